@@ -1,0 +1,170 @@
+/**
+ * The HTTP API and /metrics. `buildServer(deps)` never listens: main.ts does,
+ * and tests use `app.inject()`.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
+import { parseDuration } from '../config/units.js';
+import { ERRORS, HeapwatchError, type ErrorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { TargetStatus } from '../scrape/manager.js';
+import type { StoreReader } from '../store/reader.js';
+import { bearerToken, tokenMatches } from './auth.js';
+import { errorSchema, functionsQuery, functionsResponse, idParams, profileParams, profilesResponse, targetsResponse } from './schemas.js';
+
+export interface ApiAuth {
+  token: string;
+  /** Leave /metrics open for Prometheus even when the API needs a token. */
+  metricsOpen: boolean;
+  /** Leave /healthz and /readyz open for probes. */
+  healthOpen: boolean;
+}
+
+export interface ApiDeps {
+  reader: StoreReader;
+  /** Live status of every configured target, from the scrape manager. */
+  targets: () => TargetStatus[];
+  registry: Registry;
+  auth?: ApiAuth;
+  /** True when config is loaded and the store is writable. */
+  ready: () => boolean;
+  logger?: Logger;
+  /** Extra routes (findings) registered by other packages. */
+  plugins?: ((app: FastifyInstance) => void)[];
+}
+
+export function sendError(reply: FastifyReply, code: ErrorCode, detail?: string): FastifyReply {
+  const err = new HeapwatchError(code, detail);
+  return reply.code(ERRORS[code].status).send({ code, message: err.message });
+}
+
+export function buildServer(deps: ApiDeps): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger | undefined,
+    disableRequestLogging: true,
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!deps.auth || isOpen(req, deps.auth)) return;
+    const token = bearerToken(req.headers.authorization);
+    if (!token || !tokenMatches(token, deps.auth.token)) {
+      await sendError(reply.header('www-authenticate', 'Bearer'), 'HW_ERR_UNAUTHORIZED');
+    }
+  });
+
+  app.setErrorHandler((err: { validation?: unknown; message: string; statusCode?: number }, _req, reply) => {
+    if (err.validation) return sendError(reply, 'HW_ERR_BAD_REQUEST', err.message);
+    deps.logger?.error({ err }, 'API error');
+    return reply.code(err.statusCode ?? 500).send({ code: 'HW_ERR_INTERNAL', message: err.message });
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 'HW_ERR_NOT_FOUND', `${req.method} ${req.url}`));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => (deps.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' })));
+
+  app.get('/metrics', async (_req, reply) => {
+    const body = await deps.registry.metrics();
+    return reply.type(deps.registry.contentType).send(body);
+  });
+
+  app.get('/api/v1/targets', { schema: { response: { 200: targetsResponse } } }, async () => ({
+    targets: deps.targets().map((s) => {
+      const row = deps.reader.targetByKey(s.target.key);
+      return {
+        id: row?.id ?? null,
+        url: s.target.url,
+        labels: s.target.labels,
+        source: s.target.source,
+        interval_seconds: s.target.intervalMs / 1000,
+        timeout_seconds: s.target.timeoutMs / 1000,
+        health: s.health,
+        last_scrape: s.lastScrapeAt === null ? null : { at: iso(s.lastScrapeAt), duration_ms: s.lastDurationMs, outcome: s.lastError ? 'error' : 'ok' },
+        last_error: s.lastError ? { at: s.lastScrapeAt === null ? null : iso(s.lastScrapeAt), ...s.lastError } : lastStoredError(deps.reader, row?.id),
+        scrapes: s.scrapes,
+        failures: s.failures,
+        skipped: s.skipped,
+      };
+    }),
+  }));
+
+  app.get<{ Params: { id: number }; Querystring: { window: string; sort: 'growth' | 'inuse'; limit: number } }>(
+    '/api/v1/targets/:id/functions',
+    { schema: { params: idParams, querystring: functionsQuery, response: { 200: functionsResponse, 404: errorSchema } } },
+    async (req, reply) => {
+      const target = deps.reader.target(req.params.id);
+      if (!target) return sendError(reply, 'HW_ERR_NOT_FOUND', `target ${req.params.id}`);
+      const windowMs = parseDuration(req.query.window)!;
+      const view = deps.reader.functionsView(target.id, windowMs, req.query.sort, req.query.limit);
+      if (!view) return { target_id: target.id, window_seconds: windowMs / 1000, functions: [] };
+      return {
+        target_id: target.id,
+        epoch_id: view.epochId,
+        window_seconds: windowMs / 1000,
+        from: iso(view.from.ts),
+        to: iso(view.to.ts),
+        functions: view.functions.map((f) => ({
+          name: f.name,
+          filename: f.filename,
+          inuse_bytes: f.inuseBytes,
+          inuse_objects: f.inuseObjects,
+          start_bytes: f.startBytes,
+          start_objects: f.startObjects,
+          delta_bytes: f.deltaBytes,
+          bytes_per_hour: f.bytesPerHour,
+        })),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/targets/:id/profiles',
+    { schema: { params: idParams, response: { 200: profilesResponse, 404: errorSchema } } },
+    async (req, reply) => {
+      const target = deps.reader.target(req.params.id);
+      if (!target) return sendError(reply, 'HW_ERR_NOT_FOUND', `target ${req.params.id}`);
+      return {
+        profiles: deps.reader.profiles(target.id, 1000).map((p) => ({
+          id: p.id,
+          scrape_id: p.scrapeId,
+          at: iso(p.ts),
+          size_bytes: p.size,
+          epoch_start: p.epochStart,
+          hourly: p.hourly,
+          url: `/api/v1/targets/${target.id}/profiles/${p.id}`,
+        })),
+      };
+    },
+  );
+
+  app.get<{ Params: { id: number; pid: number } }>(
+    '/api/v1/targets/:id/profiles/:pid',
+    { schema: { params: profileParams } },
+    async (req, reply) => {
+      const p = deps.reader.profileBytes(req.params.id, req.params.pid);
+      if (!p) return sendError(reply, 'HW_ERR_NOT_FOUND', `profile ${req.params.pid} of target ${req.params.id}`);
+      const name = `heap-${req.params.id}-${new Date(p.ts).toISOString().replace(/[:.]/g, '-')}.pb.gz`;
+      return reply.type('application/octet-stream').header('content-disposition', `attachment; filename="${name}"`).send(p.bytes);
+    },
+  );
+
+  for (const plugin of deps.plugins ?? []) plugin(app);
+  return app;
+}
+
+function isOpen(req: FastifyRequest, auth: ApiAuth): boolean {
+  const path = req.url.split('?')[0];
+  if (path === '/metrics') return auth.metricsOpen;
+  if (path === '/healthz' || path === '/readyz') return auth.healthOpen;
+  return false;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function lastStoredError(reader: StoreReader, id: number | undefined): { at: string; code: string; message: string } | null {
+  if (id === undefined) return null;
+  const e = reader.lastError(id);
+  return e ? { at: iso(e.ts), code: e.errorCode ?? '', message: e.errorMessage ?? '' } : null;
+}

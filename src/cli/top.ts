@@ -1,0 +1,53 @@
+/**
+ * `heapwatch top`: per-function flat and cum of one profile, in the same
+ * order and with the same semantics as `go tool pprof -top`.
+ */
+import { readFileSync } from 'node:fs';
+import { functionValues, sortFunctionValues } from '../pprof/aggregate.js';
+import { decodeHeapProfile } from '../pprof/decode.js';
+import { HEAP_SAMPLE_INDEXES, type HeapSampleIndex } from '../pprof/profile.js';
+import { HeapwatchError } from '../errors.js';
+import { formatBytes } from './format.js';
+
+export interface TopOptions {
+  sampleIndex: HeapSampleIndex;
+  cum: boolean;
+  json: boolean;
+  maxDecompressedBytes: number;
+}
+
+export interface TopReport {
+  sample_index: HeapSampleIndex;
+  total: number;
+  functions: { name: string; flat: number; cum: number }[];
+}
+
+export function topReport(file: string, opts: Pick<TopOptions, 'sampleIndex' | 'cum' | 'maxDecompressedBytes'>): TopReport {
+  const profile = decodeHeapProfile(readFileSync(file), { maxDecompressedBytes: opts.maxDecompressedBytes });
+  const index = profile.sampleTypes.findIndex((t) => t.type === opts.sampleIndex);
+  if (index < 0) {
+    throw new HeapwatchError('HW_ERR_PROFILE_NOT_HEAP', `${file} has no sample type ${opts.sampleIndex} (has ${profile.sampleTypes.map((t) => t.type).join(', ')})`);
+  }
+  // Like pprof, a function whose every stack has zero for this sample type is not listed.
+  const nonZero = functionValues(profile, index).filter((f) => f.flat !== 0 || f.cum !== 0);
+  const functions = sortFunctionValues(nonZero, opts.cum ? 'cum' : 'flat');
+  return { sample_index: opts.sampleIndex, total: profile.totals[index]!, functions: functions.map((f) => ({ name: f.name, flat: f.flat, cum: f.cum })) };
+}
+
+export function renderTop(report: TopReport, limit = 50): string {
+  const isBytes = report.sample_index.endsWith('_space');
+  const fmt = (n: number): string => (isBytes ? formatBytes(n) : String(n));
+  const pct = (n: number): string => (report.total === 0 ? '0.00%' : `${((100 * n) / report.total).toFixed(2)}%`);
+  const lines = [`Showing top ${Math.min(limit, report.functions.length)} of ${report.functions.length} functions, ${report.sample_index} total ${fmt(report.total)}`];
+  lines.push(`${'flat'.padStart(10)} ${'flat%'.padStart(7)} ${'sum%'.padStart(7)} ${'cum'.padStart(10)} ${'cum%'.padStart(7)}  function`);
+  let sum = 0;
+  for (const f of report.functions.slice(0, limit)) {
+    sum += f.flat;
+    lines.push(`${fmt(f.flat).padStart(10)} ${pct(f.flat).padStart(7)} ${pct(sum).padStart(7)} ${fmt(f.cum).padStart(10)} ${pct(f.cum).padStart(7)}  ${f.name}`);
+  }
+  return lines.join('\n');
+}
+
+export function isSampleIndex(s: string): s is HeapSampleIndex {
+  return (HEAP_SAMPLE_INDEXES as readonly string[]).includes(s);
+}

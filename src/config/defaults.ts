@@ -1,0 +1,43 @@
+/**
+ * Every default in one place, as data (the README's config reference is
+ * written from this object). A 1-minute scrape interval is the design point:
+ * Go's inuse figures only move at GC, and a leak of a few MB/h needs about an
+ * hour of points to stand out from sampling noise.
+ */
+export const DEFAULTS = {
+  global: {
+    scrape_interval: '60s',
+    scrape_timeout: '10s',
+    max_concurrent_scrapes: 16,
+    max_body_bytes: '64MiB',
+    max_decompressed_bytes: '512MiB',
+    follow_redirects: false,
+  },
+  storage: {
+    path: './data/heapwatch.db',
+    retention_days: 30,
+    keyframe_every: 60,
+    keep_latest_profiles: 10,
+    retention_interval: '1h',
+  },
+  api: {
+    listen: '127.0.0.1:9464',
+    metrics_open: true,
+    health_open: true,
+  },
+  export: {
+    top_functions: 10,
+  },
+  log: {
+    level: 'info',
+  },
+  file_sd: {
+    refresh_interval: '5m',
+    scheme: 'http',
+    path: '/debug/pprof/heap',
+  },
+  shard: {
+    index: 0,
+    count: 1,
+  },
+} as const;

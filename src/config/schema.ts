@@ -1,0 +1,151 @@
+/**
+ * The config file's schema. Strict at every level: an unknown key is an error,
+ * never silently ignored, because a misspelt `scrape_timout` that is ignored
+ * is a scrape that hangs for the default instead.
+ */
+import { z } from 'zod';
+import { DEFAULTS } from './defaults.js';
+import { parseBytes, parseDuration } from './units.js';
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a positive duration like "15s", "1m" or "1h30m", got "${text}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const bytes = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const n = parseBytes(value);
+  if (n === undefined || n <= 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a positive size like "64MiB" or a byte count, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)');
+const labels = z.record(labelName, z.string());
+
+const httpUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'expected an absolute http:// or https:// URL');
+
+/** Settings that can be given per target, per file_sd block, or globally. */
+const scrapeSettings = {
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Header names whose values are credentials, redacted everywhere. */
+  secret_headers: z.array(z.string()).optional(),
+  bearer_token: z.string().min(1).optional(),
+  bearer_token_file: z.string().min(1).optional(),
+  basic_auth: z
+    .strictObject({
+      username: z.string(),
+      password: z.string().optional(),
+      password_file: z.string().optional(),
+    })
+    .optional(),
+  tls: z
+    .strictObject({
+      ca_file: z.string().optional(),
+      insecure_skip_verify: z.boolean().default(false),
+      server_name: z.string().optional(),
+    })
+    .optional(),
+  follow_redirects: z.boolean().optional(),
+};
+
+const staticTarget = z
+  .strictObject({
+    url: httpUrl,
+    labels: labels.default({}),
+    ...scrapeSettings,
+  })
+  .refine((t) => !(t.bearer_token && t.bearer_token_file), 'set bearer_token or bearer_token_file, not both');
+
+const fileSd = z.strictObject({
+  files: z.array(z.string().min(1)).min(1),
+  refresh_interval: duration.prefault(DEFAULTS.file_sd.refresh_interval),
+  scheme: z.enum(['http', 'https']).default(DEFAULTS.file_sd.scheme),
+  path: z.string().startsWith('/').default(DEFAULTS.file_sd.path),
+  ...scrapeSettings,
+});
+
+const httpSd = z.strictObject({
+  url: httpUrl,
+  refresh_interval: duration.prefault('1m'),
+  scheme: z.enum(['http', 'https']).default(DEFAULTS.file_sd.scheme),
+  path: z.string().startsWith('/').default(DEFAULTS.file_sd.path),
+  ...scrapeSettings,
+});
+
+const listen = z.string().refine((s) => /^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/.test(s), 'expected host:port, e.g. "127.0.0.1:9464"');
+
+export const configSchema = z.strictObject({
+  global: z
+    .strictObject({
+      scrape_interval: duration.prefault(DEFAULTS.global.scrape_interval),
+      scrape_timeout: duration.prefault(DEFAULTS.global.scrape_timeout),
+      max_concurrent_scrapes: z.number().int().min(1).max(10_000).default(DEFAULTS.global.max_concurrent_scrapes),
+      max_body_bytes: bytes.prefault(DEFAULTS.global.max_body_bytes),
+      max_decompressed_bytes: bytes.prefault(DEFAULTS.global.max_decompressed_bytes),
+      follow_redirects: z.boolean().default(DEFAULTS.global.follow_redirects),
+    })
+    .prefault({}),
+  storage: z
+    .strictObject({
+      path: z.string().min(1).default(DEFAULTS.storage.path),
+      retention_days: z.number().positive().default(DEFAULTS.storage.retention_days),
+      keyframe_every: z.number().int().min(1).default(DEFAULTS.storage.keyframe_every),
+      keep_latest_profiles: z.number().int().min(0).default(DEFAULTS.storage.keep_latest_profiles),
+      retention_interval: duration.prefault(DEFAULTS.storage.retention_interval),
+    })
+    .prefault({}),
+  api: z
+    .strictObject({
+      listen: listen.default(DEFAULTS.api.listen),
+      auth_token: z.string().min(16, 'expected at least 16 characters').optional(),
+      auth_token_file: z.string().min(1).optional(),
+      metrics_open: z.boolean().default(DEFAULTS.api.metrics_open),
+      health_open: z.boolean().default(DEFAULTS.api.health_open),
+    })
+    .refine((a) => !(a.auth_token && a.auth_token_file), 'set auth_token or auth_token_file, not both')
+    .prefault({}),
+  export: z
+    .strictObject({
+      top_functions: z.number().int().min(0).max(1000).default(DEFAULTS.export.top_functions),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default(DEFAULTS.log.level),
+    })
+    .prefault({}),
+  shard: z
+    .strictObject({
+      index: z.number().int().min(0).default(DEFAULTS.shard.index),
+      count: z.number().int().min(1).default(DEFAULTS.shard.count),
+    })
+    .refine((s) => s.index < s.count, 'expected index < count')
+    .prefault({}),
+  targets: z.array(staticTarget).default([]),
+  file_sd: z.array(fileSd).default([]),
+  http_sd: z.array(httpSd).default([]),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type StaticTargetConfig = Config['targets'][number];
+export type FileSdConfig = Config['file_sd'][number];
+export type HttpSdConfig = Config['http_sd'][number];
+/** The per-target scrape settings shared by static targets and discovery blocks. */
+export type ScrapeSettings = Pick<StaticTargetConfig, keyof typeof scrapeSettings>;

@@ -1,0 +1,76 @@
+/**
+ * The registry of every error code heapwatch reports (scrape outcomes, API
+ * errors, CLI failures). A user who sees a code in a log, the API or a metric
+ * label can look it up here and in the README's error table; a test keeps the
+ * two in step. Codes are stable: dashboards and alerts key on them.
+ */
+
+export interface ErrorSpec {
+  /** What went wrong, as a sentence fragment shown before the details. */
+  readonly message: string;
+  /** HTTP status when the error is returned by the API. */
+  readonly status: number;
+}
+
+export const ERRORS = {
+  HW_ERR_CONFIG_INVALID: { message: 'invalid configuration', status: 500 },
+  HW_ERR_CONFIG_READ: { message: 'cannot read configuration file', status: 500 },
+  HW_ERR_SD_FILE_INVALID: { message: 'invalid service-discovery file', status: 500 },
+  HW_ERR_SCRAPE_TIMEOUT: { message: 'scrape timed out', status: 504 },
+  HW_ERR_SCRAPE_CONNECT: { message: 'cannot connect to target', status: 502 },
+  HW_ERR_SCRAPE_RESET: { message: 'connection reset while reading the response', status: 502 },
+  HW_ERR_SCRAPE_TLS: { message: 'TLS handshake with target failed', status: 502 },
+  HW_ERR_SCRAPE_HTTP_STATUS: { message: 'target answered with a non-200 status', status: 502 },
+  HW_ERR_SCRAPE_REDIRECT: { message: 'target redirected to another host', status: 502 },
+  HW_ERR_BODY_TOO_LARGE: { message: 'response body exceeds the compressed size limit', status: 413 },
+  HW_ERR_DECOMPRESSED_TOO_LARGE: { message: 'profile exceeds the decompressed size limit (gzip bomb?)', status: 413 },
+  HW_ERR_NOT_PPROF: { message: 'response is not a pprof profile', status: 422 },
+  HW_ERR_PROFILE_GZIP: { message: 'profile is not valid gzip', status: 422 },
+  HW_ERR_PROFILE_MALFORMED: { message: 'profile is malformed', status: 422 },
+  HW_ERR_PROFILE_NOT_HEAP: { message: 'profile is not a Go heap profile', status: 422 },
+  HW_ERR_DECODER_UNAVAILABLE: { message: 'profile decoder worker failed', status: 500 },
+  HW_ERR_STORE_WRITE: { message: 'cannot write to the database', status: 500 },
+  HW_ERR_STORE_OPEN: { message: 'cannot open the database', status: 500 },
+  HW_ERR_NOT_FOUND: { message: 'not found', status: 404 },
+  HW_ERR_UNAUTHORIZED: { message: 'missing or wrong bearer token', status: 401 },
+  HW_ERR_BAD_REQUEST: { message: 'bad request', status: 400 },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a registered code. `detail` is appended to the code's message. */
+export class HeapwatchError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    const spec = ERRORS[code];
+    super(detail ? `${spec.message}: ${detail}` : spec.message, options);
+    this.name = 'HeapwatchError';
+    this.code = code;
+    this.status = spec.status;
+  }
+}
+
+export function isHeapwatchError(err: unknown): err is HeapwatchError {
+  return err instanceof HeapwatchError;
+}
+
+/** A plain, cloneable form, for crossing worker-thread boundaries and for JSON. */
+export interface ErrorRecord {
+  code: ErrorCode;
+  message: string;
+}
+
+export function toErrorRecord(err: unknown, fallback: ErrorCode): ErrorRecord {
+  if (isHeapwatchError(err)) return { code: err.code, message: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: fallback, message: `${ERRORS[fallback].message}: ${message}` };
+}
+
+/** Rebuilds a HeapwatchError from its record (e.g. after a worker-thread hop). */
+export function fromErrorRecord(record: ErrorRecord): HeapwatchError {
+  const err = new HeapwatchError(record.code);
+  err.message = record.message;
+  return err;
+}

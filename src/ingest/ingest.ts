@@ -1,0 +1,95 @@
+/**
+ * The scrape sink main.ts hands to the scrape manager: decode off the event
+ * loop, store in one transaction, update metrics, then tell listeners (the
+ * detectors) that a new profile is in. A failure at any step is recorded as
+ * the scrape's outcome with its code; it never escapes to the loop.
+ */
+import { toErrorRecord, type ErrorRecord } from '../errors.js';
+import type { HeapwatchMetrics } from '../export/metrics.js';
+import type { Logger } from '../log.js';
+import type { DecodeLimits } from '../pprof/decode.js';
+import type { ProfileDecoder } from '../pprof/decoder-pool.js';
+import type { HeapProfile } from '../pprof/profile.js';
+import type { ScrapeOutcome, ScrapeResult, ScrapeSink } from '../scrape/sink.js';
+import type { AppendResult, StoreWriter } from '../store/writer.js';
+import { redact, secretValues } from '../targets/redact.js';
+import type { Target } from '../targets/target.js';
+
+export interface IngestedProfile {
+  target: Target;
+  profile: HeapProfile;
+  stored: AppendResult;
+}
+
+export interface IngestDeps {
+  decoder: ProfileDecoder;
+  writer: StoreWriter;
+  metrics: HeapwatchMetrics;
+  log: Logger;
+  limits: DecodeLimits;
+  /** Called after a profile is stored; must not block (detection runs later). */
+  onIngested?: (ingested: IngestedProfile) => void;
+}
+
+export class Ingest implements ScrapeSink {
+  readonly #deps: IngestDeps;
+  /** Last error code per target: a failure is logged at warn once, then at debug until it changes. */
+  readonly #lastCode = new Map<string, string>();
+
+  constructor(deps: IngestDeps) {
+    this.#deps = deps;
+  }
+
+  async append(target: Target, result: ScrapeResult): Promise<ScrapeOutcome> {
+    if (!result.ok) return this.#fail(target, result.startedAt, result.durationMs, result.error);
+    const { decoder, writer, metrics, limits } = this.#deps;
+    let profile: HeapProfile;
+    try {
+      profile = await decoder.decode(result.body, limits);
+    } catch (err) {
+      return this.#fail(target, result.startedAt, result.durationMs, toErrorRecord(err, 'HW_ERR_PROFILE_MALFORMED'), result.body.length);
+    }
+    let stored: AppendResult;
+    try {
+      stored = writer.appendProfile({ target, startedAt: result.startedAt, durationMs: result.durationMs, body: result.body, profile });
+    } catch (err) {
+      const error = toErrorRecord(err, 'HW_ERR_STORE_WRITE');
+      metrics.storeWriteErrors.inc({ code: error.code });
+      metrics.storeHealthy.set(0);
+      return this.#fail(target, result.startedAt, result.durationMs, error, result.body.length, false);
+    }
+    metrics.storeHealthy.set(1);
+    const outcome = stored.transition === 'stale' ? 'stale' : 'ok';
+    metrics.observeScrape(target, { outcome, durationMs: result.durationMs, bodyBytes: result.body.length });
+    const inuse = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
+    const objects = profile.sampleTypes.findIndex((t) => t.type === 'inuse_objects');
+    metrics.observeInuse(target, profile.totals[inuse] ?? 0, profile.totals[objects] ?? 0);
+    if (this.#lastCode.has(target.key)) {
+      this.#lastCode.delete(target.key);
+      this.#deps.log.info({ target: target.url }, 'target is up again');
+    }
+    if (stored.transition === 'restart' || stored.transition === 'build_changed') {
+      this.#deps.log.info({ target: target.url, reason: stored.transition, epoch: stored.epochId }, 'target process restarted: new epoch');
+    }
+    this.#deps.onIngested?.({ target, profile, stored });
+    return { ok: true };
+  }
+
+  #fail(target: Target, startedAt: number, durationMs: number, rawError: ErrorRecord, bodyBytes?: number, record = true): ScrapeOutcome {
+    const error = { code: rawError.code, message: redact(rawError.message, secretValues(target)) };
+    this.#deps.metrics.observeScrape(target, { outcome: 'error', code: error.code, durationMs, bodyBytes });
+    if (record) {
+      try {
+        this.#deps.writer.appendFailure({ target, startedAt, durationMs, error, bodyBytes });
+      } catch (err) {
+        const e = toErrorRecord(err, 'HW_ERR_STORE_WRITE');
+        this.#deps.metrics.storeWriteErrors.inc({ code: e.code });
+        this.#deps.metrics.storeHealthy.set(0);
+      }
+    }
+    const level = this.#lastCode.get(target.key) === error.code ? 'debug' : 'warn';
+    this.#lastCode.set(target.key, error.code);
+    this.#deps.log[level]({ target: target.url, code: error.code, err: { message: error.message } }, 'scrape failed');
+    return { ok: false, error };
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Wiring only: load config, build components, start them in order, stop them
+ * in reverse. Every long-lived component has start / applyConfig / stop.
+ */
+import { readFileSync } from 'node:fs';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from './api/server.js';
+import { loadConfigFile } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { HeapwatchError, toErrorRecord } from './errors.js';
+import { HeapwatchMetrics } from './export/metrics.js';
+import { Ingest, type IngestedProfile } from './ingest/ingest.js';
+import { createLogger, type Logger } from './log.js';
+import { createDecoderPool, type ProfileDecoder } from './pprof/decoder-pool.js';
+import { ScrapeManager } from './scrape/manager.js';
+import { HttpScraper } from './scrape/scraper.js';
+import { openDatabase, type Db } from './store/db.js';
+import { StoreReader } from './store/reader.js';
+import { pruneOlderThan } from './store/retention.js';
+import { StoreWriter } from './store/writer.js';
+import { staticTargets } from './targets/build.js';
+import { FileDiscovery } from './targets/file-sd.js';
+import { ownedBy } from './targets/shard.js';
+import type { Target } from './targets/target.js';
+
+export interface DaemonOptions {
+  /** Overrides config.log.level (e.g. tests pass 'silent'). */
+  logLevel?: string;
+  logDestination?: NodeJS.WritableStream;
+  /** Shard from the environment (HEAPWATCH_SHARD_INDEX / _COUNT) wins over the file. */
+  env?: NodeJS.ProcessEnv;
+  /** Hook for detectors (and tests) after each stored profile. */
+  onIngested?: (ingested: IngestedProfile) => void;
+}
+
+export interface Daemon {
+  readonly config: Config;
+  readonly address: string;
+  readonly db: Db;
+  readonly reader: StoreReader;
+  readonly manager: ScrapeManager;
+  readonly metrics: HeapwatchMetrics;
+  readonly app: FastifyInstance;
+  readonly log: Logger;
+  /** Re-reads the config file; on error keeps the running config and returns the error. */
+  reload(): Promise<HeapwatchError | undefined>;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(configPath: string, options: DaemonOptions = {}): Promise<Daemon> {
+  let config = withEnvironment(loadConfigFile(configPath), options.env ?? process.env);
+  const log = createLogger(options.logLevel ?? config.log.level, options.logDestination);
+  const db = openDatabase(config.storage.path);
+  const reader = new StoreReader(db);
+  const writer = new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles });
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'heapwatch_' });
+  const metrics = new HeapwatchMetrics(registry);
+
+  const decoder: ProfileDecoder = createDecoderPool();
+  // Mutable holders: a reload changes the limits in place for every later scrape.
+  const decodeLimits = { maxDecompressedBytes: config.global.max_decompressed_bytes };
+  const fetchLimits = { maxBodyBytes: config.global.max_body_bytes };
+  const ingest = new Ingest({ decoder, writer, metrics, log: log.child({ component: 'ingest' }), limits: decodeLimits, onIngested: options.onIngested });
+  const scraper = new HttpScraper(fetchLimits);
+  const manager = new ScrapeManager({
+    scraper,
+    sink: ingest,
+    maxConcurrentScrapes: config.global.max_concurrent_scrapes,
+    onSkip: (t) => metrics.skipped.inc({ target: t.key, service: t.labels.service ?? '' }),
+    onTargetsChanged: (added, removed) => {
+      for (const t of added) writer.registerTarget(t);
+      for (const t of removed) {
+        writer.forget(t.key);
+        void metrics.removeTarget(t);
+      }
+    },
+  });
+
+  const discoveryLog = log.child({ component: 'discovery' });
+  let discovery: FileDiscovery | undefined;
+  const syncTargets = async (): Promise<void> => {
+    const all: Target[] = [...staticTargets(config), ...(discovery?.targets() ?? [])];
+    const unique = [...new Map(all.map((t) => [t.key, t])).values()];
+    const owned = ownedBy(unique, config.shard);
+    metrics.targets.set(owned.length);
+    await manager.sync(owned);
+  };
+  const startDiscovery = (): void => {
+    discovery = new FileDiscovery(config, {
+      onChange: () => {
+        syncTargets().catch((err: unknown) => discoveryLog.error({ err }, 'target sync failed'));
+      },
+      onError: (err) => {
+        metrics.sdErrors.inc({ source: 'file_sd' });
+        discoveryLog.warn({ code: err.code, err: { message: err.message } }, 'service discovery file rejected; keeping its previous targets');
+      },
+    });
+    discovery.start();
+  };
+
+  startDiscovery();
+  await syncTargets();
+  manager.start();
+
+  const retentionLog = log.child({ component: 'retention' });
+  let retentionRunning = false;
+  const runRetention = async (): Promise<void> => {
+    if (retentionRunning) return;
+    retentionRunning = true;
+    try {
+      const r = await pruneOlderThan(db, Date.now() - config.storage.retention_days * 86_400_000);
+      if (r.scrapesDeleted > 0) retentionLog.info(r, 'retention pruned old data');
+    } catch (err) {
+      retentionLog.warn({ err: toErrorRecord(err, 'HW_ERR_STORE_WRITE') }, 'retention failed');
+    } finally {
+      retentionRunning = false;
+    }
+  };
+  let retentionTimer = setInterval(() => void runRetention(), config.storage.retention_interval);
+  retentionTimer.unref();
+
+  const app = buildServer({
+    reader,
+    targets: () => manager.status(),
+    registry,
+    auth: apiAuth(config),
+    ready: () => db.open,
+    logger: log.child({ component: 'api' }),
+  });
+  const [host, port] = splitHostPort(config.api.listen);
+  const address = await app.listen({ host, port });
+  log.info({ address, targets: manager.status().length, config: configPath }, 'heapwatch started');
+
+  const reload = async (): Promise<HeapwatchError | undefined> => {
+    let next: Config;
+    try {
+      next = withEnvironment(loadConfigFile(configPath), options.env ?? process.env);
+    } catch (err) {
+      metrics.configReloads.inc({ result: 'failure' });
+      const e = err instanceof HeapwatchError ? err : new HeapwatchError('HW_ERR_CONFIG_INVALID', String(err));
+      log.error({ code: e.code, err: { message: e.message } }, 'config reload failed; keeping the running config');
+      return e;
+    }
+    if (next.storage.path !== config.storage.path || next.api.listen !== config.api.listen) {
+      log.warn('storage.path and api.listen take effect only after a restart');
+    }
+    config = next;
+    decodeLimits.maxDecompressedBytes = config.global.max_decompressed_bytes;
+    fetchLimits.maxBodyBytes = config.global.max_body_bytes;
+    manager.setConcurrency(config.global.max_concurrent_scrapes);
+    clearInterval(retentionTimer);
+    retentionTimer = setInterval(() => void runRetention(), config.storage.retention_interval);
+    retentionTimer.unref();
+    await discovery?.stop();
+    startDiscovery();
+    await syncTargets();
+    metrics.configReloads.inc({ result: 'success' });
+    log.info({ targets: manager.status().length }, 'config reloaded');
+    return undefined;
+  };
+
+  const stop = async (): Promise<void> => {
+    // Reverse order of start. Scraping stops before the store closes, so no
+    // write hits a closed database; the API goes first so no query does.
+    await app.close();
+    clearInterval(retentionTimer);
+    await discovery?.stop();
+    await manager.stop();
+    await scraper.close();
+    await decoder.close();
+    db.close();
+    log.info('heapwatch stopped');
+  };
+
+  return {
+    get config() {
+      return config;
+    },
+    address,
+    db,
+    reader,
+    manager,
+    metrics,
+    app,
+    log,
+    reload,
+    stop,
+  };
+}
+
+function apiAuth(config: Config): { token: string; metricsOpen: boolean; healthOpen: boolean } | undefined {
+  const token = config.api.auth_token ?? (config.api.auth_token_file ? readFileSync(config.api.auth_token_file, 'utf8').trim() : undefined);
+  return token ? { token, metricsOpen: config.api.metrics_open, healthOpen: config.api.health_open } : undefined;
+}
+
+/** HEAPWATCH_SHARD_INDEX / HEAPWATCH_SHARD_COUNT (e.g. from a StatefulSet ordinal) override the file. */
+export function withEnvironment(config: Config, env: NodeJS.ProcessEnv): Config {
+  const index = env.HEAPWATCH_SHARD_INDEX;
+  const count = env.HEAPWATCH_SHARD_COUNT;
+  if (index === undefined && count === undefined) return config;
+  const shard = { index: Number(index ?? config.shard.index), count: Number(count ?? config.shard.count) };
+  if (!Number.isInteger(shard.index) || !Number.isInteger(shard.count) || shard.count < 1 || shard.index < 0 || shard.index >= shard.count) {
+    throw new HeapwatchError('HW_ERR_CONFIG_INVALID', `HEAPWATCH_SHARD_INDEX=${index} / HEAPWATCH_SHARD_COUNT=${count}: expected 0 <= index < count`);
+  }
+  return Object.freeze({ ...config, shard: Object.freeze(shard) });
+}
+
+export function splitHostPort(listen: string): [string, number] {
+  const i = listen.lastIndexOf(':');
+  return [listen.slice(0, i).replace(/^\[|\]$/g, ''), Number(listen.slice(i + 1))];
+}

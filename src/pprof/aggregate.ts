@@ -1,0 +1,56 @@
+/**
+ * Flat and cumulative values per function, with `go tool pprof` semantics:
+ * flat goes to the leaf frame; cum goes once to every distinct function on the
+ * stack, so recursion (a function on its own stack twice) is counted once.
+ */
+import type { HeapProfile } from './profile.js';
+
+export interface FunctionValue {
+  name: string;
+  flat: number;
+  cum: number;
+}
+
+/** Flat and cum for every function that appears on a stack, for one sample type. */
+export function functionValues(profile: HeapProfile, sampleIndex: number): FunctionValue[] {
+  const flat = new Float64Array(profile.functions.length);
+  const cum = new Float64Array(profile.functions.length);
+  const seen = new Int32Array(profile.functions.length).fill(-1);
+  const present = new Uint8Array(profile.functions.length);
+  profile.stacks.forEach((stack, si) => {
+    const v = stack.values[sampleIndex] ?? 0;
+    const leaf = stack.frames[0];
+    if (leaf !== undefined) flat[leaf]! += v;
+    for (const f of stack.frames) {
+      present[f] = 1;
+      if (seen[f] === si) continue; // recursion: once per stack
+      seen[f] = si;
+      cum[f]! += v;
+    }
+  });
+  const out: FunctionValue[] = [];
+  for (let i = 0; i < profile.functions.length; i++) {
+    if (present[i]) out.push({ name: profile.functions[i]!.name, flat: flat[i]!, cum: cum[i]! });
+  }
+  return out;
+}
+
+/** Flat inuse bytes and objects per function index: what the store keeps per scrape. */
+export function flatInuse(profile: HeapProfile): { bytes: Float64Array; objects: Float64Array } {
+  const bi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
+  const oi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_objects');
+  const bytes = new Float64Array(profile.functions.length);
+  const objects = new Float64Array(profile.functions.length);
+  for (const s of profile.stacks) {
+    const leaf = s.frames[0];
+    if (leaf === undefined) continue;
+    bytes[leaf]! += s.values[bi] ?? 0;
+    objects[leaf]! += s.values[oi] ?? 0;
+  }
+  return { bytes, objects };
+}
+
+/** Orders like `go tool pprof -top`: by flat (or cum) descending, then by name. */
+export function sortFunctionValues(values: FunctionValue[], by: 'flat' | 'cum'): FunctionValue[] {
+  return values.sort((a, b) => b[by] - a[by] || (by === 'flat' ? b.cum - a.cum : b.flat - a.flat) || a.name.localeCompare(b.name));
+}

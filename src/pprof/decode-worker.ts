@@ -1,0 +1,22 @@
+/**
+ * Worker-thread entry point for the decoder pool. Errors are returned as data
+ * rather than thrown: structured clone would strip the error code.
+ */
+import { toErrorRecord, type ErrorRecord } from '../errors.js';
+import { decodeHeapProfile, type DecodeLimits } from './decode.js';
+import type { HeapProfile } from './profile.js';
+
+export interface DecodeTask {
+  bytes: Uint8Array;
+  limits: DecodeLimits;
+}
+
+export type DecodeResult = { ok: true; profile: HeapProfile } | { ok: false; error: ErrorRecord };
+
+export default function decodeTask(task: DecodeTask): DecodeResult {
+  try {
+    return { ok: true, profile: decodeHeapProfile(task.bytes, task.limits) };
+  } catch (err) {
+    return { ok: false, error: toErrorRecord(err, 'HW_ERR_PROFILE_MALFORMED') };
+  }
+}

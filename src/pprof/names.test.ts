@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compareVersions, dropTypeParameters, moduleFromFilename } from './names.js';
+
+describe('dropTypeParameters', () => {
+  it('drops Go type parameters, nested ones too', () => {
+    assert.equal(dropTypeParameters('main.Map[...].Get'), 'main.Map.Get');
+    assert.equal(dropTypeParameters('pkg.F[map[string]int,go.shape.int]'), 'pkg.F');
+    assert.equal(dropTypeParameters('pkg.(*Cache[...]).Put.func1'), 'pkg.(*Cache).Put.func1');
+    assert.equal(dropTypeParameters('main.plain'), 'main.plain');
+  });
+});
+
+describe('moduleFromFilename', () => {
+  it('reads -trimpath filenames', () => {
+    assert.deepEqual(moduleFromFilename('github.com/cloudwego/netpoll@v0.2.4/nocopy_linkbuffer.go'), {
+      path: 'github.com/cloudwego/netpoll',
+      version: 'v0.2.4',
+    });
+  });
+  it('reads module-cache filenames and unescapes upper case', () => {
+    assert.deepEqual(moduleFromFilename('/root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go'), {
+      path: 'github.com/BurntSushi/toml',
+      version: 'v1.2.0',
+    });
+  });
+  it('reads pseudo-versions and +incompatible', () => {
+    assert.equal(moduleFromFilename('github.com/bytedance/gopkg@v0.0.0-20240507064146-197ded923ae3/lang/mcache/mcache.go')?.version, 'v0.0.0-20240507064146-197ded923ae3');
+    assert.equal(moduleFromFilename('github.com/x/y@v2.0.0+incompatible/a.go')?.version, 'v2.0.0+incompatible');
+  });
+  it('has no version for vendor, main-module and stdlib files', () => {
+    assert.equal(moduleFromFilename('/src/app/vendor/github.com/cloudwego/netpoll/nocopy.go'), undefined);
+    assert.equal(moduleFromFilename('example.com/app/main.go'), undefined);
+    assert.equal(moduleFromFilename('runtime/proc.go'), undefined);
+  });
+});
+
+describe('compareVersions', () => {
+  it('orders releases, pre-releases and pseudo-versions', () => {
+    assert.equal(compareVersions('v0.2.4', 'v0.2.5'), -1);
+    assert.equal(compareVersions('v0.10.0', 'v0.9.9'), 1);
+    assert.equal(compareVersions('v0.2.5-rc1', 'v0.2.5'), -1);
+    assert.equal(compareVersions('v0.2.5', 'v0.2.5'), 0);
+    assert.equal(compareVersions('v0.0.0-20220413063733-abc', 'v0.1.0'), -1);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * Function-name normalisation and module-version extraction. Pure string
+ * code, shared by the decoder, the store's function dictionary and the leak
+ * classes.
+ */
+
+/**
+ * Drops Go generic type parameters: `pkg.Map[...].Get` becomes `pkg.Map.Get`.
+ * Go prints every instantiation as `[...]`, but other producers print the
+ * shape (`[go.shape.int]`), which would give each instantiation its own key
+ * and blow up cardinality (Pyroscope's DropGoTypeParameters does the same).
+ * Brackets are matched with nesting, so `F[map[string]int]` is handled.
+ */
+export function dropTypeParameters(name: string): string {
+  if (!name.includes('[')) return name;
+  let out = '';
+  let depth = 0;
+  for (const ch of name) {
+    if (ch === '[') depth++;
+    else if (ch === ']' && depth > 0) depth--;
+    else if (depth === 0) out += ch;
+  }
+  return out;
+}
+
+export interface ModuleVersion {
+  /** Module path, e.g. `github.com/cloudwego/netpoll`. */
+  path: string;
+  /** Semantic or pseudo version, e.g. `v0.2.4`. */
+  version: string;
+}
+
+/**
+ * Reads `module@version` from a Go source filename.
+ *
+ * - `-trimpath`: `github.com/cloudwego/netpoll@v0.2.4/nocopy.go`
+ * - module cache: `/root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.0/decode.go`
+ *   (upper-case letters are escaped as `!x` in cache paths)
+ * - vendor or main module: no version, so undefined.
+ */
+export function moduleFromFilename(filename: string): ModuleVersion | undefined {
+  const at = filename.indexOf('@v');
+  if (at < 0) return undefined;
+  const cacheRoot = filename.lastIndexOf('/pkg/mod/', at);
+  const start = cacheRoot >= 0 ? cacheRoot + '/pkg/mod/'.length : 0;
+  const end = filename.indexOf('/', at);
+  if (end < 0) return undefined;
+  const path = unescapeModulePath(filename.slice(start, at));
+  const version = filename.slice(at + 1, end);
+  if (!/^v\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?$/.test(version)) return undefined;
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9._~\-/]*$/.test(path)) return undefined;
+  return { path, version };
+}
+
+function unescapeModulePath(path: string): string {
+  return path.replace(/!([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Semver-ish comparison of Go module versions; pseudo-versions order by their base. */
+export function compareVersions(a: string, b: string): number {
+  const pa = parseVersion(a);
+  const pb = parseVersion(b);
+  for (let i = 0; i < 3; i++) {
+    const d = pa.nums[i]! - pb.nums[i]!;
+    if (d !== 0) return Math.sign(d);
+  }
+  // A release sorts after its pre-releases (v0.2.5-rc1 < v0.2.5).
+  if (pa.pre === pb.pre) return 0;
+  if (pa.pre === '') return 1;
+  if (pb.pre === '') return -1;
+  return pa.pre < pb.pre ? -1 : 1;
+}
+
+function parseVersion(v: string): { nums: number[]; pre: string } {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?/.exec(v);
+  if (!m) return { nums: [0, 0, 0], pre: v };
+  return { nums: [Number(m[1]), Number(m[2]), Number(m[3])], pre: m[4] ?? '' };
+}

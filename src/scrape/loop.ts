@@ -1,0 +1,108 @@
+/**
+ * One target's scrape loop. It owns its schedule (a stable slot within the
+ * interval), never has two scrapes in flight, and takes a slot from the
+ * manager's global concurrency limit for each scrape.
+ */
+import { toErrorRecord, type ErrorRecord } from '../errors.js';
+import type { Target } from '../targets/target.js';
+import { jitterOffset, nextSlot } from './jitter.js';
+import type { Scraper } from './scraper.js';
+import type { ScrapeSink } from './sink.js';
+
+export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
+
+export interface LoopStatus {
+  health: 'unknown' | 'up' | 'down';
+  lastScrapeAt: number | null;
+  lastDurationMs: number | null;
+  lastError: ErrorRecord | null;
+  scrapes: number;
+  failures: number;
+  /** Slots passed over because the previous scrape was still running. */
+  skipped: number;
+  nextDueAt: number;
+}
+
+export interface LoopDeps {
+  scraper: Scraper;
+  sink: ScrapeSink;
+  limit: Limiter;
+  onSkip?: (target: Target) => void;
+}
+
+export class ScrapeLoop {
+  readonly target: Target;
+  readonly #deps: LoopDeps;
+  readonly #offset: number;
+  readonly #abort = new AbortController();
+  #inFlight: Promise<void> | undefined;
+  #status: LoopStatus;
+
+  constructor(target: Target, deps: LoopDeps, now: number) {
+    this.target = target;
+    this.#deps = deps;
+    this.#offset = jitterOffset(target.key, target.intervalMs);
+    this.#status = {
+      health: 'unknown',
+      lastScrapeAt: null,
+      lastDurationMs: null,
+      lastError: null,
+      scrapes: 0,
+      failures: 0,
+      skipped: 0,
+      nextDueAt: nextSlot(now, target.intervalMs, this.#offset),
+    };
+  }
+
+  get status(): Readonly<LoopStatus> {
+    return this.#status;
+  }
+
+  /** Called on every manager tick; starts a scrape when the slot has come. */
+  tick(now: number): void {
+    if (this.#abort.signal.aborted || now < this.#status.nextDueAt) return;
+    // Catch up to the next slot in the future: a late tick runs once, not N times.
+    this.#status.nextDueAt = nextSlot(now + 1, this.target.intervalMs, this.#offset);
+    if (this.#inFlight) {
+      this.#status.skipped++;
+      this.#deps.onSkip?.(this.target);
+      return;
+    }
+    this.#inFlight = this.#deps.limit(() => this.#scrapeOnce()).finally(() => {
+      this.#inFlight = undefined;
+    });
+  }
+
+  /** Runs one scrape now (used by tick, and by tests). */
+  async #scrapeOnce(): Promise<void> {
+    if (this.#abort.signal.aborted) return;
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    let outcome;
+    try {
+      const fetched = await this.#deps.scraper.fetch(this.target, this.#abort.signal);
+      outcome = await this.#deps.sink.append(this.target, { ok: true, startedAt, durationMs: performance.now() - t0, body: fetched.body });
+    } catch (err) {
+      const error = toErrorRecord(err, 'HW_ERR_SCRAPE_CONNECT');
+      outcome = await this.#deps.sink.append(this.target, { ok: false, startedAt, durationMs: performance.now() - t0, error });
+    }
+    const s = this.#status;
+    s.scrapes++;
+    s.lastScrapeAt = startedAt;
+    s.lastDurationMs = performance.now() - t0;
+    if (outcome.ok) {
+      s.health = 'up';
+      s.lastError = null;
+    } else {
+      s.health = 'down';
+      s.failures++;
+      s.lastError = outcome.error;
+    }
+  }
+
+  /** Stops scheduling, aborts a scrape in flight and waits for it to settle. */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#inFlight;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Fetches one profile over HTTP(S) with hard limits: an overall deadline
+ * (which also bounds a slow drip and headers that never end), a compressed
+ * size cap enforced while streaming, no cross-host redirects unless allowed,
+ * and TLS verification unless explicitly skipped. It only fetches bytes:
+ * decoding is the decoder's job.
+ */
+import { readFileSync } from 'node:fs';
+import { Agent, request, type Dispatcher } from 'undici';
+import { HeapwatchError, type ErrorCode } from '../errors.js';
+import type { Target } from '../targets/target.js';
+
+export interface FetchLimits {
+  maxBodyBytes: number;
+}
+
+export interface FetchedProfile {
+  body: Uint8Array;
+  status: number;
+  contentType: string;
+}
+
+export interface Scraper {
+  /** Must settle by the target's timeout; rejects with a HeapwatchError. */
+  fetch(target: Target, signal?: AbortSignal): Promise<FetchedProfile>;
+  close(): Promise<void>;
+}
+
+const MAX_REDIRECTS = 5;
+
+export class HttpScraper implements Scraper {
+  readonly #limits: FetchLimits;
+  readonly #agents = new Map<string, Agent>();
+
+  constructor(limits: FetchLimits) {
+    this.#limits = limits;
+  }
+
+  async fetch(target: Target, signal?: AbortSignal): Promise<FetchedProfile> {
+    const deadline = AbortSignal.timeout(target.timeoutMs);
+    const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
+    let url = new URL(target.url);
+    const origin = url.origin;
+    try {
+      for (let hop = 0; ; hop++) {
+        const res = await request(url, {
+          method: 'GET',
+          headers: this.#headers(target),
+          dispatcher: this.#agent(target),
+          signal: combined,
+        });
+        if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
+          res.body.destroy();
+          const next = new URL(String(res.headers.location), url);
+          if (next.origin !== origin && !target.followRedirects) {
+            throw new HeapwatchError('HW_ERR_SCRAPE_REDIRECT', `${res.statusCode} to ${next.origin} (set follow_redirects to allow)`);
+          }
+          if (hop + 1 >= MAX_REDIRECTS) throw new HeapwatchError('HW_ERR_SCRAPE_REDIRECT', `more than ${MAX_REDIRECTS} redirects`);
+          url = next;
+          continue;
+        }
+        if (res.statusCode !== 200) {
+          res.body.destroy();
+          throw new HeapwatchError('HW_ERR_SCRAPE_HTTP_STATUS', `HTTP ${res.statusCode}`);
+        }
+        const contentType = String(res.headers['content-type'] ?? '');
+        if (/^text\/html/i.test(contentType)) {
+          res.body.destroy();
+          throw new HeapwatchError('HW_ERR_NOT_PPROF', `content-type ${contentType}`);
+        }
+        const body = await readCapped(res.body, res.headers['content-length'], this.#limits.maxBodyBytes);
+        return { body, status: res.statusCode, contentType };
+      }
+    } catch (err) {
+      if (deadline.aborted) throw new HeapwatchError('HW_ERR_SCRAPE_TIMEOUT', `no complete response within ${target.timeoutMs} ms`, { cause: err });
+      throw classifyFetchError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#agents.values()].map((a) => a.close()));
+    this.#agents.clear();
+  }
+
+  #headers(target: Target): Record<string, string> {
+    const headers: Record<string, string> = { 'accept-encoding': 'gzip', 'user-agent': 'heapwatch', ...target.headers };
+    const auth = target.auth;
+    if (auth.kind === 'bearer') {
+      // Read per scrape, so a rotated token file is picked up without a reload.
+      const token = auth.token ?? readFileSync(auth.tokenFile!, 'utf8').trim();
+      headers.authorization = `Bearer ${token}`;
+    } else if (auth.kind === 'basic') {
+      const password = auth.password ?? (auth.passwordFile ? readFileSync(auth.passwordFile, 'utf8').trim() : '');
+      headers.authorization = `Basic ${Buffer.from(`${auth.username}:${password}`).toString('base64')}`;
+    }
+    return headers;
+  }
+
+  /** One connection pool per distinct TLS setting. */
+  #agent(target: Target): Dispatcher {
+    const { caFile, insecureSkipVerify, serverName } = target.tls;
+    const key = `${caFile ?? ''}|${insecureSkipVerify}|${serverName ?? ''}`;
+    let agent = this.#agents.get(key);
+    if (!agent) {
+      agent = new Agent({
+        connect: {
+          ca: caFile ? readFileSync(caFile) : undefined,
+          rejectUnauthorized: !insecureSkipVerify,
+          servername: serverName,
+        },
+        // The overall deadline is the abort signal; these only stop undici's
+        // own defaults (300 s) from outliving it.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        connections: 64,
+        keepAliveTimeout: 60_000,
+      });
+      this.#agents.set(key, agent);
+    }
+    return agent;
+  }
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body'], contentLength: string | string[] | undefined, max: number): Promise<Uint8Array> {
+  const declared = Number(contentLength);
+  if (Number.isFinite(declared) && declared > max) {
+    body.destroy();
+    throw new HeapwatchError('HW_ERR_BODY_TOO_LARGE', `Content-Length ${declared} > ${max} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    const buf = chunk as Buffer;
+    total += buf.length;
+    if (total > max) {
+      body.destroy();
+      throw new HeapwatchError('HW_ERR_BODY_TOO_LARGE', `more than ${max} bytes received`);
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_|HOSTNAME_MISMATCH)/;
+
+/** Maps undici/Node network errors onto registered codes. */
+export function classifyFetchError(err: unknown): HeapwatchError {
+  if (err instanceof HeapwatchError) return err;
+  const chain: { code?: string; message?: string }[] = [];
+  for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as { cause?: unknown }).cause) {
+    chain.push(e as { code?: string; message?: string });
+  }
+  const codes = chain.map((e) => e.code ?? '');
+  const message = chain.map((e) => e.message).filter(Boolean).join(': ');
+  const pick = (code: ErrorCode): HeapwatchError => new HeapwatchError(code, message, { cause: err });
+  if (codes.some((c) => TLS_CODES.test(c)) || /certificate|SSL|TLS/i.test(message)) return pick('HW_ERR_SCRAPE_TLS');
+  if (codes.some((c) => c === 'UND_ERR_HEADERS_TIMEOUT' || c === 'UND_ERR_BODY_TIMEOUT' || c === 'UND_ERR_CONNECT_TIMEOUT')) return pick('HW_ERR_SCRAPE_TIMEOUT');
+  if (codes.some((c) => c === 'ECONNREFUSED' || c === 'ENOTFOUND' || c === 'EHOSTUNREACH' || c === 'EAI_AGAIN' || c === 'ENETUNREACH')) return pick('HW_ERR_SCRAPE_CONNECT');
+  if (codes.some((c) => c === 'ECONNRESET' || c === 'UND_ERR_SOCKET' || c === 'EPIPE' || c === 'UND_ERR_CLOSED' || c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) return pick('HW_ERR_SCRAPE_RESET');
+  return pick('HW_ERR_SCRAPE_CONNECT');
+}

@@ -1,0 +1,221 @@
+/**
+ * Read side of the store: rebuilds state at any scrape from the nearest
+ * keyframe plus the deltas after it, and answers the API's queries.
+ */
+import type { Db } from './db.js';
+
+export interface TargetRow {
+  id: number;
+  key: string;
+  url: string;
+  labels: Record<string, string>;
+}
+
+export interface ScrapeRow {
+  id: number;
+  targetId: number;
+  epochId: number | null;
+  ts: number;
+  profileTime: number | null;
+  durationMs: number;
+  outcome: 'ok' | 'stale' | 'error';
+  errorCode: string | null;
+  errorMessage: string | null;
+  bodyBytes: number | null;
+  inuseBytes: number | null;
+  inuseObjects: number | null;
+  allocBytes: number | null;
+  allocObjects: number | null;
+  keyframe: number;
+}
+
+export interface FunctionGrowth {
+  name: string;
+  filename: string;
+  inuseBytes: number;
+  inuseObjects: number;
+  startBytes: number;
+  startObjects: number;
+  deltaBytes: number;
+  bytesPerHour: number;
+}
+
+export interface FunctionsView {
+  epochId: number;
+  from: { scrapeId: number; ts: number };
+  to: { scrapeId: number; ts: number };
+  functions: FunctionGrowth[];
+}
+
+export interface ProfileRow {
+  id: number;
+  scrapeId: number;
+  ts: number;
+  epochStart: boolean;
+  hourly: boolean;
+  size: number;
+}
+
+const SCRAPE_COLUMNS = `id, target_id AS targetId, epoch_id AS epochId, ts, profile_time AS profileTime, duration_ms AS durationMs,
+  outcome, error_code AS errorCode, error_message AS errorMessage, body_bytes AS bodyBytes, inuse_bytes AS inuseBytes,
+  inuse_objects AS inuseObjects, alloc_bytes AS allocBytes, alloc_objects AS allocObjects, keyframe`;
+
+export class StoreReader {
+  readonly #db: Db;
+  readonly #stmts;
+
+  constructor(db: Db) {
+    this.#db = db;
+    this.#stmts = {
+      targets: db.prepare(`SELECT id, key, url, labels FROM targets ORDER BY id`),
+      targetByKey: db.prepare(`SELECT id, key, url, labels FROM targets WHERE key = ?`),
+      targetById: db.prepare(`SELECT id, key, url, labels FROM targets WHERE id = ?`),
+      lastScrape: db.prepare(`SELECT ${SCRAPE_COLUMNS} FROM scrapes WHERE target_id = ? ORDER BY id DESC LIMIT 1`),
+      lastError: db.prepare(`SELECT ${SCRAPE_COLUMNS} FROM scrapes WHERE target_id = ? AND outcome = 'error' ORDER BY id DESC LIMIT 1`),
+      currentEpoch: db.prepare(`SELECT id, started_at AS startedAt FROM epochs WHERE target_id = ? ORDER BY id DESC LIMIT 1`),
+      lastOkInEpoch: db.prepare(`SELECT ${SCRAPE_COLUMNS} FROM scrapes WHERE epoch_id = ? AND outcome = 'ok' ORDER BY id DESC LIMIT 1`),
+      okAtOrBefore: db.prepare(
+        `SELECT ${SCRAPE_COLUMNS} FROM scrapes WHERE epoch_id = ? AND outcome = 'ok' AND ts <= ? ORDER BY id DESC LIMIT 1`,
+      ),
+      firstOkInEpoch: db.prepare(`SELECT ${SCRAPE_COLUMNS} FROM scrapes WHERE epoch_id = ? AND outcome = 'ok' ORDER BY id LIMIT 1`),
+      keyframeAtOrBefore: db.prepare(
+        `SELECT id FROM scrapes WHERE epoch_id = ? AND keyframe = 1 AND id <= ? ORDER BY id DESC LIMIT 1`,
+      ),
+      functionState: db.prepare(
+        `SELECT v.function_id AS id, SUM(v.inuse_bytes) AS bytes, SUM(v.inuse_objects) AS objects
+           FROM scrapes s JOIN function_values v ON v.scrape_id = s.id
+          WHERE s.epoch_id = ? AND s.id BETWEEN ? AND ?
+          GROUP BY v.function_id`,
+      ),
+      functionNames: db.prepare(`SELECT id, name, filename FROM functions WHERE id IN (SELECT value FROM json_each(?))`),
+      scrapesInRange: db.prepare(`SELECT ${SCRAPE_COLUMNS} FROM scrapes WHERE target_id = ? AND ts >= ? AND ts <= ? ORDER BY id`),
+      functionValuesOf: db.prepare(`SELECT function_id AS id, inuse_bytes AS bytes, inuse_objects AS objects FROM function_values WHERE scrape_id = ?`),
+      profiles: db.prepare(
+        `SELECT id, scrape_id AS scrapeId, ts, epoch_start AS epochStart, hourly, length(bytes) AS size
+           FROM profiles WHERE target_id = ? ORDER BY ts DESC LIMIT ?`,
+      ),
+      profileBytes: db.prepare(`SELECT bytes, ts FROM profiles WHERE target_id = ? AND id = ?`),
+      epochModules: db.prepare(`SELECT module, version FROM epoch_modules WHERE epoch_id = ? ORDER BY module`),
+    };
+  }
+
+  targets(): TargetRow[] {
+    return (this.#stmts.targets.all() as RawTarget[]).map(parseTarget);
+  }
+
+  target(id: number): TargetRow | undefined {
+    const row = this.#stmts.targetById.get(id) as RawTarget | undefined;
+    return row && parseTarget(row);
+  }
+
+  targetByKey(key: string): TargetRow | undefined {
+    const row = this.#stmts.targetByKey.get(key) as RawTarget | undefined;
+    return row && parseTarget(row);
+  }
+
+  lastScrape(targetId: number): ScrapeRow | undefined {
+    return this.#stmts.lastScrape.get(targetId) as ScrapeRow | undefined;
+  }
+
+  lastError(targetId: number): ScrapeRow | undefined {
+    return this.#stmts.lastError.get(targetId) as ScrapeRow | undefined;
+  }
+
+  scrapes(targetId: number, fromTs = 0, toTs = Number.MAX_SAFE_INTEGER): ScrapeRow[] {
+    return this.#stmts.scrapesInRange.all(targetId, fromTs, toTs) as ScrapeRow[];
+  }
+
+  /** The raw rows stored for one scrape (a keyframe's absolute values or a delta). */
+  storedFunctionValues(scrapeId: number): Map<number, [number, number]> {
+    const rows = this.#stmts.functionValuesOf.all(scrapeId) as { id: number; bytes: number; objects: number }[];
+    return new Map(rows.map((r) => [r.id, [r.bytes, r.objects]]));
+  }
+
+  currentEpoch(targetId: number): { id: number; startedAt: number } | undefined {
+    return this.#stmts.currentEpoch.get(targetId) as { id: number; startedAt: number } | undefined;
+  }
+
+  modules(epochId: number): { module: string; version: string }[] {
+    return this.#stmts.epochModules.all(epochId) as { module: string; version: string }[];
+  }
+
+  /** Flat inuse per function id as of a scrape: nearest keyframe plus the deltas after it. */
+  functionStateAt(epochId: number, scrapeId: number): Map<number, [number, number]> {
+    const kf = this.#stmts.keyframeAtOrBefore.get(epochId, scrapeId) as { id: number } | undefined;
+    if (!kf) return new Map();
+    const rows = this.#stmts.functionState.all(epochId, kf.id, scrapeId) as { id: number; bytes: number; objects: number }[];
+    const out = new Map<number, [number, number]>();
+    for (const r of rows) if (r.bytes !== 0 || r.objects !== 0) out.set(r.id, [r.bytes, r.objects]);
+    return out;
+  }
+
+  /**
+   * Inuse per function now and at the start of the window, within the current
+   * process epoch (a window reaching back past a restart starts at the restart).
+   */
+  functionsView(targetId: number, windowMs: number, sort: 'growth' | 'inuse', limit: number): FunctionsView | undefined {
+    const epoch = this.currentEpoch(targetId);
+    if (!epoch) return undefined;
+    const to = this.#stmts.lastOkInEpoch.get(epoch.id) as ScrapeRow | undefined;
+    if (!to) return undefined;
+    const from =
+      (this.#stmts.okAtOrBefore.get(epoch.id, to.ts - windowMs) as ScrapeRow | undefined) ??
+      (this.#stmts.firstOkInEpoch.get(epoch.id) as ScrapeRow);
+    const now = this.functionStateAt(epoch.id, to.id);
+    const start = this.functionStateAt(epoch.id, from.id);
+    const ids = new Set([...now.keys(), ...start.keys()]);
+    const names = new Map(
+      (this.#stmts.functionNames.all(JSON.stringify([...ids])) as { id: number; name: string; filename: string }[]).map((r) => [r.id, r]),
+    );
+    const hours = (to.ts - from.ts) / 3_600_000;
+    const functions: FunctionGrowth[] = [];
+    for (const id of ids) {
+      const [nb, no] = now.get(id) ?? [0, 0];
+      const [sb, so] = start.get(id) ?? [0, 0];
+      const fn = names.get(id);
+      functions.push({
+        name: fn?.name ?? `#${id}`,
+        filename: fn?.filename ?? '',
+        inuseBytes: nb,
+        inuseObjects: no,
+        startBytes: sb,
+        startObjects: so,
+        deltaBytes: nb - sb,
+        bytesPerHour: hours > 0 ? (nb - sb) / hours : 0,
+      });
+    }
+    const key = sort === 'growth' ? (f: FunctionGrowth) => f.deltaBytes : (f: FunctionGrowth) => f.inuseBytes;
+    functions.sort((a, b) => key(b) - key(a) || a.name.localeCompare(b.name));
+    return {
+      epochId: epoch.id,
+      from: { scrapeId: from.id, ts: from.ts },
+      to: { scrapeId: to.id, ts: to.ts },
+      functions: functions.slice(0, limit),
+    };
+  }
+
+  profiles(targetId: number, limit: number): ProfileRow[] {
+    return (this.#stmts.profiles.all(targetId, limit) as (Omit<ProfileRow, 'epochStart' | 'hourly'> & { epochStart: number; hourly: number })[]).map(
+      (r) => ({ ...r, epochStart: r.epochStart === 1, hourly: r.hourly === 1 }),
+    );
+  }
+
+  profileBytes(targetId: number, profileId: number): { bytes: Buffer; ts: number } | undefined {
+    return this.#stmts.profileBytes.get(targetId, profileId) as { bytes: Buffer; ts: number } | undefined;
+  }
+
+  get db(): Db {
+    return this.#db;
+  }
+}
+
+interface RawTarget {
+  id: number;
+  key: string;
+  url: string;
+  labels: string;
+}
+
+function parseTarget(r: RawTarget): TargetRow {
+  return { id: r.id, key: r.key, url: r.url, labels: JSON.parse(r.labels) as Record<string, string> };
+}

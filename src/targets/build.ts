@@ -1,0 +1,58 @@
+/**
+ * Turns config entries (static, file_sd, http_sd) into Targets: merges
+ * per-target settings over block settings over global ones, fills the
+ * `service` and `instance` labels, and resolves credentials into an auth spec.
+ */
+import type { Config, ScrapeSettings } from '../config/schema.js';
+import type { Target, TargetAuth } from './target.js';
+
+export function buildTarget(
+  rawUrl: string,
+  labels: Readonly<Record<string, string>>,
+  settings: ScrapeSettings,
+  global: Config['global'],
+  source: string,
+): Target {
+  const url = new URL(rawUrl);
+  for (const [k, v] of Object.entries(settings.params ?? {})) url.searchParams.set(k, v);
+  const allLabels: Record<string, string> = { ...labels };
+  allLabels.instance ??= url.host;
+  allLabels.service ??= url.hostname;
+  return {
+    key: url.href,
+    url: url.href,
+    labels: allLabels,
+    intervalMs: settings.interval ?? global.scrape_interval,
+    // A timeout longer than the interval would let scrapes pile up.
+    timeoutMs: Math.min(settings.timeout ?? global.scrape_timeout, settings.interval ?? global.scrape_interval),
+    headers: { ...(settings.headers ?? {}) },
+    secretHeaders: (settings.secret_headers ?? []).map((h) => h.toLowerCase()),
+    auth: authOf(settings),
+    tls: {
+      caFile: settings.tls?.ca_file,
+      insecureSkipVerify: settings.tls?.insecure_skip_verify ?? false,
+      serverName: settings.tls?.server_name,
+    },
+    followRedirects: settings.follow_redirects ?? global.follow_redirects,
+    source,
+  };
+}
+
+function authOf(s: ScrapeSettings): TargetAuth {
+  if (s.bearer_token || s.bearer_token_file) return { kind: 'bearer', token: s.bearer_token, tokenFile: s.bearer_token_file };
+  if (s.basic_auth) {
+    return { kind: 'basic', username: s.basic_auth.username, password: s.basic_auth.password, passwordFile: s.basic_auth.password_file };
+  }
+  return { kind: 'none' };
+}
+
+/** Static targets from the config file. */
+export function staticTargets(config: Config): Target[] {
+  return config.targets.map((t) => buildTarget(t.url, t.labels, t, config.global, 'static'));
+}
+
+/** A discovered address ("host:port" or a full URL) as a scrape URL. */
+export function discoveredUrl(address: string, scheme: string, path: string): string {
+  if (/^https?:\/\//.test(address)) return address;
+  return `${scheme}://${address}${path}`;
+}

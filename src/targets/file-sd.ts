@@ -1,0 +1,115 @@
+/**
+ * Prometheus-style file-based discovery: JSON or YAML files holding
+ * `[{ "targets": ["host:port", ...], "labels": {...} }]`. Files are watched
+ * and also re-read every refresh_interval (watch events are not reliable on
+ * every filesystem, e.g. a ConfigMap's symlink swap). A file that fails to
+ * parse keeps its previous targets and is reported, as Prometheus does.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import chokidar, { type FSWatcher } from 'chokidar';
+import { globSync } from 'tinyglobby';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Config, FileSdConfig } from '../config/schema.js';
+import { HeapwatchError } from '../errors.js';
+import { buildTarget, discoveredUrl } from './build.js';
+import type { Target } from './target.js';
+
+const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const groupsSchema = z.array(
+  z.strictObject({
+    targets: z.array(z.string().min(1)),
+    labels: z.record(z.string().regex(labelName), z.string()).optional(),
+  }),
+);
+
+export type TargetGroups = z.infer<typeof groupsSchema>;
+
+/** Parses a file_sd document; throws HW_ERR_SD_FILE_INVALID naming the file and the problem. */
+export function parseTargetGroups(text: string, file: string): TargetGroups {
+  let raw: unknown;
+  try {
+    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const result = groupsSchema.safeParse(raw ?? []);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+export function targetsFromGroups(groups: TargetGroups, block: FileSdConfig | Config['http_sd'][number], global: Config['global'], source: string): Target[] {
+  const out: Target[] = [];
+  for (const g of groups) {
+    for (const address of g.targets) {
+      out.push(buildTarget(discoveredUrl(address, block.scheme, block.path), g.labels ?? {}, block, global, source));
+    }
+  }
+  return out;
+}
+
+export interface FileSdEvents {
+  onChange: () => void;
+  onError: (err: HeapwatchError) => void;
+}
+
+/** Watches the file_sd blocks of one config; `targets()` is the current union. */
+export class FileDiscovery {
+  readonly #config: Config;
+  readonly #events: FileSdEvents;
+  readonly #byFile = new Map<string, Target[]>();
+  #watcher: FSWatcher | undefined;
+  readonly #timers: NodeJS.Timeout[] = [];
+
+  constructor(config: Config, events: FileSdEvents) {
+    this.#config = config;
+    this.#events = events;
+  }
+
+  start(): void {
+    if (this.#config.file_sd.length === 0) return;
+    this.refresh();
+    const dirs = new Set(this.#config.file_sd.flatMap((b) => b.files.map((f) => dirname(f))));
+    this.#watcher = chokidar.watch([...dirs], { ignoreInitial: true, depth: 0 });
+    this.#watcher.on('all', () => this.refresh());
+    this.#watcher.on('error', (err) => this.#events.onError(new HeapwatchError('HW_ERR_SD_FILE_INVALID', `watch: ${String(err)}`)));
+    for (const block of this.#config.file_sd) {
+      const t = setInterval(() => this.refresh(), block.refresh_interval);
+      t.unref();
+      this.#timers.push(t);
+    }
+  }
+
+  /** Re-reads every file; notifies when the target set changed. */
+  refresh(): void {
+    const before = JSON.stringify([...this.#byFile.entries()]);
+    const seen = new Set<string>();
+    for (const block of this.#config.file_sd) {
+      for (const file of globSync(block.files, { absolute: false, expandDirectories: false })) {
+        seen.add(file);
+        try {
+          const groups = parseTargetGroups(readFileSync(file, 'utf8'), file);
+          this.#byFile.set(file, targetsFromGroups(groups, block, this.#config.global, `file_sd:${file}`));
+        } catch (err) {
+          // Keep the file's last good targets; a half-written file must not empty the fleet.
+          this.#events.onError(err instanceof HeapwatchError ? err : new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${file}: ${(err as Error).message}`));
+        }
+      }
+    }
+    for (const file of [...this.#byFile.keys()]) if (!seen.has(file)) this.#byFile.delete(file);
+    if (JSON.stringify([...this.#byFile.entries()]) !== before) this.#events.onChange();
+  }
+
+  targets(): Target[] {
+    return [...this.#byFile.values()].flat();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.#timers) clearInterval(t);
+    await this.#watcher?.close();
+  }
+}
