@@ -41,6 +41,7 @@ export interface Daemon {
   readonly reader: StoreReader;
   readonly manager: ScrapeManager;
   readonly metrics: HeapwatchMetrics;
+  readonly registry: () => Registry;
   readonly app: FastifyInstance;
   readonly log: Logger;
   /** Re-reads the config file; on error keeps the running config and returns the error. */
@@ -184,6 +185,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     reader,
     manager,
     metrics,
+    registry: () => registry,
     app,
     log,
     reload,

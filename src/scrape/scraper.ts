@@ -49,6 +49,10 @@ export class HttpScraper implements Scraper {
           dispatcher: this.#agent(target),
           signal: combined,
         });
+        // undici destroys the body with an AbortError if the deadline fires
+        // after we stopped reading (a rejected oversized body, a redirect);
+        // without a listener that error would be an uncaught exception.
+        res.body.on('error', ignore);
         if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location) {
           res.body.destroy();
           const next = new URL(String(res.headers.location), url);
@@ -158,4 +162,8 @@ export function classifyFetchError(err: unknown): HeapwatchError {
   if (codes.some((c) => c === 'ECONNREFUSED' || c === 'ENOTFOUND' || c === 'EHOSTUNREACH' || c === 'EAI_AGAIN' || c === 'ENETUNREACH')) return pick('HW_ERR_SCRAPE_CONNECT');
   if (codes.some((c) => c === 'ECONNRESET' || c === 'UND_ERR_SOCKET' || c === 'EPIPE' || c === 'UND_ERR_CLOSED' || c === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')) return pick('HW_ERR_SCRAPE_RESET');
   return pick('HW_ERR_SCRAPE_CONNECT');
+}
+
+function ignore(): void {
+  // Errors are handled where the body is read.
 }

@@ -1,0 +1,117 @@
+/**
+ * Bad input never takes the daemon or the other targets down: each fault is
+ * recorded with its own error code, and the healthy target keeps its schedule.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openDatabase } from '../src/store/db.js';
+import { StoreReader } from '../src/store/reader.js';
+import { startDaemon } from '../src/main.js';
+import { startHostileServer, type HostileServer } from './helpers/hostile-server.js';
+import { startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
+import { CLI } from './helpers/paths.js';
+
+const EXPECTED: Record<string, string> = {
+  '/truncated': 'HW_ERR_PROFILE_GZIP',
+  '/truncated-raw': 'HW_ERR_PROFILE_MALFORMED',
+  '/garbage': 'HW_ERR_PROFILE_MALFORMED',
+  '/bomb': 'HW_ERR_DECOMPRESSED_TOO_LARGE',
+  '/oversized': 'HW_ERR_BODY_TOO_LARGE',
+  '/oversized-chunked': 'HW_ERR_BODY_TOO_LARGE',
+  '/status-500': 'HW_ERR_SCRAPE_HTTP_STATUS',
+  '/html': 'HW_ERR_NOT_PPROF',
+  '/html-octet': 'HW_ERR_NOT_PPROF',
+  '/hang': 'HW_ERR_SCRAPE_TIMEOUT',
+  '/closed-port': 'HW_ERR_SCRAPE_CONNECT',
+};
+
+describe('bad input', () => {
+  let hostile: HostileServer;
+  let hw: TestDaemon;
+  let goodScrapeTimes: number[] = [];
+
+  before(async () => {
+    hostile = await startHostileServer();
+    const targets = Object.keys(EXPECTED).map((path) => ({
+      url: path === '/closed-port' ? 'http://127.0.0.1:9/debug/pprof/heap' : `${hostile.url}${path}`,
+      labels: { service: path.slice(1) },
+    }));
+    targets.push({ url: `${hostile.url}/good`, labels: { service: 'good' } });
+    hw = await startTestDaemon(
+      {
+        global: { scrape_interval: '1s', scrape_timeout: '800ms', max_body_bytes: '1MiB', max_decompressed_bytes: '16MiB', max_concurrent_scrapes: 4 },
+        targets,
+      },
+      {
+        onIngested: (i) => {
+          if (i.target.labels.service === 'good') goodScrapeTimes.push(Date.now());
+        },
+      },
+    );
+    goodScrapeTimes = [];
+    await waitFor(
+      'every bad target to fail twice and the good one to be scraped 4 times',
+      () => goodScrapeTimes.length >= 4 && hw.daemon.manager.status().every((s) => s.target.labels.service === 'good' || s.failures >= 2),
+      30_000,
+    );
+  });
+
+  after(async () => {
+    await hw?.daemon.stop();
+    await hostile?.close();
+  });
+
+  it('records each fault with its error code', () => {
+    for (const s of hw.daemon.manager.status()) {
+      const path = s.target.labels.service === 'closed-port' ? '/closed-port' : new URL(s.target.url).pathname;
+      if (path === '/good') continue;
+      assert.equal(s.health, 'down', path);
+      assert.equal(s.lastError?.code, EXPECTED[path], `${path}: ${s.lastError?.message}`);
+      assert.ok(s.lastError!.message.length > 10, 'a readable message');
+    }
+  });
+
+  it('stores failed scrapes with code and message, and keeps the good target on schedule', async () => {
+    assert.ok(goodScrapeTimes.length >= 2, `good target scraped ${goodScrapeTimes.length} times`);
+    const gaps = goodScrapeTimes.slice(1).map((t, i) => t - goodScrapeTimes[i]!);
+    assert.ok(Math.max(...gaps) < 2500, `good target gaps ${gaps.join(',')} ms`);
+    const res = await hw.daemon.app.inject({ url: '/api/v1/targets' });
+    const targets = res.json<{ targets: { url: string; health: string; last_error: { code: string } | null }[] }>().targets;
+    assert.equal(targets.find((t) => t.url.endsWith('/good'))!.health, 'up');
+    assert.equal(targets.find((t) => t.url.endsWith('/hang'))!.last_error?.code, 'HW_ERR_SCRAPE_TIMEOUT');
+    const metrics = await hw.daemon.registry().metrics();
+    assert.match(metrics, /heapwatch_scrapes_total\{target="[^"]+\/bomb",service="bomb",outcome="error",code="HW_ERR_DECOMPRESSED_TOO_LARGE"\} [1-9]/);
+    assert.match(metrics, /heapwatch_target_up\{target="[^"]+\/good",service="good",instance="[^"]+"\} 1/);
+    assert.match(metrics, /heapwatch_target_up\{target="[^"]+\/hang",service="hang",instance="[^"]+"\} 0/);
+  });
+
+  it('keeps what was stored before intact', () => {
+    const db = openDatabase(hw.dbPath);
+    const reader = new StoreReader(db);
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+    const good = reader.targets().find((t) => t.url.endsWith('/good'))!;
+    assert.ok(reader.scrapes(good.id).filter((s) => s.outcome !== 'error').length >= 2);
+    const bomb = reader.targets().find((t) => t.url.endsWith('/bomb'))!;
+    const last = reader.lastError(bomb.id)!;
+    assert.equal(last.errorCode, 'HW_ERR_DECOMPRESSED_TOO_LARGE');
+    db.close();
+  });
+
+  it('refuses a bad config with a message naming the file, and check-config exits non-zero', async () => {
+    const bad = join(hw.dir, 'bad.yml');
+    writeFileSync(bad, 'global:\n  scrape_interval: soon\n');
+    await assert.rejects(startDaemon(bad, { logLevel: 'silent' }), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'HW_ERR_CONFIG_INVALID');
+      assert.match(err.message, /bad\.yml:2: global\.scrape_interval: expected a positive duration/);
+      return true;
+    });
+    assert.throws(() => execFileSync(process.execPath, [CLI, 'check-config', bad], { stdio: 'pipe' }), (err: { status: number; stderr: Buffer }) => {
+      assert.equal(err.status, 1);
+      assert.match(err.stderr.toString(), /HW_ERR_CONFIG_INVALID.*bad\.yml:2/);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * A loopback HTTP server with one misbehaving endpoint per fault, for the
+ * bad-input and hostile-target tests. Every response is bounded; hanging
+ * endpoints are released when the server closes.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { PROFILES } from './paths.js';
+
+export const GOOD_PROFILE = readFileSync(`${PROFILES}grower.pb.gz`);
+
+const routes: Record<string, (res: ServerResponse, socket: Socket) => void> = {
+  '/good': (res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(GOOD_PROFILE),
+  '/truncated': (res) => res.writeHead(200).end(GOOD_PROFILE.subarray(0, GOOD_PROFILE.length >> 1)),
+  '/truncated-raw': (res) => {
+    const raw = gunzipSync(GOOD_PROFILE);
+    res.writeHead(200).end(raw.subarray(0, Math.floor(raw.length * 0.6)));
+  },
+  '/garbage': (res) => res.writeHead(200).end(Buffer.from('08960112ffffffff0f1337deadbeef', 'hex')),
+  '/bomb': (res) => res.writeHead(200).end(BOMB),
+  '/oversized': (res) => res.writeHead(200, { 'content-length': String(3 * 1024 * 1024) }).end(Buffer.alloc(3 * 1024 * 1024, 7)),
+  '/oversized-chunked': (res) => {
+    res.writeHead(200); // no Content-Length: chunked
+    let sent = 0;
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    const pump = (): void => {
+      while (sent < 3 * 1024 * 1024) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  },
+  '/status-500': (res) => res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error'),
+  '/html': (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>login</body></html>'),
+  '/html-octet': (res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end('<!DOCTYPE html><html>oops</html>'),
+  '/hang': () => {
+    // Accepts the request and never answers.
+  },
+};
+
+const BOMB = gzipSync(Buffer.alloc(256 * 1024 * 1024));
+
+export interface HostileServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startHostileServer(): Promise<HostileServer> {
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const route = routes[(req.url ?? '').split('?')[0]!];
+    if (!route) return void res.writeHead(404).end();
+    route(res, req.socket);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
