@@ -152,7 +152,7 @@ export function classifyFetchError(err: unknown): HeapwatchError {
   if (err instanceof HeapwatchError) return err;
   const chain: { code?: string; message?: string }[] = [];
   for (let e: unknown = err; e && typeof e === 'object' && chain.length < 5; e = (e as { cause?: unknown }).cause) {
-    chain.push(e as { code?: string; message?: string });
+    chain.push(e);
   }
   const codes = chain.map((e) => e.code ?? '');
   const message = chain.map((e) => e.message).filter(Boolean).join(': ');

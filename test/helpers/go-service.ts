@@ -34,7 +34,7 @@ export async function startGoService(binary: string, args: string[], timeoutMs =
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${binary} did not print its address within ${timeoutMs} ms`)), timeoutMs);
-    const rl = createInterface({ input: child.stdout! });
+    const rl = createInterface({ input: child.stdout });
     rl.on('line', (line) => {
       const m = /^listening on (http:\/\/\S+)/.exec(line);
       if (m) {

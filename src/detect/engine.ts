@@ -1,0 +1,193 @@
+/**
+ * One evaluation of one process epoch: which allocation sites are growing,
+ * which leak class each belongs to, and which module versions are known to
+ * leak. Pure: history in, detections out. The same engine serves the daemon
+ * (after every scrape) and `heapwatch analyze` (replaying files).
+ */
+import { classifyStack, moduleVersion, type GrowingStack, type ProcessContext } from './classify.js';
+import { VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
+import type { DetectParams } from './params.js';
+import { median } from './stats.js';
+import { assessTrend } from './trend.js';
+import { compareVersions } from '../pprof/names.js';
+
+export interface HistoryPoint {
+  /** Profile time, ms. */
+  t: number;
+  totalBytes: number;
+  /** Absolute inuse per stack id: [bytes, objects]. */
+  stacks: ReadonlyMap<number, readonly [number, number]>;
+}
+
+export interface EpochHistory {
+  /** Ascending by time; stale (no-GC) points already left out. */
+  points: readonly HistoryPoint[];
+  /** Function names of a stack id, leaf first. */
+  frames(stackId: number): readonly string[];
+  modules: ReadonlyMap<string, string>;
+  functions: ReadonlySet<string>;
+}
+
+export interface Detection {
+  /** Identity within the epoch: class + function. */
+  key: string;
+  classId: LeakClassId;
+  severity: Severity;
+  title: string;
+  function: string;
+  /** The stack with the largest growth in the group, leaf first. */
+  stack: string[];
+  growthBytes: number;
+  bytesPerHour: number;
+  summary: string;
+  remediation: string;
+  docUrl: string;
+  evidence: Evidence;
+}
+
+export interface Evidence {
+  versions: Record<string, string>;
+  meanObjectBytes?: number;
+  matchedFrames: string[];
+  stacks: number;
+  pValue?: number;
+  windowMinutes?: number;
+  note?: string;
+}
+
+export function evaluateEpoch(history: EpochHistory, params: DetectParams): Detection[] {
+  const points = windowed(history.points, params.windowMs);
+  const detections: Detection[] = [...versionDetections(history)];
+  if (points.length < 2) return detections;
+  const times = points.map((p) => p.t);
+  const heapBytes = median(points.map((p) => p.totalBytes));
+
+  // Candidates: stacks whose floor rose by a meaningful amount. Everything
+  // else (most of a large profile) is never classified or tested.
+  const ids = new Set<number>();
+  for (const p of points) for (const id of p.stacks.keys()) ids.add(id);
+  const candidates: { id: number; series: number[]; stack: GrowingStack }[] = [];
+  const edge = Math.max(3, Math.floor(points.length / 10));
+  for (const id of ids) {
+    const series = points.map((p) => p.stacks.get(id)?.[0] ?? 0);
+    const rise = median(series.slice(-edge)) - median(series.slice(0, edge));
+    if (rise < params.minGrowthBytes / 4) continue;
+    const last = points.at(-1)!.stacks.get(id);
+    candidates.push({ id, series, stack: { frames: history.frames(id), growthBytes: rise, meanObjectBytes: last && last[1] > 0 ? last[0] / last[1] : NaN } });
+  }
+  if (candidates.length === 0) return detections;
+
+  const ctx: ProcessContext = { modules: history.modules, functions: history.functions, growing: candidates.map((c) => c.stack) };
+  const groups = new Map<string, { classification: ReturnType<typeof classifyStack>; members: typeof candidates }>();
+  for (const c of candidates) {
+    const classification = classifyStack(c.stack, ctx);
+    const key = `${classification.classId}|${classification.facts.function}`;
+    const g = groups.get(key);
+    if (g) g.members.push(c);
+    else groups.set(key, { classification, members: [c] });
+  }
+
+  // A group is every stack of the window with the same class and key
+  // function, not only the candidates: memory that moves from one caller of
+  // an allocation site to another (objects replaced by a different code
+  // path) is not growth, and only the sum shows it.
+  const candidateIds = new Set(candidates.map((c) => c.id));
+  for (const id of ids) {
+    if (candidateIds.has(id)) continue;
+    const frames = history.frames(id);
+    for (const [, g] of groups) {
+      if (!frames.includes(g.classification.facts.function)) continue;
+      const stack = { frames, growthBytes: 0, meanObjectBytes: NaN };
+      const c = classifyStack(stack, ctx);
+      if (c.classId === g.classification.classId && c.facts.function === g.classification.facts.function) {
+        g.members.push({ id, series: points.map((p) => p.stacks.get(id)?.[0] ?? 0), stack });
+        break;
+      }
+    }
+  }
+
+  for (const [key, { classification, members }] of groups) {
+    const sum = times.map((_, i) => members.reduce((acc, m) => acc + m.series[i]!, 0));
+    const verdict = assessTrend(times, sum, heapBytes, params, classification.cls.trend);
+    if (!verdict.growing) continue;
+    const top = members.reduce((a, b) => (b.stack.growthBytes > a.stack.growthBytes ? b : a));
+    const lastPoint = points.at(-1)!;
+    let bytes = 0;
+    let objects = 0;
+    for (const m of members) {
+      const v = lastPoint.stacks.get(m.id);
+      if (v) {
+        bytes += v[0];
+        objects += v[1];
+      }
+    }
+    const { cls, facts } = classification;
+    detections.push({
+      key,
+      classId: classification.classId,
+      severity: cls.severity,
+      title: cls.title,
+      function: facts.function,
+      stack: [...top.stack.frames],
+      growthBytes: Math.round(verdict.growthBytes),
+      bytesPerHour: Math.round(verdict.slopePerHour),
+      summary: `${cls.summary(facts)}, growing ${formatRate(verdict.slopePerHour)}`,
+      remediation: cls.remediation,
+      docUrl: cls.docUrl,
+      evidence: {
+        versions: relevantVersions(history),
+        meanObjectBytes: objects > 0 ? Math.round(bytes / objects) : undefined,
+        matchedFrames: classification.matchedFrames,
+        stacks: members.length,
+        pValue: verdict.pValue,
+        windowMinutes: Math.round(verdict.spanMs / 60_000),
+      },
+    });
+  }
+  return detections;
+}
+
+function windowed(points: readonly HistoryPoint[], windowMs: number): readonly HistoryPoint[] {
+  if (points.length === 0) return points;
+  const from = points.at(-1)!.t - windowMs;
+  const i = points.findIndex((p) => p.t >= from);
+  return i <= 0 ? points : points.slice(i);
+}
+
+/** A known-leaky module version is worth an `info` finding before any growth shows. */
+function versionDetections(history: EpochHistory): Detection[] {
+  const ctx: ProcessContext = { modules: history.modules, functions: history.functions, growing: [] };
+  const out: Detection[] = [];
+  for (const v of VULNERABLE_VERSIONS) {
+    const version = moduleVersion(v.module, ctx);
+    if (!version || compareVersions(version, v.below) >= 0) continue;
+    out.push({
+      key: `${v.classId}|${v.module}@${version}`,
+      classId: v.classId,
+      severity: 'info',
+      title: `Vulnerable module version: ${v.module}@${version}`,
+      function: `${v.module}@${version}`,
+      stack: [],
+      growthBytes: 0,
+      bytesPerHour: 0,
+      summary: `${v.note}; this process runs ${version} (no growth seen yet)`,
+      remediation: 'Upgrade Kitex to >= v0.3.3 (netpoll >= v0.2.5) before the leak shows.',
+      docUrl: 'https://www.cloudwego.io/docs/kitex/best-practice/self_check/mem_leak_self_check/#increased-connection-count--large-payload-scenarios',
+      evidence: { versions: { [v.module]: version }, matchedFrames: [], stacks: 0, note: 'version only' },
+    });
+  }
+  return out;
+}
+
+const CLOUDWEGO = /^github\.com\/(?:cloudwego|bytedance)\//;
+
+function relevantVersions(history: EpochHistory): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [m, v] of history.modules) if (CLOUDWEGO.test(m)) out[m] = v;
+  return out;
+}
+
+export function formatRate(bytesPerHour: number): string {
+  const mb = bytesPerHour / 1e6;
+  return mb >= 10 ? `${Math.round(mb)} MB/h` : `${mb.toFixed(1)} MB/h`;
+}

@@ -1,0 +1,118 @@
+/**
+ * Is this series growing, in a way that matters, and still growing now?
+ *
+ * Pure: times (ms) and values in, a verdict out. The checks, in order:
+ * 1. enough history: at least `minPoints` points spanning `minWindowMs`;
+ * 2. Mann–Kendall says the whole window trends up (p < maxPValue);
+ * 3. the Theil–Sen growth over the window is at least `minGrowthBytes` and
+ *    at least `minGrowthRatio` of the process's heap (sampling noise of a
+ *    512 KiB-rate profile cannot pass both);
+ * 4. the floor rises in every segment: the medians of consecutive segments
+ *    step up (a sawtooth's or a pool's floor does not; a one-time step moves
+ *    only one boundary);
+ * 5. the growth continues in the most recent segment at a good fraction of
+ *    the overall rate and of the fastest earlier segment: a warm-up that
+ *    flattens (fast fill, then a slow creep) is concave and fails here, where
+ *    Mann–Kendall alone would still call it a trend.
+ */
+
+import { mannKendall, median, theilSen } from './stats.js';
+
+export interface TrendParams {
+  /** Longest history looked at. */
+  windowMs: number;
+  /** Shortest history judged at all. */
+  minWindowMs: number;
+  minPoints: number;
+  /** Segments for the floor and recency checks. */
+  segments: number;
+  /** Each segment's median must exceed the previous one by this fraction of the expected step. */
+  minStepRatio: number;
+  /** The last segment's own slope, as a fraction of the overall slope. */
+  minRecentSlopeRatio: number;
+  maxPValue: number;
+  minGrowthBytes: number;
+  minGrowthRatio: number;
+}
+
+export interface TrendVerdict {
+  growing: boolean;
+  /** Why not, when not growing (the first check that failed). */
+  reason?: string;
+  slopePerHour: number;
+  /** Theil–Sen slope times the window span. */
+  growthBytes: number;
+  pValue: number;
+  spanMs: number;
+  points: number;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * `sustained`: all five checks (the default, for leaks).
+ * `retained`: checks 1–3 and a floor that is higher at the end than at the
+ * start, without the per-segment and recency checks. For pooled memory that
+ * is kept in large, noisy steps (netpoll caching 8 MiB buffers) rather than
+ * growing smoothly.
+ */
+export type TrendMode = 'sustained' | 'retained';
+
+/**
+ * Judges the trend of `values` at `times` (ascending). `heapBytes` is the
+ * process's typical total inuse, for the relative-growth check.
+ */
+export function assessTrend(
+  times: readonly number[],
+  values: readonly number[],
+  heapBytes: number,
+  p: TrendParams,
+  mode: TrendMode = 'sustained',
+): TrendVerdict {
+  const n = times.length;
+  const spanMs = n > 0 ? times[n - 1]! - times[0]! : 0;
+  const base = { slopePerHour: 0, growthBytes: 0, pValue: 1, spanMs, points: n };
+  if (n < p.minPoints || spanMs < p.minWindowMs) return { ...base, growing: false, reason: 'not enough history' };
+
+  // Hours relative to the first point keep the slope arithmetic well conditioned.
+  const hours = times.map((t) => (t - times[0]!) / HOUR);
+  const mk = mannKendall(values);
+  const slopePerHour = theilSen(hours, values);
+  const growthBytes = slopePerHour * (spanMs / HOUR);
+  const verdict = { ...base, slopePerHour, growthBytes, pValue: mk.pIncreasing };
+  if (!(mk.pIncreasing < p.maxPValue) || !(slopePerHour > 0)) return { ...verdict, growing: false, reason: 'no significant upward trend' };
+  if (growthBytes < p.minGrowthBytes) return { ...verdict, growing: false, reason: 'growth below the absolute minimum' };
+  if (growthBytes < p.minGrowthRatio * heapBytes) return { ...verdict, growing: false, reason: 'growth below the relative minimum' };
+
+  const k = p.segments;
+  const segLen = Math.floor(n / k);
+  const medians: number[] = [];
+  for (let s = 0; s < k; s++) {
+    const from = s * segLen;
+    const to = s === k - 1 ? n : from + segLen;
+    medians.push(median(values.slice(from, to)));
+  }
+  const expectedStep = growthBytes / k;
+  if (mode === 'retained') {
+    const rise = medians[k - 1]! - medians[0]!;
+    if (rise < p.minGrowthBytes) return { ...verdict, growing: false, reason: 'retained floor did not rise' };
+    return { ...verdict, growing: true };
+  }
+  for (let s = 1; s < k; s++) {
+    if (medians[s]! - medians[s - 1]! < p.minStepRatio * expectedStep) {
+      return { ...verdict, growing: false, reason: `floor did not rise in segment ${s + 1} of ${k}` };
+    }
+  }
+  const segmentSlopes: number[] = [];
+  for (let s = 0; s < k; s++) {
+    const from = s * segLen;
+    const to = s === k - 1 ? n : from + segLen;
+    segmentSlopes.push(theilSen(hours.slice(from, to), values.slice(from, to)));
+  }
+  const recent = segmentSlopes[k - 1]!;
+  const fastestEarlier = Math.max(...segmentSlopes.slice(0, -1));
+  if (!(recent >= p.minRecentSlopeRatio * Math.max(slopePerHour, fastestEarlier))) {
+    return { ...verdict, growing: false, reason: 'growth has slowed down (warm-up?)' };
+  }
+  return { ...verdict, growing: true };
+}
