@@ -5,7 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
+import { findingRoutes } from './api/findings.js';
 import { buildServer } from './api/server.js';
+import { detectParamsFrom } from './detect/params.js';
+import type { FindingEvent } from './detect/findings.js';
+import { DetectorRunner } from './ingest/detector.js';
+import { FindingStore } from './store/findings.js';
 import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { HeapwatchError, toErrorRecord } from './errors.js';
@@ -30,8 +35,10 @@ export interface DaemonOptions {
   logDestination?: NodeJS.WritableStream;
   /** Shard from the environment (HEAPWATCH_SHARD_INDEX / _COUNT) wins over the file. */
   env?: NodeJS.ProcessEnv;
-  /** Hook for detectors (and tests) after each stored profile. */
+  /** Hook for tests after each stored profile. */
   onIngested?: (ingested: IngestedProfile) => void;
+  /** Hook for tests after each stored finding event. */
+  onFinding?: (targetKey: string, event: FindingEvent) => void;
 }
 
 export interface Daemon {
@@ -40,6 +47,8 @@ export interface Daemon {
   readonly db: Db;
   readonly reader: StoreReader;
   readonly manager: ScrapeManager;
+  readonly detector: DetectorRunner;
+  readonly findings: FindingStore;
   readonly metrics: HeapwatchMetrics;
   readonly registry: () => Registry;
   readonly app: FastifyInstance;
@@ -64,7 +73,35 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   // Mutable holders: a reload changes the limits in place for every later scrape.
   const decodeLimits = { maxDecompressedBytes: config.global.max_decompressed_bytes };
   const fetchLimits = { maxBodyBytes: config.global.max_body_bytes };
-  const ingest = new Ingest({ decoder, writer, metrics, log: log.child({ component: 'ingest' }), limits: decodeLimits, onIngested: options.onIngested });
+  const findings = new FindingStore(db);
+  const detector = new DetectorRunner({
+    findings,
+    params: detectParamsFrom(config.detect),
+    log: log.child({ component: 'detect' }),
+    onEvent: (key, e) => {
+      metrics.observeFinding(key, e);
+      options.onFinding?.(key, e);
+    },
+  });
+  const ingest = new Ingest({
+    decoder,
+    writer,
+    metrics,
+    log: log.child({ component: 'ingest' }),
+    limits: decodeLimits,
+    onIngested: (i) => {
+      detector.enqueue(i);
+      if (i.stored.transition !== 'stale') exportFunctions(i);
+      options.onIngested?.(i);
+    },
+  });
+  const exportFunctions = (i: IngestedProfile): void => {
+    if (i.stored.transition !== 'same_epoch') metrics.observeModules(i.target, i.profile.modules);
+    const view = reader.functionsView(i.stored.targetId, 3_600_000, 'growth', 100_000);
+    if (!view) return;
+    const keep = new Set(detector.open().filter((f) => f.targetKey === i.target.key).flatMap((f) => [f.function, f.stack[0] ?? '']));
+    metrics.observeTopFunctions(i.target, view, config.export.top_functions, keep, view.functions.length);
+  };
   const scraper = new HttpScraper(fetchLimits);
   const manager = new ScrapeManager({
     scraper,
@@ -72,9 +109,13 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     maxConcurrentScrapes: config.global.max_concurrent_scrapes,
     onSkip: (t) => metrics.skipped.inc({ target: t.key, service: t.labels.service ?? '' }),
     onTargetsChanged: (added, removed) => {
-      for (const t of added) writer.registerTarget(t);
+      for (const t of added) {
+        writer.registerTarget(t);
+        metrics.registerTarget(t);
+      }
       for (const t of removed) {
         writer.forget(t.key);
+        detector.forget(t.key);
         void metrics.removeTarget(t);
       }
     },
@@ -130,6 +171,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     auth: apiAuth(config),
     ready: () => db.open,
     logger: log.child({ component: 'api' }),
+    plugins: [findingRoutes(findings, reader)],
   });
   const [host, port] = splitHostPort(config.api.listen);
   const address = await app.listen({ host, port });
@@ -152,6 +194,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     decodeLimits.maxDecompressedBytes = config.global.max_decompressed_bytes;
     fetchLimits.maxBodyBytes = config.global.max_body_bytes;
     manager.setConcurrency(config.global.max_concurrent_scrapes);
+    detector.applyParams(detectParamsFrom(config.detect));
     clearInterval(retentionTimer);
     retentionTimer = setInterval(() => void runRetention(), config.storage.retention_interval);
     retentionTimer.unref();
@@ -170,6 +213,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     clearInterval(retentionTimer);
     await discovery?.stop();
     await manager.stop();
+    await detector.idle();
     await scraper.close();
     await decoder.close();
     db.close();
@@ -184,6 +228,8 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     db,
     reader,
     manager,
+    detector,
+    findings,
     metrics,
     registry: () => registry,
     app,

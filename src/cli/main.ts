@@ -8,10 +8,18 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfigFile } from '../config/load.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { parseBytes } from '../config/units.js';
-import { isHeapwatchError } from '../errors.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Presets, SingleBar } from 'cli-progress';
+import { DEFAULT_DETECT_PARAMS } from '../detect/params.js';
+import { HeapwatchError, isHeapwatchError } from '../errors.js';
+import { diffProfiles } from '../pprof/diff.js';
+import { analyzeFiles, collectProfileFiles, findingsJson, renderReport } from './analyze.js';
+import { diffReport, renderDiff } from './diff.js';
 import { VERSION } from '../export/metrics.js';
 import { startDaemon } from '../main.js';
 import { isSampleIndex, renderTop, topReport } from './top.js';
+
+const DECODE_LIMITS = { maxDecompressedBytes: parseBytes(DEFAULTS.global.max_decompressed_bytes)! };
 
 const program = new Command();
 program.name('heapwatch').description('Catches memory leaks in Go services from their heap profiles.').version(VERSION);
@@ -63,8 +71,38 @@ program
   .option('-n, --nodecount <n>', 'functions to print (text output)', positiveInt, 50)
   .action((file: string, opts: { sampleIndex: string; cum: boolean; json: boolean; nodecount: number }) => {
     if (!isSampleIndex(opts.sampleIndex)) throw new InvalidArgumentError(opts.sampleIndex);
-    const report = topReport(file, { sampleIndex: opts.sampleIndex, cum: opts.cum, maxDecompressedBytes: parseBytes(DEFAULTS.global.max_decompressed_bytes)! });
+    const report = topReport(file, { sampleIndex: opts.sampleIndex, cum: opts.cum, ...DECODE_LIMITS });
     process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${renderTop(report, opts.nodecount)}\n`);
+  });
+
+program
+  .command('analyze')
+  .description("run the daemon's detectors over heap profiles you already have (one target's series)")
+  .argument('<paths...>', '.pb.gz / .pb files, or folders searched recursively')
+  .option('--json', 'print { "findings": [...] }', false)
+  .action((paths: string[], opts: { json: boolean }) => {
+    const files = collectProfileFiles(paths);
+    if (files.length === 0) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `no .pb.gz or .pb files under ${paths.join(', ')}`);
+    const bar = !opts.json && process.stderr.isTTY && files.length >= 20 ? new SingleBar({ clearOnComplete: true, stream: process.stderr }, Presets.shades_classic) : undefined;
+    bar?.start(files.length * 2, 0);
+    const result = analyzeFiles(files, DEFAULT_DETECT_PARAMS, (done) => bar?.update(done));
+    bar?.stop();
+    process.stdout.write(opts.json ? `${JSON.stringify(findingsJson(result), null, 2)}\n` : `${renderReport(result)}\n`);
+  });
+
+program
+  .command('diff')
+  .description('show what grew between two heap profiles; optionally write an inuse diff profile for go tool pprof')
+  .argument('<base>', 'the earlier profile')
+  .argument('<profile>', 'the later profile')
+  .option('-o, --output <file>', 'write an inuse diff profile (base negated, as go tool pprof -diff_base does)')
+  .option('-n, --nodecount <n>', 'functions to print', positiveInt, 20)
+  .option('--json', 'print the report as JSON', false)
+  .action((base: string, profile: string, opts: { output?: string; nodecount: number; json: boolean }) => {
+    const report = diffReport(base, profile, DECODE_LIMITS);
+    if (opts.output) writeFileSync(opts.output, diffProfiles(readFileSync(base), readFileSync(profile), DECODE_LIMITS));
+    process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${renderDiff(report, opts.nodecount)}\n`);
+    if (opts.output && !opts.json) process.stdout.write(`\nwrote ${opts.output}: go tool pprof -top ${opts.output}\n`);
   });
 
 function positiveInt(value: string): number {

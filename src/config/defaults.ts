@@ -36,6 +36,18 @@ export const DEFAULTS = {
     scheme: 'http',
     path: '/debug/pprof/heap',
   },
+  // Detector defaults: detect/params.ts explains each; the README's
+  // "Detection" section documents them for a 1-minute scrape interval.
+  detect: {
+    window: '2h',
+    min_window: '30m',
+    min_points: 20,
+    for: '15m',
+    resolve_after: '30m',
+    min_growth_bytes: '4MiB',
+    min_growth_ratio: 0.02,
+    max_p_value: 0.001,
+  },
   shard: {
     index: 0,
     count: 1,

@@ -130,6 +130,19 @@ export const configSchema = z.strictObject({
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default(DEFAULTS.log.level),
     })
     .prefault({}),
+  detect: z
+    .strictObject({
+      window: duration.prefault(DEFAULTS.detect.window),
+      min_window: duration.prefault(DEFAULTS.detect.min_window),
+      min_points: z.number().int().min(5).default(DEFAULTS.detect.min_points),
+      for: duration.prefault(DEFAULTS.detect.for),
+      resolve_after: duration.prefault(DEFAULTS.detect.resolve_after),
+      min_growth_bytes: bytes.prefault(DEFAULTS.detect.min_growth_bytes),
+      min_growth_ratio: z.number().min(0).max(1).default(DEFAULTS.detect.min_growth_ratio),
+      max_p_value: z.number().gt(0).lt(1).default(DEFAULTS.detect.max_p_value),
+    })
+    .refine((d) => d.min_window <= d.window, 'expected min_window <= window')
+    .prefault({}),
   shard: z
     .strictObject({
       index: z.number().int().min(0).default(DEFAULTS.shard.index),

@@ -201,7 +201,7 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
       { all: [NODE, ...OUTPUT_GROWTH] }, // response, serialised
       { all: NOCOPY_HANDLER }, // response, NoCopy: the handler's own allocation
     ],
-    keyFrame: re(`${NP}\\.(?:${LB}\\.(?:book|growth|Malloc)|newLinkBufferNode)|${KX}/server\\..+`),
+    keyFrame: re(`${NP}\\.${LB}\\.(?:book|growth|Malloc)|${KX}/server\\..+`),
     versions: { module: 'github.com/cloudwego/netpoll', below: 'v0.2.5', whenUnknown: false },
     summary: (f) => `netpoll ${f.version ?? '< v0.2.5'} keeps stale connection buffers alive (barrier bug)`,
     remediation:
@@ -248,7 +248,7 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
       { all: [NODE, re(`${NP}\\.${LB}\\.(?:growth|Malloc)`)], any: [re(`${KX}/pkg/remote/trans\\.\\(\\*cliTransHandler\\)\\.Write`), re(`${KX}/pkg/remote/remotecli\\.\\(\\*client\\)\\.Send`)] },
     ],
     coGrowing: { any: CLIENT_CREATION },
-    keyFrame: re(`${KX}/pkg/remote/(?:connpool|remotecli)\\..+|${NP}\\.\\(\\*connection\\)\\.init`),
+    keyFrame: re(`${KX}/pkg/remote/(?:connpool|remotecli)\\..+`),
     summary: (f) => `Kitex clients are created repeatedly, each with its own connections (growth under ${f.function})`,
     remediation:
       'A Kitex client (and its lbcache entry, connection pool and event queue) is meant to be created once and reused. Find the code path that calls NewClient per request and keep one client per destination.',

@@ -3,6 +3,7 @@
  * interval (the README's "Detection" section explains each). The config
  * file's `detect:` block overrides them; tests scale them down.
  */
+import type { Config } from '../config/schema.js';
 import type { TrendParams } from './trend.js';
 
 export interface DetectParams extends TrendParams {
@@ -25,3 +26,18 @@ export const DEFAULT_DETECT_PARAMS: Readonly<DetectParams> = Object.freeze({
   forMs: 15 * 60_000,
   resolveAfterMs: 30 * 60_000,
 });
+
+/** The config file's `detect:` block over the defaults. */
+export function detectParamsFrom(d: Config['detect']): DetectParams {
+  return {
+    ...DEFAULT_DETECT_PARAMS,
+    windowMs: d.window,
+    minWindowMs: d.min_window,
+    minPoints: d.min_points,
+    forMs: d.for,
+    resolveAfterMs: d.resolve_after,
+    minGrowthBytes: d.min_growth_bytes,
+    minGrowthRatio: d.min_growth_ratio,
+    maxPValue: d.max_p_value,
+  };
+}

@@ -8,6 +8,8 @@
  * accumulate dead series.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { FindingEvent } from '../detect/findings.js';
+import type { FunctionsView } from '../store/reader.js';
 import type { Target } from '../targets/target.js';
 
 export const VERSION = '0.1.0';
@@ -27,6 +29,17 @@ export class HeapwatchMetrics {
   readonly storeHealthy: Gauge;
   readonly configReloads: Counter<'result'>;
   readonly sdErrors: Counter<'source'>;
+  readonly findingOpen: Gauge<'target' | 'service' | 'class' | 'severity' | 'function'>;
+  readonly findingGrowth: Gauge<'target' | 'service' | 'class' | 'severity' | 'function'>;
+  readonly findingsRaised: Counter<'class' | 'severity'>;
+  readonly moduleInfo: Gauge<'target' | 'module' | 'version'>;
+  readonly functionInuse: Gauge<'target' | 'service' | 'function'>;
+  readonly functionGrowth: Gauge<'target' | 'service' | 'function'>;
+  readonly functionSeriesDropped: Gauge<'target' | 'service'>;
+  /** Per-target top-K function label sets currently exported, to drop the ones that fall out. */
+  readonly #exportedFunctions = new Map<string, Set<string>>();
+  readonly #services = new Map<string, string>();
+  readonly #exportedModules = new Map<string, { target: string; module: string; version: string }[]>();
 
   constructor(registry: Registry) {
     this.registry = registry;
@@ -100,6 +113,49 @@ export class HeapwatchMetrics {
       labelNames: ['source'],
       registers,
     });
+    const findingLabels = ['target', 'service', 'class', 'severity', 'function'] as const;
+    this.findingOpen = new Gauge({
+      name: 'heapwatch_finding_open',
+      help: 'Open leak findings: 1 per finding, labelled with its leak class, severity and key function.',
+      labelNames: findingLabels,
+      registers,
+    });
+    this.findingGrowth = new Gauge({
+      name: 'heapwatch_finding_growth_bytes_per_second',
+      help: 'Growth rate of each open finding (Theil-Sen slope over the detection window).',
+      labelNames: findingLabels,
+      registers,
+    });
+    this.findingsRaised = new Counter({
+      name: 'heapwatch_findings_raised_total',
+      help: 'Findings raised since start, by leak class and severity.',
+      labelNames: ['class', 'severity'],
+      registers,
+    });
+    this.moduleInfo = new Gauge({
+      name: 'heapwatch_module_info',
+      help: 'Go module versions read from the profile filenames of the target (1 per module@version).',
+      labelNames: ['target', 'module', 'version'],
+      registers,
+    });
+    this.functionInuse = new Gauge({
+      name: 'heapwatch_function_inuse_bytes',
+      help: "Flat inuse bytes of the target's top growing functions and of functions with open findings.",
+      labelNames: ['target', 'service', 'function'],
+      registers,
+    });
+    this.functionGrowth = new Gauge({
+      name: 'heapwatch_function_growth_bytes_per_second',
+      help: 'Growth of the same functions over the last hour of the current process epoch.',
+      labelNames: ['target', 'service', 'function'],
+      registers,
+    });
+    this.functionSeriesDropped = new Gauge({
+      name: 'heapwatch_function_series_dropped',
+      help: 'Functions of the target not exported per function (bounded cardinality); the API has them all.',
+      labelNames: ['target', 'service'],
+      registers,
+    });
     new Gauge({
       name: 'heapwatch_build_info',
       help: 'Build information; always 1.',
@@ -122,9 +178,76 @@ export class HeapwatchMetrics {
     this.inuseObjects.set(ids(target), objects);
   }
 
+  /** Module versions of the target's current process (a new process replaces the old set). */
+  observeModules(target: Target, modules: readonly { path: string; version: string }[]): void {
+    for (const old of this.#exportedModules.get(target.key) ?? []) this.moduleInfo.remove(old);
+    const now = modules.map((m) => ({ target: target.key, module: m.path, version: m.version }));
+    for (const labels of now) this.moduleInfo.set(labels, 1);
+    this.#exportedModules.set(target.key, now);
+  }
+
+  /**
+   * Per-function series, bounded: the top `k` growers plus the functions with
+   * open findings. Functions that fall out of the set are removed.
+   */
+  observeTopFunctions(target: Target, view: FunctionsView, k: number, keep: ReadonlySet<string>, totalFunctions: number): void {
+    const t = ids(target);
+    const chosen = view.functions.filter((f, i) => (i < k && f.deltaBytes > 0) || keep.has(f.name));
+    const now = new Set(chosen.map((f) => f.name));
+    const before = this.#exportedFunctions.get(target.key) ?? new Set<string>();
+    for (const name of before) {
+      if (now.has(name)) continue;
+      this.functionInuse.remove({ ...t, function: name });
+      this.functionGrowth.remove({ ...t, function: name });
+    }
+    for (const f of chosen) {
+      this.functionInuse.set({ ...t, function: f.name }, f.inuseBytes);
+      this.functionGrowth.set({ ...t, function: f.name }, f.bytesPerHour / 3600);
+    }
+    this.#exportedFunctions.set(target.key, now);
+    this.functionSeriesDropped.set(t, Math.max(0, totalFunctions - chosen.length));
+  }
+
+  observeFinding(targetKey: string, e: FindingEvent): void {
+    const f = e.finding;
+    const labels = { target: targetKey, service: this.#services.get(targetKey) ?? '', class: f.class, severity: f.severity, function: f.function };
+    if (e.type === 'resolved') {
+      this.findingOpen.remove(labels);
+      this.findingGrowth.remove(labels);
+      return;
+    }
+    if (e.type === 'opened') this.findingsRaised.inc({ class: f.class, severity: f.severity });
+    this.findingOpen.set(labels, 1);
+    this.findingGrowth.set(labels, f.bytes_per_hour / 3600);
+  }
+
+  /** Remembers a target's service label, for series keyed by target only. */
+  registerTarget(target: Target): void {
+    this.#services.set(target.key, target.labels.service ?? '');
+  }
+
   /** Drops every series of a target that left the config. */
   async removeTarget(target: Target): Promise<void> {
-    await removeSeries([this.scrapes, this.lastScrapeDuration, this.targetUp, this.inuseBytes, this.inuseObjects, this.skipped], target.key);
+    this.#exportedFunctions.delete(target.key);
+    this.#exportedModules.delete(target.key);
+    this.#services.delete(target.key);
+    await removeSeries(
+      [
+        this.scrapes,
+        this.lastScrapeDuration,
+        this.targetUp,
+        this.inuseBytes,
+        this.inuseObjects,
+        this.skipped,
+        this.moduleInfo,
+        this.functionInuse,
+        this.functionGrowth,
+        this.functionSeriesDropped,
+        this.findingOpen,
+        this.findingGrowth,
+      ],
+      target.key,
+    );
   }
 }
 

@@ -17,6 +17,8 @@ import type { Target } from '../targets/target.js';
 
 export interface IngestedProfile {
   target: Target;
+  /** When the scrape started (ms). */
+  startedAt: number;
   profile: HeapProfile;
   stored: AppendResult;
 }
@@ -71,7 +73,7 @@ export class Ingest implements ScrapeSink {
     if (stored.transition === 'restart' || stored.transition === 'build_changed') {
       this.#deps.log.info({ target: target.url, reason: stored.transition, epoch: stored.epochId }, 'target process restarted: new epoch');
     }
-    this.#deps.onIngested?.({ target, profile, stored });
+    this.#deps.onIngested?.({ target, startedAt: result.startedAt, profile, stored });
     return { ok: true };
   }
 

@@ -57,7 +57,7 @@ export function evaluateCorpus(params: DetectParams): CorpusScore {
     const files = collectProfileFiles([join(CORPUS, name, 'profiles')]);
     const result = analyzeFiles(files, params);
     const alerts = result.findings.filter((f) => f.severity !== 'info').sort((a, b) => a.detected_at - b.detected_at);
-    const correct = alerts.filter((f) => f.class === (manifest.expected_class as string | null));
+    const correct = alerts.filter((f) => f.class === (manifest.expected_class));
     const infos = new Set<string>(result.findings.filter((f) => f.severity === 'info').map((f) => f.class));
     const firstTime = firstProfileTime(files);
     series.push({
@@ -66,7 +66,7 @@ export function evaluateCorpus(params: DetectParams): CorpusScore {
       alerts,
       correct: correct.length,
       detected: correct.length > 0,
-      classCorrect: alerts.length > 0 && alerts[0]!.class === (manifest.expected_class as string | null),
+      classCorrect: alerts.length > 0 && alerts[0]!.class === (manifest.expected_class),
       infoOk: manifest.expect_info.every((c) => infos.has(c)),
       minutesToDetect: correct.length > 0 ? Math.round((correct[0]!.detected_at - firstTime) / 60_000) : null,
     });

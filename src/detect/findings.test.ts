@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Detection } from './engine.js';
+import { FindingTracker } from './findings.js';
+
+const MIN = 60_000;
+const det = (key: string, severity: Detection['severity'] = 'warning'): Detection => ({
+  key,
+  classId: 'unclassified-growth',
+  severity,
+  title: 't',
+  function: key,
+  stack: [key],
+  growthBytes: 1,
+  bytesPerHour: 1,
+  summary: 's',
+  remediation: 'r',
+  docUrl: 'u',
+  evidence: { versions: {}, matchedFrames: [], stacks: 1 },
+});
+
+describe('FindingTracker', () => {
+  it('raises a finding only after the condition held for `for`, once', () => {
+    const t = new FindingTracker({ forMs: 10 * MIN, resolveAfterMs: 30 * MIN });
+    const events = [];
+    for (let m = 0; m <= 20; m++) events.push(...t.update('e1', m * MIN, [det('a')]));
+    const opened = events.filter((e) => e.type === 'opened');
+    assert.equal(opened.length, 1);
+    assert.equal(opened[0]!.finding.detected_at, 10 * MIN);
+    assert.equal(t.open().length, 1);
+  });
+
+  it('a gap in the condition restarts the `for` clock', () => {
+    const t = new FindingTracker({ forMs: 10 * MIN, resolveAfterMs: 30 * MIN });
+    for (let m = 0; m < 9; m++) t.update('e1', m * MIN, [det('a')]);
+    t.update('e1', 9 * MIN, []);
+    const ev = [];
+    for (let m = 10; m <= 19; m++) ev.push(...t.update('e1', m * MIN, [det('a')]));
+    assert.equal(ev.filter((e) => e.type === 'opened').length, 0);
+    assert.equal(t.update('e1', 20 * MIN, [det('a')])[0]!.type, 'opened');
+  });
+
+  it('resolves when growth stops for resolveAfter, and when the epoch ends', () => {
+    const t = new FindingTracker({ forMs: 0, resolveAfterMs: 30 * MIN });
+    t.update('e1', 0, [det('a'), det('b')]);
+    assert.equal(t.update('e1', 29 * MIN, [det('b')]).some((e) => e.type === 'resolved'), false);
+    const r = t.update('e1', 30 * MIN, [det('b')]).find((e) => e.type === 'resolved')!;
+    assert.equal(r.finding.key, 'a');
+    assert.equal(r.finding.resolved_reason, 'growth stopped');
+    const restart = t.update('e2', 31 * MIN, []);
+    assert.deepEqual(restart.map((e) => [e.type, e.finding.key, e.finding.resolved_reason]), [['resolved', 'b', 'epoch ended']]);
+  });
+
+  it('opens info findings at once', () => {
+    const t = new FindingTracker({ forMs: 60 * MIN, resolveAfterMs: 30 * MIN });
+    assert.equal(t.update('e1', 0, [det('v', 'info')])[0]!.type, 'opened');
+  });
+
+  it('continues from persisted open findings (a daemon restart)', () => {
+    const first = new FindingTracker({ forMs: 0, resolveAfterMs: 30 * MIN });
+    first.update('e1', 0, [det('a')]);
+    const resumed = new FindingTracker({ forMs: 0, resolveAfterMs: 30 * MIN }, first.open());
+    const ev = resumed.update('e1', MIN, [det('a')]);
+    assert.deepEqual(ev.map((e) => e.type), ['updated']);
+    assert.equal(ev[0]!.finding.detected_at, 0);
+  });
+});

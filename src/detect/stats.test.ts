@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { mannKendall, median, normalCdf, theilSen } from './stats.js';
+
+describe('statistics on series with known answers', () => {
+  it('median', () => {
+    assert.equal(median([3, 1, 2]), 2);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.ok(Number.isNaN(median([])));
+  });
+
+  it('Theil–Sen recovers the slope of a line, and ignores outliers', () => {
+    const xs = Array.from({ length: 30 }, (_, i) => i);
+    assert.equal(theilSen(xs, xs.map((x) => 3 * x + 7)), 3);
+    const noisy = xs.map((x) => 2 * x + (x % 7 === 0 ? 1000 : 0)); // 5 of 30 points wild
+    assert.equal(theilSen(xs, noisy), 2);
+  });
+
+  it('Mann–Kendall: S and z of a strictly increasing series', () => {
+    const mk = mannKendall([1, 2, 3, 4, 5]);
+    assert.equal(mk.s, 10); // n(n-1)/2
+    // var = n(n-1)(2n+5)/18 = 5*4*15/18; z = (S-1)/sqrt(var)
+    assert.ok(Math.abs(mk.z - 9 / Math.sqrt(300 / 18)) < 1e-12);
+    assert.ok(mk.pIncreasing < 0.02); // normal approximation of the exact 1/120
+  });
+
+  it('Mann–Kendall: no trend in a constant or alternating series, and tie correction', () => {
+    assert.equal(mannKendall([5, 5, 5, 5]).z, 0);
+    const alt = mannKendall([1, 2, 1, 2, 1, 2, 1, 2]);
+    assert.ok(alt.pIncreasing > 0.2, String(alt.pIncreasing));
+    // Ties shrink the variance: [1,1,2,2] has S=4, var = (4*3*13 - 2*(2*1*9))/18 = 120/18.
+    const tied = mannKendall([1, 1, 2, 2]);
+    assert.equal(tied.s, 4);
+    assert.ok(Math.abs(tied.z - 3 / Math.sqrt(120 / 18)) < 1e-12);
+  });
+
+  it('normal CDF', () => {
+    assert.ok(Math.abs(normalCdf(0) - 0.5) < 1e-7);
+    assert.ok(Math.abs(normalCdf(1.959964) - 0.975) < 1e-6);
+    assert.ok(Math.abs(normalCdf(-3) - 0.0013499) < 1e-6);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * The trend detector on synthetic series with known answers, built at the
+ * default 1-minute interval with Go's sampling granularity (values move in
+ * ~512 KiB steps) and seeded noise, so every run sees the same numbers.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_DETECT_PARAMS } from './params.js';
+import { mannKendall } from './stats.js';
+import { assessTrend } from './trend.js';
+
+const MIN = 60_000;
+const MB = 1e6;
+const SAMPLE = 512 * 1024;
+
+/** Deterministic noise (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function series(minutes: number, f: (m: number, r: () => number) => number, seed = 1): { t: number[]; v: number[] } {
+  const r = rng(seed);
+  const t: number[] = [];
+  const v: number[] = [];
+  for (let m = 0; m <= minutes; m++) {
+    t.push(m * MIN);
+    // Sampled heap values come in whole samples.
+    v.push(Math.max(0, Math.round(f(m, r) / SAMPLE) * SAMPLE));
+  }
+  return { t, v };
+}
+
+const HEAP = 300 * MB;
+const judge = (s: { t: number[]; v: number[] }): ReturnType<typeof assessTrend> => assessTrend(s.t, s.v, HEAP, DEFAULT_DETECT_PARAMS);
+const noise = (r: () => number, amp: number): number => (r() - 0.5) * 2 * amp;
+
+describe('assessTrend', () => {
+  it('catches a 50 MB/h leak in a noisy heap within 45 minutes', () => {
+    const s = series(45, (m, r) => 20 * MB + (50 * MB * m) / 60 + noise(r, 3 * MB));
+    const v = judge(s);
+    assert.ok(v.growing, v.reason);
+    assert.ok(Math.abs(v.slopePerHour - 50 * MB) < 8 * MB, String(v.slopePerHour));
+  });
+
+  it('catches a 4 MB/h leak inside a 300 MB noisy heap within two hours', () => {
+    const s = series(110, (m, r) => 5 * MB + (4 * MB * m) / 60 + noise(r, 0.6 * MB));
+    const v = judge(s);
+    assert.ok(v.growing, v.reason);
+    assert.ok(v.slopePerHour > 2.5 * MB && v.slopePerHour < 6 * MB, String(v.slopePerHour));
+  });
+
+  it('does not flag a warm-up that flattens, where Mann–Kendall alone does', () => {
+    // A cache filling with a 10-minute time constant to 60 MB, observed for an hour.
+    const s = series(60, (m, r) => 60 * MB * (1 - Math.exp(-m / 10)) + noise(r, 1 * MB));
+    assert.ok(mannKendall(s.v).pIncreasing < 1e-6, 'Mann–Kendall calls the warm-up a trend');
+    const v = judge(s);
+    assert.equal(v.growing, false);
+    assert.match(v.reason!, /slowed down|floor did not rise/);
+  });
+
+  it('does not flag a sawtooth of batches allocated then freed', () => {
+    const s = series(90, (m, r) => 10 * MB + (m % 12) * 4 * MB + noise(r, 1 * MB));
+    assert.equal(judge(s).growing, false);
+  });
+
+  it('does not flag a one-time step', () => {
+    const s = series(90, (m, r) => 10 * MB + (m >= 40 ? 40 * MB : 0) + noise(r, 1 * MB));
+    const v = judge(s);
+    assert.equal(v.growing, false, v.reason);
+  });
+
+  it('does not flag pool churn or pure sampling noise', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const s = series(120, (_m, r) => 8 * MB + noise(r, 4 * MB), seed);
+      assert.equal(judge(s).growing, false, `seed ${seed}`);
+    }
+  });
+
+  it('needs enough history before judging', () => {
+    const s = series(10, (m) => 100 * MB * m);
+    assert.deepEqual([judge(s).growing, judge(s).reason], [false, 'not enough history']);
+  });
+
+  it('applies the absolute and relative minimum growth', () => {
+    const tiny = series(60, (m) => (2 * MB * m) / 60); // 2 MB over the hour
+    assert.equal(judge(tiny).reason, 'growth below the absolute minimum');
+    const s = series(60, (m) => (10 * MB * m) / 60);
+    assert.equal(assessTrend(s.t, s.v, 2000 * MB, DEFAULT_DETECT_PARAMS).reason, 'growth below the relative minimum');
+  });
+
+  it('retained mode judges the floor of noisy pooled memory', () => {
+    // 8 MiB buffers taken and returned: values jump by whole buffers, the floor rises.
+    const s = series(75, (m, r) => Math.floor(r() * 6 + m / 8) * 8 * 1024 * 1024, 3);
+    assert.equal(judge(s).growing, false);
+    const v = assessTrend(s.t, s.v, HEAP, DEFAULT_DETECT_PARAMS, 'retained');
+    assert.ok(v.growing, v.reason);
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * Runs the detectors after each stored profile without holding up scraping:
+ * profiles are queued and evaluated one target at a time, yielding to the
+ * event loop between them. One DetectionSession per target, seeded at
+ * start-up with the target's open findings from the store.
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { DetectParams } from '../detect/params.js';
+import type { Finding, FindingEvent } from '../detect/findings.js';
+import { DetectionSession } from '../detect/session.js';
+import type { Logger } from '../log.js';
+import type { FindingStore } from '../store/findings.js';
+import type { IngestedProfile } from './ingest.js';
+
+export interface DetectorDeps {
+  findings: FindingStore;
+  params: DetectParams;
+  log: Logger;
+  /** Called with every finding event after it is stored (metrics, tests). */
+  onEvent?: (targetKey: string, event: FindingEvent) => void;
+}
+
+export class DetectorRunner {
+  readonly #deps: DetectorDeps;
+  readonly #sessions = new Map<string, { targetId: number; session: DetectionSession }>();
+  readonly #queue: IngestedProfile[] = [];
+  #draining: Promise<void> | undefined;
+  #params: DetectParams;
+
+  constructor(deps: DetectorDeps) {
+    this.#deps = deps;
+    this.#params = deps.params;
+  }
+
+  /** Queues a stored profile; never blocks the caller. */
+  enqueue(ingested: IngestedProfile): void {
+    if (ingested.stored.transition === 'stale') return; // no GC since the last scrape: nothing new
+    this.#queue.push(ingested);
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined;
+    });
+  }
+
+  /** Resolves when everything queued so far has been evaluated. */
+  async idle(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  /** New parameters apply to sessions started from now on (e.g. after a restart of the target). */
+  applyParams(params: DetectParams): void {
+    this.#params = params;
+  }
+
+  /** The target left the config: resolve its open findings. */
+  forget(targetKey: string, now = Date.now()): void {
+    const s = this.#sessions.get(targetKey);
+    if (!s) return;
+    this.#sessions.delete(targetKey);
+    this.#store(targetKey, s.targetId, s.session.end(now, 'target removed'));
+  }
+
+  open(): (Finding & { targetKey: string })[] {
+    return [...this.#sessions].flatMap(([targetKey, s]) => s.session.open().map((f) => ({ ...f, targetKey })));
+  }
+
+  async #drain(): Promise<void> {
+    for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
+      try {
+        this.#evaluate(next);
+      } catch (err) {
+        this.#deps.log.error({ err, target: next.target.url }, 'detection failed for this profile');
+      }
+      await yieldToLoop();
+    }
+  }
+
+  #evaluate({ target, startedAt, profile, stored }: IngestedProfile): void {
+    let entry = this.#sessions.get(target.key);
+    if (!entry) {
+      entry = { targetId: stored.targetId, session: new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId)) };
+      this.#sessions.set(target.key, entry);
+    }
+    const t = profile.timeMs || startedAt;
+    this.#store(target.key, entry.targetId, entry.session.observe(String(stored.epochId), t, profile));
+  }
+
+  #store(targetKey: string, targetId: number, events: FindingEvent[]): void {
+    for (const e of events) {
+      this.#deps.findings.save(targetId, e.finding);
+      if (e.type !== 'updated') {
+        this.#deps.log.info(
+          { target: targetKey, class: e.finding.class, severity: e.finding.severity, function: e.finding.function, state: e.finding.state },
+          e.type === 'opened' ? `finding: ${e.finding.summary}` : `finding resolved: ${e.finding.resolved_reason}`,
+        );
+      }
+      this.#deps.onEvent?.(targetKey, e);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Findings in SQLite: the detection session's events are written here, the
+ * API reads here, and open findings are read back at start-up so a daemon
+ * restart neither loses nor duplicates them.
+ */
+import type { Finding } from '../detect/findings.js';
+import type { Db } from './db.js';
+
+export interface StoredFinding extends Finding {
+  id: number;
+  target_id: number;
+  epoch_id: number;
+}
+
+interface Row {
+  id: number;
+  target_id: number;
+  epoch_id: number;
+  key: string;
+  class: Finding['class'];
+  severity: Finding['severity'];
+  title: string;
+  function: string;
+  stack: string;
+  growth_bytes: number;
+  bytes_per_hour: number;
+  detected_at: number;
+  last_seen_at: number;
+  state: Finding['state'];
+  resolved_at: number | null;
+  resolved_reason: string | null;
+  evidence: string;
+  summary: string;
+  remediation: string;
+  doc_url: string;
+}
+
+export class FindingStore {
+  readonly #stmts;
+
+  constructor(db: Db) {
+    this.#stmts = {
+      upsert: db.prepare(
+        `INSERT INTO findings (target_id, epoch_id, key, class, severity, title, function, stack, growth_bytes, bytes_per_hour,
+                               detected_at, last_seen_at, state, resolved_at, resolved_reason, evidence, summary, remediation, doc_url)
+         VALUES (@target_id, @epoch_id, @key, @class, @severity, @title, @function, @stack, @growth_bytes, @bytes_per_hour,
+                 @detected_at, @last_seen_at, @state, @resolved_at, @resolved_reason, @evidence, @summary, @remediation, @doc_url)
+         ON CONFLICT (target_id, epoch_id, key) DO UPDATE SET
+           severity = excluded.severity, title = excluded.title, stack = excluded.stack,
+           growth_bytes = excluded.growth_bytes, bytes_per_hour = excluded.bytes_per_hour, last_seen_at = excluded.last_seen_at,
+           state = excluded.state, resolved_at = excluded.resolved_at, resolved_reason = excluded.resolved_reason,
+           evidence = excluded.evidence, summary = excluded.summary`,
+      ),
+      byState: db.prepare(`SELECT * FROM findings WHERE (@state = 'all' OR state = @state) ORDER BY detected_at DESC, id DESC LIMIT @limit`),
+      byTarget: db.prepare(
+        `SELECT * FROM findings WHERE target_id = @target AND (@state = 'all' OR state = @state) ORDER BY detected_at DESC, id DESC LIMIT @limit`,
+      ),
+      openOf: db.prepare(`SELECT * FROM findings WHERE target_id = ? AND state = 'open' ORDER BY id`),
+    };
+  }
+
+  /** Writes a finding's current state (insert, or update of the same target/epoch/key). */
+  save(targetId: number, f: Finding): void {
+    this.#stmts.upsert.run({
+      target_id: targetId,
+      epoch_id: Number(f.epoch),
+      key: f.key,
+      class: f.class,
+      severity: f.severity,
+      title: f.title,
+      function: f.function,
+      stack: JSON.stringify(f.stack),
+      growth_bytes: f.growth_bytes,
+      bytes_per_hour: f.bytes_per_hour,
+      detected_at: f.detected_at,
+      last_seen_at: f.last_seen_at,
+      state: f.state,
+      resolved_at: f.resolved_at,
+      resolved_reason: f.resolved_reason,
+      evidence: JSON.stringify(f.evidence),
+      summary: f.summary,
+      remediation: f.remediation,
+      doc_url: f.doc_url,
+    });
+  }
+
+  list(state: 'open' | 'resolved' | 'all', limit = 1000, targetId?: number): StoredFinding[] {
+    const rows = (targetId === undefined ? this.#stmts.byState.all({ state, limit }) : this.#stmts.byTarget.all({ state, limit, target: targetId })) as Row[];
+    return rows.map(fromRow);
+  }
+
+  openOf(targetId: number): StoredFinding[] {
+    return (this.#stmts.openOf.all(targetId) as Row[]).map(fromRow);
+  }
+}
+
+function fromRow(r: Row): StoredFinding {
+  return {
+    ...r,
+    epoch: String(r.epoch_id),
+    stack: JSON.parse(r.stack) as string[],
+    evidence: JSON.parse(r.evidence) as Finding['evidence'],
+  };
+}
