@@ -76,6 +76,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   const findings = new FindingStore(db);
   const detector = new DetectorRunner({
     findings,
+    reader,
     params: detectParamsFrom(config.detect),
     log: log.child({ component: 'detect' }),
     onEvent: (key, e) => {

@@ -25,6 +25,25 @@ export class DetectionSession {
     this.#epoch = openFindings[0]?.epoch;
   }
 
+  /**
+   * Restores the window of an epoch from stored history (after a daemon
+   * restart), so detection resumes where it was instead of waiting a whole
+   * window and meanwhile resolving findings that are still growing.
+   */
+  seed(epoch: string, history: SeedHistory): void {
+    this.#epoch = epoch;
+    this.#modules = new Map(history.modules);
+    this.#functions = new Set(history.functions);
+    this.#points = history.points.map((p) => {
+      const stacks = new Map<number, [number, number]>();
+      for (const [stackId, v] of p.stacks) {
+        const names = history.frames.get(stackId);
+        if (names) stacks.set(this.#stackId(names), [v[0], v[1]]);
+      }
+      return { t: p.t, totalBytes: p.totalBytes, stacks };
+    });
+  }
+
   /** Adds a profile of `epoch` taken at `t` (ms) and evaluates. */
   observe(epoch: string, t: number, profile: HeapProfile): FindingEvent[] {
     const events: FindingEvent[] = [];
@@ -62,6 +81,17 @@ export class DetectionSession {
     return this.#tracker.open();
   }
 
+  #stackId(names: readonly string[]): number {
+    const key = names.join('\n');
+    let id = this.#stackIds.get(key);
+    if (id === undefined) {
+      id = this.#frames.length;
+      this.#frames.push([...names]);
+      this.#stackIds.set(key, id);
+    }
+    return id;
+  }
+
   #stackValues(profile: HeapProfile): Map<number, [number, number]> {
     const bi = profile.sampleTypes.findIndex((s) => s.type === 'inuse_space');
     const oi = profile.sampleTypes.findIndex((s) => s.type === 'inuse_objects');
@@ -70,19 +100,19 @@ export class DetectionSession {
       const b = s.values[bi] ?? 0;
       const o = s.values[oi] ?? 0;
       if (b === 0 && o === 0) continue;
-      const names = s.frames.map((f) => profile.functions[f]!.name);
-      const key = names.join('\n');
-      let id = this.#stackIds.get(key);
-      if (id === undefined) {
-        id = this.#frames.length;
-        this.#frames.push(names);
-        this.#stackIds.set(key, id);
-      }
+      const id = this.#stackId(s.frames.map((f) => profile.functions[f]!.name));
       const prev = stacks.get(id);
       stacks.set(id, prev ? [prev[0] + b, prev[1] + o] : [b, o]);
     }
     return stacks;
   }
+}
+
+export interface SeedHistory {
+  points: readonly { t: number; totalBytes: number; stacks: ReadonlyMap<number, readonly [number, number]> }[];
+  frames: ReadonlyMap<number, readonly string[]>;
+  modules: ReadonlyMap<string, string>;
+  functions: ReadonlySet<string>;
 }
 
 function totalOf(profile: HeapProfile, type: string): number {

@@ -10,10 +10,13 @@ import type { Finding, FindingEvent } from '../detect/findings.js';
 import { DetectionSession } from '../detect/session.js';
 import type { Logger } from '../log.js';
 import type { FindingStore } from '../store/findings.js';
+import type { StoreReader } from '../store/reader.js';
 import type { IngestedProfile } from './ingest.js';
 
 export interface DetectorDeps {
   findings: FindingStore;
+  /** Stored history, to resume a target's window after a daemon restart. */
+  reader: StoreReader;
   params: DetectParams;
   log: Logger;
   /** Called with every finding event after it is stored (metrics, tests). */
@@ -77,7 +80,13 @@ export class DetectorRunner {
   #evaluate({ target, startedAt, profile, stored }: IngestedProfile): void {
     let entry = this.#sessions.get(target.key);
     if (!entry) {
-      entry = { targetId: stored.targetId, session: new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId)) };
+      const session = new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId));
+      if (stored.transition === 'same_epoch') {
+        // A daemon restart in the middle of an epoch: resume its window.
+        const from = (profile.timeMs || startedAt) - this.#params.windowMs;
+        session.seed(String(stored.epochId), this.#deps.reader.stackHistory(stored.epochId, from, stored.scrapeId));
+      }
+      entry = { targetId: stored.targetId, session };
       this.#sessions.set(target.key, entry);
     }
     const t = profile.timeMs || startedAt;

@@ -47,6 +47,14 @@ export interface FunctionsView {
   functions: FunctionGrowth[];
 }
 
+export interface StackHistory {
+  points: { t: number; totalBytes: number; stacks: Map<number, [number, number]> }[];
+  /** Function names of each stack id, leaf first. */
+  frames: Map<number, string[]>;
+  modules: Map<string, string>;
+  functions: Set<string>;
+}
+
 export interface ProfileRow {
   id: number;
   scrapeId: number;
@@ -192,6 +200,65 @@ export class StoreReader {
       to: { scrapeId: to.id, ts: to.ts },
       functions: functions.slice(0, limit),
     };
+  }
+
+  /**
+   * The per-stack history of an epoch from `fromTs` up to (not including)
+   * scrape `beforeScrapeId`, rebuilt from keyframes and deltas: what the
+   * detectors need after a daemon restart.
+   */
+  stackHistory(epochId: number, fromTs: number, beforeScrapeId: number): StackHistory {
+    const db = this.#db;
+    const first = db
+      .prepare(`SELECT id FROM scrapes WHERE epoch_id = ? AND outcome = 'ok' AND ts >= ? AND id < ? ORDER BY id LIMIT 1`)
+      .get(epochId, fromTs, beforeScrapeId) as { id: number } | undefined;
+    const empty: StackHistory = { points: [], frames: new Map(), modules: new Map(), functions: new Set() };
+    if (!first) return empty;
+    const kf = this.#stmts.keyframeAtOrBefore.get(epochId, first.id) as { id: number } | undefined;
+    if (!kf) return empty;
+    const scrapes = db
+      .prepare(`SELECT id, ts, profile_time AS profileTime, inuse_bytes AS inuseBytes, keyframe FROM scrapes WHERE epoch_id = ? AND outcome = 'ok' AND id >= ? AND id < ? ORDER BY id`)
+      .all(epochId, kf.id, beforeScrapeId) as { id: number; ts: number; profileTime: number | null; inuseBytes: number; keyframe: number }[];
+    const values = db
+      .prepare(
+        `SELECT v.scrape_id AS scrapeId, v.stack_id AS stackId, v.inuse_bytes AS b, v.inuse_objects AS o
+           FROM scrapes s JOIN stack_values v ON v.scrape_id = s.id
+          WHERE s.epoch_id = ? AND s.id >= ? AND s.id < ? ORDER BY v.scrape_id`,
+      )
+      .all(epochId, kf.id, beforeScrapeId) as { scrapeId: number; stackId: number; b: number; o: number }[];
+    const byScrape = new Map<number, typeof values>();
+    for (const v of values) {
+      const list = byScrape.get(v.scrapeId);
+      if (list) list.push(v);
+      else byScrape.set(v.scrapeId, [v]);
+    }
+    let state = new Map<number, [number, number]>();
+    const points: StackHistory['points'] = [];
+    for (const s of scrapes) {
+      if (s.keyframe) state = new Map();
+      for (const v of byScrape.get(s.id) ?? []) {
+        const prev = state.get(v.stackId) ?? [0, 0];
+        const next: [number, number] = [prev[0] + v.b, prev[1] + v.o];
+        if (next[0] === 0 && next[1] === 0) state.delete(v.stackId);
+        else state.set(v.stackId, next);
+      }
+      if (s.ts >= fromTs) points.push({ t: s.profileTime ?? s.ts, totalBytes: s.inuseBytes, stacks: new Map(state) });
+    }
+    const stackIds = new Set(points.flatMap((p) => [...p.stacks.keys()]));
+    const frames = new Map<number, string[]>();
+    const names = new Map(
+      (db.prepare(`SELECT id, name FROM functions`).all() as { id: number; name: string }[]).map((r) => [r.id, r.name]),
+    );
+    const stackRows = db.prepare(`SELECT id, frames FROM stacks WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify([...stackIds])) as {
+      id: number;
+      frames: string;
+    }[];
+    for (const r of stackRows) frames.set(r.id, (JSON.parse(r.frames) as number[]).map((f) => names.get(f) ?? `#${f}`));
+    const modules = new Map(this.modules(epochId).map((m) => [m.module, m.version]));
+    const functions = new Set(
+      db.prepare(`SELECT f.name FROM epoch_functions e JOIN functions f ON f.id = e.function_id WHERE e.epoch_id = ?`).pluck().all(epochId) as string[],
+    );
+    return { points, frames, modules, functions };
   }
 
   profiles(targetId: number, limit: number): ProfileRow[] {

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian machine:
+# Debian packages (Prometheus, Alertmanager, promtool, amtool, docker-compose),
+# the npm dependencies, and the Go modules of the fixture programs.
+# Idempotent: installed pieces are skipped. Run as root or with sudo available.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+need_apt=()
+command -v prometheus >/dev/null || need_apt+=(prometheus)
+command -v promtool >/dev/null || need_apt+=(prometheus)
+command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmanager)
+command -v docker-compose >/dev/null || need_apt+=(docker-compose)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${need_apt[@]}" | sort -u) >/dev/null
+fi
+
+command -v go >/dev/null || { echo "install-test-deps: Go (1.26) is required and not on PATH" >&2; exit 1; }
+
+npm ci --no-audit --no-fund
+
+# Go modules of the fixture programs the tests build (the Kitex ones only for
+# the end-to-end test). kitex-old needs Go 1.19 and is only rebuilt by its
+# capture script, never by the tests.
+for dir in test/fixtures/go/grower test/fixtures/go/scenarios test/fixtures/go/parity test/fixtures/kitex; do
+  (cd "$dir" && go mod download)
+done

@@ -1,0 +1,101 @@
+/**
+ * The daemon runs the detectors after each scrape: a real leaking Go service,
+ * detector windows scaled down by config, and the finding shows up in SQLite,
+ * the API and /metrics. A daemon restart keeps the open finding and does not
+ * duplicate it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startDaemon } from '../src/main.js';
+import { buildGoFixture, startGoService, type RunningService } from './helpers/go-service.js';
+import { startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
+
+const FAST_DETECT = { window: '3m', min_window: '20s', min_points: 12, for: '5s', resolve_after: '1m', min_growth_bytes: '2MiB' };
+
+describe('daemon detection', () => {
+  let service: RunningService;
+  let hw: TestDaemon;
+  const opened: { key: string; cls: string; fn: string }[] = [];
+
+  before(async () => {
+    service = await startGoService(buildGoFixture('go/scenarios'), ['-mode', 'leak', '-background', '16']);
+    hw = await startTestDaemon(
+      {
+        global: { scrape_interval: '1s', scrape_timeout: '900ms' },
+        detect: FAST_DETECT,
+        export: { top_functions: 5 },
+        targets: [{ url: `${service.url}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'sessions' } }],
+      },
+      { onFinding: (key, e) => e.type === 'opened' && opened.push({ key, cls: e.finding.class, fn: e.finding.function }) },
+    );
+    await waitFor('a finding for the leaking function', () => opened.some((o) => o.fn === 'main.(*sessionStore).remember'), 90_000, 250);
+  });
+
+  after(async () => {
+    await hw?.daemon.stop().catch(() => undefined);
+    await service?.stop();
+  });
+
+  it('raises an unclassified-growth finding naming the allocating function', () => {
+    const f = opened.find((o) => o.fn === 'main.(*sessionStore).remember')!;
+    assert.equal(f.cls, 'unclassified-growth');
+  });
+
+  it('serves it from the findings API with its stack and remediation', async () => {
+    const res = await hw.daemon.app.inject({ url: '/api/v1/findings?state=open' });
+    assert.equal(res.statusCode, 200);
+    const list = res.json<{ findings: { id: number; target_id: number; class: string; function: string; stack: string[]; service: string; bytes_per_hour: number; remediation: string }[] }>().findings;
+    const f = list.find((x) => x.function === 'main.(*sessionStore).remember')!;
+    assert.ok(f, JSON.stringify(list.map((x) => x.function)));
+    assert.equal(f.service, 'sessions');
+    assert.equal(f.stack[0], 'main.(*sessionStore).remember');
+    assert.ok(f.bytes_per_hour > 100e6, `a leak of ~0.8 MB/s is ${f.bytes_per_hour} B/h`);
+    assert.match(f.remediation, /allocation site/);
+    const byTarget = await hw.daemon.app.inject({ url: `/api/v1/targets/${f.target_id}/findings` });
+    assert.ok(byTarget.json<{ findings: { id: number }[] }>().findings.some((x) => x.id === f.id));
+    const missing = await hw.daemon.app.inject({ url: '/api/v1/targets/9999/findings' });
+    assert.equal(missing.statusCode, 404);
+  });
+
+  it('exports the finding and the top growing functions as metrics', async () => {
+    const text = await hw.daemon.registry().metrics();
+    assert.match(text, /heapwatch_finding_open\{target="[^"]+",service="sessions",class="unclassified-growth",severity="warning",function="main\.\(\*sessionStore\)\.remember"\} 1/);
+    assert.match(text, /heapwatch_finding_growth_bytes_per_second\{[^}]*class="unclassified-growth"[^}]*\} \d+/);
+    assert.match(text, /heapwatch_function_inuse_bytes\{target="[^"]+",service="sessions",function="main\.\(\*sessionStore\)\.remember"\} [1-9]/);
+    assert.match(text, /heapwatch_function_series_dropped\{target="[^"]+",service="sessions"\} \d+/);
+    const perTarget = text.split('\n').filter((l) => l.startsWith('heapwatch_function_inuse_bytes{'));
+    assert.ok(perTarget.length <= 5 + 2, `bounded cardinality: ${perTarget.length} function series`);
+  });
+
+  it('keeps the open finding across a daemon restart without duplicating it', async () => {
+    const before = hw.daemon.findings.list('all').length;
+    await hw.daemon.stop();
+    const events: string[] = [];
+    let scrapes = 0;
+    let scrapesAtFirstEvent = -1;
+    const again = await startDaemon(hw.configPath, {
+      logLevel: 'silent',
+      onIngested: () => scrapes++,
+      onFinding: (_k, e) => {
+        if (scrapesAtFirstEvent < 0) scrapesAtFirstEvent = scrapes;
+        events.push(e.type);
+      },
+    });
+    try {
+      await waitFor('an update of the restored finding', () => events.includes('updated') || events.includes('opened'), 60_000, 250);
+      // The window was restored from SQLite: detection resumes at once
+      // instead of after another min_window (20 s) of fresh scrapes.
+      assert.ok(scrapesAtFirstEvent <= 3, `first finding event after ${scrapesAtFirstEvent} scrapes`);
+      assert.equal(events[0], 'updated');
+      assert.ok(!events.includes('resolved'));
+      const all = again.findings.list('all');
+      const remember = all.filter((f) => f.function === 'main.(*sessionStore).remember');
+      assert.equal(remember.length, 1, 'one finding, updated, not a second one');
+      assert.equal(remember[0]!.state, 'open');
+      assert.ok(all.length >= before);
+      assert.ok(!events.includes('opened') || all.length === before, 'no duplicate opened');
+    } finally {
+      await again.stop();
+    }
+  });
+});
