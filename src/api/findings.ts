@@ -17,6 +17,7 @@ const findingSchema = {
     severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
     title: { type: 'string' },
     function: { type: 'string' },
+    headline: { type: 'string' },
     stack: { type: 'array', items: { type: 'string' } },
     growth_bytes: { type: 'number' },
     bytes_per_hour: { type: 'number' },

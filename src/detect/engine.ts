@@ -35,6 +35,8 @@ export interface Detection {
   severity: Severity;
   title: string;
   function: string;
+  /** What is wrong, without the rate: "server keeps Request field 2 (Kitex)". */
+  headline: string;
   /** The stack with the largest growth in the group, leaf first. */
   stack: string[];
   growthBytes: number;
@@ -131,6 +133,7 @@ export function evaluateEpoch(history: EpochHistory, params: DetectParams): Dete
       stack: [...top.stack.frames],
       growthBytes: Math.round(verdict.growthBytes),
       bytesPerHour: Math.round(verdict.slopePerHour),
+      headline: cls.summary(facts),
       summary: `${cls.summary(facts)}, growing ${formatRate(verdict.slopePerHour)}`,
       remediation: cls.remediation,
       docUrl: cls.docUrl,
@@ -170,6 +173,7 @@ function versionDetections(history: EpochHistory): Detection[] {
       stack: [],
       growthBytes: 0,
       bytesPerHour: 0,
+      headline: `${v.module}@${version} has a known leak bug`,
       summary: `${v.note}; this process runs ${version} (no growth seen yet)`,
       remediation: 'Upgrade Kitex to >= v0.3.3 (netpoll >= v0.2.5) before the leak shows.',
       docUrl: 'https://www.cloudwego.io/docs/kitex/best-practice/self_check/mem_leak_self_check/#increased-connection-count--large-payload-scenarios',

@@ -10,6 +10,7 @@ const det = (key: string, severity: Detection['severity'] = 'warning'): Detectio
   severity,
   title: 't',
   function: key,
+  headline: 'h',
   stack: [key],
   growthBytes: 1,
   bytesPerHour: 1,

@@ -19,6 +19,7 @@ export interface Finding {
   severity: Severity;
   title: string;
   function: string;
+  headline: string;
   stack: string[];
   growth_bytes: number;
   bytes_per_hour: number;
@@ -113,6 +114,7 @@ function fromDetection(d: Detection, epoch: string, detectedAt: number): Omit<Fi
     severity: d.severity,
     title: d.title,
     function: d.function,
+    headline: d.headline,
     stack: d.stack,
     growth_bytes: d.growthBytes,
     bytes_per_hour: d.bytesPerHour,

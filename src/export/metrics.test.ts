@@ -40,9 +40,9 @@ describe('HeapwatchMetrics', () => {
   it('tracks finding series through their lifecycle', async () => {
     const m = new HeapwatchMetrics(new Registry());
     m.registerTarget(target);
-    const finding = { class: 'server-request-field-held', severity: 'warning', function: 'x.(*Request).FastReadField2', bytes_per_hour: 3600 } as const;
+    const finding = { class: 'server-request-field-held', severity: 'warning', function: 'x.(*Request).FastReadField2', headline: 'server keeps Request field 2 (Kitex)', bytes_per_hour: 3600 } as const;
     m.observeFinding(target.key, { type: 'opened', finding: finding as never });
-    assert.match((await series(m, 'heapwatch_finding_growth_bytes_per_second')).join(), /service="svc",class="server-request-field-held",severity="warning",function="x\.\(\*Request\)\.FastReadField2"\} 1$/);
+    assert.match((await series(m, 'heapwatch_finding_growth_bytes_per_second')).join(), /service="svc",class="server-request-field-held",severity="warning",function="x\.\(\*Request\)\.FastReadField2",summary="server keeps Request field 2 \(Kitex\)"\} 1$/);
     m.observeFinding(target.key, { type: 'resolved', finding: finding as never });
     assert.deepEqual(await series(m, 'heapwatch_finding_open'), []);
     assert.match(await m.registry.metrics(), /heapwatch_findings_raised_total\{class="server-request-field-held",severity="warning"\} 1/);

@@ -29,17 +29,17 @@ export class HeapwatchMetrics {
   readonly storeHealthy: Gauge;
   readonly configReloads: Counter<'result'>;
   readonly sdErrors: Counter<'source'>;
-  readonly findingOpen: Gauge<'target' | 'service' | 'class' | 'severity' | 'function'>;
-  readonly findingGrowth: Gauge<'target' | 'service' | 'class' | 'severity' | 'function'>;
+  readonly findingOpen: Gauge<FindingLabel>;
+  readonly findingGrowth: Gauge<FindingLabel>;
   readonly findingsRaised: Counter<'class' | 'severity'>;
-  readonly moduleInfo: Gauge<'target' | 'module' | 'version'>;
+  readonly moduleInfo: Gauge<'target' | 'service' | 'module' | 'version'>;
   readonly functionInuse: Gauge<'target' | 'service' | 'function'>;
   readonly functionGrowth: Gauge<'target' | 'service' | 'function'>;
   readonly functionSeriesDropped: Gauge<'target' | 'service'>;
   /** Per-target top-K function label sets currently exported, to drop the ones that fall out. */
   readonly #exportedFunctions = new Map<string, Set<string>>();
   readonly #services = new Map<string, string>();
-  readonly #exportedModules = new Map<string, { target: string; module: string; version: string }[]>();
+  readonly #exportedModules = new Map<string, { target: string; service: string; module: string; version: string }[]>();
 
   constructor(registry: Registry) {
     this.registry = registry;
@@ -113,7 +113,7 @@ export class HeapwatchMetrics {
       labelNames: ['source'],
       registers,
     });
-    const findingLabels = ['target', 'service', 'class', 'severity', 'function'] as const;
+    const findingLabels = ['target', 'service', 'class', 'severity', 'function', 'summary'] as const;
     this.findingOpen = new Gauge({
       name: 'heapwatch_finding_open',
       help: 'Open leak findings: 1 per finding, labelled with its leak class, severity and key function.',
@@ -135,7 +135,7 @@ export class HeapwatchMetrics {
     this.moduleInfo = new Gauge({
       name: 'heapwatch_module_info',
       help: 'Go module versions read from the profile filenames of the target (1 per module@version).',
-      labelNames: ['target', 'module', 'version'],
+      labelNames: ['target', 'service', 'module', 'version'],
       registers,
     });
     this.functionInuse = new Gauge({
@@ -181,7 +181,7 @@ export class HeapwatchMetrics {
   /** Module versions of the target's current process (a new process replaces the old set). */
   observeModules(target: Target, modules: readonly { path: string; version: string }[]): void {
     for (const old of this.#exportedModules.get(target.key) ?? []) this.moduleInfo.remove(old);
-    const now = modules.map((m) => ({ target: target.key, module: m.path, version: m.version }));
+    const now = modules.map((m) => ({ target: target.key, service: target.labels.service ?? '', module: m.path, version: m.version }));
     for (const labels of now) this.moduleInfo.set(labels, 1);
     this.#exportedModules.set(target.key, now);
   }
@@ -210,7 +210,7 @@ export class HeapwatchMetrics {
 
   observeFinding(targetKey: string, e: FindingEvent): void {
     const f = e.finding;
-    const labels = { target: targetKey, service: this.#services.get(targetKey) ?? '', class: f.class, severity: f.severity, function: f.function };
+    const labels = { target: targetKey, service: this.#services.get(targetKey) ?? '', class: f.class, severity: f.severity, function: f.function, summary: f.headline };
     if (e.type === 'resolved') {
       this.findingOpen.remove(labels);
       this.findingGrowth.remove(labels);
@@ -250,6 +250,8 @@ export class HeapwatchMetrics {
     );
   }
 }
+
+type FindingLabel = 'target' | 'service' | 'class' | 'severity' | 'function' | 'summary';
 
 export function ids(target: Target): { target: string; service: string } {
   return { target: target.key, service: target.labels.service ?? '' };

@@ -21,6 +21,7 @@ interface Row {
   severity: Finding['severity'];
   title: string;
   function: string;
+  headline: string;
   stack: string;
   growth_bytes: number;
   bytes_per_hour: number;
@@ -41,12 +42,12 @@ export class FindingStore {
   constructor(db: Db) {
     this.#stmts = {
       upsert: db.prepare(
-        `INSERT INTO findings (target_id, epoch_id, key, class, severity, title, function, stack, growth_bytes, bytes_per_hour,
+        `INSERT INTO findings (target_id, epoch_id, key, class, severity, title, function, headline, stack, growth_bytes, bytes_per_hour,
                                detected_at, last_seen_at, state, resolved_at, resolved_reason, evidence, summary, remediation, doc_url)
-         VALUES (@target_id, @epoch_id, @key, @class, @severity, @title, @function, @stack, @growth_bytes, @bytes_per_hour,
+         VALUES (@target_id, @epoch_id, @key, @class, @severity, @title, @function, @headline, @stack, @growth_bytes, @bytes_per_hour,
                  @detected_at, @last_seen_at, @state, @resolved_at, @resolved_reason, @evidence, @summary, @remediation, @doc_url)
          ON CONFLICT (target_id, epoch_id, key) DO UPDATE SET
-           severity = excluded.severity, title = excluded.title, stack = excluded.stack,
+           severity = excluded.severity, title = excluded.title, headline = excluded.headline, stack = excluded.stack,
            growth_bytes = excluded.growth_bytes, bytes_per_hour = excluded.bytes_per_hour, last_seen_at = excluded.last_seen_at,
            state = excluded.state, resolved_at = excluded.resolved_at, resolved_reason = excluded.resolved_reason,
            evidence = excluded.evidence, summary = excluded.summary`,
@@ -69,6 +70,7 @@ export class FindingStore {
       severity: f.severity,
       title: f.title,
       function: f.function,
+      headline: f.headline,
       stack: JSON.stringify(f.stack),
       growth_bytes: f.growth_bytes,
       bytes_per_hour: f.bytes_per_hour,

@@ -9,6 +9,7 @@ CREATE TABLE findings (
   severity         TEXT NOT NULL,
   title            TEXT NOT NULL,
   function         TEXT NOT NULL,
+  headline         TEXT NOT NULL,    -- the summary without the rate
   stack            TEXT NOT NULL,    -- JSON array, leaf first
   growth_bytes     REAL NOT NULL,
   bytes_per_hour   REAL NOT NULL,
