@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../src/store/db.js';
 import { StoreReader } from '../src/store/reader.js';
 import { startDaemon } from '../src/main.js';
-import { startHostileServer, type HostileServer } from './helpers/hostile-server.js';
+import { startHostileServer, TLS_CERT, TLS_OTHER_CA, type HostileServer } from './helpers/hostile-server.js';
 import { startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
 import { CLI } from './helpers/paths.js';
 
@@ -26,20 +26,41 @@ const EXPECTED: Record<string, string> = {
   '/html-octet': 'HW_ERR_NOT_PPROF',
   '/hang': 'HW_ERR_SCRAPE_TIMEOUT',
   '/closed-port': 'HW_ERR_SCRAPE_CONNECT',
+  '/slow-drip': 'HW_ERR_SCRAPE_TIMEOUT',
+  '/headers-never-end': 'HW_ERR_SCRAPE_TIMEOUT',
+  '/reset-mid-body': 'HW_ERR_SCRAPE_RESET',
+  '/redirect-other-host': 'HW_ERR_SCRAPE_REDIRECT',
+  'tls:/good': 'HW_ERR_SCRAPE_TLS',
+  'tls-other-ca:/good': 'HW_ERR_SCRAPE_TLS',
 };
 
-describe('bad input', () => {
+/** Targets that must keep working next to the bad ones. */
+const GOOD = ['/good', '/redirect-same-host', 'tls-insecure:/good', 'tls-ca:/good'];
+
+/** The test's name for a target: its path, prefixed with the TLS variant. */
+function nameOf(url: string, labels: Record<string, string>): string {
+  return labels.case ?? new URL(url).pathname;
+}
+
+describe('bad input and hostile targets', () => {
   let hostile: HostileServer;
+  let hostileTls: HostileServer;
   let hw: TestDaemon;
   let goodScrapeTimes: number[] = [];
 
   before(async () => {
     hostile = await startHostileServer();
-    const targets = Object.keys(EXPECTED).map((path) => ({
-      url: path === '/closed-port' ? 'http://127.0.0.1:9/debug/pprof/heap' : `${hostile.url}${path}`,
-      labels: { service: path.slice(1) },
-    }));
-    targets.push({ url: `${hostile.url}/good`, labels: { service: 'good' } });
+    hostileTls = await startHostileServer({ tls: true });
+    const target = (name: string): Record<string, unknown> => {
+      const [variant, path] = name.includes(':/') ? name.split(':') : ['', name];
+      const labels = { service: name === '/good' ? 'good' : name.replace(/\W+/g, '-').replace(/^-|-$/g, ''), case: name };
+      if (name === '/closed-port') return { url: 'http://127.0.0.1:9/debug/pprof/heap', labels };
+      if (!variant) return { url: `${hostile.url}${path}`, labels };
+      const tls = variant === 'tls-insecure' ? { insecure_skip_verify: true } : variant === 'tls-ca' ? { ca_file: TLS_CERT } : variant === 'tls-other-ca' ? { ca_file: TLS_OTHER_CA } : {};
+      // The URL is a target's identity: the variants differ by a query parameter.
+      return { url: `${hostileTls.url}${path}`, params: { variant }, labels, tls };
+    };
+    const targets = [...Object.keys(EXPECTED), ...GOOD].map(target);
     hw = await startTestDaemon(
       {
         global: { scrape_interval: '1s', scrape_timeout: '800ms', max_body_bytes: '1MiB', max_decompressed_bytes: '16MiB', max_concurrent_scrapes: 4 },
@@ -54,7 +75,9 @@ describe('bad input', () => {
     goodScrapeTimes = [];
     await waitFor(
       'every bad target to fail twice and the good one to be scraped 4 times',
-      () => goodScrapeTimes.length >= 4 && hw.daemon.manager.status().every((s) => s.target.labels.service === 'good' || s.failures >= 2),
+      () =>
+        goodScrapeTimes.length >= 4 &&
+        hw.daemon.manager.status().every((s) => (GOOD.includes(nameOf(s.target.url, s.target.labels)) ? s.scrapes >= 2 : s.failures >= 2)),
       30_000,
     );
   });
@@ -62,16 +85,23 @@ describe('bad input', () => {
   after(async () => {
     await hw?.daemon.stop();
     await hostile?.close();
+    await hostileTls?.close();
   });
 
   it('records each fault with its error code', () => {
+    const seen = new Set<string>();
     for (const s of hw.daemon.manager.status()) {
-      const path = s.target.labels.service === 'closed-port' ? '/closed-port' : new URL(s.target.url).pathname;
-      if (path === '/good') continue;
-      assert.equal(s.health, 'down', path);
-      assert.equal(s.lastError?.code, EXPECTED[path], `${path}: ${s.lastError?.message}`);
+      const name = nameOf(s.target.url, s.target.labels);
+      seen.add(name);
+      if (GOOD.includes(name)) {
+        assert.equal(s.health, 'up', `${name}: ${s.lastError?.message}`);
+        continue;
+      }
+      assert.equal(s.health, 'down', name);
+      assert.equal(s.lastError?.code, EXPECTED[name], `${name}: ${s.lastError?.message}`);
       assert.ok(s.lastError!.message.length > 10, 'a readable message');
     }
+    assert.equal(seen.size, Object.keys(EXPECTED).length + GOOD.length);
   });
 
   it('stores failed scrapes with code and message, and keeps the good target on schedule', async () => {
@@ -80,11 +110,15 @@ describe('bad input', () => {
     assert.ok(Math.max(...gaps) < 2500, `good target gaps ${gaps.join(',')} ms`);
     const res = await hw.daemon.app.inject({ url: '/api/v1/targets' });
     const targets = res.json<{ targets: { url: string; health: string; last_error: { code: string } | null }[] }>().targets;
-    assert.equal(targets.find((t) => t.url.endsWith('/good'))!.health, 'up');
+    assert.equal(targets.find((t) => t.url === `${hostile.url}/good`)!.health, 'up');
     assert.equal(targets.find((t) => t.url.endsWith('/hang'))!.last_error?.code, 'HW_ERR_SCRAPE_TIMEOUT');
     const metrics = await hw.daemon.registry().metrics();
-    assert.match(metrics, /heapwatch_scrapes_total\{target="[^"]+\/bomb",service="bomb",outcome="error",code="HW_ERR_DECOMPRESSED_TOO_LARGE"\} [1-9]/);
-    assert.match(metrics, /heapwatch_target_up\{target="[^"]+\/good",service="good",instance="[^"]+"\} 1/);
+    // Every fault is counted under its code.
+    for (const [name, code] of Object.entries(EXPECTED)) {
+      const service = name.replace(/\W+/g, '-').replace(/^-|-$/g, '');
+      assert.match(metrics, new RegExp(`heapwatch_scrapes_total\\{target="[^"]+",service="${service}",outcome="error",code="${code}"\\} [1-9]`), name);
+    }
+    assert.match(metrics, /heapwatch_target_up\{target="http:[^"]+\/good",service="good",instance="[^"]+"\} 1/);
     assert.match(metrics, /heapwatch_target_up\{target="[^"]+\/hang",service="hang",instance="[^"]+"\} 0/);
   });
 
@@ -92,7 +126,7 @@ describe('bad input', () => {
     const db = openDatabase(hw.dbPath);
     const reader = new StoreReader(db);
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-    const good = reader.targets().find((t) => t.url.endsWith('/good'))!;
+    const good = reader.targets().find((t) => t.url === `${hostile.url}/good`)!;
     assert.ok(reader.scrapes(good.id).filter((s) => s.outcome !== 'error').length >= 2);
     const bomb = reader.targets().find((t) => t.url.endsWith('/bomb'))!;
     const last = reader.lastError(bomb.id)!;

@@ -12,14 +12,15 @@ import { FIXTURES } from './paths.js';
 
 const built = new Map<string, string>();
 
-/** Builds `test/fixtures/<dir>` once per test process (with -trimpath) and returns the binary. */
-export function buildGoFixture(dir: string): string {
-  const cached = built.get(dir);
+/** Builds package `pkg` of the module in `test/fixtures/<dir>` once per test process (with -trimpath) and returns the binary. */
+export function buildGoFixture(dir: string, pkg = '.'): string {
+  const id = `${dir}:${pkg}`;
+  const cached = built.get(id);
   if (cached) return cached;
   const go = requireGo();
-  const out = join(mkdtempSync(join(tmpdir(), 'hw-go-')), dir.replace(/\W+/g, '-'));
-  execFileSync(go, ['build', '-trimpath', '-o', out, '.'], { cwd: join(FIXTURES, dir), stdio: ['ignore', 'inherit', 'inherit'] });
-  built.set(dir, out);
+  const out = join(mkdtempSync(join(tmpdir(), 'hw-go-')), id.replace(/\W+/g, '-'));
+  execFileSync(go, ['build', '-trimpath', '-o', out, pkg], { cwd: join(FIXTURES, dir), stdio: ['ignore', 'inherit', 'inherit'] });
+  built.set(id, out);
   return out;
 }
 
@@ -31,24 +32,35 @@ export interface RunningService {
 
 /** Starts a fixture binary that prints `listening on http://HOST:PORT`, and waits for that line. */
 export async function startGoService(binary: string, args: string[], timeoutMs = 15_000): Promise<RunningService> {
+  const { match, service } = await startReadyProcess(binary, args, /^listening on (http:\/\/\S+)/, timeoutMs);
+  return { ...service, url: match[1]! };
+}
+
+/** Starts a binary and waits for a stdout line matching `ready`. */
+export async function startReadyProcess(
+  binary: string,
+  args: string[],
+  ready: RegExp,
+  timeoutMs = 15_000,
+): Promise<{ match: RegExpExecArray; service: RunningService }> {
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${binary} did not print its address within ${timeoutMs} ms`)), timeoutMs);
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${binary} did not print its ready line within ${timeoutMs} ms`)), timeoutMs);
     const rl = createInterface({ input: child.stdout });
     rl.on('line', (line) => {
-      const m = /^listening on (http:\/\/\S+)/.exec(line);
+      const m = ready.exec(line);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(m);
       }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${binary} exited with ${code} before listening`));
+      reject(new Error(`${binary} exited with ${code} before it was ready`));
     });
   });
-  return {
-    url,
+  const service: RunningService = {
+    url: '',
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -57,4 +69,5 @@ export async function startGoService(binary: string, args: string[], timeoutMs =
         child.kill('SIGTERM');
       }),
   };
+  return { match, service };
 }

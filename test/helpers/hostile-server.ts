@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { PROFILES } from './paths.js';
+import { FIXTURES, PROFILES } from './paths.js';
 
 export const GOOD_PROFILE = readFileSync(`${PROFILES}grower.pb.gz`);
 
@@ -40,6 +41,35 @@ const routes: Record<string, (res: ServerResponse, socket: Socket) => void> = {
   '/hang': () => {
     // Accepts the request and never answers.
   },
+  '/slow-drip': (res) => {
+    // A valid start, then one byte every 200 ms: only the overall deadline stops it.
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    let i = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || i >= GOOD_PROFILE.length || i > 300) return void clearInterval(timer);
+      res.write(GOOD_PROFILE.subarray(i, ++i));
+    }, 200);
+    res.once('close', () => clearInterval(timer));
+  },
+  '/headers-never-end': (_res, socket) => {
+    // A status line, then a header every 200 ms, never the blank line.
+    socket.write('HTTP/1.1 200 OK\r\n');
+    let n = 0;
+    const timer = setInterval(() => {
+      if (socket.destroyed || n > 300) return void clearInterval(timer);
+      socket.write(`X-Filler-${n++}: ${'x'.repeat(20)}\r\n`);
+    }, 200);
+    socket.once('close', () => clearInterval(timer));
+  },
+  '/reset-mid-body': (res, socket) => {
+    res.writeHead(200, { 'content-length': String(GOOD_PROFILE.length * 4) });
+    res.write(GOOD_PROFILE.subarray(0, 500), () => socket.resetAndDestroy());
+  },
+  '/redirect-same-host': (res) => res.writeHead(302, { location: '/good' }).end(),
+  '/redirect-other-host': (res, socket) => {
+    // Same server, other origin: "localhost" is not "127.0.0.1".
+    res.writeHead(302, { location: `http://localhost:${socket.localPort}/good` }).end();
+  },
 };
 
 const BOMB = gzipSync(Buffer.alloc(256 * 1024 * 1024));
@@ -50,13 +80,20 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-export async function startHostileServer(): Promise<HostileServer> {
+/** TLS material for the https variant: a self-signed certificate for 127.0.0.1. */
+export const TLS_CERT = `${FIXTURES}tls/cert.pem`;
+export const TLS_OTHER_CA = `${FIXTURES}tls/other-ca.pem`;
+
+export async function startHostileServer(options: { tls?: boolean } = {}): Promise<HostileServer> {
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
+  const handler = (req: import('node:http').IncomingMessage, res: ServerResponse): void => {
     const route = routes[(req.url ?? '').split('?')[0]!];
     if (!route) return void res.writeHead(404).end();
     route(res, req.socket);
-  });
+  };
+  const server: Server = options.tls
+    ? (createHttpsServer({ cert: readFileSync(TLS_CERT), key: readFileSync(`${FIXTURES}tls/key.pem`) }, handler) as unknown as Server)
+    : createServer(handler);
   server.on('connection', (s) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
@@ -64,7 +101,7 @@ export async function startHostileServer(): Promise<HostileServer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     server,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,194 @@
+/**
+ * The Prometheus alerting rules, their promtool unit tests, the example
+ * Prometheus config and the Alertmanager config are valid, and the rules only
+ * use metrics heapwatch exports. promtool and amtool are required: a missing
+ * binary fails the test, it is never skipped.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { requireBinary } from './helpers/binaries.js';
+import { ROOT } from './helpers/paths.js';
+
+const PROM_DIR = join(ROOT, 'config', 'prometheus');
+const ALERTS = join(PROM_DIR, 'alerts.yml');
+const ALERTS_TEST = join(PROM_DIR, 'alerts.test.yml');
+const PROM_CONFIG = join(PROM_DIR, 'prometheus.yml');
+const AM_CONFIG = join(ROOT, 'config', 'alertmanager', 'alertmanager.yml');
+
+/**
+ * Metric names heapwatch exports (the metrics reference). Histograms also
+ * expose _bucket, _sum and _count series.
+ * TODO(lead): replace with an import of the exporter's own list.
+ */
+const EXPORTED_METRICS: readonly string[] = [
+  'heapwatch_target_up',
+  'heapwatch_scrapes_total',
+  'heapwatch_scrape_duration_seconds',
+  'heapwatch_target_scrape_duration_seconds',
+  'heapwatch_profile_bytes',
+  'heapwatch_target_inuse_bytes',
+  'heapwatch_target_inuse_objects',
+  'heapwatch_scrape_skipped_total',
+  'heapwatch_targets',
+  'heapwatch_store_write_errors_total',
+  'heapwatch_store_healthy',
+  'heapwatch_config_reloads_total',
+  'heapwatch_sd_errors_total',
+  'heapwatch_finding_open',
+  'heapwatch_finding_growth_bytes_per_second',
+  'heapwatch_findings_raised_total',
+  'heapwatch_module_info',
+  'heapwatch_function_inuse_bytes',
+  'heapwatch_function_growth_bytes_per_second',
+  'heapwatch_function_series_dropped',
+  'heapwatch_build_info',
+  // prom-client default metrics, registered with the heapwatch_ prefix
+  'heapwatch_process_resident_memory_bytes',
+  'heapwatch_process_cpu_seconds_total',
+  'heapwatch_nodejs_eventloop_lag_p99_seconds',
+  'heapwatch_nodejs_heap_size_used_bytes',
+];
+const HISTOGRAMS: readonly string[] = ['heapwatch_scrape_duration_seconds', 'heapwatch_profile_bytes'];
+
+const KNOWN_METRICS = new Set<string>([
+  ...EXPORTED_METRICS,
+  ...HISTOGRAMS.flatMap((h) => [`${h}_bucket`, `${h}_sum`, `${h}_count`]),
+]);
+
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr?: string;
+  for?: string;
+  labels?: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+}
+interface RuleFile {
+  groups?: { name?: string; rules?: Rule[] }[];
+}
+
+/** Runs a binary, failing with its output when it does not exit 0. */
+function run(bin: string, args: string[], cwd = ROOT): string {
+  const r = spawnSync(bin, args, { cwd, encoding: 'utf8', timeout: 120_000 });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  if (r.error) throw new Error(`${bin} ${args.join(' ')}: ${r.error.message}`);
+  assert.equal(r.status, 0, `${bin} ${args.join(' ')} exited ${r.status ?? r.signal}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  return output;
+}
+
+// Looked up in each test (not in a before hook) so that a missing binary shows
+// up as failed tests in the runner's summary, not as cancelled ones.
+const promtool = (): string => requireBinary('promtool', 'install Prometheus >= 2.42 (Debian: apt-get install prometheus)');
+const amtool = (): string => requireBinary('amtool', 'install Alertmanager >= 0.25 (Debian: apt-get install prometheus-alertmanager)');
+
+function loadRules(): Rule[] {
+  const doc = parse(readFileSync(ALERTS, 'utf8')) as RuleFile;
+  const groups = doc.groups ?? [];
+  return groups.flatMap((g) => g.rules ?? []);
+}
+
+describe('alert rules and alerting configs', () => {
+  it('promtool check rules accepts alerts.yml', () => {
+    run(promtool(), ['check', 'rules', ALERTS]);
+  });
+
+  it('promtool unit tests in alerts.test.yml pass', () => {
+    const out = run(promtool(), ['test', 'rules', ALERTS_TEST]);
+    assert.match(out, /SUCCESS/);
+  });
+
+  it('promtool check config accepts prometheus.yml and its rule files', () => {
+    // rule_files resolve relative to the config file's directory.
+    const out = run(promtool(), ['check', 'config', 'prometheus.yml'], PROM_DIR);
+    assert.match(out, /1 rule files found/);
+  });
+
+  it('amtool check-config accepts alertmanager.yml', () => {
+    run(amtool(), ['check-config', AM_CONFIG]);
+  });
+
+  it('alertmanager routes alerts by severity', () => {
+    const cases: [string[], string][] = [
+      [['severity=critical', 'alertname=HeapwatchLeakClassGrowing', 'class=server-request-field-held'], 'pager'],
+      [['severity=warning', 'alertname=HeapwatchLeakClassGrowing', 'class=sonic-string-pinning'], 'team'],
+      [['severity=warning', 'alertname=HeapwatchTargetDown'], 'team'],
+      [['severity=info', 'alertname=HeapwatchVulnerableModule'], 'low-priority'],
+    ];
+    for (const [labels, receiver] of cases) {
+      run(amtool(), ['config', 'routes', 'test', `--config.file=${AM_CONFIG}`, `--verify.receivers=${receiver}`, ...labels]);
+    }
+  });
+
+  it('prometheus.yml scrapes heapwatch and sends alerts to alertmanager', () => {
+    const cfg = parse(readFileSync(PROM_CONFIG, 'utf8')) as {
+      rule_files?: string[];
+      scrape_configs?: { job_name?: string; static_configs?: { targets?: string[] }[] }[];
+      alerting?: { alertmanagers?: { static_configs?: { targets?: string[] }[] }[] };
+    };
+    assert.deepEqual(cfg.rule_files, ['alerts.yml']);
+    const job = cfg.scrape_configs?.find((s) => s.job_name === 'heapwatch');
+    assert.ok(job, 'no scrape config with job_name heapwatch');
+    assert.ok(job.static_configs?.some((s) => s.targets?.includes('heapwatch:9464')), 'heapwatch:9464 is not scraped');
+    const am = cfg.alerting?.alertmanagers?.flatMap((a) => a.static_configs ?? []).flatMap((s) => s.targets ?? []);
+    assert.ok(am?.includes('alertmanager:9093'), 'alertmanager:9093 is not configured');
+  });
+
+  describe('rule file contents', () => {
+    const rules = loadRules();
+
+    it('has alerting rules in group heapwatch', () => {
+      const doc = parse(readFileSync(ALERTS, 'utf8')) as RuleFile;
+      assert.deepEqual(
+        doc.groups?.map((g) => g.name),
+        ['heapwatch'],
+      );
+      assert.ok(rules.length >= 5, `expected at least 5 rules, got ${rules.length}`);
+    });
+
+    it('every rule has labels.severity and annotations summary, description, runbook_url', () => {
+      const problems: string[] = [];
+      for (const r of rules) {
+        const name = r.alert ?? r.record ?? '(unnamed)';
+        if (!r.alert) problems.push(`${name}: not an alerting rule`);
+        if (typeof r.labels?.severity !== 'string' || r.labels.severity === '') problems.push(`${name}: labels.severity missing`);
+        for (const a of ['summary', 'description', 'runbook_url']) {
+          const v = r.annotations?.[a];
+          if (typeof v !== 'string' || v.trim() === '') problems.push(`${name}: annotations.${a} missing`);
+        }
+        if (typeof r.expr !== 'string' || r.expr.trim() === '') problems.push(`${name}: expr missing`);
+      }
+      assert.deepEqual(problems, []);
+    });
+
+    it('alert names are unique', () => {
+      const names = rules.map((r) => r.alert);
+      assert.equal(new Set(names).size, names.length, `duplicate alert names: ${names.join(', ')}`);
+    });
+
+    it('every heapwatch_* metric in the expressions is one heapwatch exports', () => {
+      const unknown: string[] = [];
+      for (const r of rules) {
+        for (const m of (r.expr ?? '').matchAll(/\bheapwatch_[a-z0-9_]+/g)) {
+          if (!KNOWN_METRICS.has(m[0])) unknown.push(`${r.alert ?? '?'}: ${m[0]}`);
+        }
+      }
+      assert.deepEqual(unknown, [], 'rules use metrics heapwatch does not export');
+    });
+
+    it('the unit tests cover every alert', () => {
+      const doc = parse(readFileSync(ALERTS_TEST, 'utf8')) as {
+        tests?: { alert_rule_test?: { alertname?: string; exp_alerts?: unknown[] }[] }[];
+      };
+      const cases = (doc.tests ?? []).flatMap((t) => t.alert_rule_test ?? []);
+      for (const r of rules) {
+        const mine = cases.filter((c) => c.alertname === r.alert);
+        assert.ok(mine.some((c) => (c.exp_alerts ?? []).length > 0), `${r.alert}: no test case where it fires`);
+        assert.ok(mine.some((c) => (c.exp_alerts ?? []).length === 0), `${r.alert}: no test case where it does not fire`);
+      }
+    });
+  });
+});
