@@ -92,7 +92,7 @@ export async function startHostileServer(options: { tls?: boolean } = {}): Promi
     route(res, req.socket);
   };
   const server: Server = options.tls
-    ? (createHttpsServer({ cert: readFileSync(TLS_CERT), key: readFileSync(`${FIXTURES}tls/key.pem`) }, handler) as unknown as Server)
+    ? (createHttpsServer({ cert: readFileSync(TLS_CERT), key: readFileSync(`${FIXTURES}tls/key.pem`) }, handler))
     : createServer(handler);
   server.on('connection', (s) => {
     sockets.add(s);
