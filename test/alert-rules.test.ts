@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { requireBinary } from './helpers/binaries.js';
+import { exportedMetricNames } from './helpers/exported-metrics.js';
 import { ROOT } from './helpers/paths.js';
 
 const PROM_DIR = join(ROOT, 'config', 'prometheus');
@@ -19,45 +20,8 @@ const ALERTS_TEST = join(PROM_DIR, 'alerts.test.yml');
 const PROM_CONFIG = join(PROM_DIR, 'prometheus.yml');
 const AM_CONFIG = join(ROOT, 'config', 'alertmanager', 'alertmanager.yml');
 
-/**
- * Metric names heapwatch exports (the metrics reference). Histograms also
- * expose _bucket, _sum and _count series.
- * TODO(lead): replace with an import of the exporter's own list.
- */
-const EXPORTED_METRICS: readonly string[] = [
-  'heapwatch_target_up',
-  'heapwatch_scrapes_total',
-  'heapwatch_scrape_duration_seconds',
-  'heapwatch_target_scrape_duration_seconds',
-  'heapwatch_profile_bytes',
-  'heapwatch_target_inuse_bytes',
-  'heapwatch_target_inuse_objects',
-  'heapwatch_scrape_skipped_total',
-  'heapwatch_targets',
-  'heapwatch_store_write_errors_total',
-  'heapwatch_store_healthy',
-  'heapwatch_config_reloads_total',
-  'heapwatch_sd_errors_total',
-  'heapwatch_finding_open',
-  'heapwatch_finding_growth_bytes_per_second',
-  'heapwatch_findings_raised_total',
-  'heapwatch_module_info',
-  'heapwatch_function_inuse_bytes',
-  'heapwatch_function_growth_bytes_per_second',
-  'heapwatch_function_series_dropped',
-  'heapwatch_build_info',
-  // prom-client default metrics, registered with the heapwatch_ prefix
-  'heapwatch_process_resident_memory_bytes',
-  'heapwatch_process_cpu_seconds_total',
-  'heapwatch_nodejs_eventloop_lag_p99_seconds',
-  'heapwatch_nodejs_heap_size_used_bytes',
-];
-const HISTOGRAMS: readonly string[] = ['heapwatch_scrape_duration_seconds', 'heapwatch_profile_bytes'];
-
-const KNOWN_METRICS = new Set<string>([
-  ...EXPORTED_METRICS,
-  ...HISTOGRAMS.flatMap((h) => [`${h}_bucket`, `${h}_sum`, `${h}_count`]),
-]);
+/** Every metric name heapwatch exports, read from the exporter (histograms with their series). */
+const KNOWN_METRICS = new Set<string>(exportedMetricNames());
 
 interface Rule {
   alert?: string;
