@@ -172,7 +172,7 @@ describe('end to end: a leak pages on-call', () => {
     assert.ok(queries.length >= 30, `${queries.length} queries`);
     const empty: string[] = [];
     for (const q of queries) {
-      const res = await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query: q.expr })}`);
+      const res = await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query: q.expr }).toString()}`);
       const body = (await res.json()) as { status: string; error?: string; data?: { result: unknown[] } };
       assert.equal(body.status, 'success', `${q.dashboard} / ${q.panel}: ${body.error} (${q.expr})`);
       if ((body.data?.result.length ?? 0) === 0) empty.push(`${q.dashboard} / ${q.panel}: ${q.expr}`);
@@ -181,7 +181,7 @@ describe('end to end: a leak pages on-call', () => {
     // The payments service's own view filters down to it and still has data.
     const scoped = dashboardQueries({ service: 'payments', target: leakTarget, class: 'server-request-field-held' }).filter((q) => q.dashboard === 'heapwatch-target');
     for (const q of scoped.filter((x) => /inuse|finding_open/.test(x.expr))) {
-      const body = (await (await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query: q.expr })}`)).json()) as { data: { result: unknown[] } };
+      const body = (await (await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query: q.expr }).toString()}`)).json()) as { data: { result: unknown[] } };
       assert.ok(body.data.result.length > 0, `${q.panel}: ${q.expr}`);
     }
   });
