@@ -170,7 +170,9 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     targets: () => manager.status(),
     registry,
     auth: apiAuth(config),
-    ready: () => db.open,
+    // Not ready while the database cannot be written (disk full, read-only):
+    // the process stays up and keeps retrying, it does not crash-loop.
+    ready: () => db.open && ingest.storeHealthy,
     logger: log.child({ component: 'api' }),
     plugins: [findingRoutes(findings, reader)],
   });

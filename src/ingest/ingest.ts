@@ -37,9 +37,15 @@ export class Ingest implements ScrapeSink {
   readonly #deps: IngestDeps;
   /** Last error code per target: a failure is logged at warn once, then at debug until it changes. */
   readonly #lastCode = new Map<string, string>();
+  #storeHealthy = true;
 
   constructor(deps: IngestDeps) {
     this.#deps = deps;
+  }
+
+  /** False while database writes fail (disk full, read-only file); true again after the next successful write. */
+  get storeHealthy(): boolean {
+    return this.#storeHealthy;
   }
 
   async append(target: Target, result: ScrapeResult): Promise<ScrapeOutcome> {
@@ -58,9 +64,13 @@ export class Ingest implements ScrapeSink {
       const error = toErrorRecord(err, 'HW_ERR_STORE_WRITE');
       metrics.storeWriteErrors.inc({ code: error.code });
       metrics.storeHealthy.set(0);
+      this.#storeHealthy = false;
       return this.#fail(target, result.startedAt, result.durationMs, error, result.body.length, false);
     }
     metrics.storeHealthy.set(1);
+    this.#storeHealthy = true;
+    // The acknowledgement: from here on the scrape is durable (crash tests key on it).
+    this.#deps.log.debug({ target: target.url, scrape: stored.scrapeId, epoch: stored.epochId, transition: stored.transition }, 'scrape stored');
     const outcome = stored.transition === 'stale' ? 'stale' : 'ok';
     metrics.observeScrape(target, { outcome, durationMs: result.durationMs, bodyBytes: result.body.length });
     const inuse = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');

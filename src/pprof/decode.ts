@@ -14,6 +14,14 @@ export interface DecodeLimits {
   maxDecompressedBytes: number;
 }
 
+/**
+ * Expanded frames allowed per byte of the inflated profile. A tiny crafted
+ * profile (one location with thousands of inline lines, listed thousands of
+ * times by one sample) would otherwise expand to gigabytes of frames. Real Go
+ * profiles use well under one frame per byte.
+ */
+export const FRAMES_PER_BYTE = 16;
+
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
@@ -67,10 +75,10 @@ export function decodeHeapProfile(bytes: Uint8Array, limits: DecodeLimits): Heap
   } catch (err) {
     throw new HeapwatchError('HW_ERR_PROFILE_MALFORMED', `protobuf decode failed: ${(err as Error).message}`, { cause: err });
   }
-  return normalise(p);
+  return normalise(p, FRAMES_PER_BYTE * raw.length + 65536);
 }
 
-function normalise(p: Profile): HeapProfile {
+function normalise(p: Profile, frameBudget: number): HeapProfile {
   const strings = p.stringTable.strings;
   const str = (idx: number | bigint, what: string): string => {
     const i = num(idx);
@@ -128,6 +136,8 @@ function normalise(p: Profile): HeapProfile {
     for (const lid of s.locationId) {
       const locFrames = framesByLocation.get(num(lid));
       if (!locFrames) throw new HeapwatchError('HW_ERR_PROFILE_MALFORMED', `sample names missing location ${num(lid)}`);
+      frameBudget -= locFrames.length;
+      if (frameBudget < 0) throw new HeapwatchError('HW_ERR_PROFILE_MALFORMED', `samples expand to more than ${FRAMES_PER_BYTE} frames per profile byte`);
       for (const f of locFrames) frames.push(f);
     }
     const key = frames.join(',');

@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { Function as PFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { HeapwatchError } from '../errors.js';
-import { inflateProfile, type DecodeLimits } from './decode.js';
+import { decodeHeapProfile, inflateProfile, type DecodeLimits } from './decode.js';
 
 const INUSE = ['inuse_objects', 'inuse_space'];
 
@@ -23,6 +23,10 @@ export function diffProfiles(baseBytes: Uint8Array, profileBytes: Uint8Array, li
       throw new HeapwatchError('HW_ERR_PROFILE_MALFORMED', `${which}: ${(err as Error).message}`, { cause: err });
     }
   };
+  // Validate both first (ids, string indexes, sample types): the diff below
+  // copies ids across and must never write a profile that names missing ones.
+  decodeHeapProfile(baseBytes, limits);
+  decodeHeapProfile(profileBytes, limits);
   const base = decode(baseBytes, 'base');
   const prof = decode(profileBytes, 'profile');
   const st = new StringTable();
