@@ -20,7 +20,8 @@ import { createLogger, type Logger } from './log.js';
 import { createDecoderPool, type ProfileDecoder } from './pprof/decoder-pool.js';
 import { ScrapeManager } from './scrape/manager.js';
 import { HttpScraper } from './scrape/scraper.js';
-import { openDatabase, type Db } from './store/db.js';
+import type { Db } from './store/db.js';
+import { openDatabaseWithRetry } from './store/open-with-retry.js';
 import { StoreReader } from './store/reader.js';
 import { pruneOlderThan } from './store/retention.js';
 import { StoreWriter } from './store/writer.js';
@@ -61,13 +62,23 @@ export interface Daemon {
 export async function startDaemon(configPath: string, options: DaemonOptions = {}): Promise<Daemon> {
   let config = withEnvironment(loadConfigFile(configPath), options.env ?? process.env);
   const log = createLogger(options.logLevel ?? config.log.level, options.logDestination);
-  const db = openDatabase(config.storage.path);
-  const reader = new StoreReader(db);
-  const writer = new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles });
-
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'heapwatch_' });
   const metrics = new HeapwatchMetrics(registry);
+  const [host, port] = splitHostPort(config.api.listen);
+
+  const db = await openDatabaseWithRetry({
+    path: config.storage.path,
+    log: log.child({ component: 'store' }),
+    registry,
+    onUnhealthy: () => metrics.storeHealthy.set(0),
+    host,
+    port,
+    retryMs: config.storage.open_retry_interval,
+  });
+  metrics.storeHealthy.set(1);
+  const reader = new StoreReader(db);
+  const writer = new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles });
 
   const decoder: ProfileDecoder = createDecoderPool();
   // Mutable holders: a reload changes the limits in place for every later scrape.
@@ -176,7 +187,6 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     logger: log.child({ component: 'api' }),
     plugins: [findingRoutes(findings, reader)],
   });
-  const [host, port] = splitHostPort(config.api.listen);
   const address = await app.listen({ host, port });
   log.info({ address, targets: manager.status().length, config: configPath }, 'heapwatch started');
 

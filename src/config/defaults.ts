@@ -19,6 +19,7 @@ export const DEFAULTS = {
     keyframe_every: 60,
     keep_latest_profiles: 10,
     retention_interval: '1h',
+    open_retry_interval: '10s',
   },
   api: {
     listen: '127.0.0.1:9464',

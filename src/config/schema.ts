@@ -108,6 +108,7 @@ export const configSchema = z.strictObject({
       keyframe_every: z.number().int().min(1).default(DEFAULTS.storage.keyframe_every),
       keep_latest_profiles: z.number().int().min(0).default(DEFAULTS.storage.keep_latest_profiles),
       retention_interval: duration.prefault(DEFAULTS.storage.retention_interval),
+      open_retry_interval: duration.prefault(DEFAULTS.storage.open_retry_interval),
     })
     .prefault({}),
   api: z

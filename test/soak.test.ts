@@ -1,0 +1,27 @@
+/**
+ * Short soak for CI: the daemon as a child process scrapes 50 simulated
+ * targets (real recorded corpus series) every second for 60 cycles; its RSS
+ * and JS heap must not grow (heapwatch's own trend detector, after a 20 %
+ * warm-up), RSS must end near its post-warm-up median, and the scrapes must
+ * actually have happened. Ratios only: no absolute timings.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatSeries, formatSoak, runSoak } from '../bench/soak.js';
+
+const TARGETS = 50;
+const CYCLES = 60;
+
+describe('soak (short)', () => {
+  it('keeps the daemon memory flat over 60 cycles of 50 targets at 1 s', { timeout: 180_000 }, async () => {
+    const r = await runSoak({ targets: TARGETS, intervalS: 1, cycles: CYCLES });
+    console.log(formatSoak(r));
+    console.log(`t RSS heap (MiB), every 5 s:\n${formatSeries(r, 5)}`);
+    assert.ok(r.samples >= CYCLES * 0.9, `sampled ${r.samples} of ${CYCLES + 1} seconds`);
+    assert.notEqual(r.verdict, 'insufficient', 'enough samples to judge the trend');
+    assert.notEqual(r.verdict, 'growing', `memory is growing: RSS ${r.rss.trend.reason ?? 'growing'}, heap ${r.heap.trend.reason ?? 'growing'}\n${r.logTail}`);
+    assert.ok(r.rss.end <= 1.5 * r.rss.median, `RSS end ${r.rss.end} > 1.5 × post-warm-up median ${r.rss.median}`);
+    const stored = r.scrapesOk + r.scrapesStale;
+    assert.ok(stored >= TARGETS * CYCLES * 0.8, `${stored} successful scrapes < 80 % of ${TARGETS * CYCLES}\n${r.logTail}`);
+  });
+});
