@@ -16,6 +16,7 @@ export const ERRORS = {
   HW_ERR_CONFIG_INVALID: { message: 'invalid configuration', status: 500 },
   HW_ERR_CONFIG_READ: { message: 'cannot read configuration file', status: 500 },
   HW_ERR_SD_FILE_INVALID: { message: 'invalid service-discovery file', status: 500 },
+  HW_ERR_SD_HTTP: { message: 'HTTP service discovery failed', status: 502 },
   HW_ERR_SCRAPE_TIMEOUT: { message: 'scrape timed out', status: 504 },
   HW_ERR_SCRAPE_CONNECT: { message: 'cannot connect to target', status: 502 },
   HW_ERR_SCRAPE_RESET: { message: 'connection reset while reading the response', status: 502 },

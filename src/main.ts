@@ -25,10 +25,7 @@ import { openDatabaseWithRetry } from './store/open-with-retry.js';
 import { StoreReader } from './store/reader.js';
 import { pruneOlderThan } from './store/retention.js';
 import { StoreWriter } from './store/writer.js';
-import { staticTargets } from './targets/build.js';
-import { FileDiscovery } from './targets/file-sd.js';
-import { ownedBy } from './targets/shard.js';
-import type { Target } from './targets/target.js';
+import { TargetDiscovery } from './targets/discovery.js';
 
 export interface DaemonOptions {
   /** Overrides config.log.level (e.g. tests pass 'silent'). */
@@ -134,28 +131,32 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   });
 
   const discoveryLog = log.child({ component: 'discovery' });
-  let discovery: FileDiscovery | undefined;
+  let discovery: TargetDiscovery | undefined;
   const syncTargets = async (): Promise<void> => {
-    const all: Target[] = [...staticTargets(config), ...(discovery?.targets() ?? [])];
-    const unique = [...new Map(all.map((t) => [t.key, t])).values()];
-    const owned = ownedBy(unique, config.shard);
+    const owned = discovery?.targets() ?? [];
     metrics.targets.set(owned.length);
     await manager.sync(owned);
+    // Findings of targets this replica no longer scrapes (removed from the
+    // config, or moved to another shard while it was down) would otherwise
+    // stay open in its database for good.
+    const ownedIds = owned.map((t) => reader.targetByKey(t.key)?.id).filter((id): id is number => id !== undefined);
+    const resolved = findings.resolveOpenExcept(ownedIds, Date.now(), 'target no longer scraped by this replica');
+    if (resolved > 0) discoveryLog.info({ resolved }, 'resolved findings of targets no longer scraped');
   };
-  const startDiscovery = (): void => {
-    discovery = new FileDiscovery(config, {
+  const startDiscovery = async (): Promise<void> => {
+    discovery = new TargetDiscovery(config, {
       onChange: () => {
         syncTargets().catch((err: unknown) => discoveryLog.error({ err }, 'target sync failed'));
       },
-      onError: (err) => {
-        metrics.sdErrors.inc({ source: 'file_sd' });
-        discoveryLog.warn({ code: err.code, err: { message: err.message } }, 'service discovery file rejected; keeping its previous targets');
+      onError: (source, err) => {
+        metrics.sdErrors.inc({ source });
+        discoveryLog.warn({ source, code: err.code, err: { message: err.message } }, 'service discovery source rejected; keeping its previous targets');
       },
     });
-    discovery.start();
+    await discovery.start();
   };
 
-  startDiscovery();
+  await startDiscovery();
   await syncTargets();
   manager.start();
 
@@ -212,7 +213,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     retentionTimer = setInterval(() => void runRetention(), config.storage.retention_interval);
     retentionTimer.unref();
     await discovery?.stop();
-    startDiscovery();
+    await startDiscovery();
     await syncTargets();
     metrics.configReloads.inc({ result: 'success' });
     log.info({ targets: manager.status().length }, 'config reloaded');
@@ -262,7 +263,10 @@ export function withEnvironment(config: Config, env: NodeJS.ProcessEnv): Config 
   const index = env.HEAPWATCH_SHARD_INDEX;
   const count = env.HEAPWATCH_SHARD_COUNT;
   if (index === undefined && count === undefined) return config;
-  const shard = { index: Number(index ?? config.shard.index), count: Number(count ?? config.shard.count) };
+  // Plain decimal digits only: Number('') is 0, and an empty variable (a
+  // failed ${HOSTNAME##*-}) must not silently put every replica on shard 0.
+  const parse = (v: string | undefined, fallback: number): number => (v === undefined ? fallback : /^\d+$/.test(v) ? Number(v) : NaN);
+  const shard = { index: parse(index, config.shard.index), count: parse(count, config.shard.count) };
   if (!Number.isInteger(shard.index) || !Number.isInteger(shard.count) || shard.count < 1 || shard.index < 0 || shard.index >= shard.count) {
     throw new HeapwatchError('HW_ERR_CONFIG_INVALID', `HEAPWATCH_SHARD_INDEX=${index} / HEAPWATCH_SHARD_COUNT=${count}: expected 0 <= index < count`);
   }

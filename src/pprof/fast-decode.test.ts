@@ -16,14 +16,15 @@
  *   and desynchronises; the fast decoder skips them.
  * - varints longer than 10 bytes or past 64 bits: pprof-format keeps the low
  *   64 bits; the fast decoder rejects (as Go does).
- * - a sample expanding to more frames than 16 per profile byte (a
- *   quadratic-size bomb): the reference builds it; the fast decoder rejects.
+ * - a sample expanding to more than 16 frames per profile byte (a
+ *   quadratic-size bomb) is rejected, with the same budget as FRAMES_PER_BYTE
+ *   in decode.ts.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { Mapping, Profile } from 'pprof-format';
+import { Function as PFunction, Line, Location, Mapping, Profile } from 'pprof-format';
 import { FIXTURES, PROFILES } from '../../test/helpers/paths.js';
 import { syntheticHeapProfile } from '../../test/helpers/synthetic-profile.js';
 import { HeapwatchError } from '../errors.js';
@@ -146,6 +147,29 @@ describe('decodeHeapProfileFast', () => {
     const r = same(syntheticHeapProfile([{ stack: [['main.f']], values }]));
     assert.ok('ok' in r);
     assert.deepEqual(r.ok.totals, [2 ** 53, 2 ** 63, -(2 ** 63), 3 * 2 ** 40 + 7]);
+  });
+
+  it('resolves ids like the reference: duplicates last-wins, sparse, negative and past-2^53 ids (Map path)', () => {
+    const base = (): Profile =>
+      Profile.decode(gunzipSync(syntheticHeapProfile([
+        { stack: [['main.a'], ['main.b']], values: [1, 8, 1, 8] },
+        { stack: [['main.c'], ['main.b']], values: [2, 16, 2, 16] },
+      ])));
+    const dup = base();
+    // A second function 1 (renamed) and a second location 1 (pointing at function 3): the last one wins.
+    dup.function.push(new PFunction({ id: 1, name: dup.function[2]!.name, filename: dup.function[0]!.filename }));
+    dup.location.push(new Location({ id: 1, line: [new Line({ functionId: 1 })] }));
+    const r = same(gzipSync(dup.encode()));
+    assert.ok('ok' in r);
+    assert.deepEqual(r.ok.stacks.map((s) => s.frames), [[2, 1]], 'both samples now read main.c <- main.b');
+
+    for (const ids of [[7n, 1_000_000n, 3n, 99n], [BigInt.asUintN(64, -5n), 2n ** 40n, 1n, 2n ** 62n], [2n ** 60n + 1n, 2n ** 60n + 3n, 2n ** 60n + 5n, 5n]]) {
+      const p = base();
+      p.location.forEach((l, i) => (l.id = ids[i]!));
+      p.sample.forEach((s) => (s.locationId = s.locationId.map((id) => ids[Number(id) - 1]!)));
+      // 2^60 + 1 and 2^60 + 3 are the same double: both decoders collide them the same way.
+      same(gzipSync(p.encode()));
+    }
   });
 
   it('reads non-packed repeated location ids and values, and mixed encodings in order', () => {

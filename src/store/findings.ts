@@ -57,6 +57,10 @@ export class FindingStore {
         `SELECT * FROM findings WHERE target_id = @target AND (@state = 'all' OR state = @state) ORDER BY detected_at DESC, id DESC LIMIT @limit`,
       ),
       openOf: db.prepare(`SELECT * FROM findings WHERE target_id = ? AND state = 'open' ORDER BY id`),
+      resolveOpenExcept: db.prepare(
+        `UPDATE findings SET state = 'resolved', resolved_at = @now, resolved_reason = @reason
+          WHERE state = 'open' AND target_id NOT IN (SELECT value FROM json_each(@owned))`,
+      ),
     };
   }
 
@@ -84,6 +88,11 @@ export class FindingStore {
       remediation: f.remediation,
       doc_url: f.doc_url,
     });
+  }
+
+  /** Resolves open findings of every target not in `owned`; returns how many. */
+  resolveOpenExcept(owned: readonly number[], now: number, reason: string): number {
+    return this.#stmts.resolveOpenExcept.run({ owned: JSON.stringify(owned), now, reason }).changes;
   }
 
   list(state: 'open' | 'resolved' | 'all', limit = 1000, targetId?: number): StoredFinding[] {

@@ -26,11 +26,16 @@ const groupsSchema = z.array(
 
 export type TargetGroups = z.infer<typeof groupsSchema>;
 
-/** Parses a file_sd document; throws HW_ERR_SD_FILE_INVALID naming the file and the problem. */
-export function parseTargetGroups(text: string, file: string): TargetGroups {
+/**
+ * Parses a file_sd document (or an http_sd body); throws
+ * HW_ERR_SD_FILE_INVALID naming the source and the problem. `format` defaults
+ * to the file's extension: YAML is ~10x slower than JSON on large lists.
+ */
+export function parseTargetGroups(text: string, source: string, format: 'json' | 'yaml' = /\.json$/i.test(source) ? 'json' : 'yaml'): TargetGroups {
+  const file = source;
   let raw: unknown;
   try {
-    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    raw = format === 'json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
     throw new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${file}: ${(err as Error).message}`, { cause: err });
   }

@@ -115,13 +115,15 @@ describe('HttpDiscovery', () => {
     assert.deepEqual(errors, []);
   });
 
+  // Document problems are HW_ERR_SD_FILE_INVALID (as for file_sd); endpoint problems HW_ERR_SD_HTTP.
+  const DOCUMENT = new Set(['invalid JSON', 'a schema error', 'a bad label name', 'null instead of a list']);
   const failures: [string, Handler, RegExp, HttpSdOptions?][] = [
     ['HTTP 500', raw('boom', 'text/plain', 500), /HTTP 500 Internal Server Error/],
     ['invalid JSON', raw('[{"targets": ['), /not JSON: /],
     ['a non-JSON content type', raw('[]', 'text/html'), /not JSON: Content-Type is "text\/html"/],
-    ['a schema error', json([{ targets: '10.0.0.1:6060' }]), /schema: 0\.targets: /],
-    ['a bad label name', json([{ targets: ['a:1'], labels: { 'bad-name': 'x' } }]), /schema: 0\.labels/],
-    ['null instead of a list', raw('null'), /schema: expected a JSON array/],
+    ['a schema error', json([{ targets: '10.0.0.1:6060' }]), /: 0\.targets: /],
+    ['a bad label name', json([{ targets: ['a:1'], labels: { 'bad-name': 'x' } }]), /: 0\.labels/],
+    ['null instead of a list', raw('null'), /expected a JSON array/],
     ['an oversized body (Content-Length)', json([{ targets: Array.from({ length: 200 }, (_, i) => `10.1.0.${i}:6060`) }]), /body too large: \d+ bytes declared, limit 1024/, { maxBodyBytes: 1024 }],
     [
       'an oversized streamed body (no Content-Length)',
@@ -155,7 +157,7 @@ describe('HttpDiscovery', () => {
       assert.ok(Date.now() - started < 5_000, 'refresh must be bounded');
       assert.equal(errors.length, 1, `errors: ${errors.map((e) => e.message).join('; ')}`);
       const err = errors[0]!;
-      assert.equal(err.code, 'HW_ERR_SD_FILE_INVALID');
+      assert.equal(err.code, DOCUMENT.has(name) ? 'HW_ERR_SD_FILE_INVALID' : 'HW_ERR_SD_HTTP', err.message);
       assert.ok(err.message.includes(`${base}/sd`), `message names the URL: ${err.message}`);
       assert.match(err.message, cause);
       assert.deepEqual(d.targets(), good);

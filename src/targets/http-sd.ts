@@ -7,7 +7,7 @@
  * the failure is reported.
  */
 import type { Config, HttpSdConfig } from '../config/schema.js';
-import { ERRORS, HeapwatchError } from '../errors.js';
+import { HeapwatchError } from '../errors.js';
 import { parseTargetGroups, targetsFromGroups, type FileSdEvents } from './file-sd.js';
 import type { Target } from './target.js';
 
@@ -21,8 +21,6 @@ export interface HttpSdOptions {
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
-/** parseTargetGroups picks its parser by name; a `.json` name keeps it off the YAML parser, ~10x slower on big bodies. */
-const DOC_NAME = 'http_sd.json';
 
 /** Polls the http_sd blocks of one config; `targets()` is the current union. */
 export class HttpDiscovery {
@@ -95,7 +93,7 @@ export class HttpDiscovery {
       next = targetsFromGroups(groups, block, this.#config.global, `http_sd:${block.url}`);
     } catch (err) {
       if (this.#stopping.signal.aborted) return false;
-      this.#events.onError(err instanceof HeapwatchError ? err : new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${block.url}: ${describe(err, this.#timeoutMs)}`));
+      this.#events.onError(err instanceof HeapwatchError ? err : new HeapwatchError('HW_ERR_SD_HTTP', `${block.url}: ${describe(err, this.#timeoutMs)}`));
       return false;
     }
     const before = this.#byBlock.get(i);
@@ -104,7 +102,9 @@ export class HttpDiscovery {
   }
 
   async #fetchGroups(url: string): Promise<ReturnType<typeof parseTargetGroups>> {
-    const fail = (cause: string): HeapwatchError => new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${url}: ${cause}`);
+    // The endpoint failed (status, redirect, size, time) or its document is invalid.
+    const fail = (cause: string): HeapwatchError => new HeapwatchError('HW_ERR_SD_HTTP', `${url}: ${cause}`);
+    const invalid = (cause: string): HeapwatchError => new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${url}: ${cause}`);
     // The timeout covers the body too: a server that trickles bytes is as stuck as one that never answers.
     const signal = AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), this.#stopping.signal]);
     // 'manual': a redirect could point discovery at any host (an SSRF pivot), so none is followed.
@@ -121,16 +121,11 @@ export class HttpDiscovery {
       try {
         raw = JSON.parse(text);
       } catch (err) {
-        throw fail(`not JSON: ${(err as Error).message}`);
+        throw invalid(`not JSON: ${(err as Error).message}`);
       }
       // file_sd reads an empty file as no targets; an SD server must say `[]` explicitly, so `null` is an error.
-      if (!Array.isArray(raw)) throw fail('schema: expected a JSON array of target groups');
-      try {
-        return parseTargetGroups(text, DOC_NAME);
-      } catch (err) {
-        // Re-labelled so the message names the URL, not the placeholder name.
-        throw fail(`schema: ${(err as Error).message.replace(`${ERRORS.HW_ERR_SD_FILE_INVALID.message}: ${DOC_NAME}: `, '')}`);
-      }
+      if (!Array.isArray(raw)) throw invalid('expected a JSON array of target groups');
+      return parseTargetGroups(text, url, 'json');
     } finally {
       // Free the socket whatever happened; a no-op once the body was read.
       await res.body?.cancel().catch(() => undefined);

@@ -145,9 +145,8 @@ describe('withEnvironment', () => {
   }
 
   // Number('') is 0, so an empty variable (e.g. a failed `${HOSTNAME##*-}`
-  // substitution) silently means shard 0; every such replica would scrape
-  // shard 0's targets. Kept as todo until withEnvironment rejects it.
-  it('rejects an empty HEAPWATCH_SHARD_INDEX', { todo: 'withEnvironment accepts "" as 0' }, () => {
+  // substitution) would silently mean shard 0 for every such replica.
+  it('rejects an empty HEAPWATCH_SHARD_INDEX', () => {
     assert.throws(() => withEnvironment(config, { HEAPWATCH_SHARD_INDEX: '', HEAPWATCH_SHARD_COUNT: '3' }), HeapwatchError);
   });
 });

@@ -1,0 +1,133 @@
+/**
+ * The store on synthetic profiles with known values: keyframes plus deltas
+ * rebuild every scrape exactly, stale profiles store nothing new, a restart
+ * starts a new epoch with a keyframe, and retention keeps what remains
+ * rebuildable.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decodeHeapProfile } from '../pprof/decode.js';
+import type { Target } from '../targets/target.js';
+import { syntheticHeapProfile } from '../../test/helpers/synthetic-profile.js';
+import { openDatabase } from './db.js';
+import { FindingStore } from './findings.js';
+import { StoreReader } from './reader.js';
+import { pruneOlderThan } from './retention.js';
+import { StoreWriter } from './writer.js';
+
+const target = { key: 'http://127.0.0.1:1/debug/pprof/heap', url: 'http://127.0.0.1:1/debug/pprof/heap', labels: { service: 's' } } as unknown as Target;
+const limits = { maxDecompressedBytes: 1 << 24 };
+const MIN = 60_000;
+
+/** A profile where `leak` holds `n` MB and `steady` 5 MB; alloc counters grow with `alloc`. */
+function profile(n: number, alloc: number, extra = 0): ReturnType<typeof decodeHeapProfile> {
+  return decodeHeapProfile(
+    syntheticHeapProfile([
+      { stack: [['main.leak'], ['main.run']], values: [alloc, alloc * 1000, n, n * 1e6] },
+      { stack: [['main.steady'], ['main.run']], values: [alloc, alloc * 1000, 5, 5e6 + extra] },
+    ]),
+    limits,
+  );
+}
+
+function setup(keyframeEvery = 3) {
+  const db = openDatabase(':memory:');
+  return { db, writer: new StoreWriter(db, { keyframeEvery, keepLatestProfiles: 2 }), reader: new StoreReader(db) };
+}
+
+const body = new Uint8Array([0x1f, 0x8b]);
+
+describe('store', () => {
+  it('rebuilds every scrape from keyframes and changed-only deltas', () => {
+    const { writer, reader, db } = setup(3);
+    const results = [];
+    for (let i = 1; i <= 8; i++) results.push(writer.appendProfile({ target, startedAt: i * MIN, durationMs: 5, body, profile: profile(i, i * 10) }));
+    assert.deepEqual(results.map((r) => r.keyframe), [true, false, false, true, false, false, true, false]);
+    const names = new Map((db.prepare('SELECT id, name FROM functions').all() as { id: number; name: string }[]).map((r) => [r.id, r.name]));
+    for (const [i, r] of results.entries()) {
+      const state = new Map([...reader.functionStateAt(r.epochId, r.scrapeId)].map(([id, v]) => [names.get(id), v[0]]));
+      assert.deepEqual(state, new Map([['main.leak', (i + 1) * 1e6], ['main.steady', 5e6]]));
+      if (!r.keyframe) {
+        // Only the changed function is stored in a delta.
+        assert.deepEqual([...reader.storedFunctionValues(r.scrapeId).values()], [[1e6, 1]]);
+      }
+    }
+    const view = reader.functionsView(results[0]!.targetId, 3 * MIN, 'growth', 10)!;
+    assert.equal(view.functions[0]!.name, 'main.leak');
+    assert.equal(view.functions[0]!.deltaBytes, 3e6);
+    assert.equal(view.functions[0]!.bytesPerHour, 60e6);
+  });
+
+  it('records an identical profile as stale (no GC since the last scrape) and stores no values for it', () => {
+    const { writer, reader } = setup();
+    writer.appendProfile({ target, startedAt: MIN, durationMs: 5, body, profile: profile(1, 10) });
+    const r = writer.appendProfile({ target, startedAt: 2 * MIN, durationMs: 5, body, profile: profile(1, 10) });
+    assert.equal(r.transition, 'stale');
+    assert.equal(reader.storedFunctionValues(r.scrapeId).size, 0);
+    assert.equal(reader.lastScrape(r.targetId)!.outcome, 'stale');
+  });
+
+  it('starts a new epoch with a keyframe when alloc counters go down (restart)', () => {
+    const { writer, reader } = setup(100);
+    writer.appendProfile({ target, startedAt: MIN, durationMs: 5, body, profile: profile(50, 1000) });
+    const r = writer.appendProfile({ target, startedAt: 2 * MIN, durationMs: 5, body, profile: profile(1, 5) });
+    assert.equal(r.transition, 'restart');
+    assert.equal(r.keyframe, true);
+    for (const [, [bytes]] of reader.storedFunctionValues(r.scrapeId)) assert.ok(bytes > 0, 'a keyframe, not a negative delta');
+    assert.equal(reader.currentEpoch(r.targetId)!.id, r.epochId);
+  });
+
+  it('continues the open epoch after a daemon restart, with a keyframe', () => {
+    const { writer, db } = setup(100);
+    const a = writer.appendProfile({ target, startedAt: MIN, durationMs: 5, body, profile: profile(1, 10) });
+    const again = new StoreWriter(db, { keyframeEvery: 100, keepLatestProfiles: 2 });
+    const b = again.appendProfile({ target, startedAt: 2 * MIN, durationMs: 5, body, profile: profile(2, 20) });
+    assert.deepEqual([b.transition, b.epochId, b.keyframe], ['same_epoch', a.epochId, true]);
+  });
+
+  it('retention deletes old scrapes and keeps the rest rebuildable', async () => {
+    const { writer, reader, db } = setup(3);
+    const results = [];
+    for (let i = 1; i <= 10; i++) results.push(writer.appendProfile({ target, startedAt: i * MIN, durationMs: 5, body, profile: profile(i, i * 10) }));
+    const r = await pruneOlderThan(db, 5.5 * MIN);
+    // The last keyframe at or before the cutoff is scrape 4 (keyframes 1, 4, 7, 10): 1-3 go.
+    assert.equal(r.scrapesDeleted, 3);
+    for (const x of results.slice(3)) {
+      const sum = [...reader.functionStateAt(x.epochId, x.scrapeId).values()].reduce((s, [b]) => s + b, 0);
+      assert.equal(sum, reader.scrapes(x.targetId).find((s) => s.id === x.scrapeId)!.inuseBytes);
+    }
+    assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  });
+
+  it('resolves open findings of targets no longer scraped', () => {
+    const { writer, db } = setup();
+    const r = writer.appendProfile({ target, startedAt: MIN, durationMs: 5, body, profile: profile(1, 10) });
+    const store = new FindingStore(db);
+    const finding = {
+      key: 'k',
+      epoch: String(r.epochId),
+      class: 'unclassified-growth' as const,
+      severity: 'warning' as const,
+      title: 't',
+      function: 'main.leak',
+      headline: 'h',
+      stack: ['main.leak'],
+      growth_bytes: 1,
+      bytes_per_hour: 1,
+      detected_at: MIN,
+      last_seen_at: MIN,
+      state: 'open' as const,
+      resolved_at: null,
+      resolved_reason: null,
+      evidence: { versions: {}, matchedFrames: [], stacks: 1 },
+      summary: 's',
+      remediation: 'r',
+      doc_url: 'u',
+    };
+    store.save(r.targetId, finding);
+    assert.equal(store.resolveOpenExcept([r.targetId], 2 * MIN, 'gone'), 0);
+    assert.equal(store.resolveOpenExcept([], 2 * MIN, 'gone'), 1);
+    assert.equal(store.list('open').length, 0);
+    assert.equal(store.list('resolved')[0]!.resolved_reason, 'gone');
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * SIGHUP reloads and security, on the daemon as users run it (a process):
+ * - a bad config on reload keeps the running config and logs why;
+ * - a good one applies (targets change) without losing state;
+ * - the API token is enforced, /metrics and /healthz stay open by config;
+ * - planted credentials never appear in logs, API responses or errors;
+ * - the database file is created 0600; the API binds to 127.0.0.1 by default;
+ * - no API route makes heapwatch fetch a URL it was given.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { stringify } from 'yaml';
+import { parseConfig } from '../src/config/load.js';
+import { freePort, waitFor } from './helpers/daemon.js';
+import { startHostileServer, type HostileServer } from './helpers/hostile-server.js';
+import { CLI } from './helpers/paths.js';
+import { startManaged, waitForHttp, type Managed } from './helpers/processes.js';
+
+const TOKEN = 'api-token-0123456789abcdef';
+const SECRET = 'planted-secret-7f3a9c1e5b';
+const HEADER_SECRET = 'header-secret-9d8e7f6a5b';
+const FILE_SECRET = 'file-secret-1a2b3c4d5e';
+
+describe('reload and security', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hw-sec-'));
+  const configPath = join(dir, 'heapwatch.yaml');
+  const dbPath = join(dir, 'data', 'heapwatch.db');
+  let hostile: HostileServer;
+  let hw: Managed;
+  let base = '';
+  let config: Record<string, unknown>;
+
+  before(async () => {
+    hostile = await startHostileServer();
+    writeFileSync(join(dir, 'password'), `${FILE_SECRET}\n`);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    config = {
+      global: { scrape_interval: '1s', scrape_timeout: '800ms' },
+      storage: { path: dbPath },
+      api: { listen: `127.0.0.1:${port}`, auth_token: TOKEN, metrics_open: true, health_open: true },
+      log: { level: 'debug' },
+      targets: [
+        // Each credential kind, against endpoints that fail (so errors are produced and logged).
+        { url: `${hostile.url}/status-500`, bearer_token: SECRET, labels: { service: 'bearer' } },
+        { url: `${hostile.url}/hang`, headers: { 'X-Api-Key': HEADER_SECRET }, secret_headers: ['X-Api-Key'], labels: { service: 'header' } },
+        { url: `${hostile.url}/garbage`, basic_auth: { username: 'u', password_file: join(dir, 'password') }, labels: { service: 'basic' } },
+        { url: `${hostile.url}/good`, labels: { service: 'good' } },
+      ],
+    };
+    writeFileSync(configPath, stringify(config));
+    hw = startManaged('heapwatch', process.execPath, [CLI, 'run', '--config', configPath], join(dir, 'heapwatch.log'));
+    await waitForHttp(`${base}/healthz`, 20_000, hw);
+    await waitFor('failing scrapes logged', () => (hw.log().match(/scrape failed/g) ?? []).length >= 3, 20_000);
+  });
+
+  after(async () => {
+    await hw?.stop();
+    await hostile?.close();
+  });
+
+  const api = (path: string, token: string | null = TOKEN): Promise<Response> =>
+    fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  it('enforces the API token, and leaves /metrics and /healthz open as configured', async () => {
+    assert.equal((await api('/api/v1/targets', null)).status, 401);
+    const wrong = await api('/api/v1/targets', 'wrong-token-0123456789abcdef');
+    assert.equal(wrong.status, 401);
+    assert.deepEqual(await wrong.json(), { code: 'HW_ERR_UNAUTHORIZED', message: 'missing or wrong bearer token' });
+    assert.equal((await api('/api/v1/targets')).status, 200);
+    assert.equal((await api('/api/v1/findings', null)).status, 401);
+    assert.equal((await api('/metrics', null)).status, 200);
+    assert.equal((await api('/healthz', null)).status, 200);
+  });
+
+  it('never shows a credential in logs, API responses, error messages or metrics', async () => {
+    const outputs = [
+      hw.log(),
+      await (await api('/api/v1/targets')).text(),
+      await (await api('/api/v1/findings?state=all')).text(),
+      await (await api('/metrics')).text(),
+    ];
+    for (const text of outputs) {
+      for (const secret of [SECRET, HEADER_SECRET, FILE_SECRET, TOKEN, Buffer.from(`u:${FILE_SECRET}`).toString('base64')]) {
+        assert.ok(!text.includes(secret), `a secret leaked: ${secret}`);
+      }
+    }
+    // The errors themselves are there, readable.
+    const targets = (await (await api('/api/v1/targets')).json()) as { targets: { labels: { service: string }; last_error: { code: string } | null }[] };
+    assert.equal(targets.targets.find((t) => t.labels.service === 'bearer')!.last_error?.code, 'HW_ERR_SCRAPE_HTTP_STATUS');
+  });
+
+  it('creates the database file with mode 0600', () => {
+    assert.equal(statSync(dbPath).mode & 0o777, 0o600);
+  });
+
+  it('binds the API to 127.0.0.1 by default', () => {
+    assert.equal(parseConfig('{}', 'x.yml').api.listen, '127.0.0.1:9464');
+  });
+
+  it('has no route that takes a URL to fetch: targets come only from config and discovery', async () => {
+    for (const path of ['/api/v1/targets', '/api/v1/scrape?url=http://127.0.0.1:1/', '/api/v1/targets?url=http://127.0.0.1:1/']) {
+      const res = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"url":"http://127.0.0.1:1/"}' });
+      assert.equal(res.status, 404, `POST ${path}`);
+    }
+  });
+
+  it('keeps the running config when a reload brings a bad file, and logs why', async () => {
+    writeFileSync(configPath, 'global:\n  scrape_interval: often\n');
+    hw.child.kill('SIGHUP');
+    await waitFor('the rejected reload in the log', () => /config reload failed; keeping the running config/.test(hw.log()), 10_000);
+    assert.match(hw.log(), /HW_ERR_CONFIG_INVALID.*heapwatch\.yaml:2: global\.scrape_interval: expected a positive duration/);
+    assert.equal(hw.child.exitCode, null);
+    const targets = (await (await api('/api/v1/targets')).json()) as { targets: unknown[] };
+    assert.equal(targets.targets.length, 4);
+    assert.match(await (await api('/metrics')).text(), /heapwatch_config_reloads_total\{result="failure"\} 1/);
+  });
+
+  it('applies a good reload without losing state', async () => {
+    const before = (await (await api('/api/v1/targets')).json()) as { targets: { id: number; labels: { service: string } }[] };
+    const goodId = before.targets.find((t) => t.labels.service === 'good')!.id;
+    const next = { ...config, targets: (config.targets as object[]).slice(3) };
+    writeFileSync(configPath, stringify(next));
+    hw.child.kill('SIGHUP');
+    await waitFor('the reload', () => /config reloaded/.test(hw.log()), 10_000);
+    const after = (await (await api('/api/v1/targets')).json()) as { targets: { id: number; scrapes: number }[] };
+    assert.equal(after.targets.length, 1);
+    assert.equal(after.targets[0]!.id, goodId, 'same target id: its history is kept');
+    const profiles = (await (await api(`/api/v1/targets/${goodId}/profiles`)).json()) as { profiles: unknown[] };
+    assert.ok(profiles.profiles.length >= 1);
+    assert.ok(readFileSync(dbPath).length > 0);
+  });
+});
