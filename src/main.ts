@@ -23,6 +23,7 @@ import { HttpScraper } from './scrape/scraper.js';
 import type { Db } from './store/db.js';
 import { openDatabaseWithRetry } from './store/open-with-retry.js';
 import { StoreReader } from './store/reader.js';
+import { downsample } from './store/downsample.js';
 import { pruneOlderThan } from './store/retention.js';
 import { StoreWriter } from './store/writer.js';
 import { TargetDiscovery } from './targets/discovery.js';
@@ -166,8 +167,11 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     if (retentionRunning) return;
     retentionRunning = true;
     try {
-      const r = await pruneOlderThan(db, Date.now() - config.storage.retention_days * 86_400_000);
+      const now = Date.now();
+      const r = await pruneOlderThan(db, now - config.storage.retention_days * 86_400_000);
       if (r.scrapesDeleted > 0) retentionLog.info(r, 'retention pruned old data');
+      const d = await downsample(db, now - config.storage.downsample_after, config.storage.downsample_step);
+      if (d.scrapesDropped > 0) retentionLog.info(d, 'downsampled old data');
     } catch (err) {
       retentionLog.warn({ err: toErrorRecord(err, 'HW_ERR_STORE_WRITE') }, 'retention failed');
     } finally {

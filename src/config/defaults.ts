@@ -20,6 +20,8 @@ export const DEFAULTS = {
     keep_latest_profiles: 10,
     retention_interval: '1h',
     open_retry_interval: '10s',
+    downsample_after: '24h',
+    downsample_step: '15m',
   },
   api: {
     listen: '127.0.0.1:9464',

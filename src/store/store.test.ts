@@ -12,6 +12,7 @@ import { syntheticHeapProfile } from '../../test/helpers/synthetic-profile.js';
 import { openDatabase } from './db.js';
 import { FindingStore } from './findings.js';
 import { StoreReader } from './reader.js';
+import { downsample } from './downsample.js';
 import { pruneOlderThan } from './retention.js';
 import { StoreWriter } from './writer.js';
 
@@ -97,6 +98,20 @@ describe('store', () => {
       assert.equal(sum, reader.scrapes(x.targetId).find((s) => s.id === x.scrapeId)!.inuseBytes);
     }
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+  });
+
+  it('downsampling keeps one scrape per step and every kept scrape rebuilds exactly', async () => {
+    const { writer, reader, db } = setup(10);
+    const results: ReturnType<StoreWriter['appendProfile']>[] = [];
+    for (let i = 0; i < 40; i++) results.push(writer.appendProfile({ target, startedAt: i * MIN, durationMs: 5, body, profile: profile(i + 1, (i + 1) * 10, (i % 3) * 1e5) }));
+    const expected = new Map(results.map((r) => [r.scrapeId, reader.functionStateAt(r.epochId, r.scrapeId)]));
+    const d = await downsample(db, 30 * MIN, 5 * MIN);
+    const kept = reader.scrapes(results[0]!.targetId).map((s) => s.id);
+    // Before minute 30: one per 5-minute step, plus keyframes (0, 10, 20); after: everything.
+    assert.equal(d.scrapesDropped, 24);
+    assert.deepEqual(kept.filter((id) => id <= results[29]!.scrapeId).length, 6);
+    for (const id of kept) assert.deepEqual(reader.functionStateAt(results[0]!.epochId, id), expected.get(id), `scrape ${id}`);
+    assert.equal((await downsample(db, 30 * MIN, 5 * MIN)).scrapesDropped, 0, 'idempotent');
   });
 
   it('resolves open findings of targets no longer scraped', () => {
