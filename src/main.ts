@@ -83,6 +83,8 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   const decodeLimits = { maxDecompressedBytes: config.global.max_decompressed_bytes };
   const fetchLimits = { maxBodyBytes: config.global.max_body_bytes };
   const findings = new FindingStore(db);
+  /** When each target's per-function series were last refreshed. */
+  const lastExport = new Map<string, number>();
   const detector = new DetectorRunner({
     findings,
     reader,
@@ -90,6 +92,8 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     log: log.child({ component: 'detect' }),
     onEvent: (key, e) => {
       metrics.observeFinding(key, e);
+      // A finding's function must show in the per-function series at the next scrape.
+      if (e.type !== 'updated') lastExport.delete(key);
       options.onFinding?.(key, e);
     },
   });
@@ -105,11 +109,17 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
       options.onIngested?.(i);
     },
   });
+  // Per-function series are an hour's growth: refreshing them at most every
+  // 30 s per target keeps a fast-scraped fleet from rebuilding history from
+  // SQLite on every scrape.
   const exportFunctions = (i: IngestedProfile): void => {
     if (i.stored.transition !== 'same_epoch') metrics.observeModules(i.target, i.profile.modules);
+    const now = Date.now();
+    if (i.stored.transition === 'same_epoch' && now - (lastExport.get(i.target.key) ?? 0) < 30_000) return;
+    lastExport.set(i.target.key, now);
     const view = reader.functionsView(i.stored.targetId, 3_600_000, 'growth', 100_000);
     if (!view) return;
-    const keep = new Set(detector.open().filter((f) => f.targetKey === i.target.key).flatMap((f) => [f.function, f.stack[0] ?? '']));
+    const keep = new Set(detector.open(i.target.key).flatMap((f) => [f.function, f.stack[0] ?? '']));
     metrics.observeTopFunctions(i.target, view, config.export.top_functions, keep, view.functions.length);
   };
   const scraper = new HttpScraper(fetchLimits);

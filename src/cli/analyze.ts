@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeHeapProfile } from '../pprof/decode.js';
+import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
 import type { HeapProfile } from '../pprof/profile.js';
 import { Replayer, type ReplayResult } from '../detect/replay.js';
 import type { DetectParams } from '../detect/params.js';
@@ -40,7 +40,7 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
   const decoded: { file: string; profile: HeapProfile; order: number }[] = [];
   files.forEach((file, order) => {
     try {
-      decoded.push({ file, profile: decodeHeapProfile(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 }), order });
+      decoded.push({ file, profile: decodeHeapProfileFast(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 }), order });
     } catch (err) {
       if (err instanceof HeapwatchError) throw new HeapwatchError(err.code, `${file}: ${err.message}`, { cause: err });
       throw err;

@@ -3,7 +3,8 @@
  * function and by stack, and optionally a diff profile for `go tool pprof`.
  */
 import { readFileSync } from 'node:fs';
-import { decodeHeapProfile, type DecodeLimits } from '../pprof/decode.js';
+import type { DecodeLimits } from '../pprof/decode.js';
+import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
 import type { HeapProfile } from '../pprof/profile.js';
 import { formatBytes } from './format.js';
 
@@ -21,8 +22,8 @@ export interface DiffReport {
 }
 
 export function diffReport(baseFile: string, profileFile: string, limits: DecodeLimits): DiffReport {
-  const base = decodeHeapProfile(readFileSync(baseFile), limits);
-  const now = decodeHeapProfile(readFileSync(profileFile), limits);
+  const base = decodeHeapProfileFast(readFileSync(baseFile), limits);
+  const now = decodeHeapProfileFast(readFileSync(profileFile), limits);
   const fnBase = flatByName(base);
   const fnNow = flatByName(now);
   const stBase = byStack(base);

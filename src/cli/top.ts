@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { functionValues, sortFunctionValues } from '../pprof/aggregate.js';
-import { decodeHeapProfile } from '../pprof/decode.js';
+import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
 import { HEAP_SAMPLE_INDEXES, type HeapSampleIndex } from '../pprof/profile.js';
 import { HeapwatchError } from '../errors.js';
 import { formatBytes } from './format.js';
@@ -23,7 +23,7 @@ export interface TopReport {
 }
 
 export function topReport(file: string, opts: Pick<TopOptions, 'sampleIndex' | 'cum' | 'maxDecompressedBytes'>): TopReport {
-  const profile = decodeHeapProfile(readFileSync(file), { maxDecompressedBytes: opts.maxDecompressedBytes });
+  const profile = decodeHeapProfileFast(readFileSync(file), { maxDecompressedBytes: opts.maxDecompressedBytes });
   const index = profile.sampleTypes.findIndex((t) => t.type === opts.sampleIndex);
   if (index < 0) {
     throw new HeapwatchError('HW_ERR_PROFILE_NOT_HEAP', `${file} has no sample type ${opts.sampleIndex} (has ${profile.sampleTypes.map((t) => t.type).join(', ')})`);

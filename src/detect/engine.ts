@@ -11,17 +11,20 @@ import { median } from './stats.js';
 import { assessTrend } from './trend.js';
 import { compareVersions } from '../pprof/names.js';
 
-export interface HistoryPoint {
-  /** Profile time, ms. */
-  t: number;
-  totalBytes: number;
-  /** Absolute inuse per stack id: [bytes, objects]. */
-  stacks: ReadonlyMap<number, readonly [number, number]>;
-}
-
+/**
+ * One epoch's recent history in column form: a time axis, the heap total and,
+ * per stack, its inuse bytes at each time (0 where absent). Columns of plain
+ * numbers cost ~8 bytes a value, where a Map per point cost ~10 times that:
+ * this is what keeps a thousand targets' two-hour windows within memory.
+ */
 export interface EpochHistory {
-  /** Ascending by time; stale (no-GC) points already left out. */
-  points: readonly HistoryPoint[];
+  /** Profile times (ms), ascending; stale (no-GC) points already left out. */
+  times: readonly number[];
+  totals: readonly number[];
+  /** Stack id -> inuse bytes at each time. */
+  series: ReadonlyMap<number, readonly number[]>;
+  /** Stack id -> inuse objects at the latest time (for mean object sizes). */
+  lastObjects: ReadonlyMap<number, number>;
   /** Function names of a stack id, leaf first. */
   frames(stackId: number): readonly string[];
   modules: ReadonlyMap<string, string>;
@@ -58,24 +61,24 @@ export interface Evidence {
 }
 
 export function evaluateEpoch(history: EpochHistory, params: DetectParams): Detection[] {
-  const points = windowed(history.points, params.windowMs);
+  const from = windowStart(history.times, params.windowMs);
+  const times = history.times.slice(from);
   const detections: Detection[] = [...versionDetections(history)];
-  if (points.length < 2) return detections;
-  const times = points.map((p) => p.t);
-  const heapBytes = median(points.map((p) => p.totalBytes));
+  if (times.length < 2) return detections;
+  const heapBytes = median(history.totals.slice(from));
+  const seriesOf = (id: number): number[] => history.series.get(id)!.slice(from);
 
   // Candidates: stacks whose floor rose by a meaningful amount. Everything
   // else (most of a large profile) is never classified or tested.
-  const ids = new Set<number>();
-  for (const p of points) for (const id of p.stacks.keys()) ids.add(id);
+  const ids = [...history.series.keys()];
   const candidates: { id: number; series: number[]; stack: GrowingStack }[] = [];
-  const edge = Math.max(3, Math.floor(points.length / 10));
+  const edge = Math.max(3, Math.floor(times.length / 10));
   for (const id of ids) {
-    const series = points.map((p) => p.stacks.get(id)?.[0] ?? 0);
+    const series = seriesOf(id);
     const rise = median(series.slice(-edge)) - median(series.slice(0, edge));
     if (rise < params.minGrowthBytes / 4) continue;
-    const last = points.at(-1)!.stacks.get(id);
-    candidates.push({ id, series, stack: { frames: history.frames(id), growthBytes: rise, meanObjectBytes: last && last[1] > 0 ? last[0] / last[1] : NaN } });
+    const objects = history.lastObjects.get(id) ?? 0;
+    candidates.push({ id, series, stack: { frames: history.frames(id), growthBytes: rise, meanObjectBytes: objects > 0 ? series.at(-1)! / objects : NaN } });
   }
   if (candidates.length === 0) return detections;
 
@@ -102,7 +105,7 @@ export function evaluateEpoch(history: EpochHistory, params: DetectParams): Dete
       const stack = { frames, growthBytes: 0, meanObjectBytes: NaN };
       const c = classifyStack(stack, ctx);
       if (c.classId === g.classification.classId && c.facts.function === g.classification.facts.function) {
-        g.members.push({ id, series: points.map((p) => p.stacks.get(id)?.[0] ?? 0), stack });
+        g.members.push({ id, series: seriesOf(id), stack });
         break;
       }
     }
@@ -113,15 +116,11 @@ export function evaluateEpoch(history: EpochHistory, params: DetectParams): Dete
     const verdict = assessTrend(times, sum, heapBytes, params, classification.cls.trend);
     if (!verdict.growing) continue;
     const top = members.reduce((a, b) => (b.stack.growthBytes > a.stack.growthBytes ? b : a));
-    const lastPoint = points.at(-1)!;
     let bytes = 0;
     let objects = 0;
     for (const m of members) {
-      const v = lastPoint.stacks.get(m.id);
-      if (v) {
-        bytes += v[0];
-        objects += v[1];
-      }
+      bytes += m.series.at(-1)!;
+      objects += history.lastObjects.get(m.id) ?? 0;
     }
     const { cls, facts } = classification;
     detections.push({
@@ -150,11 +149,12 @@ export function evaluateEpoch(history: EpochHistory, params: DetectParams): Dete
   return detections;
 }
 
-function windowed(points: readonly HistoryPoint[], windowMs: number): readonly HistoryPoint[] {
-  if (points.length === 0) return points;
-  const from = points.at(-1)!.t - windowMs;
-  const i = points.findIndex((p) => p.t >= from);
-  return i <= 0 ? points : points.slice(i);
+/** Index of the first time inside the window that ends at the latest time. */
+function windowStart(times: readonly number[], windowMs: number): number {
+  if (times.length === 0) return 0;
+  const from = times.at(-1)! - windowMs;
+  const i = times.findIndex((t) => t >= from);
+  return Math.max(0, i);
 }
 
 /** A known-leaky module version is worth an `info` finding before any growth shows. */

@@ -5,7 +5,7 @@
  * same engine, the same defaults and the same lifecycle.
  */
 import type { HeapProfile } from '../pprof/profile.js';
-import { evaluateEpoch, type HistoryPoint } from './engine.js';
+import { evaluateEpoch } from './engine.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
 import type { DetectParams } from './params.js';
 
@@ -14,7 +14,11 @@ export class DetectionSession {
   readonly #tracker: FindingTracker;
   readonly #stackIds = new Map<string, number>();
   #frames: string[][] = [];
-  #points: HistoryPoint[] = [];
+  // The window in column form (see EpochHistory): times, totals, per-stack bytes.
+  #times: number[] = [];
+  #totals: number[] = [];
+  #series = new Map<number, number[]>();
+  #lastObjects = new Map<number, number>();
   #modules = new Map<string, string>();
   #functions = new Set<string>();
   #epoch: string | undefined;
@@ -32,16 +36,17 @@ export class DetectionSession {
    */
   seed(epoch: string, history: SeedHistory): void {
     this.#epoch = epoch;
+    this.#reset();
     this.#modules = new Map(history.modules);
     this.#functions = new Set(history.functions);
-    this.#points = history.points.map((p) => {
+    for (const p of history.points) {
       const stacks = new Map<number, [number, number]>();
       for (const [stackId, v] of p.stacks) {
         const names = history.frames.get(stackId);
         if (names) stacks.set(this.#stackId(names), [v[0], v[1]]);
       }
-      return { t: p.t, totalBytes: p.totalBytes, stacks };
-    });
+      this.#append(p.t, p.totalBytes, stacks);
+    }
   }
 
   /** Adds a profile of `epoch` taken at `t` (ms) and evaluates. */
@@ -50,30 +55,70 @@ export class DetectionSession {
     if (epoch !== this.#epoch) {
       if (this.#epoch !== undefined) events.push(...this.#tracker.endEpoch(t));
       this.#epoch = epoch;
-      this.#points = [];
-      this.#modules = new Map();
-      this.#functions = new Set();
-      // Stack ids are per epoch: a new process has new stacks.
-      this.#stackIds.clear();
-      this.#frames = [];
+      this.#reset();
     }
     for (const m of profile.modules) this.#modules.set(m.path, m.version);
     for (const f of profile.functions) this.#functions.add(f.name);
-    this.#points.push({ t, totalBytes: totalOf(profile, 'inuse_space'), stacks: this.#stackValues(profile) });
-    const from = t - this.#params.windowMs;
-    while (this.#points.length > 0 && this.#points[0]!.t < from) this.#points.shift();
+    this.#append(t, totalOf(profile, 'inuse_space'), this.#stackValues(profile));
     const detections = evaluateEpoch(
-      { points: this.#points, frames: (id) => this.#frames[id]!, modules: this.#modules, functions: this.#functions },
+      {
+        times: this.#times,
+        totals: this.#totals,
+        series: this.#series,
+        lastObjects: this.#lastObjects,
+        frames: (id) => this.#frames[id]!,
+        modules: this.#modules,
+        functions: this.#functions,
+      },
       this.#params,
     );
     events.push(...this.#tracker.update(epoch, t, detections));
     return events;
   }
 
+  /** A new process: new stacks, new history. */
+  #reset(): void {
+    this.#times = [];
+    this.#totals = [];
+    this.#series = new Map();
+    this.#lastObjects = new Map();
+    this.#modules = new Map();
+    this.#functions = new Set();
+    this.#stackIds.clear();
+    this.#frames = [];
+  }
+
+  /** Appends one point and drops the points (and stacks) that left the window. */
+  #append(t: number, total: number, stacks: Map<number, [number, number]>): void {
+    const n = this.#times.length;
+    this.#times.push(t);
+    this.#totals.push(total);
+    this.#lastObjects = new Map();
+    for (const [id, [bytes, objects]] of stacks) {
+      let col = this.#series.get(id);
+      if (!col) {
+        col = new Array<number>(n).fill(0);
+        this.#series.set(id, col);
+      }
+      col.push(bytes);
+      this.#lastObjects.set(id, objects);
+    }
+    for (const col of this.#series.values()) if (col.length === n) col.push(0);
+    let drop = 0;
+    while (drop < this.#times.length && this.#times[drop]! < t - this.#params.windowMs) drop++;
+    if (drop === 0) return;
+    this.#times.splice(0, drop);
+    this.#totals.splice(0, drop);
+    for (const [id, col] of this.#series) {
+      col.splice(0, drop);
+      if (col.every((v) => v === 0)) this.#series.delete(id);
+    }
+  }
+
   /** The process is gone (restart seen elsewhere, or the target left the config). */
   end(t: number, reason: string): FindingEvent[] {
     this.#epoch = undefined;
-    this.#points = [];
+    this.#reset();
     return this.#tracker.endEpoch(t, reason);
   }
 

@@ -62,8 +62,10 @@ export class DetectorRunner {
     this.#store(targetKey, s.targetId, s.session.end(now, 'target removed'));
   }
 
-  open(): (Finding & { targetKey: string })[] {
-    return [...this.#sessions].flatMap(([targetKey, s]) => s.session.open().map((f) => ({ ...f, targetKey })));
+  /** Open findings of one target (cheap: one session), or of all targets. */
+  open(targetKey?: string): (Finding & { targetKey: string })[] {
+    const entries = targetKey === undefined ? [...this.#sessions] : this.#sessions.has(targetKey) ? [[targetKey, this.#sessions.get(targetKey)!] as const] : [];
+    return entries.flatMap(([key, s]) => s.session.open().map((f) => ({ ...f, targetKey: key })));
   }
 
   async #drain(): Promise<void> {

@@ -3,7 +3,8 @@
  * rather than thrown: structured clone would strip the error code.
  */
 import { toErrorRecord, type ErrorRecord } from '../errors.js';
-import { decodeHeapProfile, type DecodeLimits } from './decode.js';
+import type { DecodeLimits } from './decode.js';
+import { decodeHeapProfileFast } from './fast-decode.js';
 import type { HeapProfile } from './profile.js';
 
 export interface DecodeTask {
@@ -15,7 +16,7 @@ export type DecodeResult = { ok: true; profile: HeapProfile } | { ok: false; err
 
 export default function decodeTask(task: DecodeTask): DecodeResult {
   try {
-    return { ok: true, profile: decodeHeapProfile(task.bytes, task.limits) };
+    return { ok: true, profile: decodeHeapProfileFast(task.bytes, task.limits) };
   } catch (err) {
     return { ok: false, error: toErrorRecord(err, 'HW_ERR_PROFILE_MALFORMED') };
   }

@@ -1,5 +1,8 @@
 /**
- * Bytes in, HeapProfile out. Pure: no I/O, no logging. Every failure is a
+ * Bytes in, HeapProfile out, with pprof-format. This is the reference
+ * decoder: production decodes with fast-decode.ts (a hand-written reader,
+ * 5-12x faster), and a differential test holds the two to identical output
+ * over every real profile in the fixtures. Pure: no I/O, no logging. Every failure is a
  * HeapwatchError with a code, never an untyped exception, because this runs
  * on untrusted bytes from the network.
  */

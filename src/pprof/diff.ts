@@ -7,7 +7,8 @@
 import { gzipSync } from 'node:zlib';
 import { Function as PFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { HeapwatchError } from '../errors.js';
-import { decodeHeapProfile, inflateProfile, type DecodeLimits } from './decode.js';
+import { inflateProfile, type DecodeLimits } from './decode.js';
+import { decodeHeapProfileFast } from './fast-decode.js';
 
 const INUSE = ['inuse_objects', 'inuse_space'];
 
@@ -25,8 +26,8 @@ export function diffProfiles(baseBytes: Uint8Array, profileBytes: Uint8Array, li
   };
   // Validate both first (ids, string indexes, sample types): the diff below
   // copies ids across and must never write a profile that names missing ones.
-  decodeHeapProfile(baseBytes, limits);
-  decodeHeapProfile(profileBytes, limits);
+  decodeHeapProfileFast(baseBytes, limits);
+  decodeHeapProfileFast(profileBytes, limits);
   const base = decode(baseBytes, 'base');
   const prof = decode(profileBytes, 'profile');
   const st = new StringTable();

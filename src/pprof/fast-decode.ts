@@ -21,7 +21,8 @@
  * silently clips truncated fields; fast-decode.test.ts lists the differences.
  */
 import { HeapwatchError } from '../errors.js';
-import { inflateProfile, type DecodeLimits } from './decode.js';
+// FRAMES_PER_BYTE: the reference's cap on frames expanded from samples; sharing it keeps the same inputs rejected.
+import { FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './decode.js';
 import { dropTypeParameters, moduleFromFilename, type ModuleVersion } from './names.js';
 import type { HeapProfile, ProfileFunction, ProfileStack, SampleType } from './profile.js';
 import { ProtoReader, type FieldKinds } from './protobuf.js';
@@ -35,15 +36,6 @@ const MAPPING_FIELDS: FieldKinds = 'vvvvvvvvvv';
 const LOCATION_FIELDS: FieldKinds = 'vvvmv';
 const LINE_FIELDS: FieldKinds = 'vvv';
 const FUNCTION_FIELDS: FieldKinds = 'vvvvv';
-
-/**
- * Cap on frames produced by expanding samples, per inflated byte (the same
- * budget as the reference's FRAMES_PER_BYTE). A location id costs at least
- * one byte, so real profiles stay well under one frame per byte (large.pb.gz:
- * 0.2); a hostile profile listing one huge location many times would
- * otherwise expand quadratically in its size.
- */
-const MAX_FRAMES_PER_BYTE = 16;
 
 function malformed(detail: string): never {
   throw new HeapwatchError('HW_ERR_PROFILE_MALFORMED', detail);
@@ -99,7 +91,7 @@ export function decodeHeapProfileFast(bytes: Uint8Array, limits: DecodeLimits): 
   }
 
   const { functions, fnById, modules } = readFunctions(ix, strings);
-  const reader = new SampleReader(ix.maxSampleBytes, new LocationTable(ix, fnById), MAX_FRAMES_PER_BYTE * raw.length + 65536);
+  const reader = new SampleReader(ix.maxSampleBytes, new LocationTable(ix, fnById), FRAMES_PER_BYTE * raw.length + 65536);
   const { stacks, totals } = internStacks(r, ix, reader, sampleTypes.length);
 
   return {
@@ -310,7 +302,7 @@ class SampleReader {
   constructor(
     maxSampleBytes: number,
     private readonly locs: LocationTable | undefined,
-    /** Frames that may still be produced, over all samples (see MAX_FRAMES_PER_BYTE). */
+    /** Frames that may still be produced, over all samples (see FRAMES_PER_BYTE). */
     private budget: number,
   ) {
     // A value takes at least one byte, so this bounds a sample's values.
@@ -346,7 +338,7 @@ class SampleReader {
     const from = locs.span[2 * li]!;
     const len = locs.span[2 * li + 1]!;
     this.budget -= len;
-    if (this.budget < 0) malformed(`samples expand to more than ${MAX_FRAMES_PER_BYTE} frames per profile byte`);
+    if (this.budget < 0) malformed(`samples expand to more than ${FRAMES_PER_BYTE} frames per profile byte`);
     let n = this.nFrames;
     let frames = this.frames;
     if (n + len > frames.length) {

@@ -53,8 +53,11 @@ interface TargetState {
   stacks: Map<number, Pair> | undefined;
   sinceKeyframe: number;
   lastProfileHour: number;
+  profilesSincePrune: number;
   epochFunctions: Set<number>;
 }
+
+const PRUNE_EVERY = 10;
 
 export class StoreWriter {
   readonly #db: Db;
@@ -233,6 +236,7 @@ export class StoreWriter {
       stacks: undefined,
       sinceKeyframe: 0,
       lastProfileHour: hour === null ? -1 : Math.floor(hour / 3_600_000),
+      profilesSincePrune: PRUNE_EVERY - 1,
       epochFunctions: new Set(),
     };
   }
@@ -303,7 +307,11 @@ export class StoreWriter {
     if (!epochStart && !hourly && this.#opts.keepLatestProfiles === 0) return;
     this.#stmts.insertProfile.run(scrapeId, targetId, s.startedAt, epochStart ? 1 : 0, hourly ? 1 : 0, s.body);
     if (hourly) state.lastProfileHour = hour;
-    this.#stmts.pruneLatestProfiles.run({ targetId, keep: this.#opts.keepLatestProfiles });
+    // Pruning is amortised: at most `keep + PRUNE_EVERY` latest profiles exist between prunes.
+    if (++state.profilesSincePrune >= PRUNE_EVERY) {
+      state.profilesSincePrune = 0;
+      this.#stmts.pruneLatestProfiles.run({ targetId, keep: this.#opts.keepLatestProfiles });
+    }
   }
 }
 

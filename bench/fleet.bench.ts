@@ -1,0 +1,318 @@
+/**
+ * Fleet benchmark, time compressed: the daemon as a child process scrapes
+ * 1,000 simulated targets (real corpus series) every 1 s, the scrape rate
+ * of 1,000 targets at 60 s compressed 60×; when that is more than the
+ * machine can do, it also runs at 5 s (12× compressed). Every second it
+ * times one GET /metrics and one GET /api/v1/targets/<id>/functions?window=24h
+ * and reads the daemon's own metrics; at the end it reports the figures
+ * next to the issue's targets.
+ *
+ * Scaling to a 60 s interval: per-scrape work dominates, so
+ *   CPU share at 60 s ≈ (measured CPU share ÷ scrapes done per second) × (targets / 60)
+ * which is measured share × interval_s/60 when every scrape happens (and
+ * stays right when the daemon cannot keep up and skips slots);
+ * and disk per target-day = bytes per scrape × 1440.
+ *
+ * Build with `npx tsc -p tsconfig.json && node scripts/copy-assets.mjs`, run with
+ * `node dist/bench/fleet.bench.js [--targets 1000] [--interval 1] [--cycles 120]
+ *   [--fallback-interval 5] [--fallback-cycles 60] [--no-fallback] [--concurrency 16] [--cpu-prof]`.
+ * `--interval N` alone runs only that interval.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { median } from '../src/detect/stats.js';
+import { startFleet } from '../test/helpers/fleet.js';
+import { intFlag, observeDaemon, type DaemonSample, type Observation } from './soak.js';
+
+const MB = 1e6;
+
+interface Latency {
+  median: number;
+  p95: number;
+  max: number;
+}
+
+interface CpuEntry {
+  name: string;
+  selfMs: number;
+  share: number;
+}
+
+interface FleetFigures {
+  targets: number;
+  intervalS: number;
+  cycles: number;
+  wallS: number;
+  startupS: number;
+  cpuShare: number;
+  cpuShareProc: number | undefined;
+  cpuShareAt60: number;
+  harnessCpuShare: number;
+  rssMedian: number;
+  rssMax: number;
+  heapMedian: number;
+  skipped: number;
+  expected: number;
+  actual: number;
+  errors: number;
+  lagP99Max: number;
+  lagP99Median: number;
+  harnessLagMax: number;
+  metrics: Latency;
+  metricsBytes: number;
+  api: Latency;
+  apiErrors: number;
+  bytesPerScrape: number;
+  finalDbBytes: number;
+  storedScrapes: number;
+  tables: { name: string; bytes: number }[];
+  /** Bytes of everything but raw profiles, per stored scrape. */
+  valuesBytesPerScrape: number;
+  profiles: { rows: number; hourly: number; epochStart: number; avgBytes: number };
+  loadavg: { start: number; end: number };
+  cpuProfile: { threads: { file: string; totalMs: number; top: CpuEntry[]; byModule: CpuEntry[] }[] } | undefined;
+}
+
+function latency(values: readonly number[]): Latency {
+  const s = [...values].sort((a, b) => a - b);
+  return { median: median(s), p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] ?? NaN, max: s.at(-1) ?? NaN };
+}
+
+function hasFlag(name: string): boolean {
+  return process.argv.includes(name);
+}
+
+// ---------------------------------------------------------------- CPU profile
+
+interface CpuProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+function moduleOf(url: string, fn: string): string {
+  if (!url) return fn.startsWith('(') ? fn : '(native)';
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) return nm[1]!;
+  const src = /\/dist\/(src\/.+?)\.js$/.exec(url);
+  if (src) return `heapwatch ${src[1]}`;
+  if (url.startsWith('node:')) return url;
+  return basename(url);
+}
+
+function shortLocation(url: string, line: number): string {
+  if (!url) return '';
+  const nm = /node_modules\/(.+)$/.exec(url);
+  const src = /\/dist\/(.+)$/.exec(url);
+  return ` ${nm?.[1] ?? src?.[1] ?? url}:${line + 1}`;
+}
+
+/** Self time per function and per module of each .cpuprofile in `dir` (one per thread). */
+function analyzeCpuProfiles(dir: string, top = 20): FleetFigures['cpuProfile'] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) return undefined;
+  const threads = files.map((file) => {
+    const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: CpuProfileNode[]; samples: number[]; timeDeltas: number[] };
+    const byId = new Map(p.nodes.map((n) => [n.id, n]));
+    const byFn = new Map<string, number>();
+    const byModule = new Map<string, number>();
+    let total = 0;
+    p.samples.forEach((id, i) => {
+      const n = byId.get(id);
+      const dt = (p.timeDeltas[i] ?? 0) / 1000;
+      if (!n || n.callFrame.functionName === '(idle)') return;
+      total += dt;
+      const { functionName, url, lineNumber } = n.callFrame;
+      const fn = `${functionName || '(anonymous)'}${shortLocation(url, lineNumber)}`;
+      byFn.set(fn, (byFn.get(fn) ?? 0) + dt);
+      const mod = moduleOf(url, functionName);
+      byModule.set(mod, (byModule.get(mod) ?? 0) + dt);
+    });
+    const rank = (m: Map<string, number>): CpuEntry[] =>
+      [...m]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, top)
+        .map(([name, selfMs]) => ({ name, selfMs, share: selfMs / total }));
+    return { file, totalMs: total, top: rank(byFn), byModule: rank(byModule) };
+  });
+  threads.sort((a, b) => b.totalMs - a.totalMs);
+  return { threads };
+}
+
+// ---------------------------------------------------------------- one run
+
+function figures(targets: number, intervalS: number, cycles: number, obs: Observation): Omit<FleetFigures, 'finalDbBytes' | 'storedScrapes' | 'tables' | 'valuesBytesPerScrape' | 'profiles' | 'cpuProfile'> {
+  const s: DaemonSample[] = obs.samples;
+  if (s.length < 4) throw new Error(`only ${s.length} samples`);
+  // Steady window: skip the first 10 % (start-up, first keyframes, JIT warm-up).
+  const a = s[Math.max(2, Math.floor(s.length * 0.1))]!;
+  const b = s.at(-1)!;
+  const wall = (b.t - a.t) / 1000;
+  const scraped = (x: DaemonSample): number => x.ok + x.stale + x.error;
+  const cpuShare = (b.cpuSeconds - a.cpuSeconds) / wall;
+  const cpuShareProc = a.procCpuSeconds !== undefined && b.procCpuSeconds !== undefined ? (b.procCpuSeconds - a.procCpuSeconds) / wall : undefined;
+  const steady = s.slice(s.indexOf(a));
+  return {
+    targets,
+    intervalS,
+    cycles,
+    wallS: b.t / 1000,
+    startupS: obs.startupMs / 1000,
+    cpuShare,
+    cpuShareProc,
+    // CPU per scrape actually done × the scrape rate at 60 s; equal to
+    // cpuShare × interval/60 when the daemon keeps up, and still right when it does not.
+    cpuShareAt60: (cpuShare / Math.max(1e-9, (scraped(b) - scraped(a)) / wall)) * (targets / 60),
+    harnessCpuShare: obs.harnessCpuShare,
+    rssMedian: median(steady.map((x) => x.rss)),
+    rssMax: Math.max(...s.map((x) => x.rss)),
+    heapMedian: median(steady.map((x) => x.heapUsed)),
+    skipped: b.skipped - a.skipped,
+    expected: Math.round((targets * wall) / intervalS),
+    actual: scraped(b) - scraped(a),
+    errors: b.error - a.error,
+    lagP99Max: Math.max(...s.map((x) => x.lagP99)),
+    lagP99Median: median(steady.map((x) => x.lagP99)),
+    harnessLagMax: Math.max(...s.map((x) => x.harnessLagMs)),
+    metrics: latency(s.map((x) => x.metricsMs)),
+    metricsBytes: median(s.map((x) => x.metricsBytes)),
+    api: latency(s.flatMap((x) => (x.apiMs === undefined ? [] : [x.apiMs]))),
+    apiErrors: obs.apiErrors,
+    bytesPerScrape: (b.dbBytes - a.dbBytes) / Math.max(1, scraped(b) - scraped(a)),
+    loadavg: obs.loadavg,
+  };
+}
+
+function dbBreakdown(
+  dbPath: string,
+): Pick<FleetFigures, 'finalDbBytes' | 'storedScrapes' | 'tables' | 'valuesBytesPerScrape' | 'profiles'> {
+  // The daemon has stopped: closing its last connection checkpointed the WAL into the main file.
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const storedScrapes = (db.prepare('SELECT COUNT(*) AS n FROM scrapes').get() as { n: number }).n;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    let tables: { name: string; bytes: number }[] = [];
+    try {
+      tables = db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all() as typeof tables;
+    } catch {
+      // dbstat not compiled in: no breakdown.
+    }
+    const profiles = db
+      .prepare('SELECT COUNT(*) AS rows, COALESCE(SUM(hourly), 0) AS hourly, COALESCE(SUM(epoch_start), 0) AS epochStart, COALESCE(AVG(LENGTH(bytes)), 0) AS avgBytes FROM profiles')
+      .get() as FleetFigures['profiles'];
+    const profileBytes = tables.filter((t) => t.name.includes('profiles')).reduce((a, t) => a + t.bytes, 0);
+    const valuesBytesPerScrape = tables.length > 0 ? (pages * pageSize - profileBytes) / Math.max(1, storedScrapes) : NaN;
+    return { finalDbBytes: pages * pageSize, storedScrapes, tables: tables.slice(0, 8), valuesBytesPerScrape, profiles };
+  } finally {
+    db.close();
+  }
+}
+
+async function runFleet(targets: number, intervalS: number, cycles: number, concurrency: number, cpuProf: boolean): Promise<FleetFigures> {
+  console.error(`fleet: ${targets} targets every ${intervalS} s for ${cycles} cycles (${((cycles * intervalS) / 60).toFixed(1)} min)`);
+  const fleet = await startFleet({ targets, interval: `${intervalS}s`, maxConcurrentScrapes: concurrency });
+  const cpuProfDir = cpuProf ? mkdtempSync(join(tmpdir(), 'hw-cpuprof-')) : undefined;
+  try {
+    const obs = await observeDaemon({ fleet, intervalS, cycles, apiProbe: true, cpuProfDir, progress: (l) => console.error(l) });
+    if (cpuProfDir) console.error(`  CPU profiles in ${cpuProfDir}`);
+    return {
+      ...figures(targets, intervalS, cycles, obs),
+      ...dbBreakdown(fleet.dbPath),
+      cpuProfile: cpuProfDir ? analyzeCpuProfiles(cpuProfDir) : undefined,
+    };
+  } finally {
+    await fleet.close();
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(1)} %`);
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+const mb = (x: number): string => `${(x / MB).toFixed(1)} MB`;
+const lat = (l: Latency): string => `${ms(l.median)} / ${ms(l.p95)} / ${ms(l.max)}`;
+const mark = (ok: boolean): string => (ok ? '✅' : '❌');
+
+function perTargetDay(f: FleetFigures): number {
+  return f.bytesPerScrape * 1440;
+}
+
+function comparison(runs: FleetFigures[]): string {
+  const head = `| figure | issue target | ${runs.map((r) => `${r.targets} targets @ ${r.intervalS} s (${60 / r.intervalS}× compressed)`).join(' | ')} |`;
+  const sep = `|---|---|${runs.map(() => '---|').join('')}`;
+  const row = (name: string, target: string, cell: (r: FleetFigures) => string): string => `| ${name} | ${target} | ${runs.map(cell).join(' | ')} |`;
+  return [
+    head,
+    sep,
+    row('daemon CPU at a 60 s interval (share of one core) = CPU per scrape done × targets/60', '≤ 25 %', (r) => `${mark(r.cpuShareAt60 <= 0.25)} ${pct(r.cpuShareAt60)}`),
+    row('daemon CPU as measured (metrics / /proc)', '', (r) => `${pct(r.cpuShare)} / ${pct(r.cpuShareProc)}`),
+    row('RSS median / max', '≤ 300 MB', (r) => `${mark(r.rssMax <= 300 * MB)} ${mb(r.rssMedian)} / ${mb(r.rssMax)}`),
+    row('missed scrapes: skipped slots; expected − actual', '0', (r) => {
+      const missing = r.expected - r.actual;
+      // Scrapes in flight at either end of the window make ±concurrency noise.
+      return `${mark(r.skipped === 0 && missing <= r.targets * 0.01)} ${r.skipped}; ${r.expected} − ${r.actual} = ${missing} (${pct(missing / r.expected)})`;
+    }),
+    row('scrape errors', '', (r) => String(r.errors)),
+    row('event-loop p99, max (median)', '≤ 50 ms', (r) => `${mark(r.lagP99Max <= 0.05)} ${ms(r.lagP99Max * 1000)} (${ms(r.lagP99Median * 1000)})`),
+    row('/metrics latency median / p95 / max', '≤ 100 ms', (r) => `${mark(r.metrics.p95 <= 100)} ${lat(r.metrics)} (${mb(r.metricsBytes)})`),
+    row('API functions?window=24h median / p95 / max', '≤ 50 ms', (r) => `${mark(r.api.p95 <= 50)} ${lat(r.api)}${r.apiErrors ? `, ${r.apiErrors} errors` : ''}`),
+    row('disk per scrape (DB+WAL growth)', '', (r) => `${(r.bytesPerScrape / 1024).toFixed(1)} KiB`),
+    row('disk per target-day at 60 s = per scrape × 1440', '≤ 5 MB', (r) => `${mark(perTargetDay(r) <= 5 * MB)} ${mb(perTargetDay(r))}`),
+    row(
+      'steady-state disk per target-day at 60 s = (DB − raw profiles) ÷ scrapes × 1440 + 24 hourly raw profiles',
+      '≤ 5 MB',
+      (r) => {
+        const day = r.valuesBytesPerScrape * 1440 + 24 * r.profiles.avgBytes;
+        return `${mark(day <= 5 * MB)} ${mb(day)} (${(r.valuesBytesPerScrape / 1024).toFixed(2)} KiB/scrape, raw profile ${(r.profiles.avgBytes / 1024).toFixed(1)} KiB)`;
+      },
+    ),
+    row('raw profiles kept: rows (epoch-start / hourly)', '', (r) => `${r.profiles.rows} (${r.profiles.epochStart} / ${r.profiles.hourly})`),
+    row('final DB size ÷ stored scrapes', '', (r) => `${mb(r.finalDbBytes)} ÷ ${r.storedScrapes} = ${(r.finalDbBytes / Math.max(1, r.storedScrapes) / 1024).toFixed(1)} KiB`),
+    row('harness CPU (profile server + probes) / its loop p99 max', '', (r) => `${pct(r.harnessCpuShare)} / ${ms(r.harnessLagMax)}`),
+    row('wall / daemon start-up', '', (r) => `${r.wallS.toFixed(0)} s / ${r.startupS.toFixed(1)} s`),
+    row('load average (1 min) start / end', '', (r) => `${r.loadavg.start.toFixed(2)} / ${r.loadavg.end.toFixed(2)}`),
+  ].join('\n');
+}
+
+function details(r: FleetFigures): string {
+  const out = [`### ${r.targets} targets @ ${r.intervalS} s`, '', 'SQLite space by table/index (dbstat):', ''];
+  for (const t of r.tables) out.push(`- ${t.name}: ${mb(t.bytes)}`);
+  for (const t of r.cpuProfile?.threads ?? []) {
+    out.push('', `CPU profile ${t.file}: ${(t.totalMs / 1000).toFixed(1)} s busy`, '', '| self time by module | ms | share |', '|---|---|---|');
+    for (const e of t.byModule.slice(0, 12)) out.push(`| ${e.name} | ${e.selfMs.toFixed(0)} | ${pct(e.share)} |`);
+    out.push('', '| self time by function | ms | share |', '|---|---|---|');
+    for (const e of t.top) out.push(`| ${e.name.replaceAll('|', '\\|')} | ${e.selfMs.toFixed(0)} | ${pct(e.share)} |`);
+  }
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const targets = intFlag('--targets', 1000, 5000);
+  const explicit = process.argv.includes('--interval');
+  const intervalS = intFlag('--interval', 1, 300);
+  const cycles = intFlag('--cycles', 120, 10_000);
+  const fallbackS = intFlag('--fallback-interval', 5, 300);
+  const fallbackCycles = intFlag('--fallback-cycles', 60, 10_000);
+  const concurrency = intFlag('--concurrency', 16, 1000);
+  const cpuProf = hasFlag('--cpu-prof');
+  const runs = [await runFleet(targets, intervalS, cycles, concurrency, cpuProf)];
+  const first = runs[0]!;
+  const keptUp = first.skipped === 0 && first.expected - first.actual <= targets * 0.01;
+  if (!keptUp) {
+    console.error(
+      `fleet: at ${intervalS} s the daemon did ${first.actual} of ${first.expected} expected scrapes (${pct(first.actual / first.expected)}), ${first.skipped} slots skipped`,
+    );
+  }
+  if (!keptUp && !explicit && !hasFlag('--no-fallback') && fallbackS !== intervalS) {
+    runs.push(await runFleet(targets, fallbackS, fallbackCycles, concurrency, cpuProf));
+  }
+  console.log(comparison(runs));
+  for (const r of runs) console.log(`\n${details(r)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 2;
+});
