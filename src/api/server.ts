@@ -2,7 +2,7 @@
  * The HTTP API and /metrics. `buildServer(deps)` never listens: main.ts does,
  * and tests use `app.inject()`.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { parseDuration } from '../config/units.js';
 import { ERRORS, HeapwatchError, type ErrorCode } from '../errors.js';
@@ -41,7 +41,8 @@ export function sendError(reply: FastifyReply, code: ErrorCode, detail?: string)
 export function buildServer(deps: ApiDeps): FastifyInstance {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger | undefined,
-    disableRequestLogging: true,
+    // Per-request log lines would drown the scrape logs: Prometheus polls /metrics.
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
   });
 

@@ -6,12 +6,15 @@
  */
 import type { HeapProfile } from '../pprof/profile.js';
 import { evaluateEpoch } from './engine.js';
+import { SHARED_NAMES, type NameTable } from './names.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
 import type { DetectParams } from './params.js';
 
 export class DetectionSession {
   readonly #params: DetectParams;
   readonly #tracker: FindingTracker;
+  readonly #names: NameTable;
+  /** Stack key (interned name ids) -> stack id; stack id -> frames (shared name strings). */
   readonly #stackIds = new Map<string, number>();
   #frames: string[][] = [];
   // The window in column form (see EpochHistory): times, totals, per-stack bytes.
@@ -23,8 +26,9 @@ export class DetectionSession {
   #functions = new Set<string>();
   #epoch: string | undefined;
 
-  constructor(params: DetectParams, openFindings: Finding[] = []) {
+  constructor(params: DetectParams, openFindings: Finding[] = [], names: NameTable = SHARED_NAMES) {
     this.#params = params;
+    this.#names = names;
     this.#tracker = new FindingTracker(params, openFindings);
     this.#epoch = openFindings[0]?.epoch;
   }
@@ -38,7 +42,7 @@ export class DetectionSession {
     this.#epoch = epoch;
     this.#reset();
     this.#modules = new Map(history.modules);
-    this.#functions = new Set(history.functions);
+    this.#functions = new Set([...history.functions].map((f) => this.#names.canonical(f)));
     for (const p of history.points) {
       const stacks = new Map<number, [number, number]>();
       for (const [stackId, v] of p.stacks) {
@@ -58,7 +62,7 @@ export class DetectionSession {
       this.#reset();
     }
     for (const m of profile.modules) this.#modules.set(m.path, m.version);
-    for (const f of profile.functions) this.#functions.add(f.name);
+    for (const f of profile.functions) this.#functions.add(this.#names.canonical(f.name));
     this.#append(t, totalOf(profile, 'inuse_space'), this.#stackValues(profile));
     const detections = evaluateEpoch(
       {
@@ -127,11 +131,12 @@ export class DetectionSession {
   }
 
   #stackId(names: readonly string[]): number {
-    const key = names.join('\n');
+    const ids = names.map((n) => this.#names.id(n));
+    const key = ids.join(',');
     let id = this.#stackIds.get(key);
     if (id === undefined) {
       id = this.#frames.length;
-      this.#frames.push([...names]);
+      this.#frames.push(ids.map((i) => this.#names.name(i)));
       this.#stackIds.set(key, id);
     }
     return id;

@@ -178,10 +178,18 @@ export class HeapwatchMetrics {
     this.inuseObjects.set(ids(target), objects);
   }
 
-  /** Module versions of the target's current process (a new process replaces the old set). */
+  /**
+   * Module versions of the target's current process (a new process replaces
+   * the old set). Only the CloudWeGo and ByteDance modules the leak classes
+   * and alerts are about: a typical service links dozens of modules, and one
+   * series each for a thousand targets would dominate /metrics. The API and
+   * findings' evidence have all of them.
+   */
   observeModules(target: Target, modules: readonly { path: string; version: string }[]): void {
     for (const old of this.#exportedModules.get(target.key) ?? []) this.moduleInfo.remove(old);
-    const now = modules.map((m) => ({ target: target.key, service: target.labels.service ?? '', module: m.path, version: m.version }));
+    const now = modules
+      .filter((m) => EXPORTED_MODULES.test(m.path))
+      .map((m) => ({ target: target.key, service: target.labels.service ?? '', module: m.path, version: m.version }));
     for (const labels of now) this.moduleInfo.set(labels, 1);
     this.#exportedModules.set(target.key, now);
   }
@@ -250,6 +258,8 @@ export class HeapwatchMetrics {
     );
   }
 }
+
+const EXPORTED_MODULES = /^github\.com\/(?:cloudwego|bytedance)\//;
 
 type FindingLabel = 'target' | 'service' | 'class' | 'severity' | 'function' | 'summary';
 
