@@ -124,7 +124,7 @@ export class ProtoReader {
   }
 
   /** Skips a field's payload by wire type. */
-  skip(wire: number, end: number): void {
+  skipPayload(wire: number, end: number): void {
     switch (wire) {
       case WIRE_VARINT:
         this.varint(end);
@@ -157,7 +157,7 @@ export class ProtoReader {
     if (kind !== undefined && wire !== (kind === 'v' || kind === 'p' ? WIRE_VARINT : WIRE_LEN)) {
       this.fail(`field ${tag >>> 3} has wire type ${wire}`);
     }
-    this.skip(wire, end);
+    this.skipPayload(wire, end);
   }
 
   /**
