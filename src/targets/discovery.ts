@@ -29,7 +29,7 @@ export class TargetDiscovery {
 
   /** Starts watching; resolves once the first http_sd answers (or fail) are in. */
   async start(): Promise<void> {
-    this.#files.start();
+    await this.#files.start();
     this.#http.start();
     await this.#http.refresh();
   }

@@ -75,11 +75,13 @@ export class FileDiscovery {
     this.#events = events;
   }
 
-  start(): void {
+  /** Reads the files and starts watching; resolves when the watcher is ready (changes from then on are seen). */
+  async start(): Promise<void> {
     if (this.#config.file_sd.length === 0) return;
     this.refresh();
     const dirs = new Set(this.#config.file_sd.flatMap((b) => b.files.map((f) => dirname(f))));
     this.#watcher = chokidar.watch([...dirs], { ignoreInitial: true, depth: 0 });
+    const ready = new Promise<void>((resolve) => this.#watcher!.once('ready', () => resolve()));
     this.#watcher.on('all', () => this.refresh());
     this.#watcher.on('error', (err) => this.#events.onError(new HeapwatchError('HW_ERR_SD_FILE_INVALID', `watch: ${String(err)}`)));
     for (const block of this.#config.file_sd) {
@@ -87,6 +89,7 @@ export class FileDiscovery {
       t.unref();
       this.#timers.push(t);
     }
+    await ready;
   }
 
   /** Re-reads every file; notifies when the target set changed. */
