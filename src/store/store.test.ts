@@ -114,6 +114,19 @@ describe('store', () => {
     assert.equal((await downsample(db, 30 * MIN, 5 * MIN)).scrapesDropped, 0, 'idempotent');
   });
 
+  it('keeps raw profiles: the first of each process, the first of each hour and the latest N', () => {
+    const { writer, reader } = setup(100);
+    let r = writer.appendProfile({ target, startedAt: 0, durationMs: 5, body, profile: profile(1, 10) });
+    for (let i = 1; i < 150; i++) r = writer.appendProfile({ target, startedAt: i * MIN, durationMs: 5, body, profile: profile(i + 1, (i + 1) * 10) });
+    const rows = reader.profiles(r.targetId, 1000);
+    assert.equal(rows.filter((p) => p.epochStart).length, 1);
+    assert.deepEqual(rows.filter((p) => p.hourly).map((p) => p.ts).sort((a, b) => a - b), [0, 60 * MIN, 120 * MIN]);
+    const latest = rows.filter((p) => !p.epochStart && !p.hourly);
+    // Pruning is amortised: between the kept N (2) and N + 10.
+    assert.ok(latest.length >= 2 && latest.length <= 12, `${latest.length} latest profiles`);
+    assert.equal(latest[0]!.ts, 149 * MIN);
+  });
+
   it('resolves open findings of targets no longer scraped', () => {
     const { writer, db } = setup();
     const r = writer.appendProfile({ target, startedAt: MIN, durationMs: 5, body, profile: profile(1, 10) });

@@ -1,0 +1,66 @@
+/** The HTTP scraper against a loopback server: what it sends, and what it accepts. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseConfig } from '../config/load.js';
+import { staticTargets } from '../targets/build.js';
+import { HttpScraper } from './scraper.js';
+
+describe('HttpScraper', () => {
+  const seen: { url: string; headers: IncomingHttpHeaders }[] = [];
+  const server = createServer((req, res) => {
+    seen.push({ url: req.url ?? '', headers: req.headers });
+    res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from([0x1f, 0x8b, 1, 2, 3]));
+  });
+  let base = '';
+  const dir = mkdtempSync(join(tmpdir(), 'hw-scraper-'));
+
+  before(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('sends params, headers, bearer tokens (re-read from the file each scrape) and basic auth', async () => {
+    writeFileSync(join(dir, 'token'), 'token-one\n');
+    writeFileSync(join(dir, 'password'), 'pw-file\n');
+    const config = parseConfig(
+      `targets:
+  - url: ${base}/a
+    params: { gc: 1, seconds: 0 }
+    headers: { X-Tenant: blue }
+    bearer_token_file: ${join(dir, 'token')}
+  - url: ${base}/b
+    basic_auth: { username: admin, password_file: ${join(dir, 'password')} }
+  - url: ${base}/c
+    bearer_token: inline-token-123
+`,
+      'x.yml',
+    );
+    const [a, b, c] = staticTargets(config);
+    const scraper = new HttpScraper({ maxBodyBytes: 1024 });
+    try {
+      const got = await scraper.fetch(a!);
+      assert.deepEqual([...got.body], [0x1f, 0x8b, 1, 2, 3]);
+      writeFileSync(join(dir, 'token'), 'token-two\n');
+      await scraper.fetch(a!);
+      await scraper.fetch(b!);
+      await scraper.fetch(c!);
+    } finally {
+      await scraper.close();
+    }
+    assert.equal(seen[0]!.url, '/a?gc=1&seconds=0');
+    assert.equal(seen[0]!.headers['x-tenant'], 'blue');
+    assert.equal(seen[0]!.headers.authorization, 'Bearer token-one');
+    assert.equal(seen[1]!.headers.authorization, 'Bearer token-two', 'a rotated token file is picked up');
+    assert.equal(seen[2]!.headers.authorization, `Basic ${Buffer.from('admin:pw-file').toString('base64')}`);
+    assert.equal(seen[3]!.headers.authorization, 'Bearer inline-token-123');
+    assert.equal(seen[0]!.headers['user-agent'], 'heapwatch');
+  });
+});
