@@ -24,13 +24,6 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
-export function formatDuration(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
-
 const BYTE_UNITS: Record<string, number> = {
   B: 1,
   KB: 1e3,

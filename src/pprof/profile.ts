@@ -41,7 +41,3 @@ export interface HeapProfile {
 export const HEAP_SAMPLE_INDEXES = ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'] as const;
 export type HeapSampleIndex = (typeof HEAP_SAMPLE_INDEXES)[number];
 
-/** Position of a sample type, or -1. */
-export function sampleTypeIndex(profile: Pick<HeapProfile, 'sampleTypes'>, type: string): number {
-  return profile.sampleTypes.findIndex((t) => t.type === type);
-}

@@ -271,9 +271,6 @@ export class StoreReader {
     return this.#stmts.profileBytes.get(targetId, profileId) as { bytes: Buffer; ts: number } | undefined;
   }
 
-  get db(): Db {
-    return this.#db;
-  }
 }
 
 interface RawTarget {

@@ -43,19 +43,3 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** The target as the API shows it: headers marked secret and all auth material replaced. */
-export function publicTargetView(target: Target): Record<string, unknown> {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(target.headers)) {
-    headers[k] = target.secretHeaders.includes(k.toLowerCase()) || k.toLowerCase() === 'authorization' ? REDACTED : v;
-  }
-  return {
-    url: target.url,
-    labels: target.labels,
-    interval_seconds: target.intervalMs / 1000,
-    timeout_seconds: target.timeoutMs / 1000,
-    headers,
-    auth: target.auth.kind,
-    source: target.source,
-  };
-}
