@@ -19,20 +19,10 @@ import { StoreReader } from '../src/store/reader.js';
 import { freePort } from './helpers/daemon.js';
 import { CLI, FIXTURES } from './helpers/paths.js';
 import { loadSeries, startProfileServer, type ProfileServer } from './helpers/profile-server.js';
+import { seededRandom as rng } from './helpers/random.js';
 
 const ROUNDS = 8;
 const TARGETS = 24;
-
-/** Deterministic delays (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Round {
   acknowledged: number[];

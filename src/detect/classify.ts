@@ -52,7 +52,7 @@ function matchClass(cls: LeakClass, stack: GrowingStack, ctx: ProcessContext): s
     if (cls.meanObjectBytes.min !== undefined && m < cls.meanObjectBytes.min) return undefined;
     if (cls.meanObjectBytes.max !== undefined && m > cls.meanObjectBytes.max) return undefined;
   }
-  if (cls.processFrames && ![...ctx.functions].some((f) => cls.processFrames!.some((r) => r.test(f)))) return undefined;
+  if (cls.processFrames && !anyFunction(ctx, (f) => cls.processFrames!.some((r) => r.test(f)))) return undefined;
   if (cls.coGrowing && !ctx.growing.some((g) => g !== stack && matchStack(cls.coGrowing!, g.frames))) return undefined;
   return matched;
 }
@@ -90,10 +90,16 @@ function versionHolds(v: NonNullable<LeakClass['versions']>, ctx: ProcessContext
 export function moduleVersion(module: string, ctx: ProcessContext): string | undefined {
   const v = ctx.modules.get(module);
   if (v) return v;
-  if (module === 'github.com/cloudwego/netpoll' && [...ctx.functions].some((f) => f.startsWith('github.com/cloudwego/netpoll.(*UnsafeLinkBuffer).'))) {
+  if (module === 'github.com/cloudwego/netpoll' && anyFunction(ctx, (f) => f.startsWith('github.com/cloudwego/netpoll.(*UnsafeLinkBuffer).'))) {
     return 'v0.6.1';
   }
   return undefined;
+}
+
+/** Iterates the process's functions without copying the set (it holds thousands of names). */
+function anyFunction(ctx: ProcessContext, test: (name: string) => boolean): boolean {
+  for (const f of ctx.functions) if (test(f)) return true;
+  return false;
 }
 
 function factsOf(cls: LeakClass, stack: GrowingStack, ctx: ProcessContext): MatchFacts {

@@ -8,21 +8,11 @@ import { describe, it } from 'node:test';
 import { DEFAULT_DETECT_PARAMS } from './params.js';
 import { mannKendall } from './stats.js';
 import { assessTrend } from './trend.js';
+import { seededRandom as rng } from '../../test/helpers/random.js';
 
 const MIN = 60_000;
 const MB = 1e6;
 const SAMPLE = 512 * 1024;
-
-/** Deterministic noise (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function series(minutes: number, f: (m: number, r: () => number) => number, seed = 1): { t: number[]; v: number[] } {
   const r = rng(seed);

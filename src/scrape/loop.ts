@@ -73,7 +73,7 @@ export class ScrapeLoop {
     });
   }
 
-  /** Runs one scrape now (used by tick, and by tests). */
+  /** Runs one scrape: fetch, then hand the result to the sink, then record the outcome. */
   async #scrapeOnce(): Promise<void> {
     if (this.#abort.signal.aborted) return;
     const startedAt = Date.now();

@@ -180,7 +180,9 @@ describe('end to end: a leak pages on-call', () => {
     assert.deepEqual(empty, [], 'queries without data');
     // The payments service's own view filters down to it and still has data.
     const scoped = dashboardQueries({ service: 'payments', target: leakTarget, class: 'server-request-field-held' }).filter((q) => q.dashboard === 'heapwatch-target');
-    for (const q of scoped.filter((x) => /inuse|finding_open/.test(x.expr))) {
+    const perTarget = scoped.filter((x) => /inuse|finding_open/.test(x.expr));
+    assert.ok(perTarget.length >= 3, `${perTarget.length} per-target inuse/finding queries`);
+    for (const q of perTarget) {
       const body = (await (await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query: q.expr }).toString()}`)).json()) as { data: { result: unknown[] } };
       assert.ok(body.data.result.length > 0, `${q.panel}: ${q.expr}`);
     }
