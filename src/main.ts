@@ -49,7 +49,6 @@ export interface Daemon {
   readonly detector: DetectorRunner;
   readonly findings: FindingStore;
   readonly metrics: HeapwatchMetrics;
-  readonly registry: () => Registry;
   readonly app: FastifyInstance;
   readonly log: Logger;
   /** Re-reads the config file; on error keeps the running config and returns the error. */
@@ -68,7 +67,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   const db = await openDatabaseWithRetry({
     path: config.storage.path,
     log: log.child({ component: 'store' }),
-    registry,
+    metrics,
     onUnhealthy: () => metrics.storeHealthy.set(0),
     host,
     port,
@@ -136,7 +135,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
       for (const t of removed) {
         writer.forget(t.key);
         detector.forget(t.key);
-        void metrics.removeTarget(t);
+        metrics.removeTarget(t);
       }
     },
   });
@@ -194,7 +193,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   const app = buildServer({
     reader,
     targets: () => manager.status(),
-    registry,
+    metrics,
     auth: apiAuth(config),
     // Not ready while the database cannot be written (disk full, read-only):
     // the process stays up and keeps retrying, it does not crash-loop.
@@ -259,7 +258,6 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     detector,
     findings,
     metrics,
-    registry: () => registry,
     app,
     log,
     reload,

@@ -112,7 +112,7 @@ describe('bad input and hostile targets', () => {
     const targets = res.json<{ targets: { url: string; health: string; last_error: { code: string } | null }[] }>().targets;
     assert.equal(targets.find((t) => t.url === `${hostile.url}/good`)!.health, 'up');
     assert.equal(targets.find((t) => t.url.endsWith('/hang'))!.last_error?.code, 'HW_ERR_SCRAPE_TIMEOUT');
-    const metrics = await hw.daemon.registry().metrics();
+    const metrics = await hw.daemon.metrics.exposition();
     // Every fault is counted under its code.
     for (const [name, code] of Object.entries(EXPECTED)) {
       const service = name.replace(/\W+/g, '-').replace(/^-|-$/g, '');

@@ -58,7 +58,7 @@ describe('daemon detection', () => {
   });
 
   it('exports the finding and the top growing functions as metrics', async () => {
-    const text = await hw.daemon.registry().metrics();
+    const text = await hw.daemon.metrics.exposition();
     assert.match(text, /heapwatch_finding_open\{target="[^"]+",service="sessions",class="unclassified-growth",severity="warning",function="main\.\(\*sessionStore\)\.remember",summary="main\.\(\*sessionStore\)\.remember keeps allocating memory that stays in use"\} 1/);
     assert.match(text, /heapwatch_finding_growth_bytes_per_second\{[^}]*class="unclassified-growth"[^}]*\} \d+/);
     assert.match(text, /heapwatch_function_inuse_bytes\{target="[^"]+",service="sessions",function="main\.\(\*sessionStore\)\.remember"\} [1-9]/);

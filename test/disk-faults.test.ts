@@ -57,7 +57,7 @@ describe('disk faults', () => {
 
   const storeErrors = (): number => hw.daemon.manager.status().filter((s) => s.lastError?.code === 'HW_ERR_STORE_WRITE').length;
   const metric = async (name: string): Promise<string> => {
-    const text = await hw.daemon.registry().metrics();
+    const text = await hw.daemon.metrics.exposition();
     return text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
   };
   const ready = async (): Promise<number> => (await hw.daemon.app.inject({ url: '/readyz' })).statusCode;
@@ -77,7 +77,7 @@ describe('disk faults', () => {
     const failing = hw.daemon.manager.status().find((s) => s.lastError?.code === 'HW_ERR_STORE_WRITE')!;
     assert.match(failing.lastError!.message, /cannot write to the database: .*(full|disk)/i);
     assert.equal(await metric('heapwatch_store_healthy'), 'heapwatch_store_healthy 0');
-    assert.match(await hw.daemon.registry().metrics(), /heapwatch_store_write_errors_total\{code="HW_ERR_STORE_WRITE"\} [1-9]/);
+    assert.match(await hw.daemon.metrics.exposition(), /heapwatch_store_write_errors_total\{code="HW_ERR_STORE_WRITE"\} [1-9]/);
     assert.equal(await ready(), 503);
     assert.equal((await hw.daemon.app.inject({ url: '/healthz' })).statusCode, 200);
 

@@ -3,11 +3,11 @@
  * and tests use `app.inject()`.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Registry } from 'prom-client';
 import { parseDuration } from '../config/units.js';
 import { ERRORS, HeapwatchError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TargetStatus } from '../scrape/manager.js';
+import type { MetricsExposition } from '../export/metrics.js';
 import type { StoreReader } from '../store/reader.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import { errorSchema, functionsQuery, functionsResponse, idParams, profileParams, profilesResponse, targetsResponse } from './schemas.js';
@@ -24,7 +24,7 @@ export interface ApiDeps {
   reader: StoreReader;
   /** Live status of every configured target, from the scrape manager. */
   targets: () => TargetStatus[];
-  registry: Registry;
+  metrics: MetricsExposition;
   auth?: ApiAuth;
   /** True when config is loaded and the store is writable. */
   ready: () => boolean;
@@ -65,8 +65,8 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   app.get('/readyz', async (_req, reply) => (deps.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' })));
 
   app.get('/metrics', async (_req, reply) => {
-    const body = await deps.registry.metrics();
-    return reply.type(deps.registry.contentType).send(body);
+    const body = await deps.metrics.exposition();
+    return reply.type(deps.metrics.contentType).send(body);
   });
 
   app.get('/api/v1/targets', { schema: { response: { 200: targetsResponse } } }, async () => ({

@@ -19,7 +19,7 @@ const fn = (name: string, delta: number): FunctionGrowth => ({
 const view = (fns: FunctionGrowth[]): FunctionsView => ({ epochId: 1, from: { scrapeId: 1, ts: 0 }, to: { scrapeId: 2, ts: 3_600_000 }, functions: fns });
 
 async function series(m: HeapwatchMetrics, name: string): Promise<string[]> {
-  const text = await m.registry.metrics();
+  const text = await m.exposition();
   return text.split('\n').filter((l) => l.startsWith(`${name}{`));
 }
 
@@ -45,7 +45,7 @@ describe('HeapwatchMetrics', () => {
     assert.match((await series(m, 'heapwatch_finding_growth_bytes_per_second')).join(), /service="svc",class="server-request-field-held",severity="warning",function="x\.\(\*Request\)\.FastReadField2",summary="server keeps Request field 2 \(Kitex\)"\} 1$/);
     m.observeFinding(target.key, { type: 'resolved', finding: finding as never });
     assert.deepEqual(await series(m, 'heapwatch_finding_open'), []);
-    assert.match(await m.registry.metrics(), /heapwatch_findings_raised_total\{class="server-request-field-held",severity="warning"\} 1/);
+    assert.match(await m.exposition(), /heapwatch_findings_raised_total\{class="server-request-field-held",severity="warning"\} 1/);
   });
 
   it('replaces a target\'s module versions when its process changes, and drops a removed target', async () => {
@@ -59,7 +59,7 @@ describe('HeapwatchMetrics', () => {
     assert.equal(mods.length, 1);
     assert.match(mods[0]!, /version="v0\.2\.5"/);
     m.observeScrape(target, { outcome: 'ok', durationMs: 5 });
-    await m.removeTarget(target);
+    m.removeTarget(target);
     assert.deepEqual(await series(m, 'heapwatch_target_up'), []);
     assert.deepEqual(await series(m, 'heapwatch_module_info'), []);
   });

@@ -11,31 +11,40 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { FindingEvent } from '../detect/findings.js';
 import type { FunctionsView } from '../store/reader.js';
 import type { Target } from '../targets/target.js';
+import { TargetFamily, type FamilyType } from './target-families.js';
 
 export const VERSION = '0.1.0';
 
-export class HeapwatchMetrics {
+/** What the /metrics routes serve. */
+export interface MetricsExposition {
+  readonly contentType: string;
+  exposition(): Promise<string>;
+}
+
+export class HeapwatchMetrics implements MetricsExposition {
   readonly registry: Registry;
-  readonly scrapes: Counter<'target' | 'service' | 'outcome' | 'code'>;
+  readonly scrapes: TargetFamily<'target' | 'service' | 'outcome' | 'code'>;
   readonly scrapeDuration: Histogram;
-  readonly lastScrapeDuration: Gauge<'target' | 'service'>;
-  readonly targetUp: Gauge<'target' | 'service' | 'instance'>;
+  readonly lastScrapeDuration: TargetFamily<'target' | 'service'>;
+  readonly targetUp: TargetFamily<'target' | 'service' | 'instance'>;
   readonly profileBytes: Histogram;
-  readonly inuseBytes: Gauge<'target' | 'service'>;
-  readonly inuseObjects: Gauge<'target' | 'service'>;
-  readonly skipped: Counter<'target' | 'service'>;
+  readonly inuseBytes: TargetFamily<'target' | 'service'>;
+  readonly inuseObjects: TargetFamily<'target' | 'service'>;
+  readonly skipped: TargetFamily<'target' | 'service'>;
   readonly targets: Gauge;
   readonly storeWriteErrors: Counter<'code'>;
   readonly storeHealthy: Gauge;
   readonly configReloads: Counter<'result'>;
   readonly sdErrors: Counter<'source'>;
-  readonly findingOpen: Gauge<FindingLabel>;
-  readonly findingGrowth: Gauge<FindingLabel>;
+  readonly findingOpen: TargetFamily<FindingLabel>;
+  readonly findingGrowth: TargetFamily<FindingLabel>;
   readonly findingsRaised: Counter<'class' | 'severity'>;
-  readonly moduleInfo: Gauge<'target' | 'service' | 'module' | 'version'>;
-  readonly functionInuse: Gauge<'target' | 'service' | 'function'>;
-  readonly functionGrowth: Gauge<'target' | 'service' | 'function'>;
-  readonly functionSeriesDropped: Gauge<'target' | 'service'>;
+  readonly moduleInfo: TargetFamily<'target' | 'service' | 'module' | 'version'>;
+  readonly functionInuse: TargetFamily<'target' | 'service' | 'function'>;
+  readonly functionGrowth: TargetFamily<'target' | 'service' | 'function'>;
+  readonly functionSeriesDropped: TargetFamily<'target' | 'service'>;
+  /** The per-target families, in exposition order. */
+  readonly #families: TargetFamily<string>[] = [];
   /** Per-target top-K function label sets currently exported, to drop the ones that fall out. */
   readonly #exportedFunctions = new Map<string, Set<string>>();
   readonly #services = new Map<string, string>();
@@ -44,54 +53,29 @@ export class HeapwatchMetrics {
   constructor(registry: Registry) {
     this.registry = registry;
     const registers = [registry];
-    this.scrapes = new Counter({
-      name: 'heapwatch_scrapes_total',
-      help: 'Heap profile scrapes by outcome (ok, stale: no GC since the last scrape, error) and error code.',
-      labelNames: ['target', 'service', 'outcome', 'code'],
-      registers,
-    });
+    const target = ['target', 'service'] as const;
+    this.scrapes = this.#family('heapwatch_scrapes_total', 'Heap profile scrapes by outcome (ok, stale: no GC since the last scrape, error) and error code.', 'counter', [
+      ...target,
+      'outcome',
+      'code',
+    ]);
     this.scrapeDuration = new Histogram({
       name: 'heapwatch_scrape_duration_seconds',
       help: 'Time to fetch, decode and store one profile, over all targets.',
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.lastScrapeDuration = new Gauge({
-      name: 'heapwatch_target_scrape_duration_seconds',
-      help: 'Duration of the most recent scrape of the target.',
-      labelNames: ['target', 'service'],
-      registers,
-    });
-    this.targetUp = new Gauge({
-      name: 'heapwatch_target_up',
-      help: '1 if the most recent scrape of the target succeeded, 0 if it failed.',
-      labelNames: ['target', 'service', 'instance'],
-      registers,
-    });
+    this.lastScrapeDuration = this.#family('heapwatch_target_scrape_duration_seconds', 'Duration of the most recent scrape of the target.', 'gauge', target);
+    this.targetUp = this.#family('heapwatch_target_up', '1 if the most recent scrape of the target succeeded, 0 if it failed.', 'gauge', [...target, 'instance']);
     this.profileBytes = new Histogram({
       name: 'heapwatch_profile_bytes',
       help: 'Size of fetched profiles as received (compressed), over all targets.',
       buckets: [1e4, 5e4, 1e5, 5e5, 1e6, 5e6, 2e7, 6.4e7],
       registers,
     });
-    this.inuseBytes = new Gauge({
-      name: 'heapwatch_target_inuse_bytes',
-      help: 'Total inuse_space of the target at its most recent profile (as of the last GC).',
-      labelNames: ['target', 'service'],
-      registers,
-    });
-    this.inuseObjects = new Gauge({
-      name: 'heapwatch_target_inuse_objects',
-      help: 'Total inuse_objects of the target at its most recent profile.',
-      labelNames: ['target', 'service'],
-      registers,
-    });
-    this.skipped = new Counter({
-      name: 'heapwatch_scrape_skipped_total',
-      help: 'Scrape slots skipped because the previous scrape of the target was still running.',
-      labelNames: ['target', 'service'],
-      registers,
-    });
+    this.inuseBytes = this.#family('heapwatch_target_inuse_bytes', 'Total inuse_space of the target at its most recent profile (as of the last GC).', 'gauge', target);
+    this.inuseObjects = this.#family('heapwatch_target_inuse_objects', 'Total inuse_objects of the target at its most recent profile.', 'gauge', target);
+    this.skipped = this.#family('heapwatch_scrape_skipped_total', 'Scrape slots skipped because the previous scrape of the target was still running.', 'counter', target);
     this.targets = new Gauge({ name: 'heapwatch_targets', help: 'Targets currently configured or discovered for this replica.', registers });
     this.storeWriteErrors = new Counter({
       name: 'heapwatch_store_write_errors_total',
@@ -114,48 +98,29 @@ export class HeapwatchMetrics {
       registers,
     });
     const findingLabels = ['target', 'service', 'class', 'severity', 'function', 'summary'] as const;
-    this.findingOpen = new Gauge({
-      name: 'heapwatch_finding_open',
-      help: 'Open leak findings: 1 per finding, labelled with its leak class, severity and key function.',
-      labelNames: findingLabels,
-      registers,
-    });
-    this.findingGrowth = new Gauge({
-      name: 'heapwatch_finding_growth_bytes_per_second',
-      help: 'Growth rate of each open finding (Theil-Sen slope over the detection window).',
-      labelNames: findingLabels,
-      registers,
-    });
+    this.findingOpen = this.#family('heapwatch_finding_open', 'Open leak findings: 1 per finding, labelled with its leak class, severity and key function.', 'gauge', findingLabels);
+    this.findingGrowth = this.#family('heapwatch_finding_growth_bytes_per_second', 'Growth rate of each open finding (Theil-Sen slope over the detection window).', 'gauge', findingLabels);
     this.findingsRaised = new Counter({
       name: 'heapwatch_findings_raised_total',
       help: 'Findings raised since start, by leak class and severity.',
       labelNames: ['class', 'severity'],
       registers,
     });
-    this.moduleInfo = new Gauge({
-      name: 'heapwatch_module_info',
-      help: 'Go module versions read from the profile filenames of the target (1 per module@version).',
-      labelNames: ['target', 'service', 'module', 'version'],
-      registers,
-    });
-    this.functionInuse = new Gauge({
-      name: 'heapwatch_function_inuse_bytes',
-      help: "Flat inuse bytes of the target's top growing functions and of functions with open findings.",
-      labelNames: ['target', 'service', 'function'],
-      registers,
-    });
-    this.functionGrowth = new Gauge({
-      name: 'heapwatch_function_growth_bytes_per_second',
-      help: 'Growth of the same functions over the last hour of the current process epoch.',
-      labelNames: ['target', 'service', 'function'],
-      registers,
-    });
-    this.functionSeriesDropped = new Gauge({
-      name: 'heapwatch_function_series_dropped',
-      help: 'Functions of the target not exported per function (bounded cardinality); the API has them all.',
-      labelNames: ['target', 'service'],
-      registers,
-    });
+    this.moduleInfo = this.#family('heapwatch_module_info', 'Go module versions read from the profile filenames of the target (1 per module@version).', 'gauge', [...target, 'module', 'version']);
+    this.functionInuse = this.#family('heapwatch_function_inuse_bytes', "Flat inuse bytes of the target's top growing functions and of functions with open findings.", 'gauge', [
+      ...target,
+      'function',
+    ]);
+    this.functionGrowth = this.#family('heapwatch_function_growth_bytes_per_second', 'Growth of the same functions over the last hour of the current process epoch.', 'gauge', [
+      ...target,
+      'function',
+    ]);
+    this.functionSeriesDropped = this.#family(
+      'heapwatch_function_series_dropped',
+      'Functions of the target not exported per function (bounded cardinality); the API has them all.',
+      'gauge',
+      target,
+    );
     new Gauge({
       name: 'heapwatch_build_info',
       help: 'Build information; always 1.',
@@ -235,27 +200,33 @@ export class HeapwatchMetrics {
   }
 
   /** Drops every series of a target that left the config. */
-  async removeTarget(target: Target): Promise<void> {
+  removeTarget(target: Target): void {
     this.#exportedFunctions.delete(target.key);
     this.#exportedModules.delete(target.key);
     this.#services.delete(target.key);
-    await removeSeries(
-      [
-        this.scrapes,
-        this.lastScrapeDuration,
-        this.targetUp,
-        this.inuseBytes,
-        this.inuseObjects,
-        this.skipped,
-        this.moduleInfo,
-        this.functionInuse,
-        this.functionGrowth,
-        this.functionSeriesDropped,
-        this.findingOpen,
-        this.findingGrowth,
-      ],
-      target.key,
-    );
+    for (const f of this.#families) f.removeTarget(target.key);
+  }
+
+  /** Every metric name in the exposition (histograms as their base name), for tests that check rules and dashboards against it. */
+  metricNames(): { name: string; type: string }[] {
+    const fromRegistry = this.registry.getMetricsAsArray().map((m) => m as unknown as { name: string; type: string });
+    return [...fromRegistry, ...this.#families.map((f) => ({ name: f.name, type: f.type }))];
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The text exposition: prom-client's registry, then the cached per-target families. */
+  async exposition(): Promise<string> {
+    const head = await this.registry.metrics();
+    return `${head}\n${this.#families.map((f) => f.render()).join('\n')}`;
+  }
+
+  #family<L extends string>(name: string, help: string, type: FamilyType, labelNames: readonly L[]): TargetFamily<L> {
+    const family = new TargetFamily<L>(name, help, type, labelNames);
+    this.#families.push(family);
+    return family;
   }
 }
 
@@ -265,14 +236,4 @@ type FindingLabel = 'target' | 'service' | 'class' | 'severity' | 'function' | '
 
 export function ids(target: Target): { target: string; service: string } {
   return { target: target.key, service: target.labels.service ?? '' };
-}
-
-type AnyMetric = Gauge<string> | Counter<string>;
-
-/** prom-client removes series by their exact label set only; find every set with this target. */
-export async function removeSeries(metrics: AnyMetric[], targetKey: string): Promise<void> {
-  for (const m of metrics) {
-    const { values } = await m.get();
-    for (const v of values) if (v.labels.target === targetKey) m.remove(v.labels as Record<string, string>);
-  }
 }

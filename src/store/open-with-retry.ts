@@ -6,7 +6,6 @@
  * database opens. A supervisor restarting it would change nothing.
  */
 import Fastify from 'fastify';
-import type { Registry } from 'prom-client';
 import { HeapwatchError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { openDatabase, type Db } from './db.js';
@@ -14,7 +13,8 @@ import { openDatabase, type Db } from './db.js';
 export interface OpenRetryOptions {
   path: string;
   log: Logger;
-  registry: Registry;
+  /** What /metrics serves meanwhile (heapwatch_store_healthy is 0 in it). */
+  metrics: { readonly contentType: string; exposition(): Promise<string> };
   onUnhealthy: () => void;
   /** Where to serve the degraded endpoints meanwhile. */
   host: string;
@@ -34,7 +34,7 @@ export async function openDatabaseWithRetry(o: OpenRetryOptions): Promise<Db> {
   const app = Fastify();
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => reply.code(503).send({ status: 'not ready', reason: 'database unavailable' }));
-  app.get('/metrics', async (_req, reply) => reply.type(o.registry.contentType).send(await o.registry.metrics()));
+  app.get('/metrics', async (_req, reply) => reply.type(o.metrics.contentType).send(await o.metrics.exposition()));
   await app.listen({ host: o.host, port: o.port });
   try {
     for (;;) {

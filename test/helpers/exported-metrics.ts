@@ -9,10 +9,9 @@ import { HeapwatchMetrics } from '../../src/export/metrics.js';
 export function exportedMetricNames(): string[] {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'heapwatch_' });
-  new HeapwatchMetrics(registry);
+  const metrics = new HeapwatchMetrics(registry);
   const names: string[] = [];
-  for (const m of registry.getMetricsAsArray()) {
-    const { name, type } = m as unknown as { name: string; type: string };
+  for (const { name, type } of metrics.metricNames()) {
     names.push(name);
     if (type === 'histogram') names.push(`${name}_bucket`, `${name}_sum`, `${name}_count`);
     if (type === 'summary') names.push(`${name}_sum`, `${name}_count`);
