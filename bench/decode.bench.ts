@@ -150,7 +150,7 @@ function benchProcesses(name: string, file: string): string[] {
   }
   return [
     `| ${name} | (e) go tool pprof -raw (process) | ${fmt(median(go))} | ${PROC_RUNS} |`,
-    `| ${name} | (e) heapwatch top --json (process, decodeHeapProfile) | ${fmt(median(node))} | ${PROC_RUNS} |`,
+    `| ${name} | (e) heapwatch top --json (process, fast decoder) | ${fmt(median(node))} | ${PROC_RUNS} |`,
   ];
 }
 

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { evaluateEpoch } from '../src/detect/engine.js';
 import { DEFAULT_DETECT_PARAMS } from '../src/detect/params.js';
 import { decodeHeapProfileFast } from '../src/pprof/fast-decode.js';
+import { unpackStacks } from '../src/pprof/profile.js';
 import { openDatabase } from '../src/store/db.js';
 import { downsample } from '../src/store/downsample.js';
 import { StoreWriter } from '../src/store/writer.js';
@@ -105,7 +106,7 @@ export function benchDetection(): string {
       for (const f of p.functions) functions.add(f.name);
       for (const m of p.modules) modules.set(m.path, m.version);
       totals.push(p.totals[bi]!);
-      for (const s of p.stacks) {
+      for (const s of unpackStacks(p)) {
         const names = s.frames.map((f) => p.functions[f]!.name);
         const key = names.join('\n');
         let id = ids.get(key);

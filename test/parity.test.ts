@@ -7,36 +7,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { dropTypeParameters } from '../src/pprof/names.js';
 import { HEAP_SAMPLE_INDEXES } from '../src/pprof/profile.js';
 import type { TopReport } from '../src/cli/top.js';
 import { requireGo } from './helpers/binaries.js';
+import { pprofTop, type Values } from './helpers/pprof-top.js';
 import { CLI, PROFILES } from './helpers/paths.js';
-
-type Values = Map<string, { flat: number; cum: number }>;
-
-/** Every function with exact integers: -unit=B prints counts and bytes unscaled. */
-export function pprofTop(file: string, sampleIndex: string): { total: number; functions: Values } {
-  const out = execFileSync(
-    requireGo(),
-    ['tool', 'pprof', '-top', `-sample_index=${sampleIndex}`, '-nodecount=1000000', '-nodefraction=0', '-edgefraction=0', '-unit=B', file],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const total = Number(/of (-?\d+)B total/.exec(out)?.[1]);
-  const functions: Values = new Map();
-  for (const line of out.split('\n')) {
-    const m = /^\s*(-?\d+)B?\s+\S+\s+\S+\s+(-?\d+)B?\s+\S+\s+(.+?)(?: \(inline\))?$/.exec(line);
-    if (!m) continue;
-    // pprof keeps Go's `[...]`; heapwatch keys on names without type parameters.
-    // Go 1.26 prints each instantiation's GC shape (`F[go.shape.int]`), so
-    // pprof shows one row per instantiation where heapwatch shows their sum.
-    const name = dropTypeParameters(m[3]!);
-    const prev = functions.get(name) ?? { flat: 0, cum: 0 };
-    functions.set(name, { flat: prev.flat + Number(m[1]), cum: prev.cum + Number(m[2]) });
-  }
-  assert.ok(functions.size > 0, `no functions parsed from pprof output:\n${out.slice(0, 500)}`);
-  return { total, functions };
-}
 
 function heapwatchTop(file: string, sampleIndex: string): TopReport {
   return JSON.parse(execFileSync(process.execPath, [CLI, 'top', '--json', '--sample-index', sampleIndex, file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as TopReport;

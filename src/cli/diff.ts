@@ -3,9 +3,9 @@
  * function and by stack, and optionally a diff profile for `go tool pprof`.
  */
 import { readFileSync } from 'node:fs';
-import type { DecodeLimits } from '../pprof/decode.js';
+import type { DecodeLimits } from '../pprof/inflate.js';
 import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
-import type { HeapProfile } from '../pprof/profile.js';
+import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import { formatBytes } from './format.js';
 
 export interface Growth {
@@ -48,12 +48,12 @@ export function diffReport(baseFile: string, profileFile: string, limits: Decode
 function flatByName(p: HeapProfile): Map<string, { v: number }> {
   const bi = p.sampleTypes.findIndex((t) => t.type === 'inuse_space');
   const out = new Map<string, { v: number }>();
-  for (const s of p.stacks) {
-    const leaf = s.frames[0];
+  for (let si = 0; si < stackCount(p); si++) {
+    const leaf = stackFrames(p, si)[0];
     if (leaf === undefined) continue;
     const name = p.functions[leaf]!.name;
     const e = out.get(name) ?? { v: 0 };
-    e.v += s.values[bi] ?? 0;
+    e.v += stackValue(p, si, bi);
     out.set(name, e);
   }
   return out;
@@ -62,11 +62,11 @@ function flatByName(p: HeapProfile): Map<string, { v: number }> {
 function byStack(p: HeapProfile): Map<string, { v: number; frames: string[] }> {
   const bi = p.sampleTypes.findIndex((t) => t.type === 'inuse_space');
   const out = new Map<string, { v: number; frames: string[] }>();
-  for (const s of p.stacks) {
-    const frames = s.frames.map((f) => p.functions[f]!.name);
+  for (let si = 0; si < stackCount(p); si++) {
+    const frames = Array.from(stackFrames(p, si), (f) => p.functions[f]!.name);
     const key = frames.join(' <- ');
     const e = out.get(key) ?? { v: 0, frames };
-    e.v += s.values[bi] ?? 0;
+    e.v += stackValue(p, si, bi);
     out.set(key, e);
   }
   return out;

@@ -12,11 +12,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { DEFAULT_DETECT_PARAMS } from '../detect/params.js';
 import { HeapwatchError, isHeapwatchError } from '../errors.js';
-import { diffProfiles } from '../pprof/diff.js';
 import { analyzeFiles, collectProfileFiles, findingsJson, renderReport } from './analyze.js';
 import { diffReport, renderDiff } from './diff.js';
-import { VERSION } from '../export/metrics.js';
-import { startDaemon } from '../main.js';
+import { VERSION } from '../version.js';
 import { isSampleIndex, renderTop, topReport } from './top.js';
 
 const DECODE_LIMITS = { maxDecompressedBytes: parseBytes(DEFAULTS.global.max_decompressed_bytes)! };
@@ -29,6 +27,8 @@ program
   .description('run the daemon: scrape targets, store deltas, serve the API and /metrics')
   .requiredOption('-c, --config <file>', 'config file (YAML)')
   .action(async (opts: { config: string }) => {
+    // Loaded here, not at the top: `top`, `diff` and `analyze` should not pay for the daemon's modules.
+    const { startDaemon } = await import('../main.js');
     const daemon = await startDaemon(opts.config);
     process.on('SIGHUP', () => void daemon.reload());
     let stopping = false;
@@ -98,9 +98,12 @@ program
   .option('-o, --output <file>', 'write an inuse diff profile (base negated, as go tool pprof -diff_base does)')
   .option('-n, --nodecount <n>', 'functions to print', positiveInt, 20)
   .option('--json', 'print the report as JSON', false)
-  .action((base: string, profile: string, opts: { output?: string; nodecount: number; json: boolean }) => {
+  .action(async (base: string, profile: string, opts: { output?: string; nodecount: number; json: boolean }) => {
     const report = diffReport(base, profile, DECODE_LIMITS);
-    if (opts.output) writeFileSync(opts.output, diffProfiles(readFileSync(base), readFileSync(profile), DECODE_LIMITS));
+    if (opts.output) {
+      const { diffProfiles } = await import('../pprof/diff.js');
+      writeFileSync(opts.output, diffProfiles(readFileSync(base), readFileSync(profile), DECODE_LIMITS));
+    }
     process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${renderDiff(report, opts.nodecount)}\n`);
     if (opts.output && !opts.json) process.stdout.write(`\nwrote ${opts.output}: go tool pprof -top ${opts.output}\n`);
   });

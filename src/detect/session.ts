@@ -4,7 +4,7 @@
  * profile (with the store's epoch id); `analyze` feeds it files. Both get the
  * same engine, the same defaults and the same lifecycle.
  */
-import type { HeapProfile } from '../pprof/profile.js';
+import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import { evaluateEpoch } from './engine.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
@@ -146,11 +146,11 @@ export class DetectionSession {
     const bi = profile.sampleTypes.findIndex((s) => s.type === 'inuse_space');
     const oi = profile.sampleTypes.findIndex((s) => s.type === 'inuse_objects');
     const stacks = new Map<number, [number, number]>();
-    for (const s of profile.stacks) {
-      const b = s.values[bi] ?? 0;
-      const o = s.values[oi] ?? 0;
+    for (let si = 0; si < stackCount(profile); si++) {
+      const b = stackValue(profile, si, bi);
+      const o = stackValue(profile, si, oi);
       if (b === 0 && o === 0) continue;
-      const id = this.#stackId(s.frames.map((f) => profile.functions[f]!.name));
+      const id = this.#stackId(Array.from(stackFrames(profile, si), (f) => profile.functions[f]!.name));
       const prev = stacks.get(id);
       stacks.set(id, prev ? [prev[0] + b, prev[1] + o] : [b, o]);
     }

@@ -11,9 +11,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { FindingEvent } from '../detect/findings.js';
 import type { FunctionsView } from '../store/reader.js';
 import type { Target } from '../targets/target.js';
+import { VERSION } from '../version.js';
 import { TargetFamily, type FamilyType } from './target-families.js';
 
-export const VERSION = '0.1.0';
 
 /** What the /metrics routes serve. */
 export interface MetricsExposition {

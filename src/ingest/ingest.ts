@@ -7,7 +7,7 @@
 import { toErrorRecord, type ErrorRecord } from '../errors.js';
 import type { HeapwatchMetrics } from '../export/metrics.js';
 import type { Logger } from '../log.js';
-import type { DecodeLimits } from '../pprof/decode.js';
+import type { DecodeLimits } from '../pprof/inflate.js';
 import type { ProfileDecoder } from '../pprof/decoder-pool.js';
 import type { HeapProfile } from '../pprof/profile.js';
 import type { ScrapeOutcome, ScrapeResult, ScrapeSink } from '../scrape/sink.js';

@@ -17,17 +17,21 @@ export function functionValues(profile: HeapProfile, sampleIndex: number): Funct
   const cum = new Float64Array(profile.functions.length);
   const seen = new Int32Array(profile.functions.length).fill(-1);
   const present = new Uint8Array(profile.functions.length);
-  profile.stacks.forEach((stack, si) => {
-    const v = stack.values[sampleIndex] ?? 0;
-    const leaf = stack.frames[0];
-    if (leaf !== undefined) flat[leaf]! += v;
-    for (const f of stack.frames) {
+  const { offsets, frames, values } = profile.stacks;
+  const width = profile.sampleTypes.length;
+  for (let si = 0; si < offsets.length - 1; si++) {
+    const v = values[si * width + sampleIndex] ?? 0;
+    const from = offsets[si]!;
+    const to = offsets[si + 1]!;
+    if (to > from) flat[frames[from]!]! += v;
+    for (let k = from; k < to; k++) {
+      const f = frames[k]!;
       present[f] = 1;
       if (seen[f] === si) continue; // recursion: once per stack
       seen[f] = si;
       cum[f]! += v;
     }
-  });
+  }
   const out: FunctionValue[] = [];
   for (let i = 0; i < profile.functions.length; i++) {
     if (present[i]) out.push({ name: profile.functions[i]!.name, flat: flat[i]!, cum: cum[i]! });
@@ -41,11 +45,13 @@ export function flatInuse(profile: HeapProfile): { bytes: Float64Array; objects:
   const oi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_objects');
   const bytes = new Float64Array(profile.functions.length);
   const objects = new Float64Array(profile.functions.length);
-  for (const s of profile.stacks) {
-    const leaf = s.frames[0];
-    if (leaf === undefined) continue;
-    bytes[leaf]! += s.values[bi] ?? 0;
-    objects[leaf]! += s.values[oi] ?? 0;
+  const { offsets, frames, values } = profile.stacks;
+  const width = profile.sampleTypes.length;
+  for (let si = 0; si < offsets.length - 1; si++) {
+    if (offsets[si + 1] === offsets[si]) continue; // frameless: in the total only
+    const leaf = frames[offsets[si]!]!;
+    bytes[leaf]! += values[si * width + bi] ?? 0;
+    objects[leaf]! += values[si * width + oi] ?? 0;
   }
   return { bytes, objects };
 }

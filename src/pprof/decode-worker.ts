@@ -3,7 +3,7 @@
  * rather than thrown: structured clone would strip the error code.
  */
 import { toErrorRecord, type ErrorRecord } from '../errors.js';
-import type { DecodeLimits } from './decode.js';
+import type { DecodeLimits } from './inflate.js';
 import { decodeHeapProfileFast } from './fast-decode.js';
 import type { HeapProfile } from './profile.js';
 

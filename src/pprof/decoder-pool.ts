@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { fromErrorRecord, HeapwatchError } from '../errors.js';
-import type { DecodeLimits } from './decode.js';
+import type { DecodeLimits } from './inflate.js';
 import type { DecodeResult, DecodeTask } from './decode-worker.js';
 import type { HeapProfile } from './profile.js';
 

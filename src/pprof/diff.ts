@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import { Function as PFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { HeapwatchError } from '../errors.js';
-import { inflateProfile, type DecodeLimits } from './decode.js';
+import { inflateProfile, type DecodeLimits } from './inflate.js';
 import { decodeHeapProfileFast } from './fast-decode.js';
 
 const INUSE = ['inuse_objects', 'inuse_space'];

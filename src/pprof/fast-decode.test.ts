@@ -27,9 +27,10 @@ import { Function as PFunction, Line, Location, Mapping, Profile } from 'pprof-f
 import { FIXTURES, PROFILES } from '../../test/helpers/paths.js';
 import { syntheticHeapProfile } from '../../test/helpers/synthetic-profile.js';
 import { HeapwatchError } from '../errors.js';
-import { decodeHeapProfile, type DecodeLimits } from './decode.js';
+import { decodeHeapProfile } from './decode.js';
+import type { DecodeLimits } from './inflate.js';
 import { decodeHeapProfileFast } from './fast-decode.js';
-import type { HeapProfile } from './profile.js';
+import { stackCount, unpackStacks, type HeapProfile } from './profile.js';
 
 const limits: DecodeLimits = { maxDecompressedBytes: 64 * 1024 * 1024 };
 
@@ -137,7 +138,7 @@ describe('decodeHeapProfileFast', () => {
     ]));
     assert.ok('ok' in r);
     assert.deepEqual(r.ok.totals, [3, 124, 1, -4104]);
-    assert.equal(r.ok.stacks.length, 3, 'the two Map[...].Put instantiations merge into one stack');
+    assert.equal(stackCount(r.ok), 3, 'the two Map[...].Put instantiations merge into one stack');
   });
 
   it('reads int64 values past 2^53 as the nearest double, like Number(BigInt.asIntN(64, v))', () => {
@@ -160,7 +161,7 @@ describe('decodeHeapProfileFast', () => {
     dup.location.push(new Location({ id: 1, line: [new Line({ functionId: 1 })] }));
     const r = same(gzipSync(dup.encode()));
     assert.ok('ok' in r);
-    assert.deepEqual(r.ok.stacks.map((s) => s.frames), [[2, 1]], 'both samples now read main.c <- main.b');
+    assert.deepEqual(unpackStacks(r.ok).map((s) => s.frames), [[2, 1]], 'both samples now read main.c <- main.b');
 
     for (const ids of [[7n, 1_000_000n, 3n, 99n], [BigInt.asUintN(64, -5n), 2n ** 40n, 1n, 2n ** 62n], [2n ** 60n + 1n, 2n ** 60n + 3n, 2n ** 60n + 5n, 5n]]) {
       const p = base();
@@ -181,7 +182,7 @@ describe('decodeHeapProfileFast', () => {
     assert.deepEqual(a.ok, c.ok);
     assert.deepEqual(b.ok, c.ok);
     // Location 2 is main.f inlined into main.g, then location 1 is main.f again.
-    assert.deepEqual(c.ok.stacks, [{ frames: [0, 1, 0], values: [1, 2, 3, -5] }]);
+    assert.deepEqual(unpackStacks(c.ok), [{ frames: [0, 1, 0], values: [1, 2, 3, -5] }]);
   });
 
   it('skips unknown varint and length-delimited fields with one-byte tags (both decoders)', () => {

@@ -22,9 +22,9 @@
  */
 import { HeapwatchError } from '../errors.js';
 // FRAMES_PER_BYTE: the reference's cap on frames expanded from samples; sharing it keeps the same inputs rejected.
-import { FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './decode.js';
+import { FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './inflate.js';
 import { dropTypeParameters, moduleFromFilename, type ModuleVersion } from './names.js';
-import type { HeapProfile, ProfileFunction, ProfileStack, SampleType } from './profile.js';
+import type { HeapProfile, ProfileFunction, SampleType, StackTable } from './profile.js';
 import { ProtoReader, type FieldKinds } from './protobuf.js';
 
 // Field kinds per message, indexed by field number - 1 (see protobuf.ts).
@@ -138,12 +138,20 @@ function readFunctions(ix: ProfileIndex, strings: StringTable): { functions: Pro
 /**
  * Pass 2: reads every sample, merges samples with identical frames into one
  * stack (first-seen order), and sums values per sample in file order like
- * the reference, so even sums past 2^53 round identically.
+ * the reference, so even sums past 2^53 round identically. Stacks go straight
+ * into the column-form StackTable's growing typed arrays.
  */
-function internStacks(r: ProtoReader, ix: ProfileIndex, reader: SampleReader, width: number): { stacks: ProfileStack[]; totals: number[] } {
+function internStacks(r: ProtoReader, ix: ProfileIndex, reader: SampleReader, width: number): { stacks: StackTable; totals: number[] } {
   const totals = new Array<number>(width).fill(0);
-  const stacks: ProfileStack[] = [];
   const nSamples = ix.sampleStart.length;
+  // At most one stack per sample (a sample is at least 2 bytes, so this is
+  // bounded by the profile's size). Frames and values grow with the stacks
+  // actually found: sized by samples x sample types up front, a crafted
+  // profile with many of both would ask for terabytes.
+  const offsets = new Uint32Array(nSamples + 1);
+  let values = new Float64Array(Math.min(nSamples, 1024) * width);
+  let frames = new Uint32Array(4096);
+  let nStacks = 0;
   let mask = 15;
   while (mask < nSamples * 2) mask = mask * 2 + 1;
   // Open addressing with linear probing; each slot holds (stack index + 1, hash) side by
@@ -155,39 +163,52 @@ function internStacks(r: ProtoReader, ix: ProfileIndex, reader: SampleReader, wi
   for (let s = 0; s < nSamples; s++) {
     reader.read(r, ix.sampleStart[s]!, ix.sampleEnd[s]!);
     if (reader.nVal !== width) malformed(`sample has ${reader.nVal} values for ${width} sample types`);
-    const frames = reader.frames;
+    const sample = reader.frames;
     const n = reader.nFrames;
     let h = seed;
-    for (let k = 0; k < n; k++) h = Math.imul(h ^ frames[k]!, 0x01000193) ^ (h >>> 15);
+    for (let k = 0; k < n; k++) h = Math.imul(h ^ sample[k]!, 0x01000193) ^ (h >>> 15);
     h = fmix32(h ^ n);
 
     let slot = h & mask;
-    let stack: ProfileStack | undefined;
+    let stack = -1;
     for (let t = table[2 * slot]!; t !== 0; t = table[2 * slot]!) {
-      if (table[2 * slot + 1] === h && sameFrames(stacks[t - 1]!.frames, frames, n)) {
-        stack = stacks[t - 1]!;
+      if (table[2 * slot + 1] === h && sameFrames(frames, offsets[t - 1]!, offsets[t]!, sample, n)) {
+        stack = t - 1;
         break;
       }
       slot = (slot + 1) & mask;
     }
-    if (stack === undefined) {
-      const copy = new Array<number>(n);
-      for (let k = 0; k < n; k++) copy[k] = frames[k]!;
-      // Go heap profiles always have four sample types; a literal is one allocation.
-      stack = { frames: copy, values: width === 4 ? [0, 0, 0, 0] : new Array<number>(width).fill(0) };
-      stacks.push(stack);
-      table[2 * slot] = stacks.length;
+    if (stack < 0) {
+      stack = nStacks++;
+      const at = offsets[stack]!;
+      if (at + n > frames.length) {
+        const grown = new Uint32Array(Math.max(frames.length * 2, at + n));
+        grown.set(frames.subarray(0, at));
+        frames = grown;
+      }
+      for (let k = 0; k < n; k++) frames[at + k] = sample[k]!;
+      offsets[stack + 1] = at + n;
+      if (nStacks * width > values.length) {
+        const grown = new Float64Array(Math.max(values.length * 2, nStacks * width));
+        grown.set(values);
+        values = grown;
+      }
+      table[2 * slot] = nStacks;
       table[2 * slot + 1] = h;
     }
-    const values = stack.values;
     const vals = reader.vals;
+    const base = stack * width;
     for (let i = 0; i < width; i++) {
       const v = vals[i]!;
-      values[i]! += v;
+      values[base + i]! += v;
       totals[i]! += v;
     }
   }
-  return { stacks, totals };
+  // Trimmed copies: the decoded profile is copied to the main thread, so it should hold no slack.
+  return {
+    stacks: { offsets: offsets.slice(0, nStacks + 1), frames: frames.slice(0, offsets[nStacks]), values: values.slice(0, nStacks * width) },
+    totals,
+  };
 }
 
 /** Pass 1: one walk over the top-level fields. Samples and strings are only located, not read. */
@@ -435,9 +456,10 @@ class IdIndex {
   }
 }
 
-function sameFrames(a: number[], b: Int32Array, n: number): boolean {
-  if (a.length !== n) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+/** Whether stored frames[from .. to) equal the sample's first n frames. */
+function sameFrames(frames: Uint32Array, from: number, to: number, sample: Int32Array, n: number): boolean {
+  if (to - from !== n) return false;
+  for (let i = 0; i < n; i++) if (frames[from + i] !== sample[i]) return false;
   return true;
 }
 

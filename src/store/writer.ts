@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { HeapwatchError, type ErrorRecord } from '../errors.js';
 import { classifyTransition, summarize, type ProfileSummary, type Transition } from '../pprof/epoch.js';
-import type { HeapProfile } from '../pprof/profile.js';
+import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import type { Target } from '../targets/target.js';
 import type { Db } from './db.js';
 
@@ -253,11 +253,11 @@ export class StoreWriter {
     }
     const functions = new Map<number, Pair>();
     const stacks = new Map<number, Pair>();
-    for (const st of profile.stacks) {
-      const b = st.values[bi] ?? 0;
-      const o = st.values[oi] ?? 0;
+    for (let si = 0; si < stackCount(profile); si++) {
+      const b = stackValue(profile, si, bi);
+      const o = stackValue(profile, si, oi);
       if (b === 0 && o === 0) continue; // freed memory: visible in alloc_* only
-      const frames = st.frames.map((f) => fnIds[f]!);
+      const frames = Array.from(stackFrames(profile, si), (f) => fnIds[f]!);
       const leaf = frames[0];
       if (leaf === undefined) continue;
       add(functions, leaf, b, o);

@@ -37,9 +37,9 @@ import fc from 'fast-check';
 import { Function as PFunction, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { HeapwatchError } from '../../src/errors.js';
 import { functionValues, flatInuse } from '../../src/pprof/aggregate.js';
-import type { DecodeLimits } from '../../src/pprof/decode.js';
+import type { DecodeLimits } from '../../src/pprof/inflate.js';
 import { diffProfiles } from '../../src/pprof/diff.js';
-import type { HeapProfile } from '../../src/pprof/profile.js';
+import { unpackStacks, type HeapProfile } from '../../src/pprof/profile.js';
 import { FIXTURES, PROFILES } from '../helpers/paths.js';
 
 export type Decoder = (bytes: Uint8Array, limits: DecodeLimits) => HeapProfile;
@@ -198,8 +198,13 @@ export function checkHeapProfile(p: HeapProfile, opts: { excuseFrameless?: boole
   const sumAbs = new Array<number>(width).fill(0);
   const nonNegative = new Array<boolean>(width).fill(true);
   const keys = new Set<string>();
-  for (let si = 0; si < p.stacks.length; si++) {
-    const s = p.stacks[si]!;
+  const { offsets, frames, values } = p.stacks;
+  invariant(offsets.length >= 1 && offsets[0] === 0 && offsets.at(-1) === frames.length, `stack offsets [${offsets[0]} .. ${offsets.at(-1)}] do not span ${frames.length} frames`);
+  for (let si = 1; si < offsets.length; si++) invariant(offsets[si]! >= offsets[si - 1]!, `stack offsets decrease at ${si}`);
+  invariant(values.length === (offsets.length - 1) * width, `${values.length} stack values for ${offsets.length - 1} stacks x ${width} sample types`);
+  const stacks = unpackStacks(p);
+  for (let si = 0; si < stacks.length; si++) {
+    const s = stacks[si]!;
     invariant(s.values.length === width, `stack ${si} has ${s.values.length} values for ${width} sample types`);
     for (const f of s.frames) invariant(Number.isInteger(f) && f >= 0 && f < nf, `stack ${si} has frame ${f} (functions.length ${nf})`);
     const key = s.frames.join(',');
@@ -216,7 +221,7 @@ export function checkHeapProfile(p: HeapProfile, opts: { excuseFrameless?: boole
   for (let i = 0; i < width; i++) {
     const t = p.totals[i]!;
     invariant(typeof t === 'number' && Number.isFinite(t), `totals[${i}] is ${String(t)}`);
-    invariant(sumsAgree(t, sums[i]!, sumAbs[i]!, p.stacks.length), `totals[${i}] = ${t} but the stacks sum to ${sums[i]}`);
+    invariant(sumsAgree(t, sums[i]!, sumAbs[i]!, stacks.length), `totals[${i}] = ${t} but the stacks sum to ${sums[i]}`);
     const fv = functionValues(p, i);
     let flatSum = 0;
     for (const v of fv) {
@@ -224,12 +229,12 @@ export function checkHeapProfile(p: HeapProfile, opts: { excuseFrameless?: boole
       if (nonNegative[i]) invariant(v.cum >= v.flat, `sample type ${i}: ${v.name} has cum ${v.cum} < flat ${v.flat}`);
       flatSum += v.flat;
     }
-    const frameless = p.stacks.reduce((sum, s) => sum + (s.frames.length === 0 ? s.values[i]! : 0), 0);
+    const frameless = stacks.reduce((sum, s) => sum + (s.frames.length === 0 ? s.values[i]! : 0), 0);
     if (opts.excuseFrameless) flatSum += frameless;
     invariant(
-      sumsAgree(flatSum, t, sumAbs[i]!, p.stacks.length + fv.length),
+      sumsAgree(flatSum, t, sumAbs[i]!, stacks.length + fv.length),
       `sample type ${i} (${p.sampleTypes[i]!.type}): flat sums to ${flatSum} but the total is ${t}` +
-        (p.stacks.some((s) => s.frames.length === 0) ? ' (a stack has no frames)' : ''),
+        (stacks.some((s) => s.frames.length === 0) ? ' (a stack has no frames)' : ''),
     );
   }
   const fi = flatInuse(p);
