@@ -21,6 +21,7 @@ import { createDecoderPool, type ProfileDecoder } from './pprof/decoder-pool.js'
 import { ScrapeManager } from './scrape/manager.js';
 import { HttpScraper } from './scrape/scraper.js';
 import type { Db } from './store/db.js';
+import { Checkpointer } from './store/checkpointer.js';
 import { openDatabaseWithRetry } from './store/open-with-retry.js';
 import { StoreReader } from './store/reader.js';
 import { downsample } from './store/downsample.js';
@@ -74,6 +75,17 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     retryMs: config.storage.open_retry_interval,
   });
   metrics.storeHealthy.set(1);
+  // Started before anything writes: from here on, commits never checkpoint.
+  const checkpointer = config.storage.path === ':memory:' ? undefined : new Checkpointer({
+    db,
+    path: config.storage.path,
+    intervalMs: config.storage.checkpoint_interval,
+    log: log.child({ component: 'store' }),
+    onReport: (r) => {
+      metrics.checkpoints.inc({ result: !r.ok ? 'error' : r.busy ? 'busy' : 'ok' });
+      if (r.ok) metrics.walFrames.set(r.walFrames);
+    },
+  });
   const reader = new StoreReader(db);
   const writer = new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles });
 
@@ -243,6 +255,8 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     await detector.idle();
     await scraper.close();
     await decoder.close();
+    // Its last checkpoint runs while the database is still open.
+    await checkpointer?.stop();
     db.close();
     log.info('heapwatch stopped');
   };

@@ -20,6 +20,7 @@ export const DEFAULTS = {
     keep_latest_profiles: 10,
     retention_interval: '1h',
     open_retry_interval: '10s',
+    checkpoint_interval: '1s',
     downsample_after: '24h',
     downsample_step: '15m',
   },

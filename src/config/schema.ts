@@ -109,6 +109,7 @@ export const configSchema = z.strictObject({
       keep_latest_profiles: z.number().int().min(0).default(DEFAULTS.storage.keep_latest_profiles),
       retention_interval: duration.prefault(DEFAULTS.storage.retention_interval),
       open_retry_interval: duration.prefault(DEFAULTS.storage.open_retry_interval),
+      checkpoint_interval: duration.prefault(DEFAULTS.storage.checkpoint_interval),
       downsample_after: duration.prefault(DEFAULTS.storage.downsample_after),
       downsample_step: duration.prefault(DEFAULTS.storage.downsample_step),
     })

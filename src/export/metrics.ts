@@ -34,6 +34,8 @@ export class HeapwatchMetrics implements MetricsExposition {
   readonly targets: Gauge;
   readonly storeWriteErrors: Counter<'code'>;
   readonly storeHealthy: Gauge;
+  readonly checkpoints: Counter<'result'>;
+  readonly walFrames: Gauge;
   readonly configReloads: Counter<'result'>;
   readonly sdErrors: Counter<'source'>;
   readonly findingOpen: TargetFamily<FindingLabel>;
@@ -85,6 +87,13 @@ export class HeapwatchMetrics implements MetricsExposition {
     });
     this.storeHealthy = new Gauge({ name: 'heapwatch_store_healthy', help: '1 if the most recent database write succeeded.', registers });
     this.storeHealthy.set(1);
+    this.checkpoints = new Counter({
+      name: 'heapwatch_store_checkpoints_total',
+      help: 'Background WAL checkpoints by result: ok, busy (could not finish; retried next interval), error.',
+      labelNames: ['result'],
+      registers,
+    });
+    this.walFrames = new Gauge({ name: 'heapwatch_store_wal_frames', help: 'Pages in the SQLite WAL at the last checkpoint.', registers });
     this.configReloads = new Counter({
       name: 'heapwatch_config_reloads_total',
       help: 'Configuration reloads (SIGHUP) by result.',
