@@ -58,6 +58,8 @@ interface FleetFigures {
   actual: number;
   errors: number;
   lagP99Max: number;
+  /** Worst p99 during start-up (the first 10 % of the run: every target's first scrape and keyframe). */
+  lagP99StartupMax: number;
   lagP99Median: number;
   harnessLagMax: number;
   metrics: Latency;
@@ -172,7 +174,8 @@ function figures(targets: number, intervalS: number, cycles: number, obs: Observ
     expected: Math.round((targets * wall) / intervalS),
     actual: scraped(b) - scraped(a),
     errors: b.error - a.error,
-    lagP99Max: Math.max(...s.map((x) => x.lagP99)),
+    lagP99Max: Math.max(...steady.map((x) => x.lagP99)),
+    lagP99StartupMax: Math.max(...s.slice(0, s.indexOf(a)).map((x) => x.lagP99)),
     lagP99Median: median(steady.map((x) => x.lagP99)),
     harnessLagMax: Math.max(...s.map((x) => x.harnessLagMs)),
     metrics: latency(s.map((x) => x.metricsMs)),
@@ -255,7 +258,7 @@ function comparison(runs: FleetFigures[]): string {
       return `${mark(r.skipped === 0 && missing <= r.targets * 0.01)} ${r.skipped}; ${r.expected} − ${r.actual} = ${missing} (${pct(missing / r.expected)})`;
     }),
     row('scrape errors', '', (r) => String(r.errors)),
-    row('event-loop p99, max (median)', '≤ 50 ms', (r) => `${mark(r.lagP99Max <= 0.05)} ${ms(r.lagP99Max * 1000)} (${ms(r.lagP99Median * 1000)})`),
+    row('event-loop p99 per second after start-up: max (median); during start-up: max', '≤ 50 ms', (r) => `${mark(r.lagP99Max <= 0.05)} ${ms(r.lagP99Max * 1000)} (${ms(r.lagP99Median * 1000)}); ${ms(r.lagP99StartupMax * 1000)}`),
     row('/metrics latency median / p95 / max', '≤ 100 ms', (r) => `${mark(r.metrics.p95 <= 100)} ${lat(r.metrics)} (${mb(r.metricsBytes)})`),
     row('API functions?window=24h median / p95 / max', '≤ 50 ms', (r) => `${mark(r.api.p95 <= 50)} ${lat(r.api)}${r.apiErrors ? `, ${r.apiErrors} errors` : ''}`),
     row('disk per scrape (DB+WAL growth)', '', (r) => `${(r.bytesPerScrape / 1024).toFixed(1)} KiB`),
