@@ -4,6 +4,7 @@
  * profile (with the store's epoch id); `analyze` feeds it files. Both get the
  * same engine, the same defaults and the same lifecycle.
  */
+import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import { evaluateEpoch } from './engine.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
@@ -14,8 +15,10 @@ export class DetectionSession {
   readonly #params: DetectParams;
   readonly #tracker: FindingTracker;
   readonly #names: NameTable;
-  /** Stack key (interned name ids) -> stack id; stack id -> frames (shared name strings). */
-  readonly #stackIds = new Map<string, number>();
+  /** Stack (interned name ids) -> stack id; stack id -> frames (shared name strings). */
+  readonly #stackIds = new FrameSequenceMap();
+  /** One stack's name ids, reused for every stack of every profile. */
+  #scratch = new Uint32Array(256);
   #frames: string[][] = [];
   // The window in column form (see EpochHistory): times, totals, per-stack bytes.
   #times: number[] = [];
@@ -47,7 +50,7 @@ export class DetectionSession {
       const stacks = new Map<number, [number, number]>();
       for (const [stackId, v] of p.stacks) {
         const names = history.frames.get(stackId);
-        if (names) stacks.set(this.#stackId(names), [v[0], v[1]]);
+        if (names) stacks.set(this.#stackId(this.#nameIds(names.map((n) => this.#names.id(n)))), [v[0], v[1]]);
       }
       this.#append(p.t, p.totalBytes, stacks);
     }
@@ -130,14 +133,21 @@ export class DetectionSession {
     return this.#tracker.open();
   }
 
-  #stackId(names: readonly string[]): number {
-    const ids = names.map((n) => this.#names.id(n));
-    const key = ids.join(',');
-    let id = this.#stackIds.get(key);
+  /** Copies name ids into the scratch buffer; returns how many. */
+  #nameIds(ids: ArrayLike<number>): number {
+    if (ids.length > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(ids.length, 2 * this.#scratch.length));
+    for (let k = 0; k < ids.length; k++) this.#scratch[k] = ids[k]!;
+    return ids.length;
+  }
+
+  /** The stack id of the first `n` name ids in the scratch buffer. */
+  #stackId(n: number): number {
+    const ids = this.#scratch;
+    let id = this.#stackIds.get(ids, n);
     if (id === undefined) {
       id = this.#frames.length;
-      this.#frames.push(ids.map((i) => this.#names.name(i)));
-      this.#stackIds.set(key, id);
+      this.#frames.push(Array.from(ids.subarray(0, n), (i) => this.#names.name(i)));
+      this.#stackIds.add(ids, n, id);
     }
     return id;
   }
@@ -146,11 +156,16 @@ export class DetectionSession {
     const bi = profile.sampleTypes.findIndex((s) => s.type === 'inuse_space');
     const oi = profile.sampleTypes.findIndex((s) => s.type === 'inuse_objects');
     const stacks = new Map<number, [number, number]>();
+    // Each function's name id once per profile, not once per frame.
+    const nameIdOf = profile.functions.map((f) => this.#names.id(f.name));
     for (let si = 0; si < stackCount(profile); si++) {
       const b = stackValue(profile, si, bi);
       const o = stackValue(profile, si, oi);
       if (b === 0 && o === 0) continue;
-      const id = this.#stackId(Array.from(stackFrames(profile, si), (f) => profile.functions[f]!.name));
+      const local = stackFrames(profile, si);
+      if (local.length > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(local.length, 2 * this.#scratch.length));
+      for (let k = 0; k < local.length; k++) this.#scratch[k] = nameIdOf[local[k]!]!;
+      const id = this.#stackId(local.length);
       const prev = stacks.get(id);
       stacks.set(id, prev ? [prev[0] + b, prev[1] + o] : [b, o]);
     }

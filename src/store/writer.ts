@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { HeapwatchError, type ErrorRecord } from '../errors.js';
 import { classifyTransition, summarize, type ProfileSummary, type Transition } from '../pprof/epoch.js';
+import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import type { Target } from '../targets/target.js';
 import type { Db } from './db.js';
@@ -64,7 +65,10 @@ export class StoreWriter {
   readonly #opts: WriterOptions;
   readonly #state = new Map<string, TargetState>();
   readonly #functionIds = new Map<string, number>();
-  readonly #stackIds = new Map<string, number>();
+  /** Stack (global function ids, leaf first) -> stack id. */
+  readonly #stackIds = new FrameSequenceMap();
+  /** One stack's global function ids, reused for every stack of every scrape. */
+  #scratch = new Uint32Array(256);
   readonly #stmts;
 
   constructor(db: Db, opts: WriterOptions) {
@@ -257,11 +261,14 @@ export class StoreWriter {
       const b = stackValue(profile, si, bi);
       const o = stackValue(profile, si, oi);
       if (b === 0 && o === 0) continue; // freed memory: visible in alloc_* only
-      const frames = Array.from(stackFrames(profile, si), (f) => fnIds[f]!);
-      const leaf = frames[0];
-      if (leaf === undefined) continue;
-      add(functions, leaf, b, o);
-      add(stacks, this.#stackId(frames), b, o);
+      const local = stackFrames(profile, si);
+      const n = local.length;
+      if (n === 0) continue;
+      if (n > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(n, 2 * this.#scratch.length));
+      const frames = this.#scratch;
+      for (let k = 0; k < n; k++) frames[k] = fnIds[local[k]!]!;
+      add(functions, frames[0]!, b, o);
+      add(stacks, this.#stackId(frames, n), b, o);
     }
     return { functions, stacks };
   }
@@ -290,13 +297,14 @@ export class StoreWriter {
     return id;
   }
 
-  #stackId(frames: number[]): number {
-    const text = frames.join(',');
-    let id = this.#stackIds.get(text);
+  /** The stack's dictionary id; only a stack not seen since start builds its text key. */
+  #stackId(frames: Uint32Array, n: number): number {
+    let id = this.#stackIds.get(frames, n);
     if (id === undefined) {
-      const hash = createHash('sha1').update(text).digest('base64url');
-      id = (this.#stmts.stackId.get(hash, JSON.stringify(frames)) as { id: number }).id;
-      this.#stackIds.set(text, id);
+      const list = Array.from(frames.subarray(0, n));
+      const hash = createHash('sha1').update(list.join(',')).digest('base64url');
+      id = (this.#stmts.stackId.get(hash, JSON.stringify(list)) as { id: number }).id;
+      this.#stackIds.add(frames, n, id);
     }
     return id;
   }
