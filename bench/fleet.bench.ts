@@ -262,7 +262,8 @@ function comparison(runs: FleetFigures[]): string {
     row('/metrics latency median / p95 / max', '≤ 100 ms', (r) => `${mark(r.metrics.p95 <= 100)} ${lat(r.metrics)} (${mb(r.metricsBytes)})`),
     row('API functions?window=24h median / p95 / max', '≤ 50 ms', (r) => `${mark(r.api.p95 <= 50)} ${lat(r.api)}${r.apiErrors ? `, ${r.apiErrors} errors` : ''}`),
     row('disk per scrape (DB+WAL growth)', '', (r) => `${(r.bytesPerScrape / 1024).toFixed(1)} KiB`),
-    row('disk per target-day at 60 s = per scrape × 1440', '≤ 5 MB', (r) => `${mark(perTargetDay(r) <= 5 * MB)} ${mb(perTargetDay(r))}`),
+    // Not a steady-state figure: in a run of minutes every target is still filling its window of keep_latest_profiles raw profiles.
+    row('DB+WAL growth per scrape × 1440 (this short run: includes filling every target’s raw-profile window)', '', (r) => mb(perTargetDay(r))),
     row(
       'steady-state disk per target-day at 60 s = (DB − raw profiles) ÷ scrapes × 1440 + 24 hourly raw profiles',
       '≤ 5 MB',
