@@ -75,7 +75,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     retryMs: config.storage.open_retry_interval,
   });
   metrics.storeHealthy.set(1);
-  // Started before anything writes: from here on, commits never checkpoint.
+  // Started before anything writes: from here on checkpoints run on its thread, and commits only as a backstop.
   const checkpointer = config.storage.path === ':memory:' ? undefined : new Checkpointer({
     db,
     path: config.storage.path,

@@ -40,11 +40,17 @@ describe('HeapwatchMetrics', () => {
   it('tracks finding series through their lifecycle', async () => {
     const m = new HeapwatchMetrics(new Registry());
     m.registerTarget(target);
-    const finding = { class: 'server-request-field-held', severity: 'warning', function: 'x.(*Request).FastReadField2', headline: 'server keeps Request field 2 (Kitex)', bytes_per_hour: 3600 } as const;
+    const finding = { key: 'k1', class: 'server-request-field-held', severity: 'warning', function: 'x.(*Request).FastReadField2', headline: 'server keeps Request field 2 (Kitex)', bytes_per_hour: 3600 } as const;
     m.observeFinding(target.key, { type: 'opened', finding: finding as never });
     assert.match((await series(m, 'heapwatch_finding_growth_bytes_per_second')).join(), /service="svc",class="server-request-field-held",severity="warning",function="x\.\(\*Request\)\.FastReadField2",summary="server keeps Request field 2 \(Kitex\)"\} 1$/);
-    m.observeFinding(target.key, { type: 'resolved', finding: finding as never });
+    // An update that changes a label replaces the series instead of adding a second one.
+    m.observeFinding(target.key, { type: 'updated', finding: { ...finding, severity: 'critical' } as never });
+    const open = await series(m, 'heapwatch_finding_open');
+    assert.equal(open.length, 1);
+    assert.match(open[0]!, /severity="critical"/);
+    m.observeFinding(target.key, { type: 'resolved', finding: { ...finding, severity: 'critical' } as never });
     assert.deepEqual(await series(m, 'heapwatch_finding_open'), []);
+    assert.deepEqual(await series(m, 'heapwatch_finding_growth_bytes_per_second'), []);
     assert.match(await m.exposition(), /heapwatch_findings_raised_total\{class="server-request-field-held",severity="warning"\} 1/);
   });
 

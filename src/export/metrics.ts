@@ -5,7 +5,8 @@
  *
  * Per-target series carry `target` (the scrape URL) and `service`; they are
  * removed when a target leaves the config, so a churning fleet does not
- * accumulate dead series.
+ * accumulate dead series. They live in TargetFamily (rendered and cached per
+ * target, see target-families.ts); prom-client holds the fleet-wide metrics.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { FindingEvent } from '../detect/findings.js';
@@ -13,7 +14,6 @@ import type { FunctionsView } from '../store/reader.js';
 import type { Target } from '../targets/target.js';
 import { VERSION } from '../version.js';
 import { TargetFamily, type FamilyType } from './target-families.js';
-
 
 /** What the /metrics routes serve. */
 export interface MetricsExposition {
@@ -50,6 +50,8 @@ export class HeapwatchMetrics implements MetricsExposition {
   /** Per-target top-K function label sets currently exported, to drop the ones that fall out. */
   readonly #exportedFunctions = new Map<string, Set<string>>();
   readonly #services = new Map<string, string>();
+  /** Per target, each open finding's exported label set (by finding key). */
+  readonly #findingLabels = new Map<string, Map<string, Record<FindingLabel, string>>>();
   readonly #exportedModules = new Map<string, { target: string; service: string; module: string; version: string }[]>();
 
   constructor(registry: Registry) {
@@ -193,11 +195,19 @@ export class HeapwatchMetrics implements MetricsExposition {
   observeFinding(targetKey: string, e: FindingEvent): void {
     const f = e.finding;
     const labels = { target: targetKey, service: this.#services.get(targetKey) ?? '', class: f.class, severity: f.severity, function: f.function, summary: f.headline };
+    // An update may change a label (severity, headline): drop the finding's previous series, or it would stay open forever.
+    const exported = this.#findingLabels.get(targetKey) ?? new Map<string, Record<FindingLabel, string>>();
+    this.#findingLabels.set(targetKey, exported);
+    const before = exported.get(f.key);
+    if (before) {
+      this.findingOpen.remove(before);
+      this.findingGrowth.remove(before);
+    }
     if (e.type === 'resolved') {
-      this.findingOpen.remove(labels);
-      this.findingGrowth.remove(labels);
+      exported.delete(f.key);
       return;
     }
+    exported.set(f.key, labels);
     if (e.type === 'opened') this.findingsRaised.inc({ class: f.class, severity: f.severity });
     this.findingOpen.set(labels, 1);
     this.findingGrowth.set(labels, f.bytes_per_hour / 3600);
@@ -213,6 +223,7 @@ export class HeapwatchMetrics implements MetricsExposition {
     this.#exportedFunctions.delete(target.key);
     this.#exportedModules.delete(target.key);
     this.#services.delete(target.key);
+    this.#findingLabels.delete(target.key);
     for (const f of this.#families) f.removeTarget(target.key);
   }
 
