@@ -28,6 +28,35 @@ export interface Scraper {
 
 const MAX_REDIRECTS = 5;
 
+/**
+ * One scrape's abort signal: its deadline, or `stop` (the loop stopping).
+ * Not `AbortSignal.any([AbortSignal.timeout(ms), stop])`: on Node 20 each
+ * any() call leaves an entry in the long-lived `stop` signal that is never
+ * pruned (nodejs/node#55351), one per scrape; the 10-minute soak showed it
+ * as 85,000 WeakRefs and a growing heap. And AbortSignal.timeout keeps its
+ * timer for the whole timeout after the scrape is done. dispose() releases
+ * both the timer and the listener.
+ */
+export function scrapeSignal(timeoutMs: number, stop?: AbortSignal): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException(`no complete response within ${timeoutMs} ms`, 'TimeoutError'));
+  }, timeoutMs);
+  const onStop = (): void => controller.abort(stop?.reason);
+  if (stop?.aborted) onStop();
+  else stop?.addEventListener('abort', onStop, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
+    },
+  };
+}
+
 export class HttpScraper implements Scraper {
   readonly #limits: FetchLimits;
   readonly #agents = new Map<string, Agent>();
@@ -37,8 +66,7 @@ export class HttpScraper implements Scraper {
   }
 
   async fetch(target: Target, signal?: AbortSignal): Promise<FetchedProfile> {
-    const deadline = AbortSignal.timeout(target.timeoutMs);
-    const combined = signal ? AbortSignal.any([deadline, signal]) : deadline;
+    const abort = scrapeSignal(target.timeoutMs, signal);
     let url = new URL(target.url);
     const origin = url.origin;
     try {
@@ -47,7 +75,7 @@ export class HttpScraper implements Scraper {
           method: 'GET',
           headers: this.#headers(target),
           dispatcher: this.#agent(target),
-          signal: combined,
+          signal: abort.signal,
         });
         // undici destroys the body with an AbortError if the deadline fires
         // after we stopped reading (a rejected oversized body, a redirect);
@@ -76,8 +104,10 @@ export class HttpScraper implements Scraper {
         return { body, status: res.statusCode, contentType };
       }
     } catch (err) {
-      if (deadline.aborted) throw new HeapwatchError('HW_ERR_SCRAPE_TIMEOUT', `no complete response within ${target.timeoutMs} ms`, { cause: err });
+      if (abort.timedOut()) throw new HeapwatchError('HW_ERR_SCRAPE_TIMEOUT', `no complete response within ${target.timeoutMs} ms`, { cause: err });
       throw classifyFetchError(err);
+    } finally {
+      abort.dispose();
     }
   }
 
