@@ -7,37 +7,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allPanels, dashboardQueries, loadDashboards, substitute, type DashboardPanel } from './helpers/dashboards.js';
-import { exportedMetricNames } from './helpers/exported-metrics.js';
+import { CLASS_IDS } from '../src/detect/classes.js';
+import { exportedMetricNames, perTargetMetricNames } from './helpers/exported-metrics.js';
 
 /** Every metric name heapwatch exports, read from the exporter. */
 const EXPORTED_METRICS: readonly string[] = exportedMetricNames();
 
 /** Metrics that carry both `service` and `target`: every selector of them must filter by the variables. */
-const PER_TARGET_METRICS: readonly string[] = [
-  'heapwatch_target_up',
-  'heapwatch_scrapes_total',
-  'heapwatch_target_scrape_duration_seconds',
-  'heapwatch_target_inuse_bytes',
-  'heapwatch_target_inuse_objects',
-  'heapwatch_scrape_skipped_total',
-  'heapwatch_finding_open',
-  'heapwatch_finding_growth_bytes_per_second',
-  'heapwatch_module_info',
-  'heapwatch_function_inuse_bytes',
-  'heapwatch_function_growth_bytes_per_second',
-  'heapwatch_function_series_dropped',
-];
-
-const LEAK_CLASSES = [
-  'netpoll-barrier-leak',
-  'server-request-field-held',
-  'client-response-field-held',
-  'sonic-string-pinning',
-  'idle-connections',
-  'oversized-requests',
-  'duplicate-clients',
-  'unclassified-growth',
-];
+const PER_TARGET_METRICS: readonly string[] = perTargetMetricNames();
 
 /** Panel types that query nothing: rows and markdown text. */
 const NO_QUERY_TYPES = new Set(['row', 'text']);
@@ -169,7 +146,7 @@ describe('Grafana dashboards', () => {
     const leak = dashboards.find((d) => d.file === 'heapwatch-leak-classes.json')!.dashboard;
     const cls = (leak.templating?.list ?? []).find((v) => v.name === 'class');
     assert.ok(cls && typeof cls.query === 'string', 'class variable');
-    assert.deepEqual(cls.query.split(',').map((s) => s.trim()), LEAK_CLASSES);
+    assert.deepEqual(cls.query.split(',').map((s) => s.trim()), CLASS_IDS);
   });
 
   it('use only metric names heapwatch exports', () => {

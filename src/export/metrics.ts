@@ -227,10 +227,17 @@ export class HeapwatchMetrics implements MetricsExposition {
     for (const f of this.#families) f.removeTarget(target.key);
   }
 
-  /** Every metric name in the exposition (histograms as their base name), for tests that check rules and dashboards against it. */
-  metricNames(): { name: string; type: string }[] {
-    const fromRegistry = this.registry.getMetricsAsArray().map((m) => m as unknown as { name: string; type: string });
-    return [...fromRegistry, ...this.#families.map((f) => ({ name: f.name, type: f.type }))];
+  /**
+   * Every metric name in the exposition (histograms as their base name), for
+   * tests that check rules and dashboards against it; `perTarget` marks the
+   * families labelled with target and service.
+   */
+  metricNames(): { name: string; type: string; perTarget: boolean }[] {
+    const fromRegistry = this.registry.getMetricsAsArray().map((m) => {
+      const { name, type } = m as unknown as { name: string; type: string };
+      return { name, type, perTarget: false };
+    });
+    return [...fromRegistry, ...this.#families.map((f) => ({ name: f.name, type: f.type, perTarget: true }))];
   }
 
   get contentType(): string {

@@ -59,7 +59,7 @@ export class TargetFamily<L extends string> {
     this.#byTarget.delete(targetKey);
   }
 
-  /** Series count, for tests and the cardinality figures. */
+  /** Series count (tests check removal with it). */
   get size(): number {
     let n = 0;
     for (const b of this.#byTarget.values()) n += b.series.size;

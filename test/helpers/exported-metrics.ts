@@ -6,12 +6,23 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { HeapwatchMetrics } from '../../src/export/metrics.js';
 
-export function exportedMetricNames(): string[] {
+function exporter(): HeapwatchMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'heapwatch_' });
-  const metrics = new HeapwatchMetrics(registry);
+  return new HeapwatchMetrics(registry);
+}
+
+/** The per-target families: every series of them carries `target` and `service`. */
+export function perTargetMetricNames(): string[] {
+  return exporter()
+    .metricNames()
+    .filter((m) => m.perTarget)
+    .map((m) => m.name);
+}
+
+export function exportedMetricNames(): string[] {
   const names: string[] = [];
-  for (const { name, type } of metrics.metricNames()) {
+  for (const { name, type } of exporter().metricNames()) {
     names.push(name);
     if (type === 'histogram') names.push(`${name}_bucket`, `${name}_sum`, `${name}_count`);
     if (type === 'summary') names.push(`${name}_sum`, `${name}_count`);
