@@ -183,7 +183,7 @@ export function renderScore(score: CorpusScore): string {
     const rates = classes.length === 0 ? '-' : classes.length > 1 ? s.leaks.map((l) => rate(l.bytesPerHour)).join('+') : rate(m.leak_bytes_per_hour);
     return [m.scenario, interval(m.interval_seconds), rates, expected, got, ttd, s.infoOk ? '' : 'MISSING INFO'];
   });
-  const header = ['series', 'interval', 'MB/h', 'expected', 'warning/critical findings (class@minute)', 'time to detect', ''];
+  const header = ['series', 'interval', 'MB/h', 'expected', 'warning/critical findings (class@minute)', 'time to detect', 'info'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]): string => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const leaks = score.series.reduce((n, s) => n + s.leaks.length, 0);
