@@ -13,6 +13,7 @@ import { parse } from 'yaml';
 import { requireBinary } from './helpers/binaries.js';
 import { exportedMetricNames } from './helpers/exported-metrics.js';
 import { ROOT } from './helpers/paths.js';
+import { CLASS_IDS, LEAK_CLASSES, UNCLASSIFIED } from '../src/detect/classes.js';
 
 const PROM_DIR = join(ROOT, 'config', 'prometheus');
 const ALERTS = join(PROM_DIR, 'alerts.yml');
@@ -128,9 +129,23 @@ describe('alert rules and alerting configs', () => {
       assert.deepEqual(problems, []);
     });
 
-    it('alert names are unique', () => {
-      const names = rules.map((r) => r.alert);
-      assert.equal(new Set(names).size, names.length, `duplicate alert names: ${names.join(', ')}`);
+    it('alert names are unique, except HeapwatchLeakClassGrowing: one rule per known leak class', () => {
+      const others = rules.filter((r) => r.alert !== 'HeapwatchLeakClassGrowing').map((r) => r.alert);
+      assert.equal(new Set(others).size, others.length, `duplicate alert names: ${others.join(', ')}`);
+      const perClass = rules.filter((r) => r.alert === 'HeapwatchLeakClassGrowing').map((r) => r.labels?.class);
+      assert.deepEqual(perClass, CLASS_IDS.filter((id) => id !== 'unclassified-growth'));
+    });
+
+    it('leak alerts carry the severity, remediation and guide link of their class row', () => {
+      const rows = [...LEAK_CLASSES, UNCLASSIFIED];
+      for (const r of rules.filter((x) => x.alert === 'HeapwatchLeakClassGrowing' || x.alert === 'HeapwatchUnclassifiedGrowth')) {
+        const row = rows.find((c) => c.id === r.labels?.class);
+        assert.ok(row, `${r.alert}: class ${String(r.labels?.class)} has no row`);
+        assert.equal(r.labels?.severity, row.severity, `${row.id}: severity`);
+        assert.equal(r.annotations?.runbook_url, row.docUrl, `${row.id}: runbook_url`);
+        assert.ok(String(r.annotations?.description).endsWith(row.remediation), `${row.id}: description ends with the remediation`);
+        assert.match(r.expr ?? '', new RegExp(`class="${row.id}"`), `${row.id}: expr selects its class`);
+      }
     });
 
     it('every heapwatch_* metric in the expressions is one heapwatch exports', () => {
