@@ -5,7 +5,7 @@
  * (after every scrape) and `heapwatch analyze` (replaying files).
  */
 import { classifyStack, moduleVersion, type GrowingStack, type ProcessContext } from './classify.js';
-import { VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
+import { LEAK_CLASSES, VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
 import type { DetectParams } from './params.js';
 import { median } from './stats.js';
 import { assessTrend } from './trend.js';
@@ -176,7 +176,8 @@ function versionDetections(history: EpochHistory): Detection[] {
       headline: `${v.module}@${version} has a known leak bug`,
       summary: `${v.note}; this process runs ${version} (no growth seen yet)`,
       remediation: 'Upgrade Kitex to >= v0.3.3 (netpoll >= v0.2.5) before the leak shows.',
-      docUrl: 'https://www.cloudwego.io/docs/kitex/best-practice/self_check/mem_leak_self_check/#increased-connection-count--large-payload-scenarios',
+      // The class row's guide link: the anchor is written once, in classes.ts.
+      docUrl: LEAK_CLASSES.find((c) => c.id === v.classId)?.docUrl ?? '',
       evidence: { versions: { [v.module]: version }, matchedFrames: [], stacks: 0, note: 'version only' },
     });
   }
