@@ -32,6 +32,7 @@ import {
   VizTooltipOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
 import {
+  AnnotationQueryBuilder,
   DashboardBuilder,
   DashboardCursorSync,
   DashboardLinkBuilder,
@@ -251,6 +252,17 @@ export function heapwatchDashboard(uid: string, title: string, description: stri
     .time({ from: 'now-6h', to: 'now' })
     .timezone('')
     .refresh('1m')
+    // Grafana's built-in annotations: alert state changes (the Grafana-managed heapwatch rules) on the panels.
+    .annotation(
+      new AnnotationQueryBuilder()
+        .name('Annotations & Alerts')
+        .builtIn(1)
+        .datasource({ type: 'grafana', uid: '-- Grafana --' })
+        .enable(true)
+        .hide(true)
+        .iconColor('rgba(0, 211, 255, 1)')
+        .type('dashboard'),
+    )
     .link(new DashboardLinkBuilder('heapwatch').type(DashboardLinkType.Dashboards).tags(['heapwatch']).asDropdown(false).includeVars(true).keepTime(true).targetBlank(false).icon('external link').tooltip(''))
     .withVariable(new DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus').current({ selected: false, text: 'Prometheus', value: 'prometheus' }))
     .withVariable(labelVariable('service', 'Service', 'label_values(heapwatch_target_up, service)'))
