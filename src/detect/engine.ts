@@ -5,11 +5,12 @@
  * (after every scrape) and `heapwatch analyze` (replaying files).
  */
 import { classifyStack, moduleVersion, type GrowingStack, type ProcessContext } from './classify.js';
-import { LEAK_CLASSES, VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
+import { VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
 import type { DetectParams } from './params.js';
 import { median } from './stats.js';
 import { assessTrend } from './trend.js';
 import { compareVersions } from '../pprof/names.js';
+import { LEAK_CLASSES } from './classes.js';
 
 /**
  * One epoch's recent history in column form: a time axis, the heap total and,
@@ -176,8 +177,7 @@ function versionDetections(history: EpochHistory): Detection[] {
       headline: `${v.module}@${version} has a known leak bug`,
       summary: `${v.note}; this process runs ${version} (no growth seen yet)`,
       remediation: 'Upgrade Kitex to >= v0.3.3 (netpoll >= v0.2.5) before the leak shows.',
-      // The class row's guide link: the anchor is written once, in classes.ts.
-      docUrl: LEAK_CLASSES.find((c) => c.id === v.classId)?.docUrl ?? '',
+      docUrl: LEAK_CLASSES.find((c) => c.id === v.classId)?.docUrl ?? '', // the class row's: the anchor is written once
       evidence: { versions: { [v.module]: version }, matchedFrames: [], stacks: 0, note: 'version only' },
     });
   }
