@@ -89,7 +89,7 @@ function unclassifiedAlert(): AlertSpec {
  *   netpoll < v0.2.5: v0.0.x, v0.1.x, v0.2.0..v0.2.4 (+ pre/build), v0.2.5-*
  *   kitex   < v0.3.3: v0.0.x..v0.2.x, v0.3.0..v0.3.2 (+ pre/build), v0.3.3-*
  */
-const NETPOLL_BELOW_025 = 'v0\\\\.[01]\\\\.[0-9]+([-+].*)?|v0\\\\.2\\\\.[0-4]([-+].*)?|v0\\\\.2\\\\.5-.+';
+export const NETPOLL_BELOW_025 = 'v0\\\\.[01]\\\\.[0-9]+([-+].*)?|v0\\\\.2\\\\.[0-4]([-+].*)?|v0\\\\.2\\\\.5-.+';
 const KITEX_BELOW_033 = 'v0\\\\.[0-2]\\\\.[0-9]+([-+].*)?|v0\\\\.3\\\\.[0-2]([-+].*)?|v0\\\\.3\\\\.3-.+';
 
 function vulnerableModuleAlert(): AlertSpec {

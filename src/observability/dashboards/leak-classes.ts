@@ -1,6 +1,7 @@
 /** "heapwatch / Leak classes": the CloudWeGo Kitex leak classes over the fleet, one repeated row per class. */
 import { CustomVariableBuilder, RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { CLASS_IDS } from '../../detect/classes.js';
+import { NETPOLL_BELOW_025 } from '../alert-specs.js';
 import { classTableMarkdown, classText, withClassColumns } from '../class-text.js';
 import { BY_TARGET, GUIDE_COLUMN, SEVERITY_COLUMN, TARGET_DRILLDOWN, barGauge, heapwatchDashboard, markdown, organize, stat, table, timeseries } from './common.js';
 
@@ -51,7 +52,7 @@ export function leakClassesDashboard(): Dashboard {
         grid: { x: 16, y: 11, w: 8, h: 8 },
         queries: [
           {
-            expr: `max by (service, target, module, version) (heapwatch_module_info{${BY_TARGET}, module="github.com/cloudwego/netpoll", version=~"v0\\\\.[01]\\\\..*|v0\\\\.2\\\\.[0-4]([-+].*)?|v0\\\\.2\\\\.5-.*"})`,
+            expr: `max by (service, target, module, version) (heapwatch_module_info{${BY_TARGET}, module="github.com/cloudwego/netpoll", version=~"${NETPOLL_BELOW_025}"})`,
             table: true,
           },
         ],
