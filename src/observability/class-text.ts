@@ -19,9 +19,11 @@ function checkPlain(id: string, field: string, text: string): void {
   if (/\{\{|\}\}|\$/.test(text)) throw new Error(`class ${id}: ${field} contains template syntax ({{, }} or $): ${text}`);
 }
 
-function classTexts(): ClassText[] {
-  const rows = [...LEAK_CLASSES, UNCLASSIFIED];
-  return CLASS_IDS.map((id) => {
+type Row = Pick<ClassText, 'id' | 'title' | 'severity' | 'remediation' | 'docUrl'>;
+
+/** One text per class id, from the class rows; throws on rows that disagree or carry template syntax. */
+export function classTexts(rows: readonly Row[] = [...LEAK_CLASSES, UNCLASSIFIED], ids: readonly LeakClassId[] = CLASS_IDS): ClassText[] {
+  return ids.map((id) => {
     const mine = rows.filter((r) => r.id === id);
     const first = mine[0];
     if (!first) throw new Error(`class ${id} has no row in src/detect/classes.ts`);
