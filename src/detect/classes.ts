@@ -50,6 +50,8 @@ export interface StackCondition {
   all?: RegExp[];
   /** At least one pattern must match some frame. */
   any?: RegExp[];
+  /** For each group, at least one of its patterns must match some frame. */
+  anyOf?: RegExp[][];
   /** No frame may match any of these. */
   none?: RegExp[];
 }
@@ -59,6 +61,14 @@ export interface MatchFacts {
   function: string;
   struct?: string;
   fieldId?: number;
+  /** Outer generated fields that lead to the held one, outermost first ("PutItemResponse field 6"). */
+  fieldPath?: string[];
+  /** A decoder with no per-field frames (frugal, prutal, the generic codecs). */
+  decoder?: string;
+  /** Why the field id cannot be known, when it cannot. */
+  fieldIdHidden?: string;
+  /** 'gRPC' when the message came over nphttp2. */
+  transport?: string;
   module?: string;
   version?: string;
 }
@@ -69,8 +79,12 @@ export interface LeakClass {
   severity: Exclude<Severity, 'info'>;
   /** One of these stack shapes must match (alternatives, e.g. request and response symptoms). */
   stacks: StackCondition[];
-  /** The frame reported as the finding's function: the first frame from the leaf that matches. */
-  keyFrame?: RegExp;
+  /**
+   * The frame reported as the finding's function: the first frame from the
+   * leaf that matches; with several patterns, the first pattern that matches
+   * any frame wins (a generated field frame before a decoder's own frame).
+   */
+  keyFrame?: RegExp | readonly RegExp[];
   versions?: VersionCondition;
   /** Bounds on the mean object size (inuse bytes / inuse objects) of the growth. */
   meanObjectBytes?: { min?: number; max?: number };
@@ -108,11 +122,12 @@ const NOCOPY_HANDLER = [
 ];
 
 /** A generated Thrift/Protobuf field decoder: `(*Request).FastReadField2`. Groups: struct, field id. */
-const FIELD = /\.\(\*(\w+)\)\.(?:FastReadField|ReadField|fastReadField)(\d+)$/;
+export const FIELD = /\.\(\*(\w+)\)\.(?:FastReadField|ReadField|fastReadField)(\d+)$/;
 const SERVER_SIDE = [
   re(`${KX}/pkg/remote/trans\\.\\(\\*svrTransHandler\\)\\.(?:OnRead|Read)`),
   re(`${KX}/pkg/remote/trans/netpoll\\.\\(\\*transServer\\)\\.onConnRead`),
-  re(`${KX}/pkg/remote/trans/(?:nphttp2|ttstream)\\..+`),
+  // Server-side streaming transports; their client handlers are (*cliTransHandler).
+  re(`${KX}/pkg/remote/trans/(?:nphttp2|ttstream)\\.(?!\\(\\*cli).+`),
 ];
 const CLIENT_SIDE = [
   re(`${KX}/client\\.\\(\\*kClient\\)\\.(?:Call|invokeHandleEndpoint\\.func\\d+)`),
@@ -120,8 +135,45 @@ const CLIENT_SIDE = [
   re(`${KX}/pkg/remote/trans\\.\\(\\*cliTransHandler\\)\\.Read`),
 ];
 const DECODE_ENTRY = re(
-  `${KX}/pkg/remote/codec/(?:thrift\\.(?:thriftCodec\\.Unmarshal|thriftCodec\\.unmarshalThriftData|fastUnmarshal|apacheUnmarshal)|protobuf\\.protobufCodec\\.Unmarshal)`,
+  `${KX}/pkg/remote/codec/(?:thrift\\.(?:thriftCodec\\.Unmarshal|thriftCodec\\.unmarshalThriftData|fastUnmarshal|apacheUnmarshal|frugalUnmarshal)|protobuf\\.protobufCodec\\.Unmarshal|grpc\\.\\(\\*grpcCodec\\)\\.Decode)`,
 );
+
+/**
+ * Decoders that have no per-field frames, so the held field's id cannot be
+ * read from the stack: the finding names the decoder (and the generated
+ * wrapper struct, when there is one) and says why. Frame names are from real
+ * Kitex v0.16.3 builds (test/fixtures/kitex-codecs).
+ */
+export const OPAQUE_DECODERS: readonly { frame: RegExp; name: string; why: string }[] = [
+  // frugal >= v0.2 on current Go: internal/reflect.(*tDecoder).Malloc is the leaf.
+  { frame: re('github\\.com/cloudwego/frugal/internal/reflect\\..+'), name: 'frugal', why: "decoded by frugal's reflection decoder, which has no per-field frames" },
+  { frame: re('github\\.com/cloudwego/frugal(?:/.+)?\\..+'), name: 'frugal', why: "decoded by frugal's JIT decoder, which has no per-field frames" },
+  // prutal (Kitex >= v0.13 protobuf code): internal/prutal.(*Decoder).Malloc under DecodeStruct.
+  { frame: re('github\\.com/cloudwego/prutal(?:/.+)?\\..+'), name: 'prutal', why: "decoded by prutal's reflection decoder, which has no per-field frames" },
+  // Map/JSON generic: pkg/generic/thrift.readString / (*ReadJSON).originalRead.
+  { frame: re(`${KX}/(?:pkg|internal)/generic(?:/\\w+)*\\..+`), name: 'the Kitex generic codec', why: 'decoded by the Kitex generic codec from the IDL at run time, so there is no generated struct or field frame' },
+  { frame: re('github\\.com/cloudwego/dynamicgo(?:/.+)?\\..+'), name: 'dynamicgo', why: 'decoded by dynamicgo from the IDL at run time, so there is no generated struct or field frame' },
+  { frame: re('google\\.golang\\.org/protobuf(?:/.+)?\\..+'), name: 'golang/protobuf', why: "decoded by google.golang.org/protobuf's reflection decoder, which has no per-field frames" },
+];
+const OPAQUE_DECODER = OPAQUE_DECODERS.map((d) => d.frame);
+/** The generated wrapper that handed the bytes to an opaque decoder: `(*ReserveArgs).Unmarshal`. Group: struct. */
+export const GENERATED_DECODE = /^(?!github\.com\/cloudwego\/)[^(]+\.\(\*(\w+)\)\.(?:Unmarshal|FastRead|Read)$/;
+export const NPHTTP2 = re(`${KX}/pkg/remote/(?:trans/nphttp2|codec/grpc)\\..+`);
+
+/**
+ * A decoded-field stack on one side (server/client frames; none: any side):
+ * a generated field frame (with `leaf` when given), or a decoder without
+ * field frames, under a Kitex codec's decode entry.
+ */
+const fieldStacks = (side: RegExp[] | undefined, none?: RegExp[], leaf?: RegExp[]): StackCondition[] => {
+  const groups = (first: RegExp[] | undefined): RegExp[][] => [first, side].filter((g): g is RegExp[] => g !== undefined);
+  return [
+    { all: [FIELD, DECODE_ENTRY], anyOf: groups(leaf), none },
+    { all: [DECODE_ENTRY], anyOf: groups(OPAQUE_DECODER), none },
+  ];
+};
+/** Stack frames first, then a generated field, then an opaque decoder, as the finding's function. */
+const FIELD_KEY = [FIELD, ...OPAQUE_DECODER];
 /** Where a string or binary field is copied out of the wire buffer. */
 const STRING_LEAF = [
   re(`${KX}/pkg/protocol/bthrift\\.\\(?\\*?binaryProtocol\\)?\\.Read(?:String|Binary)`),
@@ -151,7 +203,22 @@ const CLIENT_DIAL = [
   re(`${KX}/pkg/remote/remotecli\\.NewClient`),
 ];
 
-const fieldText = (f: MatchFacts): string => (f.struct ? `${f.struct} field ${f.fieldId}` : f.function);
+/**
+ * "Item field 7, inside PutItemResponse field 6"; for an opaque decoder "a
+ * field of ReserveArgs decoded by prutal (field id not visible: ...)".
+ */
+export const fieldText = (f: MatchFacts): string => {
+  if (f.struct !== undefined && f.fieldId !== undefined) {
+    const outer = f.fieldPath?.length ? `, inside ${f.fieldPath.join(' > ')}` : '';
+    return `${f.struct} field ${f.fieldId}${outer}`;
+  }
+  if (f.decoder) {
+    const of = f.struct ? `a field of ${f.struct}` : 'a field';
+    return `${of} decoded by ${f.decoder} (field id not visible: ${f.fieldIdHidden ?? 'no field frames'})`;
+  }
+  return f.function;
+};
+const kitexText = (f: MatchFacts): string => (f.transport ? `Kitex, ${f.transport}` : 'Kitex');
 
 /** Most specific first: the first class whose conditions all hold wins. */
 export const LEAK_CLASSES: readonly LeakClass[] = [
@@ -159,8 +226,8 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     id: 'sonic-string-pinning',
     title: 'Sonic-decoded strings pin a large Request/Response string',
     severity: 'warning',
-    stacks: [{ all: [FIELD, DECODE_ENTRY], any: STRING_LEAF }],
-    keyFrame: FIELD,
+    stacks: fieldStacks(undefined, undefined, STRING_LEAF),
+    keyFrame: FIELD_KEY,
     // The decode site alone cannot tell this from a plain field leak (the
     // catalogue's N1): the evidence is Sonic decoding in the same process. In
     // the real profiles Sonic frames show in alloc_space only.
@@ -174,9 +241,9 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     id: 'client-response-field-held',
     title: 'Client keeps a field of a decoded Response',
     severity: 'warning',
-    stacks: [{ all: [FIELD, DECODE_ENTRY], any: CLIENT_SIDE }],
-    keyFrame: FIELD,
-    summary: (f) => `client keeps ${fieldText(f)} (Kitex)`,
+    stacks: fieldStacks(CLIENT_SIDE),
+    keyFrame: FIELD_KEY,
+    summary: (f) => `client keeps ${fieldText(f)} (${kitexText(f)})`,
     remediation:
       'Code that calls this client keeps a reference to a field of the response (even a one-byte sub-slice keeps the whole buffer). Find the field id in the IDL, search for where the response field is stored, and copy what you keep (strings.Clone / bytes.Clone).',
     docUrl: `${GUIDE}#persistent-holding-of-a-field-in-response`,
@@ -185,9 +252,9 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     id: 'server-request-field-held',
     title: 'Server keeps a field of a decoded Request',
     severity: 'warning',
-    stacks: [{ all: [FIELD, DECODE_ENTRY], any: SERVER_SIDE, none: CLIENT_SIDE }],
-    keyFrame: FIELD,
-    summary: (f) => `server keeps ${fieldText(f)} (Kitex)`,
+    stacks: fieldStacks(SERVER_SIDE, CLIENT_SIDE),
+    keyFrame: FIELD_KEY,
+    summary: (f) => `server keeps ${fieldText(f)} (${kitexText(f)})`,
     remediation:
       'A handler keeps a reference to a field of the request (even a one-byte sub-slice keeps the whole buffer). Look up the field id in the IDL, search the handler code for where it is stored, and copy what you keep (strings.Clone / bytes.Clone).',
     docUrl: `${GUIDE}#holding-onto-a-field-of-request-object-persistently`,
