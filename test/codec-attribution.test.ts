@@ -19,6 +19,8 @@ const CASES: { series: string; cls: string; summary: RegExp }[] = [
   { series: 'leak-codec-grpc-note', cls: 'client-response-field-held', summary: /^client keeps a field of ReserveResult decoded by prutal \(field id not visible.*\(Kitex, gRPC\)/ },
   { series: 'leak-codec-generic-map-title', cls: 'server-request-field-held', summary: /^server keeps a field decoded by the Kitex generic codec \(field id not visible/ },
   { series: 'leak-codec-generic-json', cls: 'client-response-field-held', summary: /^client keeps a field decoded by the Kitex generic codec \(field id not visible/ },
+  { series: 'leak-codec-fastpb-token', cls: 'server-request-field-held', summary: /^server keeps ReserveRequest field 7 \(Kitex\)/ },
+  { series: 'leak-codec-fastpb-grpc-location', cls: 'server-request-field-held', summary: /^server keeps Lot field 3, inside ReserveRequest field 4 \(Kitex, gRPC\)/ },
 ];
 
 describe('field-held leaks on every Kitex codec', () => {

@@ -135,7 +135,7 @@ const CLIENT_SIDE = [
   re(`${KX}/pkg/remote/trans\\.\\(\\*cliTransHandler\\)\\.Read`),
 ];
 const DECODE_ENTRY = re(
-  `${KX}/pkg/remote/codec/(?:thrift\\.(?:thriftCodec\\.Unmarshal|thriftCodec\\.unmarshalThriftData|fastUnmarshal|apacheUnmarshal|frugalUnmarshal)|protobuf\\.protobufCodec\\.Unmarshal|grpc\\.\\(\\*grpcCodec\\)\\.Decode)`,
+  `${KX}/pkg/remote/codec/(?:thrift\\.(?:thriftCodec\\.)?(?:Unmarshal|unmarshalThriftData|fastUnmarshal|apacheUnmarshal|frugalUnmarshal|hyperUnmarshal|decodeBasicThriftData)|protobuf\\.protobufCodec\\.Unmarshal|grpc\\.\\(\\*grpcCodec\\)\\.Decode)`,
 );
 
 /**
@@ -183,7 +183,8 @@ const STRING_LEAF = [
   re(`${NP}\\.${LB}\\.readBinary`),
   re(`${KX}/pkg/mem\\.\\(\\*span\\)\\.Make`),
   re(`${BG}/lang/span\\.\\(\\*span\\)\\.Make`),
-  re('github\\.com/cloudwego/fastpb\\.impl\\.Read(?:String|Bytes)'),
+  // fastpb v0.0.5 (Kitex v0.11.3 code): fastpb.ReadBytes / ReadString is the leaf (inlined), no impl frame.
+  re('github\\.com/cloudwego/fastpb\\.(?:impl\\.)?Read(?:String|Bytes)'),
 ];
 const SONIC_DECODER = re(
   'github\\.com/bytedance/sonic(?:/internal/decoder(?:/api|/jitdec|/optdec)?|/decoder)?\\.(?:\\(?\\*?frozenConfig\\)?\\.(?:Unmarshal|UnmarshalFromString)|\\(\\*Decoder\\)\\.Decode|Decode|Unmarshal|UnmarshalString)',

@@ -180,6 +180,45 @@ const GENERIC_JSON_CLIENT = [
   `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
   ...THRIFT_CLIENT_READ,
 ];
+// Kitex v0.11.3 (test/fixtures/kitex-codecs-old): fastpb-generated protobuf code.
+const INV_OLD = 'heapwatch.test/fixtures/kitexcodecs/kitex_gen/inventory';
+const FASTPB_BYTES_SERVER = [
+  'github.com/cloudwego/fastpb.ReadBytes',
+  `${INV_OLD}.(*ReserveRequest).fastReadField7`,
+  `${INV_OLD}.(*ReserveRequest).FastRead`,
+  `${INV_OLD}/inventory.(*ReserveArgs).FastRead`,
+  'github.com/cloudwego/fastpb.impl.ReadMessage',
+  'github.com/cloudwego/fastpb.ReadMessage',
+  `${KX}/pkg/remote/codec/protobuf.protobufCodec.Unmarshal`,
+  ...SERVER_READ,
+];
+// gRPC server: the message is decoded inside the generated handler (RecvMsg).
+const FASTPB_GRPC_SERVER = [
+  'github.com/cloudwego/fastpb.impl.ReadString',
+  'github.com/cloudwego/fastpb.ReadString',
+  `${INV_OLD}.(*Lot).fastReadField3`,
+  `${INV_OLD}.(*Lot).FastRead`,
+  'github.com/cloudwego/fastpb.impl.ReadMessage',
+  'github.com/cloudwego/fastpb.ReadMessage',
+  `${INV_OLD}.(*ReserveRequest).fastReadField4`,
+  `${INV_OLD}.(*ReserveRequest).FastRead`,
+  'github.com/cloudwego/fastpb.impl.ReadMessage',
+  'github.com/cloudwego/fastpb.ReadMessage',
+  `${KX}/pkg/remote/codec/grpc.(*grpcCodec).Decode`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).Read`,
+  `${KX}/pkg/remote/trans/nphttp2.(*stream).RecvMsg`,
+  `${KX}/server.(*server).buildStreamInvokeChain.(*server).invokeRecvEndpoint.func1`,
+  `${KX}/pkg/remote/trans/nphttp2.(*streamWithMiddleware).RecvMsg`,
+  `${INV_OLD}/inventory.reserveHandler`,
+  `${KX}/server.(*server).buildInvokeChain.(*server).invokeHandleEndpoint.func1`,
+  `${KX}/server.(*server).fixStreamCtxDiverge.newCtxInjectMW.func1.1`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).handleFunc`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).OnRead.func1.1`,
+  `${KX}/pkg/gofunc.init.0.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1`,
+];
+const OLD_CODECS = { [NP]: 'v0.6.4', [KX]: 'v0.11.3' };
 
 function ctx(modules: Record<string, string>, functions: string[] = [], growing: string[][] = []): ProcessContext {
   return {
@@ -259,6 +298,16 @@ describe('classifyStack', () => {
     { name: 'JSON generic client', frames: GENERIC_JSON_CLIENT, ctx: ctx(NEW), cls: 'client-response-field-held', fn: `${KX}/pkg/generic/thrift.(*ReadJSON).originalRead` },
     { name: 'frugal-decoded field + Sonic decoding in the process', frames: FRUGAL_SERVER, ctx: ctx(NEW, SONIC_ALLOC), cls: 'sonic-string-pinning', fn: /frugal\/internal\/reflect/ },
     { name: 'frugal called by business code, not by a Kitex codec: nothing known', frames: [...FRUGAL_DECODE, 'main.loadSnapshot', 'main.main'], ctx: ctx(NEW), cls: 'unclassified-growth', fn: FRUGAL_DECODE[0]! },
+    { name: 'fastpb bytes field 7', frames: FASTPB_BYTES_SERVER, ctx: ctx(OLD_CODECS), cls: 'server-request-field-held', fn: `${INV_OLD}.(*ReserveRequest).fastReadField7`, summary: /^server keeps ReserveRequest field 7 \(Kitex\)$/ },
+    {
+      name: 'gRPC server (decoded in the handler), fastpb nested field',
+      frames: FASTPB_GRPC_SERVER,
+      ctx: ctx(OLD_CODECS),
+      cls: 'server-request-field-held',
+      fn: `${INV_OLD}.(*Lot).fastReadField3`,
+      summary: /^server keeps Lot field 3, inside ReserveRequest field 4 \(Kitex, gRPC\)$/,
+    },
+    { name: 'fastpb-decoded field + Sonic decoding in the process', frames: FASTPB_BYTES_SERVER, ctx: ctx(OLD_CODECS, SONIC_ALLOC), cls: 'sonic-string-pinning', fn: /fastReadField7$/ },
   ];
   for (const c of cases) {
     it(c.name, () => {
