@@ -218,6 +218,22 @@ const FASTPB_GRPC_SERVER = [
   `${BG}/util/gopool.(*worker).run.func1.1`,
   `${BG}/util/gopool.(*worker).run.func1`,
 ];
+const FRUGAL_JIT_SERVER = [
+  '(frugal).decoder_7ff00003000',
+  'github.com/cloudwego/frugal/internal/jit/decoder.decode',
+  '(frugal).decoder_7ff00001000',
+  'github.com/cloudwego/frugal/internal/jit/decoder.decode',
+  '(frugal).decoder_7ff00000000',
+  'github.com/cloudwego/frugal/internal/jit/decoder.decode',
+  'github.com/cloudwego/frugal/internal/jit/decoder.DecodeObject',
+  'github.com/cloudwego/frugal.jitDecodeObject',
+  'github.com/cloudwego/frugal.DecodeObject',
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.hyperMessageUnmarshal`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.hyperUnmarshal`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.unmarshalThriftData`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
+  ...SERVER_READ,
+];
 const OLD_CODECS = { [NP]: 'v0.6.4', [KX]: 'v0.11.3' };
 
 function ctx(modules: Record<string, string>, functions: string[] = [], growing: string[][] = []): ProcessContext {
@@ -306,6 +322,14 @@ describe('classifyStack', () => {
       cls: 'server-request-field-held',
       fn: `${INV_OLD}.(*Lot).fastReadField3`,
       summary: /^server keeps Lot field 3, inside ReserveRequest field 4 \(Kitex, gRPC\)$/,
+    },
+    {
+      name: 'frugal JIT: the stable JIT package frame, not the address-named generated code',
+      frames: FRUGAL_JIT_SERVER,
+      ctx: ctx(OLD_CODECS),
+      cls: 'server-request-field-held',
+      fn: 'github.com/cloudwego/frugal/internal/jit/decoder.decode',
+      summary: /^server keeps a field decoded by frugal \(field id not visible: decoded by frugal's JIT decoder, whose generated code shows as \(frugal\)\.decoder_<address> frames/,
     },
     { name: 'fastpb-decoded field + Sonic decoding in the process', frames: FASTPB_BYTES_SERVER, ctx: ctx(OLD_CODECS, SONIC_ALLOC), cls: 'sonic-string-pinning', fn: /fastReadField7$/ },
   ];
