@@ -67,6 +67,8 @@ export interface MatchFacts {
   decoder?: string;
   /** Why the field id cannot be known, when it cannot. */
   fieldIdHidden?: string;
+  /** What is held when it is not a decoded field (binary generic's raw message). */
+  heldText?: string;
   /** 'gRPC' when the message came over nphttp2. */
   transport?: string;
   module?: string;
@@ -135,7 +137,10 @@ const CLIENT_SIDE = [
   re(`${KX}/pkg/remote/trans\\.\\(\\*cliTransHandler\\)\\.Read`),
 ];
 const DECODE_ENTRY = re(
-  `${KX}/pkg/remote/codec/(?:thrift\\.(?:thriftCodec\\.)?(?:Unmarshal|unmarshalThriftData|fastUnmarshal|apacheUnmarshal|frugalUnmarshal|hyperUnmarshal|decodeBasicThriftData)|protobuf\\.protobufCodec\\.Unmarshal|grpc\\.\\(\\*grpcCodec\\)\\.Decode)`,
+  `(?:${KX}/pkg/remote/codec/(?:thrift\\.(?:thriftCodec\\.)?(?:Unmarshal|unmarshalThriftData|fastUnmarshal|apacheUnmarshal|frugalUnmarshal|hyperUnmarshal|decodeBasicThriftData)` +
+    `|protobuf\\.protobufCodec\\.Unmarshal|grpc\\.\\(\\*grpcCodec\\)\\.Decode)` +
+    // binary generic is its own payload codec: no thriftCodec frame above it.
+    `|${KX}/pkg/generic\\.\\(\\*binaryThriftCodec\\)\\.Unmarshal)`,
 );
 
 /**
@@ -144,7 +149,7 @@ const DECODE_ENTRY = re(
  * wrapper struct, when there is one) and says why. Frame names are from real
  * Kitex v0.16.3 builds (test/fixtures/kitex-codecs).
  */
-export const OPAQUE_DECODERS: readonly { frame: RegExp; name: string; why: string }[] = [
+export const OPAQUE_DECODERS: readonly { frame: RegExp; name: string; why: string; held?: string }[] = [
   // frugal >= v0.2 on current Go: internal/reflect.(*tDecoder).Malloc is the leaf.
   { frame: re('github\\.com/cloudwego/frugal/internal/reflect\\..+'), name: 'frugal', why: "decoded by frugal's reflection decoder, which has no per-field frames" },
   // frugal v0.2 JIT (amd64, before go1.24): the leaf is generated code named
@@ -154,6 +159,8 @@ export const OPAQUE_DECODERS: readonly { frame: RegExp; name: string; why: strin
   { frame: re('github\\.com/cloudwego/frugal(?:/.+)?\\..+'), name: 'frugal', why: 'decoded by frugal, which has no per-field frames' },
   // prutal (Kitex >= v0.13 protobuf code): internal/prutal.(*Decoder).Malloc under DecodeStruct.
   { frame: re('github\\.com/cloudwego/prutal(?:/.+)?\\..+'), name: 'prutal', why: "decoded by prutal's reflection decoder, which has no per-field frames" },
+  // Binary generic: the whole message is copied (dirtmake.Bytes) and handed over undecoded.
+  { frame: re(`${KX}/pkg/generic\\.\\(\\*binaryThriftCodec\\)\\..+`), name: 'Kitex binary generic', why: 'the message is passed on as raw bytes and never decoded into fields', held: 'part of a raw message from Kitex binary generic' },
   // Map/JSON generic: pkg/generic/thrift.readString / (*ReadJSON).originalRead.
   { frame: re(`${KX}/(?:pkg|internal)/generic(?:/\\w+)*\\..+`), name: 'the Kitex generic codec', why: 'decoded by the Kitex generic codec from the IDL at run time, so there is no generated struct or field frame' },
   { frame: re('github\\.com/cloudwego/dynamicgo(?:/.+)?\\..+'), name: 'dynamicgo', why: 'decoded by dynamicgo from the IDL at run time, so there is no generated struct or field frame' },
@@ -218,6 +225,7 @@ export const fieldText = (f: MatchFacts): string => {
     return `${f.struct} field ${f.fieldId}${outer}`;
   }
   if (f.decoder) {
+    if (f.heldText) return `${f.heldText} (field id not visible: ${f.fieldIdHidden ?? 'not decoded'})`;
     const of = f.struct ? `a field of ${f.struct}` : 'a field';
     return `${of} decoded by ${f.decoder} (field id not visible: ${f.fieldIdHidden ?? 'no field frames'})`;
   }

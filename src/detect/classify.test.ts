@@ -179,7 +179,8 @@ const GENERIC_JSON_CLIENT = [
   `${KX}/internal/generic.(*Result).Read`,
   `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
   ...THRIFT_CLIENT_READ,
-];
+];const GENERIC_BINARY_SERVER = [`${BG}/lang/dirtmake.Bytes`, `${KX}/pkg/generic.(*binaryThriftCodec).Unmarshal`, ...SERVER_READ];
+
 // Kitex v0.11.3 (test/fixtures/kitex-codecs-old): fastpb-generated protobuf code.
 const INV_OLD = 'heapwatch.test/fixtures/kitexcodecs/kitex_gen/inventory';
 const FASTPB_BYTES_SERVER = [
@@ -310,6 +311,14 @@ describe('classifyStack', () => {
       cls: 'server-request-field-held',
       fn: `${KX}/pkg/generic/thrift.readString`,
       summary: /^server keeps a field decoded by the Kitex generic codec \(field id not visible: decoded by the Kitex generic codec from the IDL at run time/,
+    },
+    {
+      name: 'binary generic server: its own payload codec, the raw message kept',
+      frames: GENERIC_BINARY_SERVER,
+      ctx: ctx(NEW),
+      cls: 'server-request-field-held',
+      fn: `${KX}/pkg/generic.(*binaryThriftCodec).Unmarshal`,
+      summary: /^server keeps part of a raw message from Kitex binary generic \(field id not visible: the message is passed on as raw bytes and never decoded into fields\) \(Kitex\)$/,
     },
     { name: 'JSON generic client', frames: GENERIC_JSON_CLIENT, ctx: ctx(NEW), cls: 'client-response-field-held', fn: `${KX}/pkg/generic/thrift.(*ReadJSON).originalRead` },
     { name: 'frugal-decoded field + Sonic decoding in the process', frames: FRUGAL_SERVER, ctx: ctx(NEW, SONIC_ALLOC), cls: 'sonic-string-pinning', fn: /frugal\/internal\/reflect/ },

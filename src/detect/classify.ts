@@ -148,5 +148,5 @@ function fieldFacts(key: string, frames: readonly string[]): Partial<MatchFacts>
   const decoder = OPAQUE_DECODERS.find((d) => d.frame.test(key));
   if (!decoder) return {};
   const generated = frames.map((f) => GENERATED_DECODE.exec(f)).find((x) => x !== null);
-  return { decoder: decoder.name, fieldIdHidden: decoder.why, ...(generated ? { struct: generated[1] } : {}) };
+  return { decoder: decoder.name, fieldIdHidden: decoder.why, ...(decoder.held ? { heldText: decoder.held } : {}), ...(generated ? { struct: generated[1] } : {}) };
 }
