@@ -179,7 +179,30 @@ const GENERIC_JSON_CLIENT = [
   `${KX}/internal/generic.(*Result).Read`,
   `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
   ...THRIFT_CLIENT_READ,
-];const GENERIC_BINARY_SERVER = [`${BG}/lang/dirtmake.Bytes`, `${KX}/pkg/generic.(*binaryThriftCodec).Unmarshal`, ...SERVER_READ];
+];// gRPC server on v0.16.3: the request message itself is decoded inside the generated handler.
+const GRPC_SERVER = [
+  'github.com/cloudwego/prutal/internal/prutal.(*Decoder).Malloc',
+  'github.com/cloudwego/prutal/internal/prutal.(*Decoder).DecodeStruct',
+  'github.com/cloudwego/prutal/internal/prutal.(*Decoder).DecodeStruct',
+  'github.com/cloudwego/prutal/internal/prutal.Unmarshal',
+  'github.com/cloudwego/prutal.Unmarshal',
+  'heapwatch.test/fixtures/kitexcodecs/kitex_gen/inventory.(*ReserveRequest).Unmarshal',
+  `${KX}/pkg/remote/codec/grpc.(*grpcCodec).Decode`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).Read`,
+  `${KX}/pkg/remote/trans/nphttp2.(*serverStream).RecvMsg`,
+  `${KX}/pkg/remote/trans/nphttp2.(*grpcServerStream).RecvMsg`,
+  `${KX}/internal/stream.(*StreamingConfig).BuildRecvInvokeChain.func1`,
+  `${KX}/server.(*grpcStream).RecvMsg`,
+  `${INV}.reserveHandler`,
+  `${KX}/server.(*server).unaryOrStreamEndpoint.(*server).streamHandleEndpoint.func5`,
+  `${KX}/server.(*server).unaryOrStreamEndpoint.func1`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).handleFunc`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).OnRead.func1.1`,
+  `${KX}/pkg/gofunc.init.0.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1`,
+];
+const GENERIC_BINARY_SERVER = [`${BG}/lang/dirtmake.Bytes`, `${KX}/pkg/generic.(*binaryThriftCodec).Unmarshal`, ...SERVER_READ];
 
 // Kitex v0.11.3 (test/fixtures/kitex-codecs-old): fastpb-generated protobuf code.
 const INV_OLD = 'heapwatch.test/fixtures/kitexcodecs/kitex_gen/inventory';
@@ -302,6 +325,14 @@ describe('classifyStack', () => {
       cls: 'server-request-field-held',
       fn: 'github.com/cloudwego/prutal/internal/prutal.(*Decoder).Malloc',
       summary: /^server keeps a field of ReserveArgs decoded by prutal \(field id not visible: decoded by prutal's reflection decoder/,
+    },
+    {
+      name: 'gRPC (nphttp2) server: the request message decoded in the handler',
+      frames: GRPC_SERVER,
+      ctx: ctx(NEW),
+      cls: 'server-request-field-held',
+      fn: /prutal\.\(\*Decoder\)\.Malloc$/,
+      summary: /^server keeps a field of ReserveRequest decoded by prutal .*\(Kitex, gRPC\)$/,
     },
     { name: 'gRPC (nphttp2) client', frames: GRPC_CLIENT, ctx: ctx(NEW), cls: 'client-response-field-held', fn: /prutal\.\(\*Decoder\)\.Malloc$/, summary: /^client keeps a field of ReserveResult decoded by prutal .*\(Kitex, gRPC\)$/ },
     {
