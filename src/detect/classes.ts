@@ -136,7 +136,7 @@ const CLIENT_SIDE = [
   re(`${KX}/pkg/remote/remotecli\\.\\(\\*client\\)\\.Recv`),
   re(`${KX}/pkg/remote/trans\\.\\(\\*cliTransHandler\\)\\.Read`),
 ];
-const DECODE_ENTRY = re(
+export const DECODE_ENTRY = re(
   `(?:${KX}/pkg/remote/codec/(?:thrift\\.(?:thriftCodec\\.)?(?:Unmarshal|unmarshalThriftData|fastUnmarshal|apacheUnmarshal|frugalUnmarshal|hyperUnmarshal|decodeBasicThriftData)` +
     `|protobuf\\.protobufCodec\\.Unmarshal|grpc\\.\\(\\*grpcCodec\\)\\.Decode)` +
     // binary generic is its own payload codec: no thriftCodec frame above it.

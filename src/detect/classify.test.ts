@@ -353,6 +353,14 @@ describe('classifyStack', () => {
     },
     { name: 'JSON generic client', frames: GENERIC_JSON_CLIENT, ctx: ctx(NEW), cls: 'client-response-field-held', fn: `${KX}/pkg/generic/thrift.(*ReadJSON).originalRead` },
     { name: 'frugal-decoded field + Sonic decoding in the process', frames: FRUGAL_SERVER, ctx: ctx(NEW, SONIC_ALLOC), cls: 'sonic-string-pinning', fn: /frugal\/internal\/reflect/ },
+    {
+      name: 'a reader above the codec entry is not taken for the message struct',
+      frames: [...FRUGAL_DECODE, `${KX}/pkg/remote/codec/thrift.frugalUnmarshal`, `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`, 'main.(*Reader).Read', ...SERVER_READ],
+      ctx: ctx(NEW),
+      cls: 'server-request-field-held',
+      fn: FRUGAL_DECODE[0]!,
+      summary: /^server keeps a field decoded by frugal /,
+    },
     { name: 'frugal called by business code, not by a Kitex codec: nothing known', frames: [...FRUGAL_DECODE, 'main.loadSnapshot', 'main.main'], ctx: ctx(NEW), cls: 'unclassified-growth', fn: FRUGAL_DECODE[0]! },
     { name: 'fastpb bytes field 7', frames: FASTPB_BYTES_SERVER, ctx: ctx(OLD_CODECS), cls: 'server-request-field-held', fn: `${INV_OLD}.(*ReserveRequest).fastReadField7`, summary: /^server keeps ReserveRequest field 7 \(Kitex\)$/ },
     {

@@ -3,7 +3,7 @@
  * growing stack. Pure.
  */
 import { compareVersions } from '../pprof/names.js';
-import { FIELD, GENERATED_DECODE, LEAK_CLASSES, NPHTTP2, OPAQUE_DECODERS, UNCLASSIFIED, type LeakClass, type LeakClassId, type MatchFacts, type StackCondition } from './classes.js';
+import { DECODE_ENTRY, FIELD, GENERATED_DECODE, LEAK_CLASSES, NPHTTP2, OPAQUE_DECODERS, UNCLASSIFIED, type LeakClass, type LeakClassId, type MatchFacts, type StackCondition } from './classes.js';
 
 export interface GrowingStack {
   /** Function names, leaf first. */
@@ -147,6 +147,11 @@ function fieldFacts(key: string, frames: readonly string[]): Partial<MatchFacts>
   }
   const decoder = OPAQUE_DECODERS.find((d) => d.frame.test(key));
   if (!decoder) return {};
-  const generated = frames.map((f) => GENERATED_DECODE.exec(f)).find((x) => x !== null);
+  // Only between the decoder and the codec's entry: a `(*Reader).Read` further up is not the message.
+  const entry = frames.findIndex((f) => DECODE_ENTRY.test(f));
+  const generated = frames
+    .slice(0, entry < 0 ? frames.length : entry)
+    .map((f) => GENERATED_DECODE.exec(f))
+    .find((x) => x !== null);
   return { decoder: decoder.name, fieldIdHidden: decoder.why, ...(decoder.held ? { heldText: decoder.held } : {}), ...(generated ? { struct: generated[1] } : {}) };
 }
