@@ -147,7 +147,8 @@ export const DECODE_ENTRY = re(
  * Decoders that have no per-field frames, so the held field's id cannot be
  * read from the stack: the finding names the decoder (and the generated
  * wrapper struct, when there is one) and says why. Frame names are from real
- * Kitex v0.16.3 builds (test/fixtures/kitex-codecs).
+ * Kitex v0.16.3 and v0.11.3 builds (test/fixtures/kitex-codecs, kitex-codecs-old)
+ * except dynamicgo and google.golang.org/protobuf, which no fixture decodes with.
  */
 export const OPAQUE_DECODERS: readonly { frame: RegExp; name: string; why: string; held?: string }[] = [
   // frugal >= v0.2 on current Go: internal/reflect.(*tDecoder).Malloc is the leaf.
@@ -157,7 +158,7 @@ export const OPAQUE_DECODERS: readonly { frame: RegExp; name: string; why: strin
   // frames; the stable package frame is reported, not the address-named one.
   { frame: re('github\\.com/cloudwego/frugal/internal/jit/.+'), name: 'frugal', why: "decoded by frugal's JIT decoder, whose generated code shows as (frugal).decoder_<address> frames that name no struct or field" },
   { frame: re('github\\.com/cloudwego/frugal(?:/.+)?\\..+'), name: 'frugal', why: 'decoded by frugal, which has no per-field frames' },
-  // prutal (Kitex >= v0.13 protobuf code): internal/prutal.(*Decoder).Malloc under DecodeStruct.
+  // prutal (Kitex v0.16.3 protobuf code): internal/prutal.(*Decoder).Malloc under DecodeStruct.
   { frame: re('github\\.com/cloudwego/prutal(?:/.+)?\\..+'), name: 'prutal', why: "decoded by prutal's reflection decoder, which has no per-field frames" },
   // Binary generic: the whole message is copied (dirtmake.Bytes) and handed over undecoded.
   { frame: re(`${KX}/pkg/generic\\.\\(\\*binaryThriftCodec\\)\\..+`), name: 'Kitex binary generic', why: 'the message is passed on as raw bytes and never decoded into fields', held: 'part of a raw message from Kitex binary generic' },
@@ -183,7 +184,7 @@ const fieldStacks = (side: RegExp[] | undefined, none?: RegExp[], leaf?: RegExp[
     { all: [DECODE_ENTRY], anyOf: groups(OPAQUE_DECODER), none },
   ];
 };
-/** Stack frames first, then a generated field, then an opaque decoder, as the finding's function. */
+/** The finding's function: a generated field frame if there is one, else the opaque decoder's frame. */
 const FIELD_KEY = [FIELD, ...OPAQUE_DECODER];
 /** Where a string or binary field is copied out of the wire buffer. */
 const STRING_LEAF = [
