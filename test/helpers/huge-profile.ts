@@ -69,6 +69,11 @@ export interface HugeProfileOptions {
   depth?: number;
   /** Changes every value (and so the totals): two seeds make two "processes". */
   seed?: number;
+  /** Multiply alloc_objects / alloc_space (to make counters go down between two profiles). */
+  allocObjectsFactor?: number;
+  allocBytesFactor?: number;
+  /** The main mapping's build id; default `build-<seed>`. */
+  buildId?: string;
 }
 
 /** The gzipped profile. */
@@ -93,15 +98,15 @@ export function hugeHeapProfile(opts: HugeProfileOptions): Buffer {
     for (let d = 0; d < depth; d++) loc.varint(((i + d * 7919) % n) + 1);
     msg.bytes(1, loc.take());
     const objects = 1 + ((i * 31 + seed) % 97);
-    vals.varint(objects * 3);
-    vals.varint(objects * 3 * 64);
+    vals.varint(objects * 3 * (opts.allocObjectsFactor ?? 1));
+    vals.varint(objects * 3 * 64 * (opts.allocBytesFactor ?? 1));
     vals.varint(objects);
     vals.varint(objects * 64);
     msg.bytes(2, vals.take());
     out.bytes(2, msg.take());
   }
   // Mapping with a build id.
-  strings.push('/app/server', `build-${seed}`);
+  strings.push('/app/server', opts.buildId ?? `build-${seed}`);
   msg.uint(1, 1);
   msg.uint(2, 0x400000);
   msg.uint(3, 0x4000000);
