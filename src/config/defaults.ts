@@ -10,8 +10,9 @@ export const DEFAULTS = {
     scrape_timeout: '10s',
     max_concurrent_scrapes: 16,
     max_body_bytes: '64MiB',
-    // Real Go heap profiles inflate to 120-370 bytes per function (README:
-    // "Limits"), so 64 MiB holds any profile within max_functions.
+    // Real Go heap profiles inflate to 100-850 bytes per function, more with
+    // more samples per function (README: "Limits"): 64 MiB holds the largest
+    // real profile we have 6.5 times over.
     max_decompressed_bytes: '64MiB',
     // Inflated bytes of all decodes in flight together; more decodes queue.
     max_decoding_bytes: '128MiB',
