@@ -16,12 +16,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { startHostileServer } from '../test/helpers/hostile-server.js';
+import { GOOD_PROFILE, startHostileServer } from '../test/helpers/hostile-server.js';
 import { hugeHeapProfile } from '../test/helpers/huge-profile.js';
 import { freePort } from '../test/helpers/daemon.js';
 import { median } from './stats.js';
@@ -110,13 +109,19 @@ async function hostileRun(dir: string): Promise<void> {
   for (const r of rows.filter((x) => x !== healthy)) process.stdout.write(`  ${r.labels.service.padEnd(20)} ${r.last_error?.code ?? '(no error)'} x${r.failures}\n`);
 }
 
+/** `functions` 0: the control run, with a small real profile, for the same probes on the same machine. */
 async function hugeRun(dir: string, functions: number): Promise<void> {
   const t0 = performance.now();
-  const body = hugeHeapProfile({ functions, depth: 2 });
+  const body = functions === 0 ? GOOD_PROFILE : hugeHeapProfile({ functions, depth: 2 });
   const genMs = performance.now() - t0;
-  const server: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/debug/pprof/heap`;
+  // Served from its own process: sending 28 MB from this one would delay its own /healthz probes.
+  const file = join(dir, `profile-${functions}.pb.gz`);
+  writeFileSync(file, body);
+  const serverPort = await freePort();
+  const script = `const b=require('fs').readFileSync(${JSON.stringify(file)});require('http').createServer((q,r)=>r.writeHead(200,{'content-type':'application/octet-stream'}).end(b)).listen(${serverPort},'127.0.0.1')`;
+  const server = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 500));
+  const url = `http://127.0.0.1:${serverPort}/debug/pprof/heap`;
   const hw = await startDaemon({ global: { scrape_interval: `${INTERVAL_S}s` }, targets: [{ url, labels: { service: 'huge' } }] }, dir);
   const latencies: number[] = [];
   let peak = 0;
@@ -131,17 +136,18 @@ async function hugeRun(dir: string, functions: number): Promise<void> {
   }
   rows = ((await (await fetch(`${hw.base}/api/v1/targets`)).json()) as { targets: TargetRow[] }).targets;
   await hw.stop();
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
+  server.kill('SIGTERM');
   const r = rows[0]!;
+  const what = functions === 0 ? 'control: small real profile' : `${functions.toLocaleString('en')}-function profile`;
   process.stdout.write(
-    `${functions.toLocaleString('en')}-function profile (${(body.length / 1e6).toFixed(1)} MB gz, generated in ${(genMs / 1000).toFixed(1)} s): ` +
+    `${what} (${(body.length / 1e6).toFixed(1)} MB gz, generated in ${(genMs / 1000).toFixed(1)} s): ` +
       `${r.failures} of ${r.scrapes} scrapes refused with ${r.last_error?.code ?? '(none)'}; /healthz p50 ${percentile(latencies, 0.5).toFixed(1)} ms, ` +
       `p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes; daemon RSS peak ${(peak / 1048576).toFixed(0)} MiB\n`,
   );
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'hw-hostile-bench-'));
-await hostileRun(dir);
+if (!process.argv.includes('--huge-only')) await hostileRun(dir);
+await hugeRun(dir, 0);
 await hugeRun(dir, 1_000_000);
 await hugeRun(dir, 200_000);
