@@ -44,7 +44,7 @@ function rssOf(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-async function startDaemon(config: object, dir: string): Promise<{ child: ChildProcess; base: string; stop: () => Promise<void> }> {
+async function startDaemon(config: object, dir: string): Promise<{ child: ChildProcess; base: string; stop: () => Promise<number> }> {
   const port = await freePort();
   const path = join(dir, `heapwatch-${port}.yaml`);
   writeFileSync(path, stringify({ ...config, storage: { path: join(dir, `hw-${port}.db`) }, api: { listen: `127.0.0.1:${port}` }, log: { level: 'warn' } }));
@@ -64,9 +64,11 @@ async function startDaemon(config: object, dir: string): Promise<{ child: ChildP
   return {
     child,
     base,
+    /** SIGTERM; resolves with the milliseconds until the process exited. */
     stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
+      new Promise<number>((resolve) => {
+        const t = performance.now();
+        child.once('exit', () => resolve(performance.now() - t));
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
       }),
@@ -96,7 +98,7 @@ async function hostileRun(dir: string): Promise<void> {
   }
   const rows = ((await (await fetch(`${hw.base}/api/v1/targets`)).json()) as { targets: TargetRow[] }).targets;
   const elapsed = (Date.now() - started) / 1000;
-  await hw.stop();
+  const stopMs = await hw.stop();
   await hostile.close();
   await tls.close();
   const healthy = rows.find((r) => r.labels.service === 'healthy')!;
@@ -106,6 +108,7 @@ async function hostileRun(dir: string): Promise<void> {
   process.stdout.write(`hostile targets (${rows.length - 1}) + 1 healthy, default limits, ${INTERVAL_S} s interval, ${elapsed.toFixed(0)} s\n`);
   process.stdout.write(`  daemon RSS: peak ${(peak / 1048576).toFixed(0)} MiB, median ${(percentile(samples, 0.5) / 1048576).toFixed(0)} MiB, end ${(samples.at(-1)! / 1048576).toFixed(0)} MiB (limit 400 MB)\n`);
   process.stdout.write(`  healthy target: ${ok} good scrapes of ${expected} slots (${((100 * ok) / expected).toFixed(0)} %, need >= 90 %)\n`);
+  process.stdout.write(`  SIGTERM to exit: ${(stopMs / 1000).toFixed(1)} s (scrape timeout ${INTERVAL_S} s here)\n`);
   for (const r of rows.filter((x) => x !== healthy)) process.stdout.write(`  ${r.labels.service.padEnd(20)} ${r.last_error?.code ?? '(no error)'} x${r.failures}\n`);
 }
 
@@ -135,14 +138,14 @@ async function hugeRun(dir: string, functions: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
   rows = ((await (await fetch(`${hw.base}/api/v1/targets`)).json()) as { targets: TargetRow[] }).targets;
-  await hw.stop();
+  const stopMs = await hw.stop();
   server.kill('SIGTERM');
   const r = rows[0]!;
   const what = functions === 0 ? 'control: small real profile' : `${functions.toLocaleString('en')}-function profile`;
   process.stdout.write(
     `${what} (${(body.length / 1e6).toFixed(1)} MB gz, generated in ${(genMs / 1000).toFixed(1)} s): ` +
       `${r.failures} of ${r.scrapes} scrapes refused with ${r.last_error?.code ?? '(none)'}; /healthz p50 ${percentile(latencies, 0.5).toFixed(1)} ms, ` +
-      `p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes; daemon RSS peak ${(peak / 1048576).toFixed(0)} MiB\n`,
+      `p99 ${percentile(latencies, 0.99).toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes; daemon RSS peak ${(peak / 1048576).toFixed(0)} MiB; SIGTERM to exit ${(stopMs / 1000).toFixed(1)} s\n`,
   );
 }
 
