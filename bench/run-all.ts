@@ -3,6 +3,7 @@
  * repeated runs next to its reference measured in the same run.
  *   decode   - bench/decode.bench.ts (gunzip floor, pprof-format, both decoders, go tool pprof)
  *   ingest   - bench/ingest.bench.ts (decode+store per scrape, disk per target-day, detection cost)
+ *   hostile  - bench/hostile.bench.ts (RSS and the healthy target's scrapes among hostile ones; 10^6-function profile, /healthz p99)
  *   fleet    - bench/fleet.bench.ts (1,000 targets, time-compressed; `--fleet` to include, it takes minutes)
  */
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ const here = (f: string): string => fileURLToPath(new URL(f, import.meta.url));
 const steps: [string, string, string[]][] = [
   ['decode and aggregate', here('./decode.bench.js'), []],
   ['ingest, disk and detection cost', here('./ingest.bench.js'), []],
+  ['hostile targets and huge profiles (default limits)', here('./hostile.bench.js'), []],
 ];
 if (process.argv.includes('--fleet')) steps.push(['fleet (1,000 targets)', here('./fleet.bench.js'), []]);
 

@@ -10,6 +10,7 @@ import type { DetectParams } from './params.js';
 import { median } from './stats.js';
 import { assessTrend } from './trend.js';
 import { compareVersions } from '../pprof/names.js';
+import { LEAK_CLASSES } from './classes.js';
 
 /**
  * One epoch's recent history in column form: a time axis, the heap total and,
@@ -176,7 +177,7 @@ function versionDetections(history: EpochHistory): Detection[] {
       headline: `${v.module}@${version} has a known leak bug`,
       summary: `${v.note}; this process runs ${version} (no growth seen yet)`,
       remediation: 'Upgrade Kitex to >= v0.3.3 (netpoll >= v0.2.5) before the leak shows.',
-      docUrl: 'https://www.cloudwego.io/docs/kitex/best-practice/self_check/mem_leak_self_check/#increased-connection-count--large-payload-scenarios',
+      docUrl: LEAK_CLASSES.find((c) => c.id === v.classId)?.docUrl ?? '', // the class row's: the anchor is written once
       evidence: { versions: { [v.module]: version }, matchedFrames: [], stacks: 0, note: 'version only' },
     });
   }
