@@ -57,6 +57,9 @@ interface GoDump {
 
 const CORPUS = readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.pb.gz'))
+  // Goroutine profiles are not heap profiles: heapwatch's heap decoder refuses
+  // them by design (HW_ERR_PROFILE_NOT_HEAP) until goroutine profiles land.
+  .filter((f) => !f.startsWith('goroutine-corpus'))
   .map((f) => join(FIXTURES, f))
   .sort();
 
