@@ -45,12 +45,15 @@ export const DEFAULTS = {
   detect: {
     window: '2h',
     min_window: '30m',
-    min_points: 20,
+    min_points: 8,
     for: '15m',
     resolve_after: '30m',
     min_growth_bytes: '4MiB',
     min_growth_ratio: 0.02,
     max_p_value: 0.001,
+    horizons: ['6h', '24h'],
+    warmup: '1h',
+    max_tracked_stacks: 64,
   },
   shard: {
     index: 0,

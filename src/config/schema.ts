@@ -144,6 +144,9 @@ export const configSchema = z.strictObject({
       min_growth_bytes: bytes.prefault(DEFAULTS.detect.min_growth_bytes),
       min_growth_ratio: z.number().min(0).max(1).default(DEFAULTS.detect.min_growth_ratio),
       max_p_value: z.number().gt(0).lt(1).default(DEFAULTS.detect.max_p_value),
+      horizons: z.array(duration).max(4).prefault([...DEFAULTS.detect.horizons]),
+      warmup: duration.prefault(DEFAULTS.detect.warmup),
+      max_tracked_stacks: z.number().int().min(8).max(4096).default(DEFAULTS.detect.max_tracked_stacks),
     })
     .refine((d) => d.min_window <= d.window, 'expected min_window <= window')
     .prefault({}),

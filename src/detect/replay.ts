@@ -38,6 +38,7 @@ export class Replayer {
     this.#summary = summary;
     if (transition === 'stale') {
       this.#stale++;
+      this.#session.observeStale(t);
       return;
     }
     if (transition !== 'same_epoch') this.#epoch++;
