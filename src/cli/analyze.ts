@@ -60,7 +60,7 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
 /** The JSON form: `{ "findings": [...] }` with the documented field names. */
 export function findingsJson(result: ReplayResult): { findings: Record<string, unknown>[] } {
   return {
-    findings: result.findings.map((f) => ({
+    findings: bySeverity(result.findings).map((f) => ({
       class: f.class,
       severity: f.severity,
       function: f.function,
@@ -80,9 +80,14 @@ export function findingsJson(result: ReplayResult): { findings: Record<string, u
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
+/** Critical first, then warnings, then info; faster growth first within each. */
+function bySeverity(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.bytes_per_hour - a.bytes_per_hour);
+}
+
 export function renderReport(result: ReplayResult): string {
   const lines = [`Analyzed ${result.profiles} profiles (${result.epochs} process epoch(s), ${result.staleProfiles} without a GC since the previous one).`];
-  const findings = [...result.findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.bytes_per_hour - a.bytes_per_hour);
+  const findings = bySeverity(result.findings);
   if (findings.length === 0) {
     lines.push('', 'No leak found: no allocation site grew in a sustained way.');
     return lines.join('\n');

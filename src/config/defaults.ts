@@ -44,9 +44,9 @@ export const DEFAULTS = {
   // "Detection" section documents them for a 1-minute scrape interval.
   detect: {
     window: '2h',
-    min_window: '30m',
+    min_window: '25m',
     min_points: 8,
-    for: '15m',
+    for: '10m',
     resolve_after: '30m',
     min_growth_bytes: '4MiB',
     min_growth_ratio: 0.02,

@@ -35,7 +35,7 @@ export interface EpochState {
   /** Estimated process start (ms), when the allocation counters allow it. */
   processStartMs: number | undefined;
   /** Function names of a stack id, leaf first. */
-  frames(stackId: number): readonly string[];
+  frames: (stackId: number) => readonly string[];
   modules: ReadonlyMap<string, string>;
   functions: ReadonlySet<string>;
 }
@@ -88,7 +88,8 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
   const horizons = horizonsOf(params);
   const warmupEnd = state.processStartMs === undefined ? undefined : state.processStartMs + params.warmupMs;
   const young = warmupEnd !== undefined && now < warmupEnd;
-  const found = new Map<string, Detection>();
+  // Every horizon's judgement of every growing site, then one decision per site.
+  const judged = new Map<string, { spanMs: number; verdict: TrendVerdict; detection: Detection; cacheLike: boolean; unconfirmed: boolean }[]>();
   horizons.forEach((horizonMs, h) => {
     // A longer horizon adds something only once the history outgrows the
     // shorter one; before, it is a coarser view of the same points.
@@ -107,16 +108,28 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       const alloc = allocContext(view.times, sum, allocs, verdict.slopePerHour);
       if (alloc?.followsLoad) continue;
       const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
-      const d = detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age);
       // Known bugs and abnormally large buffers are no cache warming up.
       const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
       const unconfirmed = cacheLike && warmupEnd !== undefined && view.times[0]! < warmupEnd && !continuedAfter(warmupEnd, view.times, sum, heapBytes, verdict.slopePerHour, params);
-      const filling = !verdict.growing || (cacheLike && young) || unconfirmed;
-      const out = filling ? asFilling(d, verdict.growing ? 'young' : 'slowing', params) : d;
-      if (!found.has(out.key)) found.set(out.key, out);
+      const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed };
+      const list = judged.get(g.key);
+      if (list) list.push(entry);
+      else judged.set(g.key, [entry]);
     }
   });
-  // A site that grows like a leak on some horizon is not also "filling".
+  const found = new Map<string, Detection>();
+  for (const list of judged.values()) {
+    const growing = list.find((e) => e.verdict.growing);
+    // Slowing seen over more history than the growth was judged on: the
+    // rate is still falling, so the slowing has not stopped (a log-like fill
+    // looks almost straight in a short window late in its life).
+    const slowedLonger = growing && list.some((e) => e.verdict.slowing && e.verdict.reason?.startsWith('growth has slowed') && e.spanMs > growing.spanMs);
+    const chosen = growing ?? list[0]!;
+    const why = !chosen.verdict.growing || slowedLonger ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
+    const d = why ? asFilling(chosen.detection, why, params) : chosen.detection;
+    if (!found.has(d.key)) found.set(d.key, d);
+  }
+  // A site that grows like a leak is not also "filling".
   const leaking = new Set([...found.values()].filter((d) => d.classId !== 'filling-cache').map((d) => d.function));
   for (const d of found.values()) if (!(d.classId === 'filling-cache' && leaking.has(d.function))) detections.push(d);
   return detections;

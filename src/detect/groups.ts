@@ -23,7 +23,7 @@ export interface GroupInput {
   series: EpochSeries;
   horizon: number;
   view: HistoryView;
-  frames(stackId: number): readonly string[];
+  frames: (stackId: number) => readonly string[];
   modules: ReadonlyMap<string, string>;
   functions: ReadonlySet<string>;
   /** Smallest rise of a stack's floor that makes it a candidate. */

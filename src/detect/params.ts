@@ -36,7 +36,7 @@ const HOUR = 60 * MINUTE;
 
 export const DEFAULT_DETECT_PARAMS: Readonly<DetectParams> = Object.freeze({
   windowMs: 2 * HOUR,
-  minWindowMs: 30 * MINUTE,
+  minWindowMs: 25 * MINUTE,
   // A statistical floor, not a time: Mann–Kendall cannot reach p < 0.001
   // with fewer than 8 points. At a 5-minute interval it means 35 minutes.
   minPoints: 8,
@@ -50,7 +50,7 @@ export const DEFAULT_DETECT_PARAMS: Readonly<DetectParams> = Object.freeze({
   bucketsPerHorizon: 120,
   maxTrackedStacks: 64,
   warmupMs: 60 * MINUTE,
-  forMs: 15 * MINUTE,
+  forMs: 10 * MINUTE,
   resolveAfterMs: 30 * MINUTE,
 });
 
