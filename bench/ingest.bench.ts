@@ -15,7 +15,7 @@ import { openDatabase } from '../src/store/db.js';
 import { downsample } from '../src/store/downsample.js';
 import { StoreWriter } from '../src/store/writer.js';
 import type { Target } from '../src/targets/target.js';
-import { median, table, timeRuns } from './stats.js';
+import { median, table } from './stats.js';
 
 const CORPUS = fileURLToPath(new URL('../../test/fixtures/corpus/', import.meta.url));
 const limits = { maxDecompressedBytes: 512 * 1024 * 1024 };

@@ -93,19 +93,20 @@ function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minute
   return { findings: result.findings, warnings: result.findings.filter((f) => f.severity !== 'info'), staleProfiles: result.staleProfiles };
 }
 
+/** Grows from age `from` (minutes) on. */
 const linear = (mbPerHour: number, from = 0) => (m: number) => Math.max(0, m - from) * (mbPerHour * MB / 60);
 const steady = (mbPerMin: number) => () => mbPerMin * MB;
 const minutesToDetect = (f: Finding | undefined): number | undefined => (f ? (f.detected_at - T0) / MIN : undefined);
 
 describe('DetectionSession on synthetic processes', () => {
   it('finds a 5.2 MB/h leak scraped every 5 minutes for 5 hours (durations, not point counts)', () => {
-    const r = run([{ fn: 'main.(*store).keep', inuse: linear(5.2), allocPerMin: steady(0.2) }], { intervalMin: 5, minutes: 300 });
+    const r = run([{ fn: 'main.(*store).keep', inuse: linear(5.2, 600), allocPerMin: steady(0.2) }], { intervalMin: 5, minutes: 300 });
     assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*store).keep']);
     assert.ok(minutesToDetect(r.warnings[0])! <= 180, `${minutesToDetect(r.warnings[0])} min`);
   });
 
   it('finds a 30 MB/h leak at a 15-second interval as fast as at 1 minute', () => {
-    const site = [{ fn: 'main.(*store).keep', inuse: linear(30), allocPerMin: steady(1) }];
+    const site = [{ fn: 'main.(*store).keep', inuse: linear(30, 600), allocPerMin: steady(1) }];
     const fast = run(site, { intervalMin: 0.25, minutes: 90 });
     const slow = run(site, { intervalMin: 1, minutes: 90 });
     assert.equal(fast.warnings.length, 1);
@@ -159,7 +160,7 @@ describe('DetectionSession on synthetic processes', () => {
   });
 
   it('carries allocation context: "allocates X MB/min, keeps Y MB/h"', () => {
-    const r = run([{ fn: 'main.(*store).keep', inuse: linear(40), allocPerMin: steady(3.1) }], { minutes: 90 });
+    const r = run([{ fn: 'main.(*store).keep', inuse: linear(40, 600), allocPerMin: steady(3.1) }], { minutes: 90 });
     const f = r.warnings[0]!;
     assert.match(f.evidence.allocation!, /^allocates 3\.1 MB\/min, keeps (3\d|4\d) MB\/h$/);
     assert.ok(f.evidence.keptShare! > 0.15 && f.evidence.keptShare! < 0.3);
@@ -173,7 +174,7 @@ describe('DetectionSession on synthetic processes', () => {
   });
 
   it('a leak growing in bursts between rare GCs is found from the points that changed', () => {
-    const r = run([{ fn: 'main.(*store).keep', inuse: linear(30), allocPerMin: steady(1) }], { minutes: 240, gcEveryMin: 7 });
+    const r = run([{ fn: 'main.(*store).keep', inuse: linear(30, 600), allocPerMin: steady(1) }], { minutes: 240, gcEveryMin: 7 });
     assert.ok(r.staleProfiles > 150);
     assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*store).keep']);
   });
