@@ -210,14 +210,15 @@ export class DetectionSession {
 }
 
 export interface SeedHistory {
-  points: readonly {
+  /** Oldest first; may be produced lazily (each point is copied as it is read). */
+  points: Iterable<{
     t: number;
     totalBytes: number;
     /** The process's alloc_space total (for the process-age estimate); 0 when unknown. */
     allocBytes?: number;
     /** Stack id -> [inuse bytes, inuse objects, alloc bytes since the previous point]. */
     stacks: ReadonlyMap<number, readonly [number, number, number?]>;
-  }[];
+  }>;
   frames: ReadonlyMap<number, readonly string[]>;
   modules: ReadonlyMap<string, string>;
   functions: ReadonlySet<string>;
