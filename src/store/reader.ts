@@ -53,7 +53,7 @@ export interface StackHistory {
    * reused from one point to the next, so a day of a large profile's history
    * is never held at once (copy what you keep).
    */
-  points: Iterable<{ t: number; totalBytes: number; allocBytes: number; stacks: ReadonlyMap<number, readonly [number, number]> }>;
+  points: Iterable<{ t: number; totalBytes: number; allocBytes: number; stacks: ReadonlyMap<number, readonly [number, number, number]> }>;
   /** Function names of each stack id, leaf first. */
   frames: Map<number, string[]>;
   modules: Map<string, string>;
@@ -233,19 +233,30 @@ export class StoreReader {
         .pluck()
         .all(epochId, kf.id, beforeScrapeId) as number[],
     );
-    const valuesOf = db.prepare(`SELECT stack_id AS stackId, inuse_bytes AS b, inuse_objects AS o FROM stack_values WHERE scrape_id = ?`);
-    // Rebuilt one scrape at a time: keyframe, then deltas, into one reused map.
-    function* points(): Generator<{ t: number; totalBytes: number; allocBytes: number; stacks: ReadonlyMap<number, readonly [number, number]> }> {
-      const state = new Map<number, [number, number]>();
+    const valuesOf = db.prepare(`SELECT stack_id AS stackId, inuse_bytes AS b, inuse_objects AS o, alloc_bytes AS a FROM stack_values WHERE scrape_id = ?`);
+    // Rebuilt one scrape at a time: keyframe, then deltas, into reused maps.
+    // A point carries [inuse bytes, inuse objects, alloc bytes since the previous point].
+    function* points(): Generator<{ t: number; totalBytes: number; allocBytes: number; stacks: ReadonlyMap<number, readonly [number, number, number]> }> {
+      const state = new Map<number, [number, number, number]>();
+      const out = new Map<number, [number, number, number]>();
+      let prevAlloc = new Map<number, number>();
       for (const s of scrapes) {
         if (s.keyframe) state.clear();
-        for (const v of valuesOf.all(s.id) as { stackId: number; b: number; o: number }[]) {
-          const prev = state.get(v.stackId) ?? [0, 0];
-          const next: [number, number] = [prev[0] + v.b, prev[1] + v.o];
+        for (const v of valuesOf.all(s.id) as { stackId: number; b: number; o: number; a: number }[]) {
+          const prev = state.get(v.stackId) ?? [0, 0, 0];
+          const next: [number, number, number] = [prev[0] + v.b, prev[1] + v.o, prev[2] + v.a];
           if (next[0] === 0 && next[1] === 0) state.delete(v.stackId);
           else state.set(v.stackId, next);
         }
-        if (s.ts >= fromTs) yield { t: s.profileTime ?? s.ts, totalBytes: s.inuseBytes, allocBytes: s.allocBytes ?? 0, stacks: state };
+        out.clear();
+        const alloc = new Map<number, number>();
+        for (const [id, [b, o, a]] of state) {
+          const before = prevAlloc.get(id);
+          out.set(id, [b, o, before === undefined ? 0 : Math.max(0, a - before)]);
+          alloc.set(id, a);
+        }
+        prevAlloc = alloc;
+        if (s.ts >= fromTs) yield { t: s.profileTime ?? s.ts, totalBytes: s.inuseBytes, allocBytes: s.allocBytes ?? 0, stacks: out };
       }
     }
     const frames = new Map<number, string[]>();
