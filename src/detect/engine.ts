@@ -38,6 +38,20 @@ export interface EpochState {
   frames: (stackId: number) => readonly string[];
   modules: ReadonlyMap<string, string>;
   functions: ReadonlySet<string>;
+  /**
+   * The longer horizons' judgements, kept until their newest bucket changes:
+   * a 12-minute bucket's history barely moves between two 1-minute scrapes,
+   * so judging it once per bucket saves most of the cost.
+   */
+  cache?: Map<number, { bucket: number; entries: [string, Judged][] }>;
+}
+
+interface Judged {
+  spanMs: number;
+  verdict: TrendVerdict;
+  detection: Detection;
+  cacheLike: boolean;
+  unconfirmed: boolean;
 }
 
 export interface Detection {
@@ -89,11 +103,23 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
   const warmupEnd = state.processStartMs === undefined ? undefined : state.processStartMs + params.warmupMs;
   const young = warmupEnd !== undefined && now < warmupEnd;
   // Every horizon's judgement of every growing site, then one decision per site.
-  const judged = new Map<string, { spanMs: number; verdict: TrendVerdict; detection: Detection; cacheLike: boolean; unconfirmed: boolean }[]>();
+  const judged = new Map<string, Judged[]>();
+  const add = (key: string, entry: Judged): void => {
+    const list = judged.get(key);
+    if (list) list.push(entry);
+    else judged.set(key, [entry]);
+  };
   horizons.forEach((horizonMs, h) => {
     // A longer horizon adds something only once the history outgrows the
     // shorter one; before, it is a coarser view of the same points.
     if (h > 0 && now - state.firstMs <= horizons[h - 1]!) return;
+    const bucket = series.bucketOf(h, now);
+    const cached = h > 0 ? state.cache?.get(h) : undefined;
+    if (cached && cached.bucket === bucket) {
+      for (const [key, entry] of cached.entries) add(key, entry);
+      return;
+    }
+    const entries: [string, Judged][] = [];
     const view = series.view(h, now - horizonMs);
     const n = view.times.length;
     if (n < 2) return;
@@ -112,10 +138,10 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
       const unconfirmed = cacheLike && warmupEnd !== undefined && view.times[0]! < warmupEnd && !continuedAfter(warmupEnd, view.times, sum, heapBytes, verdict.slopePerHour, params);
       const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed };
-      const list = judged.get(g.key);
-      if (list) list.push(entry);
-      else judged.set(g.key, [entry]);
+      entries.push([g.key, entry]);
+      add(g.key, entry);
     }
+    if (h > 0) state.cache?.set(h, { bucket, entries });
   });
   const found = new Map<string, Detection>();
   for (const list of judged.values()) {

@@ -151,6 +151,11 @@ export class EpochSeries {
     return out;
   }
 
+  /** The absolute index of the bucket of horizon `h` that holds time `t`. */
+  bucketOf(h: number, t: number): number {
+    return Math.floor(t / this.#rings[h]!.widthMs);
+  }
+
   /** A tracked stack's inuse bytes at the view's buckets. */
   inuse(h: number, slot: number, view: HistoryView): number[] {
     const ring = this.#rings[h]!;

@@ -7,7 +7,7 @@
  */
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
-import { evaluateEpoch } from './engine.js';
+import { evaluateEpoch, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
@@ -25,6 +25,8 @@ export class DetectionSession {
   #scratch = new Uint32Array(256);
   #frames: string[][] = [];
   #series: EpochSeries;
+  /** The longer horizons' judgements until their bucket changes (engine.ts). */
+  #cache: NonNullable<EpochState['cache']> = new Map();
   /** Stack id -> cumulative alloc_space at the previous profile (stacks of that profile only). */
   #prevAlloc = new Map<number, number>();
   #modules = new Map<string, string>();
@@ -85,6 +87,7 @@ export class DetectionSession {
         frames: (id) => this.#frames[id]!,
         modules: this.#modules,
         functions: this.#functions,
+        cache: this.#cache,
       },
       this.#params,
     );
@@ -123,6 +126,7 @@ export class DetectionSession {
   /** A new process: new stacks, new history. */
   #reset(): void {
     this.#series = this.#newSeries();
+    this.#cache = new Map();
     this.#prevAlloc = new Map();
     this.#modules = new Map();
     this.#functions = new Set();

@@ -84,10 +84,12 @@ export function assessTrend(
   // Hours relative to the first point keep the slope arithmetic well conditioned.
   const hours = times.map((t) => (t - times[0]!) / HOUR);
   const mk = mannKendall(values);
+  // Most series have no trend: the rank test is cheaper than the slope.
+  if (!(mk.pIncreasing < p.maxPValue)) return { ...base, pValue: mk.pIncreasing, growing: false, reason: 'no significant upward trend' };
   const slopePerHour = theilSen(hours, values);
   const growthBytes = slopePerHour * (spanMs / HOUR);
   const verdict = { ...base, slopePerHour, growthBytes, pValue: mk.pIncreasing };
-  if (!(mk.pIncreasing < p.maxPValue) || !(slopePerHour > 0)) return { ...verdict, growing: false, reason: 'no significant upward trend' };
+  if (!(slopePerHour > 0)) return { ...verdict, growing: false, reason: 'no significant upward trend' };
   if (growthBytes < p.minGrowthBytes) return { ...verdict, growing: false, reason: 'growth below the absolute minimum' };
   if (growthBytes < p.minGrowthRatio * heapBytes) return { ...verdict, growing: false, reason: 'growth below the relative minimum' };
 
