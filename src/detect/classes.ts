@@ -52,6 +52,8 @@ export interface StackCondition {
   all?: RegExp[];
   /** At least one pattern must match some frame. */
   any?: RegExp[];
+  /** For each group, at least one of its patterns must match some frame. */
+  anyOf?: RegExp[][];
   /** No frame may match any of these. */
   none?: RegExp[];
 }
@@ -61,6 +63,16 @@ export interface MatchFacts {
   function: string;
   struct?: string;
   fieldId?: number;
+  /** Outer generated fields that lead to the held one, outermost first ("PutItemResponse field 6"). */
+  fieldPath?: string[];
+  /** A decoder with no per-field frames (frugal, prutal, the generic codecs). */
+  decoder?: string;
+  /** Why the field id cannot be known, when it cannot. */
+  fieldIdHidden?: string;
+  /** What is held when it is not a decoded field (binary generic's raw message). */
+  heldText?: string;
+  /** 'gRPC' when the message came over nphttp2. */
+  transport?: string;
   module?: string;
   version?: string;
 }
@@ -71,8 +83,12 @@ export interface LeakClass {
   severity: Exclude<Severity, 'info'>;
   /** One of these stack shapes must match (alternatives, e.g. request and response symptoms). */
   stacks: StackCondition[];
-  /** The frame reported as the finding's function: the first frame from the leaf that matches. */
-  keyFrame?: RegExp;
+  /**
+   * The frame reported as the finding's function: the first frame from the
+   * leaf that matches; with several patterns, the first pattern that matches
+   * any frame wins (a generated field frame before a decoder's own frame).
+   */
+  keyFrame?: RegExp | readonly RegExp[];
   versions?: VersionCondition;
   /** Bounds on the mean object size (inuse bytes / inuse objects) of the growth. */
   meanObjectBytes?: { min?: number; max?: number };
@@ -110,20 +126,68 @@ const NOCOPY_HANDLER = [
 ];
 
 /** A generated Thrift/Protobuf field decoder: `(*Request).FastReadField2`. Groups: struct, field id. */
-const FIELD = /\.\(\*(\w+)\)\.(?:FastReadField|ReadField|fastReadField)(\d+)$/;
+export const FIELD = /\.\(\*(\w+)\)\.(?:FastReadField|ReadField|fastReadField)(\d+)$/;
 const SERVER_SIDE = [
   re(`${KX}/pkg/remote/trans\\.\\(\\*svrTransHandler\\)\\.(?:OnRead|Read)`),
   re(`${KX}/pkg/remote/trans/netpoll\\.\\(\\*transServer\\)\\.onConnRead`),
-  re(`${KX}/pkg/remote/trans/(?:nphttp2|ttstream)\\..+`),
+  // Server-side streaming transports; their client handlers are (*cliTransHandler).
+  re(`${KX}/pkg/remote/trans/(?:nphttp2|ttstream)\\.(?!\\(\\*cli).+`),
 ];
 const CLIENT_SIDE = [
   re(`${KX}/client\\.\\(\\*kClient\\)\\.(?:Call|invokeHandleEndpoint\\.func\\d+)`),
   re(`${KX}/pkg/remote/remotecli\\.\\(\\*client\\)\\.Recv`),
   re(`${KX}/pkg/remote/trans\\.\\(\\*cliTransHandler\\)\\.Read`),
 ];
-const DECODE_ENTRY = re(
-  `${KX}/pkg/remote/codec/(?:thrift\\.(?:thriftCodec\\.Unmarshal|thriftCodec\\.unmarshalThriftData|fastUnmarshal|apacheUnmarshal)|protobuf\\.protobufCodec\\.Unmarshal)`,
+export const DECODE_ENTRY = re(
+  `(?:${KX}/pkg/remote/codec/(?:thrift\\.(?:thriftCodec\\.)?(?:Unmarshal|unmarshalThriftData|fastUnmarshal|apacheUnmarshal|frugalUnmarshal|hyperUnmarshal|decodeBasicThriftData)` +
+    `|protobuf\\.protobufCodec\\.Unmarshal|grpc\\.\\(\\*grpcCodec\\)\\.Decode)` +
+    // binary generic is its own payload codec: no thriftCodec frame above it.
+    `|${KX}/pkg/generic\\.\\(\\*binaryThriftCodec\\)\\.Unmarshal)`,
 );
+
+/**
+ * Decoders that have no per-field frames, so the held field's id cannot be
+ * read from the stack: the finding names the decoder (and the generated
+ * wrapper struct, when there is one) and says why. Frame names are from real
+ * Kitex v0.16.3 and v0.11.3 builds (test/fixtures/kitex-codecs, kitex-codecs-old)
+ * except dynamicgo and google.golang.org/protobuf, which no fixture decodes with.
+ */
+export const OPAQUE_DECODERS: readonly { frame: RegExp; name: string; why: string; held?: string }[] = [
+  // frugal >= v0.2 on current Go: internal/reflect.(*tDecoder).Malloc is the leaf.
+  { frame: re('github\\.com/cloudwego/frugal/internal/reflect\\..+'), name: 'frugal', why: "decoded by frugal's reflection decoder, which has no per-field frames" },
+  // frugal v0.2 JIT (amd64, before go1.24): the leaf is generated code named
+  // `(frugal).decoder_7ff00003000`, one per struct, between internal/jit/decoder.decode
+  // frames; the stable package frame is reported, not the address-named one.
+  { frame: re('github\\.com/cloudwego/frugal/internal/jit/.+'), name: 'frugal', why: "decoded by frugal's JIT decoder, whose generated code shows as (frugal).decoder_<address> frames that name no struct or field" },
+  { frame: re('github\\.com/cloudwego/frugal(?:/.+)?\\..+'), name: 'frugal', why: 'decoded by frugal, which has no per-field frames' },
+  // prutal (Kitex v0.16.3 protobuf code): internal/prutal.(*Decoder).Malloc under DecodeStruct.
+  { frame: re('github\\.com/cloudwego/prutal(?:/.+)?\\..+'), name: 'prutal', why: "decoded by prutal's reflection decoder, which has no per-field frames" },
+  // Binary generic: the whole message is copied (dirtmake.Bytes) and handed over undecoded.
+  { frame: re(`${KX}/pkg/generic\\.\\(\\*binaryThriftCodec\\)\\..+`), name: 'Kitex binary generic', why: 'the message is passed on as raw bytes and never decoded into fields', held: 'part of a raw message from Kitex binary generic' },
+  // Map/JSON generic: pkg/generic/thrift.readString / (*ReadJSON).originalRead.
+  { frame: re(`${KX}/(?:pkg|internal)/generic(?:/\\w+)*\\..+`), name: 'the Kitex generic codec', why: 'decoded by the Kitex generic codec from the IDL at run time, so there is no generated struct or field frame' },
+  { frame: re('github\\.com/cloudwego/dynamicgo(?:/.+)?\\..+'), name: 'dynamicgo', why: 'decoded by dynamicgo from the IDL at run time, so there is no generated struct or field frame' },
+  { frame: re('google\\.golang\\.org/protobuf(?:/.+)?\\..+'), name: 'golang/protobuf', why: "decoded by google.golang.org/protobuf's reflection decoder, which has no per-field frames" },
+];
+const OPAQUE_DECODER = OPAQUE_DECODERS.map((d) => d.frame);
+/** The generated wrapper that handed the bytes to an opaque decoder: `(*ReserveArgs).Unmarshal`. Group: struct. */
+export const GENERATED_DECODE = /^(?!github\.com\/cloudwego\/)[^(]+\.\(\*(\w+)\)\.(?:Unmarshal|FastRead|Read)$/;
+export const NPHTTP2 = re(`${KX}/pkg/remote/(?:trans/nphttp2|codec/grpc)\\..+`);
+
+/**
+ * A decoded-field stack on one side (server/client frames; none: any side):
+ * a generated field frame (with `leaf` when given), or a decoder without
+ * field frames, under a Kitex codec's decode entry.
+ */
+const fieldStacks = (side: RegExp[] | undefined, none?: RegExp[], leaf?: RegExp[]): StackCondition[] => {
+  const groups = (first: RegExp[] | undefined): RegExp[][] => [first, side].filter((g): g is RegExp[] => g !== undefined);
+  return [
+    { all: [FIELD, DECODE_ENTRY], anyOf: groups(leaf), none },
+    { all: [DECODE_ENTRY], anyOf: groups(OPAQUE_DECODER), none },
+  ];
+};
+/** The finding's function: a generated field frame if there is one, else the opaque decoder's frame. */
+const FIELD_KEY = [FIELD, ...OPAQUE_DECODER];
 /** Where a string or binary field is copied out of the wire buffer. */
 const STRING_LEAF = [
   re(`${KX}/pkg/protocol/bthrift\\.\\(?\\*?binaryProtocol\\)?\\.Read(?:String|Binary)`),
@@ -133,7 +197,8 @@ const STRING_LEAF = [
   re(`${NP}\\.${LB}\\.readBinary`),
   re(`${KX}/pkg/mem\\.\\(\\*span\\)\\.Make`),
   re(`${BG}/lang/span\\.\\(\\*span\\)\\.Make`),
-  re('github\\.com/cloudwego/fastpb\\.impl\\.Read(?:String|Bytes)'),
+  // fastpb v0.0.5 (Kitex v0.11.3 code): fastpb.ReadBytes / ReadString is the leaf (inlined), no impl frame.
+  re('github\\.com/cloudwego/fastpb\\.(?:impl\\.)?Read(?:String|Bytes)'),
 ];
 const SONIC_DECODER = re(
   'github\\.com/bytedance/sonic(?:/internal/decoder(?:/api|/jitdec|/optdec)?|/decoder)?\\.(?:\\(?\\*?frozenConfig\\)?\\.(?:Unmarshal|UnmarshalFromString)|\\(\\*Decoder\\)\\.Decode|Decode|Unmarshal|UnmarshalString)',
@@ -153,7 +218,23 @@ const CLIENT_DIAL = [
   re(`${KX}/pkg/remote/remotecli\\.NewClient`),
 ];
 
-const fieldText = (f: MatchFacts): string => (f.struct ? `${f.struct} field ${f.fieldId}` : f.function);
+/**
+ * "Item field 7, inside PutItemResponse field 6"; for an opaque decoder "a
+ * field of ReserveArgs decoded by prutal (field id not visible: ...)".
+ */
+export const fieldText = (f: MatchFacts): string => {
+  if (f.struct !== undefined && f.fieldId !== undefined) {
+    const outer = f.fieldPath?.length ? `, inside ${f.fieldPath.join(' > ')}` : '';
+    return `${f.struct} field ${f.fieldId}${outer}`;
+  }
+  if (f.decoder) {
+    if (f.heldText) return `${f.heldText} (field id not visible: ${f.fieldIdHidden ?? 'not decoded'})`;
+    const of = f.struct ? `a field of ${f.struct}` : 'a field';
+    return `${of} decoded by ${f.decoder} (field id not visible: ${f.fieldIdHidden ?? 'no field frames'})`;
+  }
+  return f.function;
+};
+const kitexText = (f: MatchFacts): string => (f.transport ? `Kitex, ${f.transport}` : 'Kitex');
 
 /** Most specific first: the first class whose conditions all hold wins. */
 export const LEAK_CLASSES: readonly LeakClass[] = [
@@ -161,8 +242,8 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     id: 'sonic-string-pinning',
     title: 'Sonic-decoded strings pin a large Request/Response string',
     severity: 'warning',
-    stacks: [{ all: [FIELD, DECODE_ENTRY], any: STRING_LEAF }],
-    keyFrame: FIELD,
+    stacks: fieldStacks(undefined, undefined, STRING_LEAF),
+    keyFrame: FIELD_KEY,
     // The decode site alone cannot tell this from a plain field leak (the
     // catalogue's N1): the evidence is Sonic decoding in the same process. In
     // the real profiles Sonic frames show in alloc_space only.
@@ -176,9 +257,9 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     id: 'client-response-field-held',
     title: 'Client keeps a field of a decoded Response',
     severity: 'warning',
-    stacks: [{ all: [FIELD, DECODE_ENTRY], any: CLIENT_SIDE }],
-    keyFrame: FIELD,
-    summary: (f) => `client keeps ${fieldText(f)} (Kitex)`,
+    stacks: fieldStacks(CLIENT_SIDE),
+    keyFrame: FIELD_KEY,
+    summary: (f) => `client keeps ${fieldText(f)} (${kitexText(f)})`,
     remediation:
       'Code that calls this client keeps a reference to a field of the response (even a one-byte sub-slice keeps the whole buffer). Find the field id in the IDL, search for where the response field is stored, and copy what you keep (strings.Clone / bytes.Clone).',
     docUrl: `${GUIDE}#persistent-holding-of-a-field-in-response`,
@@ -187,9 +268,9 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     id: 'server-request-field-held',
     title: 'Server keeps a field of a decoded Request',
     severity: 'warning',
-    stacks: [{ all: [FIELD, DECODE_ENTRY], any: SERVER_SIDE, none: CLIENT_SIDE }],
-    keyFrame: FIELD,
-    summary: (f) => `server keeps ${fieldText(f)} (Kitex)`,
+    stacks: fieldStacks(SERVER_SIDE, CLIENT_SIDE),
+    keyFrame: FIELD_KEY,
+    summary: (f) => `server keeps ${fieldText(f)} (${kitexText(f)})`,
     remediation:
       'A handler keeps a reference to a field of the request (even a one-byte sub-slice keeps the whole buffer). Look up the field id in the IDL, search the handler code for where it is stored, and copy what you keep (strings.Clone / bytes.Clone).',
     docUrl: `${GUIDE}#holding-onto-a-field-of-request-object-persistently`,

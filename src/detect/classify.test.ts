@@ -73,6 +73,193 @@ const LBCACHE = [
 ];
 const SONIC_ALLOC = ['github.com/bytedance/sonic/internal/rt.GrowSlice', 'github.com/bytedance/sonic/internal/decoder/api.(*Decoder).Decode', 'github.com/bytedance/sonic.frozenConfig.UnmarshalFromString'];
 
+// Real stacks of the codec fixtures (test/fixtures/kitex-codecs, Kitex v0.16.3,
+// frugal v0.3.1, prutal v0.1.3): another IDL, nested structs, lists, binary fields.
+const CAT = 'heapwatch.test/fixtures/kitexcodecs/kitex_gen/catalog';
+const INV = 'heapwatch.test/fixtures/kitexcodecs/kitex_gen/inventory/inventory';
+const SERVER_READ = [
+  `${KX}/pkg/remote/codec.(*defaultCodec).DecodePayload`,
+  `${KX}/pkg/remote/trans.(*svrTransHandler).Read`,
+  `${KX}/pkg/remote/trans/detection.(*svrTransHandler).Read`,
+  `${KX}/pkg/remote.(*TransPipeline).Read`,
+  `${KX}/pkg/remote/trans.(*svrTransHandler).OnRead`,
+  `${KX}/pkg/remote/trans/detection.(*svrTransHandler).OnRead`,
+  `${KX}/pkg/remote.(*TransPipeline).OnRead`,
+  `${KX}/pkg/remote/trans/netpoll.(*transServer).onConnRead`,
+  `${NP}.(*connection).onProcess.func1`,
+  `${BG}/util/gopool.(*worker).run.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1`,
+];
+const CLIENT_CALL = [
+  `${KX}/pkg/remote.(*TransPipeline).Read`,
+  `${KX}/pkg/remote/remotecli.(*client).Recv`,
+  `${KX}/client.(*kClient).invokeHandleEndpoint.func1`,
+  `${KX}/client.(*kClient).initMiddlewares.newIOErrorHandleMW.func6.1`,
+  `${KX}/client.contextMW.func1`,
+  `${KX}/client.(*kClient).buildInvokeChain.func1`,
+  `${KX}/client.rpcTimeoutMW.func1.1`,
+  `${KX}/client.(*timeoutTask).Run`,
+  `${KX}/client.(*timeoutPool).createWorker.func1`,
+];
+const THRIFT_CLIENT_READ = [`${KX}/pkg/remote/codec.(*defaultCodec).DecodePayload`, `${KX}/pkg/remote/codec.(*defaultCodec).Decode`, `${KX}/pkg/remote/trans.(*cliTransHandler).Read`, ...CLIENT_CALL];
+const FASTREAD_LIST = [
+  'github.com/cloudwego/gopkg/protocol/thrift.BinaryProtocol.ReadString',
+  `${CAT}.(*PutItemRequest).FastReadField5`,
+  `${CAT}.(*PutItemRequest).FastRead`,
+  `${CAT}.(*CatalogPutItemArgs).FastReadField1`,
+  `${CAT}.(*CatalogPutItemArgs).FastRead`,
+  `${KX}/pkg/remote/codec/thrift.fastUnmarshal`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.unmarshalThriftData`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
+  ...SERVER_READ,
+];
+const APACHE_NESTED_BINARY = [
+  `${BG}/lang/dirtmake.Bytes`,
+  'github.com/cloudwego/gopkg/protocol/thrift.(*BufferReader).ReadBinary',
+  `${KX}/pkg/protocol/bthrift/apache.(*BinaryProtocol).ReadBinary`,
+  `${CAT}.(*Item).ReadField7`,
+  `${CAT}.(*Item).Read`,
+  `${CAT}.(*PutItemResponse).ReadField6`,
+  `${CAT}.(*PutItemResponse).Read`,
+  `${CAT}.(*CatalogPutItemResult).ReadField0`,
+  `${CAT}.(*CatalogPutItemResult).Read`,
+  `${KX}/pkg/protocol/bthrift/apache.callThriftRead`,
+  'github.com/cloudwego/gopkg/protocol/thrift/apache.ThriftRead',
+  `${KX}/pkg/remote/codec/thrift.apacheUnmarshal`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.unmarshalThriftData`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
+  ...THRIFT_CLIENT_READ,
+];
+const FRUGAL_DECODE = [
+  'github.com/cloudwego/frugal/internal/reflect.(*tDecoder).Malloc',
+  'github.com/cloudwego/frugal/internal/reflect.(*tDecoder).decodeType',
+  'github.com/cloudwego/frugal/internal/reflect.(*tDecoder).Decode',
+  'github.com/cloudwego/frugal/internal/reflect.(*tDecoder).decodeType',
+  'github.com/cloudwego/frugal/internal/reflect.(*tDecoder).Decode',
+  'github.com/cloudwego/frugal/internal/reflect.Decode',
+  'github.com/cloudwego/frugal.DecodeObject',
+];
+const FRUGAL_SERVER = [
+  ...FRUGAL_DECODE,
+  `${KX}/pkg/remote/codec/thrift.frugalUnmarshal`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.unmarshalThriftData`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
+  ...SERVER_READ,
+];
+const PRUTAL_DECODE = [
+  'github.com/cloudwego/prutal/internal/prutal.(*Decoder).Malloc',
+  'github.com/cloudwego/prutal/internal/prutal.(*Decoder).DecodeStruct',
+  'github.com/cloudwego/prutal/internal/prutal.Unmarshal',
+  'github.com/cloudwego/prutal.Unmarshal',
+];
+const PROTOBUF_SERVER = [...PRUTAL_DECODE, `${INV}.(*ReserveArgs).Unmarshal`, `${KX}/pkg/remote/codec/protobuf.protobufCodec.Unmarshal`, ...SERVER_READ];
+const GRPC_CLIENT = [
+  ...PRUTAL_DECODE,
+  `${INV}.(*ReserveResult).Unmarshal`,
+  `${KX}/pkg/remote/codec/grpc.(*grpcCodec).Decode`,
+  `${KX}/pkg/remote/trans/nphttp2.(*cliTransHandler).Read`,
+  ...CLIENT_CALL,
+];
+const GENERIC_MAP_SERVER = [
+  `${BG}/lang/dirtmake.Bytes`,
+  'github.com/cloudwego/gopkg/protocol/thrift.(*BufferReader).ReadBinary',
+  'github.com/cloudwego/gopkg/protocol/thrift.(*BufferReader).ReadString',
+  `${KX}/pkg/generic/thrift.readString`,
+  `${KX}/pkg/generic/thrift.readStruct`,
+  `${KX}/pkg/generic/thrift.readStruct`,
+  `${KX}/pkg/generic/thrift.skipStructReader`,
+  `${KX}/pkg/generic/thrift.(*ReadStruct).Read`,
+  `${KX}/internal/generic.(*Args).Read`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
+  ...SERVER_READ,
+];
+const GENERIC_JSON_CLIENT = [
+  `${KX}/pkg/generic/thrift.(*ReadJSON).originalRead`,
+  `${KX}/pkg/generic/thrift.(*ReadJSON).Read`,
+  `${KX}/internal/generic.(*Result).Read`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
+  ...THRIFT_CLIENT_READ,
+];// gRPC server on v0.16.3: the request message itself is decoded inside the generated handler.
+const GRPC_SERVER = [
+  'github.com/cloudwego/prutal/internal/prutal.(*Decoder).Malloc',
+  'github.com/cloudwego/prutal/internal/prutal.(*Decoder).DecodeStruct',
+  'github.com/cloudwego/prutal/internal/prutal.(*Decoder).DecodeStruct',
+  'github.com/cloudwego/prutal/internal/prutal.Unmarshal',
+  'github.com/cloudwego/prutal.Unmarshal',
+  'heapwatch.test/fixtures/kitexcodecs/kitex_gen/inventory.(*ReserveRequest).Unmarshal',
+  `${KX}/pkg/remote/codec/grpc.(*grpcCodec).Decode`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).Read`,
+  `${KX}/pkg/remote/trans/nphttp2.(*serverStream).RecvMsg`,
+  `${KX}/pkg/remote/trans/nphttp2.(*grpcServerStream).RecvMsg`,
+  `${KX}/internal/stream.(*StreamingConfig).BuildRecvInvokeChain.func1`,
+  `${KX}/server.(*grpcStream).RecvMsg`,
+  `${INV}.reserveHandler`,
+  `${KX}/server.(*server).unaryOrStreamEndpoint.(*server).streamHandleEndpoint.func5`,
+  `${KX}/server.(*server).unaryOrStreamEndpoint.func1`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).handleFunc`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).OnRead.func1.1`,
+  `${KX}/pkg/gofunc.init.0.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1`,
+];
+const GENERIC_BINARY_SERVER = [`${BG}/lang/dirtmake.Bytes`, `${KX}/pkg/generic.(*binaryThriftCodec).Unmarshal`, ...SERVER_READ];
+
+// Kitex v0.11.3 (test/fixtures/kitex-codecs-old): fastpb-generated protobuf code.
+const INV_OLD = 'heapwatch.test/fixtures/kitexcodecs/kitex_gen/inventory';
+const FASTPB_BYTES_SERVER = [
+  'github.com/cloudwego/fastpb.ReadBytes',
+  `${INV_OLD}.(*ReserveRequest).fastReadField7`,
+  `${INV_OLD}.(*ReserveRequest).FastRead`,
+  `${INV_OLD}/inventory.(*ReserveArgs).FastRead`,
+  'github.com/cloudwego/fastpb.impl.ReadMessage',
+  'github.com/cloudwego/fastpb.ReadMessage',
+  `${KX}/pkg/remote/codec/protobuf.protobufCodec.Unmarshal`,
+  ...SERVER_READ,
+];
+// gRPC server: the message is decoded inside the generated handler (RecvMsg).
+const FASTPB_GRPC_SERVER = [
+  'github.com/cloudwego/fastpb.impl.ReadString',
+  'github.com/cloudwego/fastpb.ReadString',
+  `${INV_OLD}.(*Lot).fastReadField3`,
+  `${INV_OLD}.(*Lot).FastRead`,
+  'github.com/cloudwego/fastpb.impl.ReadMessage',
+  'github.com/cloudwego/fastpb.ReadMessage',
+  `${INV_OLD}.(*ReserveRequest).fastReadField4`,
+  `${INV_OLD}.(*ReserveRequest).FastRead`,
+  'github.com/cloudwego/fastpb.impl.ReadMessage',
+  'github.com/cloudwego/fastpb.ReadMessage',
+  `${KX}/pkg/remote/codec/grpc.(*grpcCodec).Decode`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).Read`,
+  `${KX}/pkg/remote/trans/nphttp2.(*stream).RecvMsg`,
+  `${KX}/server.(*server).buildStreamInvokeChain.(*server).invokeRecvEndpoint.func1`,
+  `${KX}/pkg/remote/trans/nphttp2.(*streamWithMiddleware).RecvMsg`,
+  `${INV_OLD}/inventory.reserveHandler`,
+  `${KX}/server.(*server).buildInvokeChain.(*server).invokeHandleEndpoint.func1`,
+  `${KX}/server.(*server).fixStreamCtxDiverge.newCtxInjectMW.func1.1`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).handleFunc`,
+  `${KX}/pkg/remote/trans/nphttp2.(*svrTransHandler).OnRead.func1.1`,
+  `${KX}/pkg/gofunc.init.0.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1`,
+];
+const FRUGAL_JIT_SERVER = [
+  '(frugal).decoder_7ff00003000',
+  'github.com/cloudwego/frugal/internal/jit/decoder.decode',
+  '(frugal).decoder_7ff00001000',
+  'github.com/cloudwego/frugal/internal/jit/decoder.decode',
+  '(frugal).decoder_7ff00000000',
+  'github.com/cloudwego/frugal/internal/jit/decoder.decode',
+  'github.com/cloudwego/frugal/internal/jit/decoder.DecodeObject',
+  'github.com/cloudwego/frugal.jitDecodeObject',
+  'github.com/cloudwego/frugal.DecodeObject',
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.hyperMessageUnmarshal`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.hyperUnmarshal`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.unmarshalThriftData`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
+  ...SERVER_READ,
+];
+const OLD_CODECS = { [NP]: 'v0.6.4', [KX]: 'v0.11.3' };
+
 function ctx(modules: Record<string, string>, functions: string[] = [], growing: string[][] = []): ProcessContext {
   return {
     modules: new Map(Object.entries(modules)),
@@ -113,6 +300,86 @@ describe('classifyStack', () => {
       cls: 'unclassified-growth',
       fn: 'main.(*EchoServiceImpl).Echo',
     },
+    // Every codec Kitex ships: a field id where a frame carries it, else the decoder and why.
+    { name: 'FastRead, list<string> field 5', frames: FASTREAD_LIST, ctx: ctx(NEW), cls: 'server-request-field-held', fn: `${CAT}.(*PutItemRequest).FastReadField5`, summary: /^server keeps PutItemRequest field 5 \(Kitex\)$/ },
+    {
+      name: 'apache Read, nested binary field: innermost field and its path',
+      frames: APACHE_NESTED_BINARY,
+      ctx: ctx(NEW),
+      cls: 'client-response-field-held',
+      fn: `${CAT}.(*Item).ReadField7`,
+      summary: /^client keeps Item field 7, inside PutItemResponse field 6 \(Kitex\)$/,
+    },
+    {
+      name: 'frugal: no field frames, the decoder is named',
+      frames: FRUGAL_SERVER,
+      ctx: ctx(NEW),
+      cls: 'server-request-field-held',
+      fn: 'github.com/cloudwego/frugal/internal/reflect.(*tDecoder).Malloc',
+      summary: /^server keeps a field decoded by frugal \(field id not visible: decoded by frugal's reflection decoder, which has no per-field frames\) \(Kitex\)$/,
+    },
+    {
+      name: 'protobuf (prutal): the generated wrapper struct and the decoder',
+      frames: PROTOBUF_SERVER,
+      ctx: ctx(NEW),
+      cls: 'server-request-field-held',
+      fn: 'github.com/cloudwego/prutal/internal/prutal.(*Decoder).Malloc',
+      summary: /^server keeps a field of ReserveArgs decoded by prutal \(field id not visible: decoded by prutal's reflection decoder/,
+    },
+    {
+      name: 'gRPC (nphttp2) server: the request message decoded in the handler',
+      frames: GRPC_SERVER,
+      ctx: ctx(NEW),
+      cls: 'server-request-field-held',
+      fn: /prutal\.\(\*Decoder\)\.Malloc$/,
+      summary: /^server keeps a field of ReserveRequest decoded by prutal .*\(Kitex, gRPC\)$/,
+    },
+    { name: 'gRPC (nphttp2) client', frames: GRPC_CLIENT, ctx: ctx(NEW), cls: 'client-response-field-held', fn: /prutal\.\(\*Decoder\)\.Malloc$/, summary: /^client keeps a field of ReserveResult decoded by prutal .*\(Kitex, gRPC\)$/ },
+    {
+      name: 'map generic server',
+      frames: GENERIC_MAP_SERVER,
+      ctx: ctx(NEW),
+      cls: 'server-request-field-held',
+      fn: `${KX}/pkg/generic/thrift.readString`,
+      summary: /^server keeps a field decoded by the Kitex generic codec \(field id not visible: decoded by the Kitex generic codec from the IDL at run time/,
+    },
+    {
+      name: 'binary generic server: its own payload codec, the raw message kept',
+      frames: GENERIC_BINARY_SERVER,
+      ctx: ctx(NEW),
+      cls: 'server-request-field-held',
+      fn: `${KX}/pkg/generic.(*binaryThriftCodec).Unmarshal`,
+      summary: /^server keeps part of a raw message from Kitex binary generic \(field id not visible: the message is passed on as raw bytes and never decoded into fields\) \(Kitex\)$/,
+    },
+    { name: 'JSON generic client', frames: GENERIC_JSON_CLIENT, ctx: ctx(NEW), cls: 'client-response-field-held', fn: `${KX}/pkg/generic/thrift.(*ReadJSON).originalRead` },
+    { name: 'frugal-decoded field + Sonic decoding in the process', frames: FRUGAL_SERVER, ctx: ctx(NEW, SONIC_ALLOC), cls: 'sonic-string-pinning', fn: /frugal\/internal\/reflect/ },
+    {
+      name: 'a reader above the codec entry is not taken for the message struct',
+      frames: [...FRUGAL_DECODE, `${KX}/pkg/remote/codec/thrift.frugalUnmarshal`, `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`, 'main.(*Reader).Read', ...SERVER_READ],
+      ctx: ctx(NEW),
+      cls: 'server-request-field-held',
+      fn: FRUGAL_DECODE[0]!,
+      summary: /^server keeps a field decoded by frugal /,
+    },
+    { name: 'frugal called by business code, not by a Kitex codec: nothing known', frames: [...FRUGAL_DECODE, 'main.loadSnapshot', 'main.main'], ctx: ctx(NEW), cls: 'unclassified-growth', fn: FRUGAL_DECODE[0]! },
+    { name: 'fastpb bytes field 7', frames: FASTPB_BYTES_SERVER, ctx: ctx(OLD_CODECS), cls: 'server-request-field-held', fn: `${INV_OLD}.(*ReserveRequest).fastReadField7`, summary: /^server keeps ReserveRequest field 7 \(Kitex\)$/ },
+    {
+      name: 'gRPC server (decoded in the handler), fastpb nested field',
+      frames: FASTPB_GRPC_SERVER,
+      ctx: ctx(OLD_CODECS),
+      cls: 'server-request-field-held',
+      fn: `${INV_OLD}.(*Lot).fastReadField3`,
+      summary: /^server keeps Lot field 3, inside ReserveRequest field 4 \(Kitex, gRPC\)$/,
+    },
+    {
+      name: 'frugal JIT: the stable JIT package frame, not the address-named generated code',
+      frames: FRUGAL_JIT_SERVER,
+      ctx: ctx(OLD_CODECS),
+      cls: 'server-request-field-held',
+      fn: 'github.com/cloudwego/frugal/internal/jit/decoder.decode',
+      summary: /^server keeps a field decoded by frugal \(field id not visible: decoded by frugal's JIT decoder, whose generated code shows as \(frugal\)\.decoder_<address> frames/,
+    },
+    { name: 'fastpb-decoded field + Sonic decoding in the process', frames: FASTPB_BYTES_SERVER, ctx: ctx(OLD_CODECS, SONIC_ALLOC), cls: 'sonic-string-pinning', fn: /fastReadField7$/ },
   ];
   for (const c of cases) {
     it(c.name, () => {

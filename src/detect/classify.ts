@@ -3,7 +3,7 @@
  * growing stack. Pure.
  */
 import { compareVersions } from '../pprof/names.js';
-import { LEAK_CLASSES, UNCLASSIFIED, type LeakClass, type LeakClassId, type MatchFacts, type StackCondition } from './classes.js';
+import { DECODE_ENTRY, FIELD, GENERATED_DECODE, LEAK_CLASSES, NPHTTP2, OPAQUE_DECODERS, UNCLASSIFIED, type LeakClass, type LeakClassId, type MatchFacts, type StackCondition } from './classes.js';
 
 export interface GrowingStack {
   /** Function names, leaf first. */
@@ -65,8 +65,8 @@ export function matchStack(cond: StackCondition, frames: readonly string[]): str
     if (f === undefined) return undefined;
     hits.add(f);
   }
-  if (cond.any) {
-    const f = frames.find((x) => cond.any!.some((r) => r.test(x)));
+  for (const group of cond.any ? [cond.any, ...(cond.anyOf ?? [])] : (cond.anyOf ?? [])) {
+    const f = frames.find((x) => group.some((r) => r.test(x)));
     if (f === undefined) return undefined;
     hits.add(f);
   }
@@ -102,19 +102,56 @@ function anyFunction(ctx: ProcessContext, test: (name: string) => boolean): bool
   return false;
 }
 
-function factsOf(cls: LeakClass, stack: GrowingStack, ctx: ProcessContext): MatchFacts {
-  const key = cls.keyFrame ? stack.frames.find((f) => cls.keyFrame!.test(f)) : undefined;
-  const facts: MatchFacts = { function: key ?? stack.frames[0] ?? '(unknown)' };
-  if (key) {
-    const m = /\.\(\*(\w+)\)\.(?:FastReadField|ReadField|fastReadField)(\d+)$/.exec(key);
-    if (m) {
-      facts.struct = m[1];
-      facts.fieldId = Number(m[2]);
-    }
+/** The first pattern (in priority order) that matches a frame picks the frame nearest the leaf. */
+function keyFrameOf(cls: LeakClass, frames: readonly string[]): string | undefined {
+  if (!cls.keyFrame) return undefined;
+  const patterns: readonly RegExp[] = cls.keyFrame instanceof RegExp ? [cls.keyFrame] : cls.keyFrame;
+  for (const r of patterns) {
+    const f = frames.find((x) => r.test(x));
+    if (f !== undefined) return f;
   }
+  return undefined;
+}
+
+/** Args/Result wrappers of a generated method: their field is the parameter or the success value, not a data field. */
+const WRAPPER = /(?:Args|Result)$/;
+
+function factsOf(cls: LeakClass, stack: GrowingStack, ctx: ProcessContext): MatchFacts {
+  const key = keyFrameOf(cls, stack.frames);
+  const facts: MatchFacts = { function: key ?? stack.frames[0] ?? '(unknown)' };
+  if (key) Object.assign(facts, fieldFacts(key, stack.frames));
+  if (stack.frames.some((f) => NPHTTP2.test(f))) facts.transport = 'gRPC';
   if (cls.versions) {
     facts.module = cls.versions.module;
     facts.version = moduleVersion(cls.versions.module, ctx);
   }
   return facts;
+}
+
+/**
+ * Struct, field id and the outer fields for a generated field frame; for an
+ * opaque decoder's frame, the decoder, why the field id is hidden, and the
+ * generated struct that handed it the bytes (when there is one).
+ */
+function fieldFacts(key: string, frames: readonly string[]): Partial<MatchFacts> {
+  const m = FIELD.exec(key);
+  if (m) {
+    // Outer field frames, outermost first, without the Args/Result wrapper.
+    const outer = frames
+      .slice(frames.indexOf(key) + 1)
+      .map((f) => FIELD.exec(f))
+      .filter((x): x is RegExpExecArray => x !== null && !WRAPPER.test(x[1]!))
+      .map((x) => `${x[1]} field ${x[2]}`)
+      .reverse();
+    return { struct: m[1], fieldId: Number(m[2]), ...(outer.length ? { fieldPath: outer } : {}) };
+  }
+  const decoder = OPAQUE_DECODERS.find((d) => d.frame.test(key));
+  if (!decoder) return {};
+  // Only between the decoder and the codec's entry: a `(*Reader).Read` further up is not the message.
+  const entry = frames.findIndex((f) => DECODE_ENTRY.test(f));
+  const generated = frames
+    .slice(0, entry < 0 ? frames.length : entry)
+    .map((f) => GENERATED_DECODE.exec(f))
+    .find((x) => x !== null);
+  return { decoder: decoder.name, fieldIdHidden: decoder.why, ...(decoder.held ? { heldText: decoder.held } : {}), ...(generated ? { struct: generated[1] } : {}) };
 }
