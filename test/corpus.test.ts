@@ -90,7 +90,7 @@ describe('labelled corpus', () => {
     const fastSeries = byName('leak-unclassified');
     const fast = fastSeries.leaks[0]!;
     assert.ok(fast.minutesToDetect !== null && fast.minutesToDetect <= 60, `${fast.minutesToDetect} min`);
-    assert.ok(fastSeries.findings.some((f) => f.class === 'filling-cache' && f.function === 'main.(*sessionStore).remember'));
+    assert.ok(fastSeries.findings.some((f) => f.class === 'cache-filling' && f.function === 'main.(*sessionStore).remember'));
     const slow = byName('leak-unclassified-slow').leaks[0]!;
     assert.ok(slow.minutesToDetect !== null && slow.minutesToDetect <= 125, `${slow.minutesToDetect} min`);
   });

@@ -21,11 +21,11 @@ export type LeakClassId =
   | 'oversized-requests'
   | 'duplicate-clients'
   | 'unclassified-growth'
-  | 'filling-cache';
+  | 'cache-filling';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
-/** Classes of warning/critical findings (the dashboards' and alerts' contract); `filling-cache` is info only. */
+/** Classes of warning/critical findings (the dashboards' and alerts' contract); `cache-filling` is info only. */
 export const CLASS_IDS: readonly LeakClassId[] = [
   'netpoll-barrier-leak',
   'server-request-field-held',
@@ -376,7 +376,7 @@ export const VULNERABLE_VERSIONS: readonly { classId: LeakClassId; module: strin
  * the process's warm-up without slowing down (engine.ts).
  */
 export const FILLING_CACHE = {
-  id: 'filling-cache' as const,
+  id: 'cache-filling' as const,
   title: 'Memory filling up, slowing down (a cache warming up?)',
   remediation:
     'Usually a cache or pool warming up: nothing to do if it levels off. heapwatch escalates it to a warning when the growth continues past the warm-up at an undiminished rate.',

@@ -89,7 +89,7 @@ export interface Evidence {
   allocBytesPerMinute?: number;
   /** Growth as a share of what the site allocates. */
   keptShare?: number;
-  /** The class the growth escalates to (filling-cache findings). */
+  /** The class the growth escalates to (cache-filling findings). */
   escalatesTo?: LeakClassId;
   note?: string;
 }
@@ -151,13 +151,13 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
     // looks almost straight in a short window late in its life).
     const slowedLonger = growing && list.some((e) => e.verdict.slowing && e.verdict.reason?.startsWith('growth has slowed') && e.spanMs > growing.spanMs);
     const chosen = growing ?? list[0]!;
-    const why = !chosen.verdict.growing || slowedLonger ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
+    const why = !chosen.verdict.growing || slowedLonger || (chosen.cacheLike && chosen.verdict.decelerating) ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
     const d = why ? asFilling(chosen.detection, why, params) : chosen.detection;
     if (!found.has(d.key)) found.set(d.key, d);
   }
   // A site that grows like a leak is not also "filling".
-  const leaking = new Set([...found.values()].filter((d) => d.classId !== 'filling-cache').map((d) => d.function));
-  for (const d of found.values()) if (!(d.classId === 'filling-cache' && leaking.has(d.function))) detections.push(d);
+  const leaking = new Set([...found.values()].filter((d) => d.classId !== 'cache-filling').map((d) => d.function));
+  for (const d of found.values()) if (!(d.classId === 'cache-filling' && leaking.has(d.function))) detections.push(d);
   return detections;
 }
 
@@ -174,13 +174,21 @@ function continuedAfter(warmupEnd: number, times: readonly number[], values: rea
   if (from < 0 || times.length - from < 4) return false;
   const postTimes = times.slice(from);
   const v = values.slice(from);
-  if (postTimes.at(-1)! - postTimes[0]! >= params.minWindowMs) return assessTrend(postTimes, v, heapBytes, params).growing;
+  const span = postTimes.at(-1)! - postTimes[0]!;
+  if (span >= params.minWindowMs) return assessTrend(postTimes, v, heapBytes, params).growing;
+  if (span < CONFIRM_SPAN_MS) return false;
   const t = postTimes.map((x) => (x - postTimes[0]!) / 3_600_000);
-  return mannKendall(v).pIncreasing < CONFIRM_P && theilSen(t, v) >= params.minRecentSlopeRatio * slopePerHour;
+  return mannKendall(v).pIncreasing < CONFIRM_P && theilSen(t, v) >= CONFIRM_RATE * slopePerHour;
 }
 
-/** Confirmation of an already significant trend: a looser test on few points. */
+/**
+ * Confirmation of an already significant trend: a looser test on few
+ * points, over a few minutes at least, at nearly the window's rate (a cache
+ * that is about to fill, or slowing down, falls short).
+ */
 const CONFIRM_P = 0.05;
+const CONFIRM_SPAN_MS = 5 * MINUTE;
+const CONFIRM_RATE = 0.75;
 
 function detectionOf(state: EpochState, g: Group, verdict: TrendVerdict, alloc: AllocContext | undefined, horizonMinutes: number, age: number | undefined): Detection {
   const { classification, members } = g;

@@ -73,8 +73,8 @@ export class FindingTracker {
       const pending = this.#pending.get(d.key) ?? { since: t };
       this.#pending.set(d.key, pending);
       // Growth already held as a filling cache for longer than `for` escalates at once.
-      const filling = d.severity === 'info' ? undefined : this.#open.get(`filling-cache|${d.function}`);
-      const immediate = (d.severity === 'info' && d.classId !== 'filling-cache') || filling !== undefined;
+      const filling = d.severity === 'info' ? undefined : this.#open.get(`cache-filling|${d.function}`);
+      const immediate = (d.severity === 'info' && d.classId !== 'cache-filling') || filling !== undefined;
       if (immediate || t - pending.since >= this.#params.forMs) {
         const f: Finding = { ...fromDetection(d, epoch, t), last_seen_at: t };
         this.#open.set(d.key, f);

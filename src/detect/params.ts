@@ -21,7 +21,7 @@ export interface DetectParams extends TrendParams {
   maxTrackedStacks: number;
   /**
    * Process age below which growth is not yet told apart from a cache
-   * warming up: it is reported as `info` (filling-cache) and escalates only
+   * warming up: it is reported as `info` (cache-filling) and escalates only
    * once growth continues past the warm-up.
    */
   warmupMs: number;

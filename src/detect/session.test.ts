@@ -119,7 +119,7 @@ describe('DetectionSession on synthetic processes', () => {
     const cache: Site = { fn: 'main.(*lru).put', inuse: (m) => Math.min(m, 60) * (40 * MB / 60), allocPerMin: steady(1) };
     const r = run([cache], { startAge: 0, minutes: 180 });
     assert.deepEqual(r.warnings, []);
-    const info = r.findings.find((f) => f.class === 'filling-cache');
+    const info = r.findings.find((f) => f.class === 'cache-filling');
     assert.ok(info, 'the fill is reported as info');
     assert.equal(info.function, 'main.(*lru).put');
   });
@@ -136,7 +136,7 @@ describe('DetectionSession on synthetic processes', () => {
     const site: Site = { fn: 'main.(*cache).fill', inuse: (m) => 12 * MB * Math.log1p((m - 600) / 4), allocPerMin: steady(1) };
     const r = run([site], { startAge: 600, minutes: 180 });
     assert.deepEqual(r.warnings, []);
-    const info = r.findings.find((f) => f.class === 'filling-cache');
+    const info = r.findings.find((f) => f.class === 'cache-filling');
     assert.ok(info);
     assert.match(info.summary, /filling, slowing down/);
   });
@@ -156,7 +156,7 @@ describe('DetectionSession on synthetic processes', () => {
     ];
     const r = run(sites, { startAge: 0, minutes: 200 });
     assert.deepEqual(r.warnings.map((f) => f.function).sort(), ['main.(*audit).append', 'main.(*sessions).remember']);
-    assert.ok(r.findings.some((f) => f.class === 'filling-cache' && f.function === 'main.(*lru).put'), 'the warm-up was flagged');
+    assert.ok(r.findings.some((f) => f.class === 'cache-filling' && f.function === 'main.(*lru).put'), 'the warm-up was flagged');
   });
 
   it('carries allocation context: "allocates X MB/min, keeps Y MB/h"', () => {

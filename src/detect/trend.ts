@@ -52,6 +52,12 @@ export interface TrendVerdict {
    * approaching its bound) looks like this.
    */
   slowing?: boolean;
+  /**
+   * The rate fell from each third of the window to the next, the last at
+   * most 3/4 of the first: growth that keeps slowing down even when the
+   * checks above pass (a log-like fill looks almost straight in a window).
+   */
+  decelerating?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -111,6 +117,7 @@ export function assessTrend(
   const recent = segmentSlopes[k - 1]!;
   const fastestEarlier = Math.max(...segmentSlopes.slice(0, -1));
   const slowing = medians.every((m, s) => s === 0 || m > medians[s - 1]!) && recent > 0 && recent < fastestEarlier;
+  const decelerating = recent > 0 && segmentSlopes.every((v, s) => s === 0 || v < segmentSlopes[s - 1]!) && recent <= DECELERATION * segmentSlopes[0]!;
   if (mode === 'retained') {
     const rise = medians[k - 1]! - medians[0]!;
     if (rise < p.minGrowthBytes) return { ...verdict, growing: false, reason: 'retained floor did not rise' };
@@ -124,5 +131,8 @@ export function assessTrend(
   if (!(recent >= p.minRecentSlopeRatio * Math.max(slopePerHour, fastestEarlier))) {
     return { ...verdict, growing: false, reason: 'growth has slowed down (warm-up?)', slowing };
   }
-  return { ...verdict, growing: true };
+  return { ...verdict, growing: true, decelerating };
 }
+
+/** The last third's rate, as a share of the first's, below which steady slowing is a filling cache. */
+const DECELERATION = 0.75;
