@@ -175,7 +175,9 @@ function continuedAfter(warmupEnd: number, times: readonly number[], values: rea
   const postTimes = times.slice(from);
   const v = values.slice(from);
   const span = postTimes.at(-1)! - postTimes[0]!;
-  if (span >= params.minWindowMs) return assessTrend(postTimes, v, heapBytes, params).growing;
+  // Enough points since the warm-up: every check on their own. Few points
+  // over a long time (a quiet service's rare GCs) get the confirmation below.
+  if (span >= params.minWindowMs && v.length >= params.minPoints) return assessTrend(postTimes, v, heapBytes, params).growing;
   if (span < CONFIRM_SPAN_MS) return false;
   const t = postTimes.map((x) => (x - postTimes[0]!) / 3_600_000);
   return mannKendall(v).pIncreasing < CONFIRM_P && theilSen(t, v) >= CONFIRM_RATE * slopePerHour;
