@@ -4,6 +4,7 @@
  *   decode   - bench/decode.bench.ts (gunzip floor, pprof-format, both decoders, go tool pprof)
  *   ingest   - bench/ingest.bench.ts (decode+store per scrape, disk per target-day)
  *   detect   - bench/detect.bench.ts (all detectors over 24 h of one target's history; detection memory)
+ *   hostile  - bench/hostile.bench.ts (RSS and the healthy target's scrapes among hostile ones; 10^6-function profile, /healthz p99)
  *   fleet    - bench/fleet.bench.ts (1,000 targets, time-compressed; `--fleet` to include, it takes minutes)
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ const steps: [string, string, string[]][] = [
   ['decode and aggregate', here('./decode.bench.js'), []],
   ['ingest and disk', here('./ingest.bench.js'), []],
   ['detection cost and memory', here('./detect.bench.js'), ['--expose-gc']],
+  ['hostile targets and huge profiles (default limits)', here('./hostile.bench.js'), []],
 ];
 if (process.argv.includes('--fleet')) steps.push(['fleet (1,000 targets)', here('./fleet.bench.js'), []]);
 

@@ -26,6 +26,9 @@ npm ci --no-audit --no-fund
 # Go modules of the fixture programs the tests build (the Kitex ones only for
 # the end-to-end test). kitex-old needs Go 1.19 and is only rebuilt by its
 # capture script, never by the tests.
-for dir in test/fixtures/go/grower test/fixtures/go/scenarios test/fixtures/go/parity test/fixtures/go/pprofdump test/fixtures/kitex test/fixtures/shapes test/fixtures/shapes-kitex test/fixtures/kitex-codecs test/fixtures/kitex-codecs-old; do
+for dir in test/fixtures/go/grower test/fixtures/go/scenarios test/fixtures/go/parity test/fixtures/go/pprofdump test/fixtures/kitex test/fixtures/kitex-codecs test/fixtures/kitex-codecs-old test/fixtures/shapes test/fixtures/shapes-kitex; do
   (cd "$dir" && go mod download)
 done
+# The Grafana schema checker of the generated dashboards and alert rules
+# (test/dashboards.test.ts, test/alert-rules.test.ts).
+(cd test/fixtures/go/dashcheck && go mod download)

@@ -13,7 +13,7 @@ import { DetectorRunner } from './ingest/detector.js';
 import { FindingStore } from './store/findings.js';
 import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { HeapwatchError, toErrorRecord } from './errors.js';
+import { fromErrorRecord, HeapwatchError, toErrorRecord } from './errors.js';
 import { HeapwatchMetrics } from './export/metrics.js';
 import { Ingest, type IngestedProfile } from './ingest/ingest.js';
 import { createLogger, type Logger } from './log.js';
@@ -28,6 +28,8 @@ import { downsample } from './store/downsample.js';
 import { pruneOlderThan } from './store/retention.js';
 import { StoreWriter } from './store/writer.js';
 import { TargetDiscovery } from './targets/discovery.js';
+import { RepeatFilter } from './targets/repeat-filter.js';
+import type { Target } from './targets/target.js';
 
 export interface DaemonOptions {
   /** Overrides config.log.level (e.g. tests pass 'silent'). */
@@ -59,6 +61,8 @@ export interface Daemon {
 
 export async function startDaemon(configPath: string, options: DaemonOptions = {}): Promise<Daemon> {
   let config = withEnvironment(loadConfigFile(configPath), options.env ?? process.env);
+  // Read before anything starts: a missing token file is a config error, not a half-started daemon.
+  const auth = apiAuth(config);
   const log = createLogger(options.logLevel ?? config.log.level, options.logDestination);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'heapwatch_' });
@@ -89,7 +93,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   const reader = new StoreReader(db);
   const writer = new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles });
 
-  const decoder: ProfileDecoder = createDecoderPool();
+  const decoder: ProfileDecoder = createDecoderPool({ budgetBytes: config.global.max_decoding_bytes });
   // Mutable holders: a reload changes the limits in place for every later scrape.
   const decodeLimits = { maxDecompressedBytes: config.global.max_decompressed_bytes };
   const fetchLimits = { maxBodyBytes: config.global.max_body_bytes };
@@ -134,25 +138,46 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     metrics.observeTopFunctions(i.target, view, config.export.top_functions, keep, view.functions.length);
   };
   const scraper = new HttpScraper(fetchLimits);
+  /**
+   * The one place that forgets a target that went away: every component that
+   * keeps per-target state in memory is listed here, so a fleet that churns
+   * through discovery does not grow the daemon (test/lifecycle.test.ts).
+   */
+  const forgetAfterDetection = new Set<string>();
+  const forgetTarget = (t: Target): void => {
+    writer.forget(t.key);
+    detector.forget(t.key);
+    // Its last profiles may still wait in the detection queue and would open
+    // a new session after this; forget it again once they are through (unless it came back).
+    if (forgetAfterDetection.size === 0) {
+      void detector.idle().then(() => {
+        for (const key of forgetAfterDetection) if (!manager.has(key)) detector.forget(key);
+        forgetAfterDetection.clear();
+      });
+    }
+    forgetAfterDetection.add(t.key);
+    ingest.forget(t.key);
+    metrics.removeTarget(t);
+    lastExport.delete(t.key);
+  };
   const manager = new ScrapeManager({
     scraper,
     sink: ingest,
     maxConcurrentScrapes: config.global.max_concurrent_scrapes,
+    log: log.child({ component: 'scrape' }),
     onSkip: (t) => metrics.skipped.inc({ target: t.key, service: t.labels.service ?? '' }),
     onTargetsChanged: (added, removed) => {
       for (const t of added) {
         writer.registerTarget(t);
         metrics.registerTarget(t);
       }
-      for (const t of removed) {
-        writer.forget(t.key);
-        detector.forget(t.key);
-        metrics.removeTarget(t);
-      }
+      for (const t of removed) forgetTarget(t);
     },
   });
 
   const discoveryLog = log.child({ component: 'discovery' });
+  // Like scrape errors: a source's failure is logged at warn once, then at debug until it changes.
+  const sdErrorLog = new RepeatFilter();
   let discovery: TargetDiscovery | undefined;
   const syncTargets = async (): Promise<void> => {
     const owned = discovery?.targets() ?? [];
@@ -170,10 +195,12 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
       onChange: () => {
         syncTargets().catch((err: unknown) => discoveryLog.error({ err }, 'target sync failed'));
       },
-      onError: (source, err) => {
+      onError: (source, err, origin) => {
         metrics.sdErrors.inc({ source });
-        discoveryLog.warn({ source, code: err.code, err: { message: err.message } }, 'service discovery source rejected; keeping its previous targets');
+        const level = sdErrorLog.levelFor(`${source}:${origin}`, err.message);
+        discoveryLog[level]({ source, origin, code: err.code, err }, 'service discovery source rejected; keeping its previous targets');
       },
+      onRecovered: (source, origin) => sdErrorLog.clear(`${source}:${origin}`),
     });
     await discovery.start();
   };
@@ -194,7 +221,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
       const d = await downsample(db, now - config.storage.downsample_after, config.storage.downsample_step);
       if (d.scrapesDropped > 0) retentionLog.info(d, 'downsampled old data');
     } catch (err) {
-      retentionLog.warn({ err: toErrorRecord(err, 'HW_ERR_STORE_WRITE') }, 'retention failed');
+      retentionLog.warn({ err: fromErrorRecord(toErrorRecord(err, 'HW_ERR_STORE_WRITE')) }, 'retention failed');
     } finally {
       retentionRunning = false;
     }
@@ -207,14 +234,24 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     targets: () => manager.status(),
     staleness: (key) => detector.staleness(key),
     metrics,
-    auth: apiAuth(config),
+    auth,
     // Not ready while the database cannot be written (disk full, read-only):
     // the process stays up and keeps retrying, it does not crash-loop.
     ready: () => db.open && ingest.storeHealthy,
     logger: log.child({ component: 'api' }),
     plugins: [findingRoutes(findings, reader)],
   });
-  const address = await app.listen({ host, port });
+  let address: string;
+  try {
+    address = await app.listen({ host, port });
+  } catch (err) {
+    // Port taken, or an address this host does not have: stop what started, then say why.
+    await Promise.allSettled([discovery?.stop(), manager.stop(), scraper.close(), decoder.close(), checkpointer?.stop()]);
+    clearInterval(retentionTimer);
+    db.close();
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new HeapwatchError('HW_ERR_API_LISTEN', `${config.api.listen}: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`, { cause: err });
+  }
   log.info({ address, targets: manager.status().length, config: configPath }, 'heapwatch started');
 
   const reload = async (): Promise<HeapwatchError | undefined> => {
@@ -224,7 +261,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     } catch (err) {
       metrics.configReloads.inc({ result: 'failure' });
       const e = err instanceof HeapwatchError ? err : new HeapwatchError('HW_ERR_CONFIG_INVALID', String(err));
-      log.error({ code: e.code, err: { message: e.message } }, 'config reload failed; keeping the running config');
+      log.error({ code: e.code, err: e }, 'config reload failed; keeping the running config');
       return e;
     }
     if (next.storage.path !== config.storage.path || next.api.listen !== config.api.listen) {
@@ -232,6 +269,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     }
     config = next;
     decodeLimits.maxDecompressedBytes = config.global.max_decompressed_bytes;
+    decoder.setBudget(config.global.max_decoding_bytes);
     fetchLimits.maxBodyBytes = config.global.max_body_bytes;
     manager.setConcurrency(config.global.max_concurrent_scrapes);
     detector.applyParams(detectParamsFrom(config.detect));
@@ -281,8 +319,16 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
 }
 
 function apiAuth(config: Config): { token: string; metricsOpen: boolean; healthOpen: boolean } | undefined {
-  const token = config.api.auth_token ?? (config.api.auth_token_file ? readFileSync(config.api.auth_token_file, 'utf8').trim() : undefined);
+  const token = config.api.auth_token ?? (config.api.auth_token_file ? readTokenFile(config.api.auth_token_file) : undefined);
   return token ? { token, metricsOpen: config.api.metrics_open, healthOpen: config.api.health_open } : undefined;
+}
+
+function readTokenFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new HeapwatchError('HW_ERR_CONFIG_READ', `api.auth_token_file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
 }
 
 /** HEAPWATCH_SHARD_INDEX / HEAPWATCH_SHARD_COUNT (e.g. from a StatefulSet ordinal) override the file. */

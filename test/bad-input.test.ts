@@ -32,6 +32,10 @@ const EXPECTED: Record<string, string> = {
   '/redirect-other-host': 'HW_ERR_SCRAPE_REDIRECT',
   'tls:/good': 'HW_ERR_SCRAPE_TLS',
   'tls-other-ca:/good': 'HW_ERR_SCRAPE_TLS',
+  // A valid profile over a per-target limit (like Prometheus's sample_limit).
+  'max-functions:/good': 'HW_ERR_PROFILE_TOO_MANY_FUNCTIONS',
+  'max-locations:/good': 'HW_ERR_PROFILE_TOO_MANY_LOCATIONS',
+  'max-samples:/good': 'HW_ERR_PROFILE_TOO_MANY_SAMPLES',
 };
 
 /** Targets that must keep working next to the bad ones. */
@@ -56,6 +60,7 @@ describe('bad input and hostile targets', () => {
       const labels = { service: name === '/good' ? 'good' : name.replace(/\W+/g, '-').replace(/^-|-$/g, ''), case: name };
       if (name === '/closed-port') return { url: 'http://127.0.0.1:9/debug/pprof/heap', labels };
       if (!variant) return { url: `${hostile.url}${path}`, labels };
+      if (variant.startsWith('max-')) return { url: `${hostile.url}${path}`, params: { variant }, labels, [variant.replace('-', '_')]: 1 };
       const tls = variant === 'tls-insecure' ? { insecure_skip_verify: true } : variant === 'tls-ca' ? { ca_file: TLS_CERT } : variant === 'tls-other-ca' ? { ca_file: TLS_OTHER_CA } : {};
       // The URL is a target's identity: the variants differ by a query parameter.
       return { url: `${hostileTls.url}${path}`, params: { variant }, labels, tls };

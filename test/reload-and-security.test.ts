@@ -8,7 +8,7 @@
  * - no API route makes heapwatch fetch a URL it was given.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -23,6 +23,8 @@ const TOKEN = 'api-token-0123456789abcdef';
 const SECRET = 'planted-secret-7f3a9c1e5b';
 const HEADER_SECRET = 'header-secret-9d8e7f6a5b';
 const FILE_SECRET = 'file-secret-1a2b3c4d5e';
+const URL_PASSWORD = 'userinfo-secret-6c5d4e3f2a';
+const PARAM_SECRET = 'param-secret-3e2d1c0b9a';
 
 describe('reload and security', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hw-sec-'));
@@ -49,6 +51,8 @@ describe('reload and security', () => {
         { url: `${hostile.url}/hang`, headers: { 'X-Api-Key': HEADER_SECRET }, secret_headers: ['X-Api-Key'], labels: { service: 'header' } },
         { url: `${hostile.url}/garbage`, basic_auth: { username: 'u', password_file: join(dir, 'password') }, labels: { service: 'basic' } },
         { url: `${hostile.url}/good`, labels: { service: 'good' } },
+        // A password in the URL's userinfo and a secret query parameter, against a failing endpoint.
+        { url: `http://scraper:${URL_PASSWORD}@${hostile.url.slice(7)}/status-500?token=${PARAM_SECRET}`, secret_params: ['token'], labels: { service: 'urlsecret' } },
       ],
     };
     writeFileSync(configPath, stringify(config));
@@ -77,20 +81,27 @@ describe('reload and security', () => {
   });
 
   it('never shows a credential in logs, API responses, error messages or metrics', async () => {
+    await waitFor('the URL-credential target to fail', () => /urlsecret/.test(hw.log()) || /status-500\?token=/.test(hw.log()), 10_000);
     const outputs = [
       hw.log(),
+      // The database holds target URLs and error messages too.
+      readFileSync(dbPath).toString('latin1') + (existsSync(`${dbPath}-wal`) ? readFileSync(`${dbPath}-wal`).toString('latin1') : ''),
       await (await api('/api/v1/targets')).text(),
       await (await api('/api/v1/findings?state=all')).text(),
       await (await api('/metrics')).text(),
     ];
     for (const text of outputs) {
-      for (const secret of [SECRET, HEADER_SECRET, FILE_SECRET, TOKEN, Buffer.from(`u:${FILE_SECRET}`).toString('base64')]) {
+      for (const secret of [SECRET, HEADER_SECRET, FILE_SECRET, TOKEN, Buffer.from(`u:${FILE_SECRET}`).toString('base64'), URL_PASSWORD, PARAM_SECRET]) {
         assert.ok(!text.includes(secret), `a secret leaked: ${secret}`);
       }
     }
     // The errors themselves are there, readable.
     const targets = (await (await api('/api/v1/targets')).json()) as { targets: { labels: { service: string }; last_error: { code: string } | null }[] };
     assert.equal(targets.targets.find((t) => t.labels.service === 'bearer')!.last_error?.code, 'HW_ERR_SCRAPE_HTTP_STATUS');
+    // The URL-credential target is shown, redacted, and its failure recorded.
+    const urlTarget = targets.targets.find((t) => t.labels.service === 'urlsecret') as unknown as { url: string; last_error: { code: string } | null };
+    assert.match(urlTarget.url, /^http:\/\/127\.0\.0\.1:\d+\/status-500\?token=%3Credacted%3E$/);
+    assert.equal(urlTarget.last_error?.code, 'HW_ERR_SCRAPE_HTTP_STATUS');
   });
 
   it('creates the database file with mode 0600', () => {
@@ -115,14 +126,14 @@ describe('reload and security', () => {
     assert.match(hw.log(), /HW_ERR_CONFIG_INVALID.*heapwatch\.yaml:2: global\.scrape_interval: expected a positive duration/);
     assert.equal(hw.child.exitCode, null);
     const targets = (await (await api('/api/v1/targets')).json()) as { targets: unknown[] };
-    assert.equal(targets.targets.length, 4);
+    assert.equal(targets.targets.length, 5);
     assert.match(await (await api('/metrics')).text(), /heapwatch_config_reloads_total\{result="failure"\} 1/);
   });
 
   it('applies a good reload without losing state', async () => {
     const before = (await (await api('/api/v1/targets')).json()) as { targets: { id: number; labels: { service: string } }[] };
     const goodId = before.targets.find((t) => t.labels.service === 'good')!.id;
-    const next = { ...config, targets: (config.targets as object[]).slice(3) };
+    const next = { ...config, targets: (config.targets as { labels: { service: string } }[]).filter((t) => t.labels.service === 'good') };
     writeFileSync(configPath, stringify(next));
     hw.child.kill('SIGHUP');
     await waitFor('the reload', () => /config reloaded/.test(hw.log()), 10_000);

@@ -14,7 +14,7 @@ const lastScrape = {
   properties: {
     at: { type: 'string' },
     duration_ms: { type: 'number' },
-    outcome: { type: 'string' },
+    outcome: { type: 'string', enum: ['ok', 'stale', 'error'] },
   },
 } as const;
 

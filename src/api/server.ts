@@ -89,7 +89,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
         interval_seconds: s.target.intervalMs / 1000,
         timeout_seconds: s.target.timeoutMs / 1000,
         health: s.health,
-        last_scrape: s.lastScrapeAt === null ? null : { at: iso(s.lastScrapeAt), duration_ms: s.lastDurationMs, outcome: s.lastError ? 'error' : 'ok' },
+        last_scrape: s.lastScrapeAt === null ? null : { at: iso(s.lastScrapeAt), duration_ms: s.lastDurationMs, outcome: s.lastOutcome ?? (s.lastError ? 'error' : 'ok') },
         last_error: s.lastError ? { at: s.lastScrapeAt === null ? null : iso(s.lastScrapeAt), ...s.lastError } : lastStoredError(deps.reader, row?.id),
         scrapes: s.scrapes,
         failures: s.failures,

@@ -2,11 +2,11 @@
  * `heapwatch diff BASE PROFILE`: what grew between two heap profiles, by
  * function and by stack, and optionally a diff profile for `go tool pprof`.
  */
-import { readFileSync } from 'node:fs';
 import type { DecodeLimits } from '../pprof/inflate.js';
 import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import { formatBytes } from './format.js';
+import { readProfileFile } from './top.js';
 
 export interface Growth {
   name: string;
@@ -22,8 +22,8 @@ export interface DiffReport {
 }
 
 export function diffReport(baseFile: string, profileFile: string, limits: DecodeLimits): DiffReport {
-  const base = decodeHeapProfileFast(readFileSync(baseFile), limits);
-  const now = decodeHeapProfileFast(readFileSync(profileFile), limits);
+  const base = decodeHeapProfileFast(readProfileFile(baseFile), limits);
+  const now = decodeHeapProfileFast(readProfileFile(profileFile), limits);
   const fnBase = flatByName(base);
   const fnNow = flatByName(now);
   const stBase = byStack(base);

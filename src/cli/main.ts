@@ -1,26 +1,32 @@
 #!/usr/bin/env node
 /**
  * heapwatch's command line: argv -> run | check-config | top | analyze | diff.
- * Each subcommand is a thin shell over the packages; exit codes: 0 ok,
- * 1 a handled error (its code and message on stderr), 2 usage.
+ * Each subcommand is a thin shell over the packages. Exit codes (README,
+ * "CLI exit codes"): 0 ok, 1 an error with its code and message on stderr,
+ * 2 usage (unknown command or option, missing argument), 70 an internal
+ * error (a bug: the stack is printed only with HEAPWATCH_DEBUG=1).
+ * No user error prints a stack trace.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { checkConfigEnvironment } from '../config/check.js';
 import { loadConfigFile } from '../config/load.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { parseBytes, parseDuration } from '../config/units.js';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { DEFAULT_DETECT_PARAMS, type DetectParams } from '../detect/params.js';
 import { HeapwatchError, isHeapwatchError } from '../errors.js';
 import { analyzeFiles, collectProfileFiles, findingsJson, renderReport } from './analyze.js';
 import { diffReport, renderDiff } from './diff.js';
 import { VERSION } from '../version.js';
-import { isSampleIndex, renderTop, topReport } from './top.js';
+import { isSampleIndex, readProfileFile, renderTop, topReport } from './top.js';
 
 const DECODE_LIMITS = { maxDecompressedBytes: parseBytes(DEFAULTS.global.max_decompressed_bytes)! };
 
 const program = new Command();
 program.name('heapwatch').description('Catches memory leaks in Go services from their heap profiles.').version(VERSION);
+// Usage errors throw (exit 2 below) instead of commander exiting with 1; subcommands inherit it.
+program.exitOverride();
 
 program
   .command('run')
@@ -52,8 +58,10 @@ program
   .command('check-config')
   .description('validate a config file and exit (non-zero when invalid)')
   .argument('<file>', 'config file (YAML)')
-  .action((file: string) => {
+  .action(async (file: string) => {
     const config = loadConfigFile(file);
+    const problems = await checkConfigEnvironment(config, file);
+    if (problems.length > 0) throw new HeapwatchError('HW_ERR_CONFIG_INVALID', `${problems.length} problem(s) that would fail at run time:\n${problems.join('\n')}`);
     process.stdout.write(
       `${file}: ok (${config.targets.length} static target(s), ${config.file_sd.length} file_sd block(s), ${config.http_sd.length} http_sd block(s))\n`,
     );
@@ -163,7 +171,12 @@ program
     const report = diffReport(base, profile, DECODE_LIMITS);
     if (opts.output) {
       const { diffProfiles } = await import('../pprof/diff.js');
-      writeFileSync(opts.output, diffProfiles(readFileSync(base), readFileSync(profile), DECODE_LIMITS));
+      const out = diffProfiles(readProfileFile(base), readProfileFile(profile), DECODE_LIMITS);
+      try {
+        writeFileSync(opts.output, out);
+      } catch (err) {
+        throw new HeapwatchError('HW_ERR_BAD_REQUEST', `cannot write ${opts.output}: ${describeFsError(err)}`, { cause: err });
+      }
     }
     process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${renderDiff(report, opts.nodecount)}\n`);
     if (opts.output && !opts.json) process.stdout.write(`\nwrote ${opts.output}: go tool pprof -top ${opts.output}\n`);
@@ -175,11 +188,25 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return (err as Error).message;
+}
+
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // Commander has printed the usage error already; help and --version are not errors.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
   if (isHeapwatchError(err)) {
     process.stderr.write(`heapwatch: ${err.code}: ${err.message}\n`);
     process.exit(1);
   }
-  process.stderr.write(`heapwatch: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
+  const debug = process.env.HEAPWATCH_DEBUG === '1';
+  const detail = err instanceof Error ? (debug ? (err.stack ?? err.message) : err.message) : String(err);
+  process.stderr.write(`heapwatch: internal error: ${detail}${debug ? '' : ' (HEAPWATCH_DEBUG=1 prints the stack)'}\n`);
+  process.exit(70);
 });

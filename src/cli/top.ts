@@ -22,8 +22,19 @@ export interface TopReport {
   functions: { name: string; flat: number; cum: number }[];
 }
 
+/** A profile file given on the command line; a missing file or a folder is the user's error, with its code. */
+export function readProfileFile(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory (give a .pb.gz file)' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new HeapwatchError('HW_ERR_BAD_REQUEST', `cannot read ${file}: ${why}`, { cause: err });
+  }
+}
+
 export function topReport(file: string, opts: Pick<TopOptions, 'sampleIndex' | 'cum' | 'maxDecompressedBytes'>): TopReport {
-  const profile = decodeHeapProfileFast(readFileSync(file), { maxDecompressedBytes: opts.maxDecompressedBytes });
+  const profile = decodeHeapProfileFast(readProfileFile(file), { maxDecompressedBytes: opts.maxDecompressedBytes });
   const index = profile.sampleTypes.findIndex((t) => t.type === opts.sampleIndex);
   if (index < 0) {
     throw new HeapwatchError('HW_ERR_PROFILE_NOT_HEAP', `${file} has no sample type ${opts.sampleIndex} (has ${profile.sampleTypes.map((t) => t.type).join(', ')})`);

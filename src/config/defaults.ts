@@ -10,7 +10,17 @@ export const DEFAULTS = {
     scrape_timeout: '10s',
     max_concurrent_scrapes: 16,
     max_body_bytes: '64MiB',
-    max_decompressed_bytes: '512MiB',
+    // Real Go heap profiles inflate to 100-850 bytes per function, more with
+    // more samples per function (README: "Limits"): 64 MiB holds the largest
+    // real profile we have 6.5 times over.
+    max_decompressed_bytes: '64MiB',
+    // Inflated bytes of all decodes in flight together; more decodes queue.
+    max_decoding_bytes: '128MiB',
+    // Like Prometheus's sample_limit; the largest real profile we have
+    // (bench/make-large-profile.ts, 5 MB) has 170,000 samples and 12,000 functions.
+    max_samples: 500_000,
+    max_locations: 500_000,
+    max_functions: 100_000,
     follow_redirects: false,
   },
   storage: {

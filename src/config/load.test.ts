@@ -23,6 +23,10 @@ const expectedErrors: Record<string, RegExp> = {
   'bad-size.bad.yml': /bad-size\.bad\.yml:2: global\.max_body_bytes: expected a positive size like "64MiB"/,
   'bad-log-level.bad.yml': /bad-log-level\.bad\.yml:1: log\.level: expected one of "trace", "debug"/,
   'short-token.bad.yml': /short-token\.bad\.yml:1: api\.auth_token: expected at least 16 characters/,
+  'interval-subsecond.bad.yml': /interval-subsecond\.bad\.yml:3: targets\[0\]\.interval: expected at least 1s/,
+  'yaml-aliases.bad.yml': /yaml-aliases\.bad\.yml: YAML: too many alias references/,
+  'decode-budget.bad.yml': /decode-budget\.bad\.yml:2: global: expected max_decompressed_bytes <= max_decoding_bytes/,
+  'limit-zero.bad.yml': /limit-zero\.bad\.yml:2: global\.max_functions: .*>=1/,
 };
 
 describe('config', () => {
@@ -72,6 +76,16 @@ describe('config', () => {
     assert.equal(t.tls?.ca_file, '/etc/ssl/internal-ca.pem');
     assert.equal(c.file_sd[0]!.refresh_interval, 60_000);
     assert.equal(c.global.max_decompressed_bytes, 256 * 1024 ** 2);
+    assert.equal(c.global.max_functions, 50_000);
+    assert.deepEqual(c.targets[1]!.secret_params, ['token']);
+    assert.equal(c.targets[1]!.max_functions, 20_000);
+  });
+
+  it('has per-profile limits by default that fit real profiles and refuse a 10^6-function one', () => {
+    const c = parseConfig('{}', 'inline.yml');
+    assert.equal(c.global.max_decompressed_bytes, 64 * 1024 ** 2);
+    assert.equal(c.global.max_decoding_bytes, 128 * 1024 ** 2);
+    assert.deepEqual([c.global.max_samples, c.global.max_locations, c.global.max_functions], [500_000, 500_000, 100_000]);
   });
 
   it('reports a missing file with its own code', () => {

@@ -9,6 +9,9 @@ import type { z } from 'zod';
 import { HeapwatchError } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 
+/** How far YAML aliases may expand (yaml's own default); a config needs far fewer. */
+const MAX_ALIAS_COUNT = 100;
+
 /** Reads and validates a config file. Throws HW_ERR_CONFIG_READ or HW_ERR_CONFIG_INVALID. */
 export function loadConfigFile(file: string): Config {
   let text: string;
@@ -31,7 +34,13 @@ export function parseConfig(text: string, file: string): Config {
     });
     throw new HeapwatchError('HW_ERR_CONFIG_INVALID', lines.join('\n'));
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (err) {
+    // yaml refuses documents whose aliases expand too far (a "billion laughs" config).
+    throw new HeapwatchError('HW_ERR_CONFIG_INVALID', `${file}: YAML: too many alias references (at most ${MAX_ALIAS_COUNT} expansions): ${(err as Error).message}`, { cause: err });
+  }
   const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     // The line of the deepest node that exists on the path (a missing key

@@ -26,6 +26,12 @@ const delay = z.string().transform((text, ctx) => {
   return ms;
 });
 
+/** A scrape interval: the scheduler ticks once a second, so a shorter one cannot be kept. */
+const interval = duration.refine((ms) => ms >= 1000, { message: 'expected at least 1s (the scheduler ticks once a second)' });
+
+/** A per-profile count limit, like Prometheus's sample_limit. */
+const countLimit = z.number().int().min(1);
+
 const bytes = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const n = parseBytes(value);
   if (n === undefined || n <= 0) {
@@ -49,7 +55,7 @@ const httpUrl = z.string().refine((s) => {
 
 /** Settings that can be given per target, per file_sd block, or globally. */
 const scrapeSettings = {
-  interval: duration.optional(),
+  interval: interval.optional(),
   timeout: duration.optional(),
   params: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
   headers: z.record(z.string(), z.string()).optional(),
@@ -72,6 +78,12 @@ const scrapeSettings = {
     })
     .optional(),
   follow_redirects: z.boolean().optional(),
+  /** Query parameter names whose values are credentials: sent, but redacted everywhere. */
+  secret_params: z.array(z.string().min(1)).optional(),
+  /** Per-profile limits; a profile over one is refused with its own code. */
+  max_samples: countLimit.optional(),
+  max_locations: countLimit.optional(),
+  max_functions: countLimit.optional(),
 };
 
 const staticTarget = z
@@ -103,12 +115,19 @@ const listen = z.string().refine((s) => /^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/.
 export const configSchema = z.strictObject({
   global: z
     .strictObject({
-      scrape_interval: duration.prefault(DEFAULTS.global.scrape_interval),
+      scrape_interval: interval.prefault(DEFAULTS.global.scrape_interval),
       scrape_timeout: duration.prefault(DEFAULTS.global.scrape_timeout),
       max_concurrent_scrapes: z.number().int().min(1).max(10_000).default(DEFAULTS.global.max_concurrent_scrapes),
       max_body_bytes: bytes.prefault(DEFAULTS.global.max_body_bytes),
       max_decompressed_bytes: bytes.prefault(DEFAULTS.global.max_decompressed_bytes),
+      max_decoding_bytes: bytes.prefault(DEFAULTS.global.max_decoding_bytes),
+      max_samples: countLimit.default(DEFAULTS.global.max_samples),
+      max_locations: countLimit.default(DEFAULTS.global.max_locations),
+      max_functions: countLimit.default(DEFAULTS.global.max_functions),
       follow_redirects: z.boolean().default(DEFAULTS.global.follow_redirects),
+    })
+    .refine((g) => g.max_decompressed_bytes <= g.max_decoding_bytes, {
+      message: 'expected max_decompressed_bytes <= max_decoding_bytes (one profile must fit the decode budget)',
     })
     .prefault({}),
   storage: z

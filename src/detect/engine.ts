@@ -24,6 +24,7 @@ import { horizonsOf, type DetectParams } from './params.js';
 import { mannKendall, median, theilSen } from './stats.js';
 import { assessTrend, type TrendVerdict } from './trend.js';
 import { compareVersions } from '../pprof/names.js';
+import { LEAK_CLASSES } from './classes.js';
 
 /** One epoch's detection state, as the session keeps it. */
 export interface EpochState {
@@ -271,7 +272,7 @@ function versionDetections(state: EpochState): Detection[] {
       headline: `${v.module}@${version} has a known leak bug`,
       summary: `${v.note}; this process runs ${version} (no growth seen yet)`,
       remediation: 'Upgrade Kitex to >= v0.3.3 (netpoll >= v0.2.5) before the leak shows.',
-      docUrl: 'https://www.cloudwego.io/docs/kitex/best-practice/self_check/mem_leak_self_check/#increased-connection-count--large-payload-scenarios',
+      docUrl: LEAK_CLASSES.find((c) => c.id === v.classId)?.docUrl ?? '', // the class row's: the anchor is written once
       evidence: { versions: { [v.module]: version }, matchedFrames: [], stacks: 0, note: 'version only' },
     });
   }

@@ -4,7 +4,7 @@
  * detectors) that a new profile is in. A failure at any step is recorded as
  * the scrape's outcome with its code; it never escapes to the loop.
  */
-import { toErrorRecord, type ErrorRecord } from '../errors.js';
+import { fromErrorRecord, isHeapwatchError, toErrorRecord, type ErrorRecord } from '../errors.js';
 import type { HeapwatchMetrics } from '../export/metrics.js';
 import type { Logger } from '../log.js';
 import type { DecodeLimits } from '../pprof/inflate.js';
@@ -28,6 +28,7 @@ export interface IngestDeps {
   writer: StoreWriter;
   metrics: HeapwatchMetrics;
   log: Logger;
+  /** Global decode limits; a target's own count limits override them. */
   limits: DecodeLimits;
   /** Called after a profile is stored; must not block (detection runs later). */
   onIngested?: (ingested: IngestedProfile) => void;
@@ -53,7 +54,7 @@ export class Ingest implements ScrapeSink {
     const { decoder, writer, metrics, limits } = this.#deps;
     let profile: HeapProfile;
     try {
-      profile = await decoder.decode(result.body, limits);
+      profile = await decoder.decode(result.body, { maxDecompressedBytes: limits.maxDecompressedBytes, ...target.limits });
     } catch (err) {
       return this.#fail(target, result.startedAt, result.durationMs, toErrorRecord(err, 'HW_ERR_PROFILE_MALFORMED'), result.body.length);
     }
@@ -61,6 +62,10 @@ export class Ingest implements ScrapeSink {
     try {
       stored = writer.appendProfile({ target, startedAt: result.startedAt, durationMs: result.durationMs, body: result.body, profile });
     } catch (err) {
+      // Refused by the writer's epoch check, not a failed write: recorded like any bad scrape.
+      if (isHeapwatchError(err) && err.code === 'HW_ERR_EPOCH_FLAPPING') {
+        return this.#fail(target, result.startedAt, result.durationMs, toErrorRecord(err, 'HW_ERR_EPOCH_FLAPPING'), result.body.length);
+      }
       const error = toErrorRecord(err, 'HW_ERR_STORE_WRITE');
       metrics.storeWriteErrors.inc({ code: error.code });
       metrics.storeHealthy.set(0);
@@ -84,7 +89,12 @@ export class Ingest implements ScrapeSink {
       this.#deps.log.info({ target: target.url, reason: stored.transition, epoch: stored.epochId }, 'target process restarted: new epoch');
     }
     this.#deps.onIngested?.({ target, startedAt: result.startedAt, profile, stored });
-    return { ok: true };
+    return { ok: true, stale: stored.transition === 'stale' };
+  }
+
+  /** Drops what is remembered of a target that went away (see main.ts forgetTarget). */
+  forget(targetKey: string): void {
+    this.#lastCode.delete(targetKey);
   }
 
   #fail(target: Target, startedAt: number, durationMs: number, rawError: ErrorRecord, bodyBytes?: number, record = true): ScrapeOutcome {
@@ -101,7 +111,7 @@ export class Ingest implements ScrapeSink {
     }
     const level = this.#lastCode.get(target.key) === error.code ? 'debug' : 'warn';
     this.#lastCode.set(target.key, error.code);
-    this.#deps.log[level]({ target: target.url, code: error.code, err: { message: error.message } }, 'scrape failed');
+    this.#deps.log[level]({ target: target.url, code: error.code, err: fromErrorRecord(error) }, 'scrape failed');
     return { ok: false, error };
   }
 }

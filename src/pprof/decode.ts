@@ -9,7 +9,7 @@
 import { Profile } from 'pprof-format';
 import { HeapwatchError } from '../errors.js';
 import { dropTypeParameters, moduleFromFilename, type ModuleVersion } from './names.js';
-import { FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './inflate.js';
+import { checkProfileCounts, FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './inflate.js';
 import { packStacks, type HeapProfile, type ProfileFunction } from './profile.js';
 
 
@@ -28,6 +28,7 @@ export function decodeHeapProfile(bytes: Uint8Array, limits: DecodeLimits): Heap
   } catch (err) {
     throw new HeapwatchError('HW_ERR_PROFILE_MALFORMED', `protobuf decode failed: ${(err as Error).message}`, { cause: err });
   }
+  checkProfileCounts({ samples: p.sample.length, locations: p.location.length, functions: p.function.length }, limits);
   return normalise(p, FRAMES_PER_BYTE * raw.length + 65536);
 }
 

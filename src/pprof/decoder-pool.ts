@@ -6,21 +6,27 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { fromErrorRecord, HeapwatchError } from '../errors.js';
+import { ByteBudget, inflatedSize } from './decode-budget.js';
 import type { DecodeLimits } from './inflate.js';
 import type { DecodeResult, DecodeTask } from './decode-worker.js';
 import type { HeapProfile } from './profile.js';
 
 export interface ProfileDecoder {
   decode(bytes: Uint8Array, limits: DecodeLimits): Promise<HeapProfile>;
+  /** Changes the budget of inflated bytes in flight (config reload). */
+  setBudget(bytes: number): void;
   close(): Promise<void>;
 }
 
 export interface DecoderPoolOptions {
   /** Worker threads; defaults to one fewer than the cores (at least one). */
   threads?: number;
+  /** Inflated bytes of all decodes in flight together (global.max_decoding_bytes). */
+  budgetBytes: number;
 }
 
-export function createDecoderPool(options: DecoderPoolOptions = {}): ProfileDecoder {
+export function createDecoderPool(options: DecoderPoolOptions): ProfileDecoder {
+  const budget = new ByteBudget(options.budgetBytes);
   const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
   const pool = new Piscina<DecodeTask, DecodeResult>({
     filename: new URL('./decode-worker.js', import.meta.url).href,
@@ -36,14 +42,21 @@ export function createDecoderPool(options: DecoderPoolOptions = {}): ProfileDeco
   });
   return {
     async decode(bytes, limits) {
+      const size = await inflatedSize(bytes, limits.maxDecompressedBytes);
+      const reserved = await budget.acquire(size);
       let result: DecodeResult;
       try {
         result = await pool.run({ bytes, limits });
       } catch (err) {
         throw new HeapwatchError('HW_ERR_DECODER_UNAVAILABLE', (err as Error).message, { cause: err });
+      } finally {
+        budget.release(reserved);
       }
       if (!result.ok) throw fromErrorRecord(result.error);
       return result.profile;
+    },
+    setBudget(bytes) {
+      budget.setCapacity(bytes);
     },
     async close() {
       await pool.destroy();

@@ -22,7 +22,7 @@
  */
 import { HeapwatchError } from '../errors.js';
 // FRAMES_PER_BYTE: the reference's cap on frames expanded from samples; sharing it keeps the same inputs rejected.
-import { FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './inflate.js';
+import { checkProfileCounts, FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './inflate.js';
 import { dropTypeParameters, moduleFromFilename, type ModuleVersion } from './names.js';
 import type { HeapProfile, ProfileFunction, SampleType, StackTable } from './profile.js';
 import { ProtoReader, type FieldKinds } from './protobuf.js';
@@ -75,6 +75,7 @@ export function decodeHeapProfileFast(bytes: Uint8Array, limits: DecodeLimits): 
   if (raw.length === 0) malformed('empty profile');
   const r = new ProtoReader(raw);
   const ix = indexProfile(r);
+  checkProfileCounts({ samples: ix.sampleStart.length, locations: ix.locId.length, functions: ix.fnId.length }, limits);
   const strings = new StringTable(raw, ix.strStart, ix.strEnd);
 
   const sampleTypes: SampleType[] = [];

@@ -9,6 +9,24 @@ import { HeapwatchError } from '../errors.js';
 export interface DecodeLimits {
   /** Cap on the decompressed profile size; larger input is rejected as a gzip bomb. */
   maxDecompressedBytes: number;
+  /** Per-profile count limits (Prometheus's sample_limit); unset means unlimited. */
+  maxSamples?: number;
+  maxLocations?: number;
+  maxFunctions?: number;
+}
+
+/** Refuses a profile with more samples, locations or functions than its limits, each with its own code. */
+export function checkProfileCounts(counts: { samples: number; locations: number; functions: number }, limits: DecodeLimits): void {
+  const over = (n: number, max: number | undefined): boolean => max !== undefined && n > max;
+  if (over(counts.functions, limits.maxFunctions)) {
+    throw new HeapwatchError('HW_ERR_PROFILE_TOO_MANY_FUNCTIONS', `${counts.functions} > ${limits.maxFunctions}`);
+  }
+  if (over(counts.locations, limits.maxLocations)) {
+    throw new HeapwatchError('HW_ERR_PROFILE_TOO_MANY_LOCATIONS', `${counts.locations} > ${limits.maxLocations}`);
+  }
+  if (over(counts.samples, limits.maxSamples)) {
+    throw new HeapwatchError('HW_ERR_PROFILE_TOO_MANY_SAMPLES', `${counts.samples} > ${limits.maxSamples}`);
+  }
 }
 
 /**
@@ -24,7 +42,7 @@ const GZIP_MAGIC_1 = 0x8b;
 
 /** Gunzips when needed, under a hard output cap, so a gzip bomb costs bounded memory. */
 export function inflateProfile(bytes: Uint8Array, limits: DecodeLimits): Uint8Array {
-  if (bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1) {
+  if (isGzip(bytes)) {
     try {
       return gunzipSync(bytes, { maxOutputLength: limits.maxDecompressedBytes });
     } catch (err) {
@@ -43,6 +61,10 @@ export function inflateProfile(bytes: Uint8Array, limits: DecodeLimits): Uint8Ar
     throw new HeapwatchError('HW_ERR_DECOMPRESSED_TOO_LARGE', `more than ${limits.maxDecompressedBytes} bytes`);
   }
   return bytes;
+}
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1;
 }
 
 /** An HTML error page or a text message served where a profile was expected. */

@@ -13,6 +13,8 @@ export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export interface LoopStatus {
   health: 'unknown' | 'up' | 'down';
+  /** The last scrape's outcome: stale when the target had no GC since the scrape before. */
+  lastOutcome: 'ok' | 'stale' | 'error' | null;
   lastScrapeAt: number | null;
   lastDurationMs: number | null;
   lastError: ErrorRecord | null;
@@ -44,6 +46,7 @@ export class ScrapeLoop {
     this.#offset = jitterOffset(target.key, target.intervalMs);
     this.#status = {
       health: 'unknown',
+      lastOutcome: null,
       lastScrapeAt: null,
       lastDurationMs: null,
       lastError: null,
@@ -83,6 +86,8 @@ export class ScrapeLoop {
       const fetched = await this.#deps.scraper.fetch(this.target, this.#abort.signal);
       outcome = await this.#deps.sink.append(this.target, { ok: true, startedAt, durationMs: performance.now() - t0, body: fetched.body });
     } catch (err) {
+      // A scrape cut off by shutdown says nothing about the target: not stored, not counted.
+      if (this.#abort.signal.aborted) return;
       const error = toErrorRecord(err, 'HW_ERR_SCRAPE_CONNECT');
       outcome = await this.#deps.sink.append(this.target, { ok: false, startedAt, durationMs: performance.now() - t0, error });
     }
@@ -92,9 +97,11 @@ export class ScrapeLoop {
     s.lastDurationMs = performance.now() - t0;
     if (outcome.ok) {
       s.health = 'up';
+      s.lastOutcome = outcome.stale ? 'stale' : 'ok';
       s.lastError = null;
     } else {
       s.health = 'down';
+      s.lastOutcome = 'error';
       s.failures++;
       s.lastError = outcome.error;
     }

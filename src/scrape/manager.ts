@@ -6,6 +6,7 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import pLimit from 'p-limit';
+import { cronLogger, type Logger } from '../log.js';
 import type { Target } from '../targets/target.js';
 import { ScrapeLoop, type LoopStatus } from './loop.js';
 import type { Scraper } from './scraper.js';
@@ -17,6 +18,8 @@ export interface ManagerDeps {
   maxConcurrentScrapes: number;
   onSkip?: (target: Target) => void;
   onTargetsChanged?: (added: Target[], removed: Target[]) => void;
+  /** Where node-cron's own warnings go (a missed tick under load); without it they are dropped. */
+  log?: Logger;
 }
 
 export interface TargetStatus extends LoopStatus {
@@ -37,7 +40,11 @@ export class ScrapeManager {
   start(): void {
     // Every second: the finest interval we accept is 1 s, and a loop's slot
     // is checked at most one tick late.
-    this.#task = cron.schedule('* * * * * *', () => this.tick(Date.now()), { name: 'heapwatch-scrape-tick' });
+    const log = this.#deps.log;
+    this.#task = cron.schedule('* * * * * *', () => this.tick(Date.now()), {
+      name: 'heapwatch-scrape-tick',
+      logger: log ? cronLogger(log) : { info: ignore, warn: ignore, error: ignore, debug: ignore },
+    });
   }
 
   tick(now: number): void {
@@ -77,6 +84,11 @@ export class ScrapeManager {
     return [...this.#loops.values()].map((l) => ({ target: l.target, ...l.status }));
   }
 
+  /** Whether a target (by key) is currently scraped. */
+  has(key: string): boolean {
+    return this.#loops.has(key);
+  }
+
   targets(): Target[] {
     return [...this.#loops.values()].map((l) => l.target);
   }
@@ -88,6 +100,10 @@ export class ScrapeManager {
     this.#loops.clear();
     await Promise.all(loops.map((l) => l.stop()));
   }
+}
+
+function ignore(): void {
+  // node-cron's messages are dropped when no logger is given (tests).
 }
 
 function sameSettings(a: Target, b: Target): boolean {

@@ -1,8 +1,9 @@
 /**
  * Fetches one profile over HTTP(S) with hard limits: an overall deadline
  * (which also bounds a slow drip and headers that never end), a compressed
- * size cap enforced while streaming, no cross-host redirects unless allowed,
- * and TLS verification unless explicitly skipped. It only fetches bytes:
+ * size cap enforced while streaming, no cross-host redirects unless allowed
+ * (and, when allowed, no credentials sent past the first origin, as Go's
+ * net/http and curl do), and TLS verification unless explicitly skipped. It only fetches bytes:
  * decoding is the decoder's job.
  */
 import { readFileSync } from 'node:fs';
@@ -67,13 +68,15 @@ export class HttpScraper implements Scraper {
 
   async fetch(target: Target, signal?: AbortSignal): Promise<FetchedProfile> {
     const abort = scrapeSignal(target.timeoutMs, signal);
-    let url = new URL(target.url);
+    let url = new URL(target.fetchUrl);
     const origin = url.origin;
+    // Once a redirect has left the target's origin, credentials stay behind for every later hop.
+    let leftOrigin = false;
     try {
       for (let hop = 0; ; hop++) {
         const res = await request(url, {
           method: 'GET',
-          headers: this.#headers(target),
+          headers: leftOrigin ? this.#headersWithoutCredentials(target) : this.#headers(target),
           dispatcher: this.#agent(target),
           signal: abort.signal,
         });
@@ -88,6 +91,7 @@ export class HttpScraper implements Scraper {
             throw new HeapwatchError('HW_ERR_SCRAPE_REDIRECT', `${res.statusCode} to ${next.origin} (set follow_redirects to allow)`);
           }
           if (hop + 1 >= MAX_REDIRECTS) throw new HeapwatchError('HW_ERR_SCRAPE_REDIRECT', `more than ${MAX_REDIRECTS} redirects`);
+          if (next.origin !== origin) leftOrigin = true;
           url = next;
           continue;
         }
@@ -104,6 +108,7 @@ export class HttpScraper implements Scraper {
         return { body, status: res.statusCode, contentType };
       }
     } catch (err) {
+      if (signal?.aborted) throw new HeapwatchError('HW_ERR_SCRAPE_ABORTED', 'the daemon is stopping', { cause: err });
       if (abort.timedOut()) throw new HeapwatchError('HW_ERR_SCRAPE_TIMEOUT', `no complete response within ${target.timeoutMs} ms`, { cause: err });
       throw classifyFetchError(err);
     } finally {
@@ -121,11 +126,21 @@ export class HttpScraper implements Scraper {
     const auth = target.auth;
     if (auth.kind === 'bearer') {
       // Read per scrape, so a rotated token file is picked up without a reload.
-      const token = auth.token ?? readFileSync(auth.tokenFile!, 'utf8').trim();
+      const token = auth.token ?? readTargetFile(auth.tokenFile!, 'bearer_token_file').trim();
       headers.authorization = `Bearer ${token}`;
     } else if (auth.kind === 'basic') {
-      const password = auth.password ?? (auth.passwordFile ? readFileSync(auth.passwordFile, 'utf8').trim() : '');
+      const password = auth.password ?? (auth.passwordFile ? readTargetFile(auth.passwordFile, 'basic_auth.password_file').trim() : '');
       headers.authorization = `Basic ${Buffer.from(`${auth.username}:${password}`).toString('base64')}`;
+    }
+    return headers;
+  }
+
+  /** For a hop on another origin: no Authorization (bearer or basic) and no secret_headers. */
+  #headersWithoutCredentials(target: Target): Record<string, string> {
+    const headers: Record<string, string> = { 'accept-encoding': 'gzip', 'user-agent': 'heapwatch' };
+    for (const [name, value] of Object.entries(target.headers)) {
+      const lower = name.toLowerCase();
+      if (lower !== 'authorization' && lower !== 'cookie' && !target.secretHeaders.includes(lower)) headers[name] = value;
     }
     return headers;
   }
@@ -138,7 +153,7 @@ export class HttpScraper implements Scraper {
     if (!agent) {
       agent = new Agent({
         connect: {
-          ca: caFile ? readFileSync(caFile) : undefined,
+          ca: caFile ? readTargetFile(caFile, 'tls.ca_file') : undefined,
           rejectUnauthorized: !insecureSkipVerify,
           servername: serverName,
         },
@@ -152,6 +167,15 @@ export class HttpScraper implements Scraper {
       this.#agents.set(key, agent);
     }
     return agent;
+  }
+}
+
+/** A credential or CA file of a target; a failure is the target's configuration, not the network. */
+function readTargetFile(path: string, key: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new HeapwatchError('HW_ERR_TARGET_FILE', `${key} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
   }
 }
 

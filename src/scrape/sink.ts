@@ -19,4 +19,5 @@ export interface ScrapeSink {
   append(target: Target, result: ScrapeResult): Promise<ScrapeOutcome>;
 }
 
-export type ScrapeOutcome = { ok: true } | { ok: false; error: ErrorRecord };
+/** `stale`: the profile had no new GC since the last scrape (stored, but nothing new). */
+export type ScrapeOutcome = { ok: true; stale?: boolean } | { ok: false; error: ErrorRecord };

@@ -57,9 +57,24 @@ interface TargetState {
   lastProfileHour: number;
   profilesSincePrune: number;
   epochFunctions: Set<number>;
+  /** Consecutive scrapes that each looked like a new process (see flapHoldsBack). */
+  restartStreak: number;
 }
 
 const PRUNE_EVERY = 10;
+
+/**
+ * Epoch flapping: counters that go down on every scrape (two processes behind
+ * one URL) would open a new epoch, and write a full keyframe, every time.
+ * From the 3rd restart in a row, a new epoch is only opened on the 4th, 8th,
+ * 16th, 32nd and then every 64th; the others are refused with
+ * HW_ERR_EPOCH_FLAPPING (recorded, counted, shown in the API).
+ */
+function flapHoldsBack(streak: number): boolean {
+  if (streak < 3) return false;
+  if (streak <= 64) return (streak & (streak - 1)) !== 0;
+  return streak % 64 !== 0;
+}
 
 export class StoreWriter {
   readonly #db: Db;
@@ -157,6 +172,8 @@ export class StoreWriter {
     try {
       return this.#db.transaction(fn).immediate();
     } catch (err) {
+      // Refused before anything was written; what it remembered stays.
+      if (err instanceof HeapwatchError && err.code === 'HW_ERR_EPOCH_FLAPPING') throw err;
       // The transaction rolled back. Drop what we remembered of it, so the
       // next scrape reloads its state from what is really stored (and writes
       // a keyframe), and no cached dictionary id points at a rolled-back row.
@@ -179,6 +196,13 @@ export class StoreWriter {
     const summary = summarize(s.profile);
     const transition = classifyTransition(state.summary, summary);
     const ts = s.startedAt;
+    state.restartStreak = transition === 'restart' || transition === 'build_changed' ? state.restartStreak + 1 : 0;
+    if (flapHoldsBack(state.restartStreak)) {
+      // Compared with the next profile: the streak goes on while processes alternate.
+      state.summary = summary;
+      this.#state.set(s.target.key, state);
+      throw new HeapwatchError('HW_ERR_EPOCH_FLAPPING', `${state.restartStreak} new processes in a row at ${s.target.url}; this one was not stored`);
+    }
 
     const epochStart = transition === 'first' || transition === 'restart' || transition === 'build_changed';
     if (epochStart) {
@@ -243,6 +267,7 @@ export class StoreWriter {
       lastProfileHour: hour === null ? -1 : Math.floor(hour / 3_600_000),
       profilesSincePrune: PRUNE_EVERY - 1,
       epochFunctions: new Set(),
+      restartStreak: 0,
     };
   }
 

@@ -13,7 +13,9 @@ import type { Target } from './target.js';
 
 export interface DiscoveryEvents {
   onChange: () => void;
-  onError: (source: 'file_sd' | 'http_sd', err: HeapwatchError) => void;
+  /** `origin`: the file or (redacted) URL that failed. */
+  onError: (source: 'file_sd' | 'http_sd', err: HeapwatchError, origin: string) => void;
+  onRecovered?: (source: 'file_sd' | 'http_sd', origin: string) => void;
 }
 
 export class TargetDiscovery {
@@ -23,8 +25,16 @@ export class TargetDiscovery {
 
   constructor(config: Config, events: DiscoveryEvents) {
     this.#config = config;
-    this.#files = new FileDiscovery(config, { onChange: events.onChange, onError: (e) => events.onError('file_sd', e) });
-    this.#http = new HttpDiscovery(config, { onChange: events.onChange, onError: (e) => events.onError('http_sd', e) });
+    this.#files = new FileDiscovery(config, {
+      onChange: events.onChange,
+      onError: (e, origin) => events.onError('file_sd', e, origin),
+      onRecovered: (origin) => events.onRecovered?.('file_sd', origin),
+    });
+    this.#http = new HttpDiscovery(config, {
+      onChange: events.onChange,
+      onError: (e, origin) => events.onError('http_sd', e, origin),
+      onRecovered: (origin) => events.onRecovered?.('http_sd', origin),
+    });
   }
 
   /** Starts watching; resolves once the first http_sd answers (or fail) are in. */

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { Config, FileSdConfig } from '../config/schema.js';
 import { HeapwatchError } from '../errors.js';
 import { buildTarget, discoveredUrl } from './build.js';
+import { printable } from './repeat-filter.js';
 import type { Target } from './target.js';
 
 const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -37,12 +38,13 @@ export function parseTargetGroups(text: string, source: string, format: 'json' |
   try {
     raw = format === 'json' ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${file}: ${(err as Error).message}`, { cause: err });
+    // The parser quotes the offending input, which may be binary junk.
+    throw new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${file}: ${printable((err as Error).message)}`, { cause: err });
   }
   const result = groupsSchema.safeParse(raw ?? []);
   if (!result.success) {
     const issue = result.error.issues[0]!;
-    throw new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${file}: ${issue.path.join('.') || '(top level)'}: ${printable(issue.message)}`);
   }
   return result.data;
 }
@@ -59,7 +61,10 @@ export function targetsFromGroups(groups: TargetGroups, block: FileSdConfig | Co
 
 export interface FileSdEvents {
   onChange: () => void;
-  onError: (err: HeapwatchError) => void;
+  /** `origin`: the file (or http_sd URL, redacted) that failed. */
+  onError: (err: HeapwatchError, origin: string) => void;
+  /** The origin read fine again after failing. */
+  onRecovered?: (origin: string) => void;
 }
 
 /** Watches the file_sd blocks of one config; `targets()` is the current union. */
@@ -83,7 +88,7 @@ export class FileDiscovery {
     this.#watcher = chokidar.watch([...dirs], { ignoreInitial: true, depth: 0 });
     const ready = new Promise<void>((resolve) => this.#watcher!.once('ready', () => resolve()));
     this.#watcher.on('all', () => this.refresh());
-    this.#watcher.on('error', (err) => this.#events.onError(new HeapwatchError('HW_ERR_SD_FILE_INVALID', `watch: ${String(err)}`)));
+    this.#watcher.on('error', (err) => this.#events.onError(new HeapwatchError('HW_ERR_SD_FILE_INVALID', `watch: ${String(err)}`), 'watch'));
     for (const block of this.#config.file_sd) {
       const t = setInterval(() => this.refresh(), block.refresh_interval);
       t.unref();
@@ -102,9 +107,10 @@ export class FileDiscovery {
         try {
           const groups = parseTargetGroups(readFileSync(file, 'utf8'), file);
           this.#byFile.set(file, targetsFromGroups(groups, block, this.#config.global, `file_sd:${file}`));
+          this.#events.onRecovered?.(file);
         } catch (err) {
           // Keep the file's last good targets; a half-written file must not empty the fleet.
-          this.#events.onError(err instanceof HeapwatchError ? err : new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${file}: ${(err as Error).message}`));
+          this.#events.onError(err instanceof HeapwatchError ? err : new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${file}: ${printable((err as Error).message)}`), file);
         }
       }
     }

@@ -9,6 +9,8 @@
 import type { Config, HttpSdConfig } from '../config/schema.js';
 import { HeapwatchError } from '../errors.js';
 import { parseTargetGroups, targetsFromGroups, type FileSdEvents } from './file-sd.js';
+import { redactUrl, redactUserinfo } from './redact.js';
+import { printable } from './repeat-filter.js';
 import type { Target } from './target.js';
 
 export type HttpSdEvents = FileSdEvents;
@@ -90,12 +92,16 @@ export class HttpDiscovery {
     let next: Target[];
     try {
       const groups = await this.#fetchGroups(block.url);
-      next = targetsFromGroups(groups, block, this.#config.global, `http_sd:${block.url}`);
+      next = targetsFromGroups(groups, block, this.#config.global, `http_sd:${redactUrl(block.url)}`);
     } catch (err) {
       if (this.#stopping.signal.aborted) return false;
-      this.#events.onError(err instanceof HeapwatchError ? err : new HeapwatchError('HW_ERR_SD_HTTP', `${block.url}: ${describe(err, this.#timeoutMs)}`));
+      const e = err instanceof HeapwatchError ? err : new HeapwatchError('HW_ERR_SD_HTTP', `${block.url}: ${describe(err, this.#timeoutMs)}`);
+      // The endpoint's URL may carry userinfo; the message is logged and counted.
+      e.message = printable(redactUserinfo(e.message), 500);
+      this.#events.onError(e, redactUrl(block.url));
       return false;
     }
+    this.#events.onRecovered?.(redactUrl(block.url));
     const before = this.#byBlock.get(i);
     this.#byBlock.set(i, next);
     return JSON.stringify(before) !== JSON.stringify(next);

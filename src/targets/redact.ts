@@ -22,6 +22,12 @@ export function secretValues(target: Target): string[] {
       out.push(Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64'));
     }
   }
+  // Values of secret_params, as sent (the target's key and url hold them redacted).
+  const sent = new URL(target.fetchUrl);
+  const shown = new URL(target.url);
+  for (const [name, value] of sent.searchParams) {
+    if (shown.searchParams.get(name) === REDACTED) out.push(value, encodeURIComponent(value));
+  }
   for (const [name, value] of Object.entries(target.headers)) {
     if (target.secretHeaders.includes(name.toLowerCase()) || name.toLowerCase() === 'authorization') out.push(value);
   }
@@ -38,8 +44,26 @@ function readSecretFile(path: string): string[] {
 }
 
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
+  let out = redactUserinfo(text);
   for (const s of secrets) out = out.split(s).join(REDACTED);
   return out;
+}
+
+/** `scheme://user:pw@host` -> `scheme://<redacted>@host`, wherever a URL with userinfo appears in text. */
+export function redactUserinfo(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi, `$1${REDACTED}@`);
+}
+
+/** A URL for display: userinfo dropped. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.href;
+  } catch {
+    return redactUserinfo(url);
+  }
 }
 

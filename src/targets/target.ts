@@ -14,10 +14,24 @@ export interface TargetTls {
   serverName?: string;
 }
 
+/** Per-profile count limits (Prometheus's sample_limit, for pprof). */
+export interface ProfileCountLimits {
+  maxSamples: number;
+  maxLocations: number;
+  maxFunctions: number;
+}
+
 export interface Target {
-  /** Stable identity: the full scrape URL (with query). Storage and sharding key on it. */
+  /**
+   * Stable identity: the scrape URL (with query), redacted: no userinfo, and
+   * the values of `secret_params` replaced. Storage, sharding, logs, metrics
+   * and the API use it; only the scraper sees `fetchUrl`.
+   */
   key: string;
+  /** The same redacted URL, for display. */
   url: string;
+  /** The URL actually requested, secret parameters included (never logged). Userinfo moves to `auth`. */
+  fetchUrl: string;
   /** Always has `service` and `instance`; free labels besides. */
   labels: Readonly<Record<string, string>>;
   intervalMs: number;
@@ -28,6 +42,7 @@ export interface Target {
   auth: TargetAuth;
   tls: TargetTls;
   followRedirects: boolean;
+  limits: ProfileCountLimits;
   /** Where the target came from: `static`, `file_sd:<path>` or `http_sd:<url>`. */
   source: string;
 }

@@ -4,7 +4,9 @@
  * substituted the way Grafana's Prometheus datasource does it, so a test can
  * run the queries against a real Prometheus.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { buildGoFixture } from './go-service.js';
 import { ROOT } from './paths.js';
 
 export const DASHBOARDS_DIR = `${ROOT}dashboards/`;
@@ -133,4 +135,49 @@ export function dashboardQueries(values: DashboardValues = {}): { dashboard: str
     }
   }
   return out;
+}
+
+/**
+ * Runs the Go schema checker (test/fixtures/go/dashcheck, Grafana's foundation
+ * SDK) on JSON files: `dashboard` for dashboard models, `rulegroup` for
+ * alerting rule groups. Builds it on first use; Go must be installed.
+ */
+export function runSchemaCheck(kind: 'dashboard' | 'rulegroup', files: readonly string[]): { status: number | null; output: string } {
+  const bin = buildGoFixture('go/dashcheck');
+  const r = spawnSync(bin, [kind, ...files], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/** A Grafana alerting provisioning file (`apiVersion: 1`, groups of rules). */
+export interface ProvisionedAlerting {
+  apiVersion?: number;
+  groups?: { orgId?: number; name?: string; folder?: string; interval?: string; rules?: ProvisionedRule[] }[];
+}
+export interface ProvisionedRule {
+  uid?: string;
+  title?: string;
+  condition?: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  data?: { refId?: string; datasourceUid?: string; model?: Record<string, unknown> & { expr?: string; type?: string; expression?: string; conditions?: { evaluator?: { type?: string; params?: number[] } }[] } }[];
+  [key: string]: unknown;
+}
+
+/**
+ * One provisioned group in the shape of the alerting API (and of the
+ * foundation SDK's RuleGroup type): the org, folder and group name that file
+ * provisioning sets once per group are repeated on each rule.
+ */
+export function asApiRuleGroup(group: NonNullable<ProvisionedAlerting['groups']>[number]): Record<string, unknown> {
+  const m = /^(\d+)([smh])$/.exec(group.interval ?? '');
+  if (!m) throw new Error(`group ${group.name}: interval ${group.interval} is not a whole number of s, m or h`);
+  const seconds = Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2] as 's' | 'm' | 'h'];
+  return {
+    title: group.name,
+    folderUid: group.folder,
+    interval: seconds,
+    rules: (group.rules ?? []).map((r) => ({ ...r, folderUID: group.folder, ruleGroup: group.name, orgID: group.orgId })),
+  };
 }

@@ -35,6 +35,20 @@ const routes: Record<string, (res: ServerResponse, socket: Socket) => void> = {
     };
     pump();
   },
+  '/huge-chunked': (res) => {
+    // 200 MB without Content-Length: only the streaming cap stops it.
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    let sent = 0;
+    const chunk = Buffer.alloc(256 * 1024, 7);
+    const pump = (): void => {
+      while (sent < 200 * 1024 * 1024 && !res.destroyed) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
+  },
   '/status-500': (res) => res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error'),
   '/html': (res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>login</body></html>'),
   '/html-octet': (res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end('<!DOCTYPE html><html>oops</html>'),
