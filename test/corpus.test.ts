@@ -83,9 +83,14 @@ describe('labelled corpus', () => {
     assert.equal(info.evidence.versions['github.com/cloudwego/netpoll'], 'v0.2.4');
   });
 
-  it('catches a ~50 MB/h leak well inside an hour and a ~4 MB/h leak within about two hours', () => {
-    const fast = byName('leak-unclassified').leaks[0]!;
-    assert.ok(fast.minutesToDetect !== null && fast.minutesToDetect <= 50, `${fast.minutesToDetect} min`);
+  it('catches a ~50 MB/h leak that began at process start just past the 60-minute warm-up, and a ~4 MB/h leak within about two hours', () => {
+    // The series' process is ~5 minutes old at its first profile: growth in
+    // the first hour of a process is held as `info` (a cache may be warming
+    // up), then confirmed within minutes of the warm-up's end (README: Detection).
+    const fastSeries = byName('leak-unclassified');
+    const fast = fastSeries.leaks[0]!;
+    assert.ok(fast.minutesToDetect !== null && fast.minutesToDetect <= 60, `${fast.minutesToDetect} min`);
+    assert.ok(fastSeries.findings.some((f) => f.class === 'cache-filling' && f.function === 'main.(*sessionStore).remember'));
     const slow = byName('leak-unclassified-slow').leaks[0]!;
     assert.ok(slow.minutesToDetect !== null && slow.minutesToDetect <= 125, `${slow.minutesToDetect} min`);
   });

@@ -65,4 +65,19 @@ describe('FindingTracker', () => {
     assert.deepEqual(ev.map((e) => e.type), ['updated']);
     assert.equal(ev[0]!.finding.detected_at, 0);
   });
+
+  it('a cache-filling finding waits `for`; growth that escalates from it opens at once and resolves it', () => {
+    const t = new FindingTracker({ forMs: 10 * MIN, resolveAfterMs: 30 * MIN });
+    const filling = { ...det('cache-filling|f', 'info'), classId: 'cache-filling' as const, function: 'f' };
+    const early = t.update('e1', 0, [filling]);
+    assert.deepEqual(early, [], 'no info finding at first sight');
+    for (let m = 1; m <= 10; m++) t.update('e1', m * MIN, [filling]);
+    assert.deepEqual(t.open().map((f) => f.class), ['cache-filling']);
+    const leak = { ...det('unclassified-growth|f'), function: 'f' };
+    const ev = t.update('e1', 11 * MIN, [leak]);
+    assert.deepEqual(ev.map((e) => [e.type, e.finding.class, e.finding.resolved_reason]), [
+      ['opened', 'unclassified-growth', null],
+      ['resolved', 'cache-filling', 'escalated to unclassified-growth'],
+    ]);
+  });
 });

@@ -8,23 +8,30 @@
  *   so equal values are common).
  */
 
-export function median(values: readonly number[]): number {
+export function median(values: ArrayLike<number>): number {
   if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator: several times faster.
+  return medianOfSorted(Float64Array.from(values).sort());
+}
+
+function medianOfSorted(s: Float64Array): number {
+  if (s.length === 0) return NaN;
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Theil–Sen slope (units of y per unit of x). NaN for fewer than two distinct x. */
 export function theilSen(xs: readonly number[], ys: readonly number[]): number {
-  const slopes: number[] = [];
-  for (let i = 0; i < xs.length; i++) {
-    for (let j = i + 1; j < xs.length; j++) {
+  const n = xs.length;
+  const slopes = new Float64Array((n * (n - 1)) / 2);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
       const dx = xs[j]! - xs[i]!;
-      if (dx !== 0) slopes.push((ys[j]! - ys[i]!) / dx);
+      if (dx !== 0) slopes[k++] = (ys[j]! - ys[i]!) / dx;
     }
   }
-  return median(slopes);
+  return medianOfSorted(slopes.subarray(0, k).sort());
 }
 
 export interface MannKendall {

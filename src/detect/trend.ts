@@ -45,6 +45,19 @@ export interface TrendVerdict {
   pValue: number;
   spanMs: number;
   points: number;
+  /**
+   * Not growing in a sustained way, but still rising ever more slowly: every
+   * segment's floor is above the previous one, the latest segment still
+   * rises, slower than an earlier one. A cache filling up (log-like, or
+   * approaching its bound) looks like this.
+   */
+  slowing?: boolean;
+  /**
+   * The rate fell from each third of the window to the next, the last at
+   * most 3/4 of the first: growth that keeps slowing down even when the
+   * checks above pass (a log-like fill looks almost straight in a window).
+   */
+  decelerating?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -77,10 +90,12 @@ export function assessTrend(
   // Hours relative to the first point keep the slope arithmetic well conditioned.
   const hours = times.map((t) => (t - times[0]!) / HOUR);
   const mk = mannKendall(values);
+  // Most series have no trend: the rank test is cheaper than the slope.
+  if (!(mk.pIncreasing < p.maxPValue)) return { ...base, pValue: mk.pIncreasing, growing: false, reason: 'no significant upward trend' };
   const slopePerHour = theilSen(hours, values);
   const growthBytes = slopePerHour * (spanMs / HOUR);
   const verdict = { ...base, slopePerHour, growthBytes, pValue: mk.pIncreasing };
-  if (!(mk.pIncreasing < p.maxPValue) || !(slopePerHour > 0)) return { ...verdict, growing: false, reason: 'no significant upward trend' };
+  if (!(slopePerHour > 0)) return { ...verdict, growing: false, reason: 'no significant upward trend' };
   if (growthBytes < p.minGrowthBytes) return { ...verdict, growing: false, reason: 'growth below the absolute minimum' };
   if (growthBytes < p.minGrowthRatio * heapBytes) return { ...verdict, growing: false, reason: 'growth below the relative minimum' };
 
@@ -93,16 +108,6 @@ export function assessTrend(
     medians.push(median(values.slice(from, to)));
   }
   const expectedStep = growthBytes / k;
-  if (mode === 'retained') {
-    const rise = medians[k - 1]! - medians[0]!;
-    if (rise < p.minGrowthBytes) return { ...verdict, growing: false, reason: 'retained floor did not rise' };
-    return { ...verdict, growing: true };
-  }
-  for (let s = 1; s < k; s++) {
-    if (medians[s]! - medians[s - 1]! < p.minStepRatio * expectedStep) {
-      return { ...verdict, growing: false, reason: `floor did not rise in segment ${s + 1} of ${k}` };
-    }
-  }
   const segmentSlopes: number[] = [];
   for (let s = 0; s < k; s++) {
     const from = s * segLen;
@@ -111,8 +116,23 @@ export function assessTrend(
   }
   const recent = segmentSlopes[k - 1]!;
   const fastestEarlier = Math.max(...segmentSlopes.slice(0, -1));
-  if (!(recent >= p.minRecentSlopeRatio * Math.max(slopePerHour, fastestEarlier))) {
-    return { ...verdict, growing: false, reason: 'growth has slowed down (warm-up?)' };
+  const slowing = medians.every((m, s) => s === 0 || m > medians[s - 1]!) && recent > 0 && recent < fastestEarlier;
+  const decelerating = recent > 0 && segmentSlopes.every((v, s) => s === 0 || v < segmentSlopes[s - 1]!) && recent <= DECELERATION * segmentSlopes[0]!;
+  if (mode === 'retained') {
+    const rise = medians[k - 1]! - medians[0]!;
+    if (rise < p.minGrowthBytes) return { ...verdict, growing: false, reason: 'retained floor did not rise' };
+    return { ...verdict, growing: true };
   }
-  return { ...verdict, growing: true };
+  for (let s = 1; s < k; s++) {
+    if (medians[s]! - medians[s - 1]! < p.minStepRatio * expectedStep) {
+      return { ...verdict, growing: false, reason: `floor did not rise in segment ${s + 1} of ${k}`, slowing };
+    }
+  }
+  if (!(recent >= p.minRecentSlopeRatio * Math.max(slopePerHour, fastestEarlier))) {
+    return { ...verdict, growing: false, reason: 'growth has slowed down (warm-up?)', slowing };
+  }
+  return { ...verdict, growing: true, decelerating };
 }
+
+/** The last third's rate, as a share of the first's, below which steady slowing is a filling cache. */
+const DECELERATION = 0.75;

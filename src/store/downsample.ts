@@ -28,19 +28,21 @@ export async function downsample(db: Db, olderThanMs: number, stepMs: number): P
   );
   const nextOk = db.prepare(`SELECT id, keyframe FROM scrapes WHERE epoch_id = ? AND outcome = 'ok' AND id > ? ORDER BY id LIMIT 1`);
   const foldFunctions = db.prepare(
-    `INSERT INTO function_values (scrape_id, function_id, inuse_bytes, inuse_objects)
-       SELECT @next, function_id, inuse_bytes, inuse_objects FROM function_values WHERE scrape_id = @id
+    `INSERT INTO function_values (scrape_id, function_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects)
+       SELECT @next, function_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects FROM function_values WHERE scrape_id = @id
      ON CONFLICT (scrape_id, function_id) DO UPDATE SET
-       inuse_bytes = inuse_bytes + excluded.inuse_bytes, inuse_objects = inuse_objects + excluded.inuse_objects`,
+       inuse_bytes = inuse_bytes + excluded.inuse_bytes, inuse_objects = inuse_objects + excluded.inuse_objects,
+       alloc_bytes = alloc_bytes + excluded.alloc_bytes, alloc_objects = alloc_objects + excluded.alloc_objects`,
   );
   const foldStacks = db.prepare(
-    `INSERT INTO stack_values (scrape_id, stack_id, inuse_bytes, inuse_objects)
-       SELECT @next, stack_id, inuse_bytes, inuse_objects FROM stack_values WHERE scrape_id = @id
+    `INSERT INTO stack_values (scrape_id, stack_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects)
+       SELECT @next, stack_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects FROM stack_values WHERE scrape_id = @id
      ON CONFLICT (scrape_id, stack_id) DO UPDATE SET
-       inuse_bytes = inuse_bytes + excluded.inuse_bytes, inuse_objects = inuse_objects + excluded.inuse_objects`,
+       inuse_bytes = inuse_bytes + excluded.inuse_bytes, inuse_objects = inuse_objects + excluded.inuse_objects,
+       alloc_bytes = alloc_bytes + excluded.alloc_bytes, alloc_objects = alloc_objects + excluded.alloc_objects`,
   );
-  const dropZeros = db.prepare(`DELETE FROM function_values WHERE scrape_id = ? AND inuse_bytes = 0 AND inuse_objects = 0`);
-  const dropStackZeros = db.prepare(`DELETE FROM stack_values WHERE scrape_id = ? AND inuse_bytes = 0 AND inuse_objects = 0`);
+  const dropZeros = db.prepare(`DELETE FROM function_values WHERE scrape_id = ? AND inuse_bytes = 0 AND inuse_objects = 0 AND alloc_bytes = 0 AND alloc_objects = 0`);
+  const dropStackZeros = db.prepare(`DELETE FROM stack_values WHERE scrape_id = ? AND inuse_bytes = 0 AND inuse_objects = 0 AND alloc_bytes = 0 AND alloc_objects = 0`);
   const drop = db.prepare(`DELETE FROM scrapes WHERE id = ?`);
 
   const batch = db.transaction((rows: { id: number; epochId: number }[]) => {

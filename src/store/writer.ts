@@ -42,7 +42,8 @@ export interface AppendResult {
   keyframe: boolean;
 }
 
-type Pair = [bytes: number, objects: number];
+/** inuse bytes and objects, alloc bytes and objects (cumulative since the process started). */
+type Pair = [bytes: number, objects: number, allocBytes: number, allocObjects: number];
 
 /** What the writer remembers per target between scrapes, to compute deltas. */
 interface TargetState {
@@ -114,8 +115,8 @@ export class StoreWriter {
       ),
       functionId: db.prepare(`INSERT INTO functions (name, filename) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id`),
       stackId: db.prepare(`INSERT INTO stacks (hash, frames) VALUES (?, ?) ON CONFLICT(hash) DO UPDATE SET hash = hash RETURNING id`),
-      functionValue: db.prepare(`INSERT INTO function_values (scrape_id, function_id, inuse_bytes, inuse_objects) VALUES (?, ?, ?, ?)`),
-      stackValue: db.prepare(`INSERT INTO stack_values (scrape_id, stack_id, inuse_bytes, inuse_objects) VALUES (?, ?, ?, ?)`),
+      functionValue: db.prepare(`INSERT INTO function_values (scrape_id, function_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects) VALUES (?, ?, ?, ?, ?, ?)`),
+      stackValue: db.prepare(`INSERT INTO stack_values (scrape_id, stack_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects) VALUES (?, ?, ?, ?, ?, ?)`),
       epochFunction: db.prepare(`INSERT OR IGNORE INTO epoch_functions (epoch_id, function_id) VALUES (?, ?)`),
       epochModule: db.prepare(`INSERT OR IGNORE INTO epoch_modules (epoch_id, module, version) VALUES (?, ?, ?)`),
       insertProfile: db.prepare(
@@ -273,6 +274,8 @@ export class StoreWriter {
   #absoluteValues(profile: HeapProfile, state: TargetState): { functions: Map<number, Pair>; stacks: Map<number, Pair> } {
     const bi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
     const oi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_objects');
+    const abi = profile.sampleTypes.findIndex((t) => t.type === 'alloc_space');
+    const aoi = profile.sampleTypes.findIndex((t) => t.type === 'alloc_objects');
     const fnIds = profile.functions.map((f) => this.#functionId(f.name, f.filename));
     for (const id of fnIds) {
       if (!state.epochFunctions.has(id)) {
@@ -286,31 +289,41 @@ export class StoreWriter {
       const b = stackValue(profile, si, bi);
       const o = stackValue(profile, si, oi);
       if (b === 0 && o === 0) continue; // freed memory: visible in alloc_* only
+      const ab = abi < 0 ? 0 : stackValue(profile, si, abi);
+      const ao = aoi < 0 ? 0 : stackValue(profile, si, aoi);
       const local = stackFrames(profile, si);
       const n = local.length;
       if (n === 0) continue;
       if (n > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(n, 2 * this.#scratch.length));
       const frames = this.#scratch;
       for (let k = 0; k < n; k++) frames[k] = fnIds[local[k]!]!;
-      add(functions, frames[0]!, b, o);
-      add(stacks, this.#stackId(frames, n), b, o);
+      add(functions, frames[0]!, b, o, ab, ao);
+      add(stacks, this.#stackId(frames, n), b, o, ab, ao);
     }
     return { functions, stacks };
   }
 
-  /** Keyframe (prev undefined): every non-zero value. Delta: changed keys only, removed keys as negatives. */
+  /** Keyframe (prev undefined): every non-zero value. Delta: keys whose inuse changed (with their alloc since the last stored row), removed keys as negatives. */
   #writeValues(stmt: { run: (...args: number[]) => unknown }, scrapeId: number, now: Map<number, Pair>, prev: Map<number, Pair> | undefined): void {
     if (!prev) {
-      for (const [id, [b, o]] of now) stmt.run(scrapeId, id, b, o);
+      for (const [id, [b, o, ab, ao]] of now) stmt.run(scrapeId, id, b, o, ab, ao);
       return;
     }
-    for (const [id, [b, o]] of now) {
+    for (const [id, pair] of now) {
       const p = prev.get(id);
-      const db = b - (p?.[0] ?? 0);
-      const dobj = o - (p?.[1] ?? 0);
-      if (db !== 0 || dobj !== 0) stmt.run(scrapeId, id, db, dobj);
+      const db = pair[0] - (p?.[0] ?? 0);
+      const dobj = pair[1] - (p?.[1] ?? 0);
+      if (db !== 0 || dobj !== 0) {
+        stmt.run(scrapeId, id, db, dobj, pair[2] - (p?.[2] ?? 0), pair[3] - (p?.[3] ?? 0));
+      } else if (p) {
+        // Allocation alone does not make a row (store work stays proportional
+        // to what changed in inuse): carry the stored counts, so the next
+        // row's delta covers everything allocated since the last one stored.
+        pair[2] = p[2];
+        pair[3] = p[3];
+      }
     }
-    for (const [id, [b, o]] of prev) if (!now.has(id)) stmt.run(scrapeId, id, -b, -o);
+    for (const [id, [b, o, ab, ao]] of prev) if (!now.has(id)) stmt.run(scrapeId, id, -b, -o, -ab, -ao);
   }
 
   #functionId(name: string, filename: string): number {
@@ -348,12 +361,14 @@ export class StoreWriter {
   }
 }
 
-function add(map: Map<number, Pair>, id: number, b: number, o: number): void {
+function add(map: Map<number, Pair>, id: number, b: number, o: number, ab: number, ao: number): void {
   const p = map.get(id);
   if (p) {
     p[0] += b;
     p[1] += o;
+    p[2] += ab;
+    p[3] += ao;
   } else {
-    map.set(id, [b, o]);
+    map.set(id, [b, o, ab, ao]);
   }
 }

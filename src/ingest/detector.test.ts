@@ -1,0 +1,56 @@
+/**
+ * The daemon's detector runner on a real store: a target whose profiles are
+ * mostly stale (no GC between scrapes) is reported, once, in the log with the
+ * `params: { gc: 1 }` suggestion, and its staleness is served for the API.
+ */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { DEFAULT_DETECT_PARAMS } from '../detect/params.js';
+import { createLogger } from '../log.js';
+import { decodeHeapProfile } from '../pprof/decode.js';
+import { openDatabase } from '../store/db.js';
+import { FindingStore } from '../store/findings.js';
+import { StoreReader } from '../store/reader.js';
+import { StoreWriter } from '../store/writer.js';
+import type { Target } from '../targets/target.js';
+import { syntheticHeapProfile } from '../../test/helpers/synthetic-profile.js';
+import { DetectorRunner } from './detector.js';
+
+const target = { key: 'http://127.0.0.1:1/debug/pprof/heap', url: 'http://127.0.0.1:1/debug/pprof/heap', labels: { service: 's' } } as unknown as Target;
+const MIN = 60_000;
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+function profile(i: number): ReturnType<typeof decodeHeapProfile> {
+  return decodeHeapProfile(
+    syntheticHeapProfile([{ stack: [['main.keep'], ['main.run']], values: [i, i * 1e6, i, i * 1e6] }], { timeNanos: BigInt(T0 + i * MIN) * 1_000_000n }),
+    { maxDecompressedBytes: 1 << 24 },
+  );
+}
+
+describe('DetectorRunner', () => {
+  it('says once, in the log and for the API, when a target is mostly stale', async () => {
+    const db = openDatabase(':memory:');
+    const writer = new StoreWriter(db, { keyframeEvery: 60, keepLatestProfiles: 2 });
+    const lines: { level: number; msg: string; suggestion?: string }[] = [];
+    const log = createLogger('info', new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]), cb()) }));
+    const runner = new DetectorRunner({ findings: new FindingStore(db), reader: new StoreReader(db), params: DEFAULT_DETECT_PARAMS, log });
+    // A GC every 5th scrape: 4 of 5 profiles are the previous one again.
+    let last = profile(1);
+    for (let m = 1; m <= 40; m++) {
+      if (m % 5 === 1) last = profile(m);
+      const p = { ...last, timeMs: T0 + m * MIN };
+      const stored = writer.appendProfile({ target, startedAt: T0 + m * MIN, durationMs: 1, body: new Uint8Array([0x1f, 0x8b]), profile: p });
+      runner.enqueue({ target, startedAt: T0 + m * MIN, profile: p, stored });
+      await runner.idle();
+    }
+    const s = runner.staleness(target.key, T0 + 40 * MIN)!;
+    assert.equal(s.profiles, 40);
+    assert.equal(s.share, 0.8);
+    assert.match(s.note!, /80% of the last hour's profiles were unchanged .*params: \{ gc: 1 \}/);
+    const warnings = lines.filter((l) => l.level === 40);
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(warnings[0]!.msg, /^target mostly stale: /);
+    assert.equal(warnings[0]!.suggestion, 'params: { gc: 1 }');
+  });
+});
