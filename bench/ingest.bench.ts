@@ -3,22 +3,19 @@
  * - decode + aggregate + store per scrape, and the bytes written to SQLite
  *   per scrape and per target-day at a 1-minute interval (before and after
  *   downsampling);
- * - the time to run every detector over one target's two hours of history.
+ * (detection cost is bench/detect.bench.ts).
  * Medians over repeated runs; run with `npm run bench`.
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluateEpoch } from '../src/detect/engine.js';
-import { DEFAULT_DETECT_PARAMS } from '../src/detect/params.js';
 import { decodeHeapProfileFast } from '../src/pprof/fast-decode.js';
-import { unpackStacks } from '../src/pprof/profile.js';
 import { openDatabase } from '../src/store/db.js';
 import { downsample } from '../src/store/downsample.js';
 import { StoreWriter } from '../src/store/writer.js';
 import type { Target } from '../src/targets/target.js';
-import { median, table, timeRuns } from './stats.js';
+import { median, table } from './stats.js';
 
 const CORPUS = fileURLToPath(new URL('../../test/fixtures/corpus/', import.meta.url));
 const limits = { maxDecompressedBytes: 512 * 1024 * 1024 };
@@ -89,44 +86,6 @@ export async function benchIngest(): Promise<string> {
   return table(['series', 'profile (gz)', 'decode ms (median)', 'store ms (median)', 'written / scrape', 'per target-day', 'of which raw profiles', 'after downsampling'], rows);
 }
 
-export function benchDetection(): string {
-  const rows: (string | number)[][] = [];
-  for (const name of ['leak-unclassified-slow', 'leak-duplicate-clients', 'trap-netpoll-churn']) {
-    const profiles = series(name).map((b) => decodeHeapProfileFast(b, limits)).slice(-120);
-    const frames: string[][] = [];
-    const ids = new Map<string, number>();
-    const functions = new Set<string>();
-    const modules = new Map<string, string>();
-    const columns = new Map<number, number[]>();
-    const lastObjects = new Map<number, number>();
-    const totals: number[] = [];
-    profiles.forEach((p, i) => {
-      const bi = p.sampleTypes.findIndex((s) => s.type === 'inuse_space');
-      const oi = p.sampleTypes.findIndex((s) => s.type === 'inuse_objects');
-      for (const f of p.functions) functions.add(f.name);
-      for (const m of p.modules) modules.set(m.path, m.version);
-      totals.push(p.totals[bi]!);
-      for (const s of unpackStacks(p)) {
-        const names = s.frames.map((f) => p.functions[f]!.name);
-        const key = names.join('\n');
-        let id = ids.get(key);
-        if (id === undefined) {
-          id = frames.length;
-          frames.push(names);
-          ids.set(key, id);
-          columns.set(id, new Array<number>(profiles.length).fill(0));
-        }
-        columns.get(id)![i]! += s.values[bi] ?? 0;
-        if (i === profiles.length - 1) lastObjects.set(id, (lastObjects.get(id) ?? 0) + (s.values[oi] ?? 0));
-      }
-    });
-    const history = { times: profiles.map((_, i) => i * MIN), totals, series: columns, lastObjects, frames: (id: number) => frames[id]!, modules, functions };
-    const times = timeRuns(() => evaluateEpoch(history, DEFAULT_DETECT_PARAMS), 15, 3);
-    rows.push([name, profiles.length, frames.length, median(times).toFixed(2)]);
-  }
-  return table(['series (2 h of 1-minute points)', 'points', 'distinct stacks', 'all detectors, ms (median of 15)'], rows);
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.stdout.write(`## Ingest (decode, aggregate, store) and disk\n\n${await benchIngest()}\n\n## Detection cost\n\n${benchDetection()}\n`);
+  process.stdout.write(`## Ingest (decode, aggregate, store) and disk\n\n${await benchIngest()}\n\n(detection cost: bench/detect.bench.ts)\n`);
 }

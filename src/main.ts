@@ -205,6 +205,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   const app = buildServer({
     reader,
     targets: () => manager.status(),
+    staleness: (key) => detector.staleness(key),
     metrics,
     auth: apiAuth(config),
     // Not ready while the database cannot be written (disk full, read-only):

@@ -50,9 +50,13 @@ describe('labelled corpus', () => {
     assert.equal(info.evidence.versions['github.com/cloudwego/netpoll'], 'v0.2.4');
   });
 
-  it('catches a ~50 MB/h leak well inside an hour and a ~4 MB/h leak within about two hours', () => {
+  it('catches a ~50 MB/h leak that began at process start just past the 60-minute warm-up, and a ~4 MB/h leak within about two hours', () => {
+    // The series' process is ~5 minutes old at its first profile: growth in
+    // the first hour of a process is held as `info` (a cache may be warming
+    // up), then confirmed within minutes of the warm-up's end (README: Detection).
     const fast = score.series.find((s) => s.manifest.scenario === 'leak-unclassified')!;
-    assert.ok(fast.minutesToDetect !== null && fast.minutesToDetect <= 50, `${fast.minutesToDetect} min`);
+    assert.ok(fast.minutesToDetect !== null && fast.minutesToDetect <= 60, `${fast.minutesToDetect} min`);
+    assert.ok(fast.findings.some((f) => f.class === 'filling-cache' && f.function === 'main.(*sessionStore).remember' && f.detected_at < fast.alerts[0]!.detected_at));
     const slow = score.series.find((s) => s.manifest.scenario === 'leak-unclassified-slow')!;
     assert.ok(slow.minutesToDetect !== null && slow.minutesToDetect <= 125, `${slow.minutesToDetect} min`);
   });

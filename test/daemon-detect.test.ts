@@ -10,7 +10,7 @@ import { startDaemon } from '../src/main.js';
 import { buildGoFixture, startGoService, type RunningService } from './helpers/go-service.js';
 import { startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
 
-const FAST_DETECT = { window: '3m', min_window: '20s', min_points: 12, for: '5s', resolve_after: '1m', min_growth_bytes: '2MiB' };
+const FAST_DETECT = { window: '3m', min_window: '20s', min_points: 12, for: '5s', resolve_after: '1m', min_growth_bytes: '2MiB', warmup: '0s' };
 
 describe('daemon detection', () => {
   let service: RunningService;

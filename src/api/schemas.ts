@@ -42,6 +42,11 @@ export const targetSchema = {
     scrapes: { type: 'integer' },
     failures: { type: 'integer' },
     skipped: { type: 'integer' },
+    detection: {
+      type: 'object',
+      properties: { stale_share: { type: 'number' }, profiles_last_hour: { type: 'integer' }, note: { type: 'string' } },
+      required: ['stale_share', 'profiles_last_hour'],
+    },
   },
   required: ['id', 'url', 'labels', 'health'],
 } as const;

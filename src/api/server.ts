@@ -7,6 +7,7 @@ import { parseDuration } from '../config/units.js';
 import { ERRORS, HeapwatchError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TargetStatus } from '../scrape/manager.js';
+import type { Staleness } from '../detect/stale.js';
 import type { MetricsExposition } from '../export/metrics.js';
 import type { StoreReader } from '../store/reader.js';
 import { bearerToken, tokenMatches } from './auth.js';
@@ -29,6 +30,8 @@ export interface ApiDeps {
   /** True when config is loaded and the store is writable. */
   ready: () => boolean;
   logger?: Logger;
+  /** How stale a target's profiles are (detection), by target key. */
+  staleness?: (targetKey: string) => Staleness | undefined;
   /** Extra routes (findings) registered by other packages. */
   plugins?: ((app: FastifyInstance) => void)[];
 }
@@ -36,6 +39,12 @@ export interface ApiDeps {
 export function sendError(reply: FastifyReply, code: ErrorCode, detail?: string): FastifyReply {
   const err = new HeapwatchError(code, detail);
   return reply.code(ERRORS[code].status).send({ code, message: err.message });
+}
+
+/** `detection: { stale_share, profiles_last_hour, note? }`: the note suggests `params: { gc: 1 }` when most profiles are stale. */
+function detectionStatus(s: Staleness | undefined): { detection?: { stale_share: number; profiles_last_hour: number; note?: string } } {
+  if (!s) return {};
+  return { detection: { stale_share: s.share, profiles_last_hour: s.profiles, ...(s.note ? { note: s.note } : {}) } };
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
@@ -85,6 +94,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
         scrapes: s.scrapes,
         failures: s.failures,
         skipped: s.skipped,
+        ...detectionStatus(deps.staleness?.(s.target.key)),
       };
     }),
   }));

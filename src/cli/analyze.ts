@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
 import type { HeapProfile } from '../pprof/profile.js';
 import { Replayer, type ReplayResult } from '../detect/replay.js';
+import { MOSTLY_STALE, staleNote } from '../detect/stale.js';
 import type { DetectParams } from '../detect/params.js';
 import type { Finding } from '../detect/findings.js';
 import { HeapwatchError } from '../errors.js';
@@ -36,8 +37,31 @@ export interface AnalyzeProgress {
   (done: number, total: number): void;
 }
 
-export function analyzeFiles(files: readonly string[], params: DetectParams, progress?: AnalyzeProgress): ReplayResult {
-  const decoded: { file: string; profile: HeapProfile; order: number }[] = [];
+/** One target's series among the inputs, judged on its own. */
+export interface TargetResult extends ReplayResult {
+  /** How this target differs from the others ("build id 3f2a..., sample rate 524288"). */
+  label: string;
+  files: number;
+  /** Set when the series is too short to judge: never read as "no leak". */
+  notEnoughHistory?: string;
+  /** Set when most profiles were stale (no GC between them). */
+  staleNote?: string;
+}
+
+export interface AnalyzeResult extends ReplayResult {
+  targets: TargetResult[];
+  /** Set when the inputs mix targets. */
+  mixWarning?: string;
+}
+
+interface Decoded {
+  file: string;
+  profile: HeapProfile;
+  order: number;
+}
+
+export function analyzeFiles(files: readonly string[], params: DetectParams, progress?: AnalyzeProgress): AnalyzeResult {
+  const decoded: Decoded[] = [];
   files.forEach((file, order) => {
     try {
       decoded.push({ file, profile: decodeHeapProfileFast(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 }), order });
@@ -49,18 +73,81 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
   });
   // time_nanos orders the series; file order breaks ties (and orders profiles without a time).
   decoded.sort((a, b) => a.profile.timeMs - b.profile.timeMs || a.order - b.order);
-  const replayer = new Replayer(params);
-  decoded.forEach((d, i) => {
-    replayer.add(d.profile, i * 60_000);
-    progress?.(files.length + i + 1, files.length * 2);
+  const groups = splitTargets(decoded);
+  let done = files.length;
+  const targets = groups.map(({ label, members }) => {
+    const replayer = new Replayer(params);
+    members.forEach((d, i) => {
+      replayer.add(d.profile, i * 60_000);
+      progress?.(++done, files.length * 2);
+    });
+    const r = replayer.finish();
+    const target: TargetResult = { ...r, label, files: members.length };
+    const needed = historyShortfall(r, params);
+    if (needed && !r.findings.some((f) => f.severity !== 'info')) target.notEnoughHistory = needed;
+    const stale = r.profiles > 0 ? r.staleProfiles / r.profiles : 0;
+    if (r.profiles >= 6 && stale > MOSTLY_STALE) target.staleNote = staleNote(stale);
+    return target;
   });
-  return replayer.finish();
+  const result: AnalyzeResult = {
+    findings: targets.flatMap((t) => t.findings),
+    epochs: targets.reduce((n, t) => n + t.epochs, 0),
+    profiles: decoded.length,
+    staleProfiles: targets.reduce((n, t) => n + t.staleProfiles, 0),
+    lastEpoch: targets.at(-1)?.lastEpoch ?? { profiles: 0, spanMs: 0 },
+    targets,
+  };
+  if (targets.length > 1) {
+    result.mixWarning = `the inputs mix ${targets.length} targets (${targets.map((t) => `${t.label}: ${t.files} files`).join('; ')}); each is judged separately`;
+  }
+  return result;
 }
 
-/** The JSON form: `{ "findings": [...] }` with the documented field names. */
-export function findingsJson(result: ReplayResult): { findings: Record<string, unknown>[] } {
+/**
+ * Profiles of one target share the sample rate, and their build ids follow
+ * each other in time (a deploy is a new process of the same target). A
+ * different sample rate, or build ids whose series overlap in time, are
+ * different targets.
+ */
+function splitTargets(decoded: readonly Decoded[]): { label: string; members: Decoded[] }[] {
+  const byRate = new Map<number, Decoded[]>();
+  for (const d of decoded) {
+    const list = byRate.get(d.profile.period);
+    if (list) list.push(d);
+    else byRate.set(d.profile.period, [d]);
+  }
+  const out: { label: string; members: Decoded[] }[] = [];
+  for (const [period, list] of byRate) {
+    const builds = new Map<string, Decoded[]>();
+    for (const d of list) {
+      const b = builds.get(d.profile.buildId);
+      if (b) b.push(d);
+      else builds.set(d.profile.buildId, [d]);
+    }
+    const spans = [...builds.values()].map((b) => [b[0]!.profile.timeMs, b.at(-1)!.profile.timeMs] as const);
+    const overlap = spans.some(([a0, a1], i) => spans.some(([b0, b1], j) => i !== j && a0 < b1 && b0 < a1));
+    const rate = `sample rate ${period}`;
+    if (!overlap) out.push({ label: builds.size > 1 ? `${rate}, ${builds.size} builds in sequence` : rate, members: list });
+    else for (const [build, members] of builds) out.push({ label: `${rate}, build id ${build.slice(0, 12) || '(none)'}`, members });
+  }
+  return out;
+}
+
+/** "not enough history: 25 profiles over 24 min; needs 25 min" when the last process is too short to judge. */
+function historyShortfall(r: ReplayResult, params: DetectParams): string | undefined {
+  const { profiles, spanMs } = r.lastEpoch;
+  const minutes = Math.round(spanMs / 60_000);
+  const needs: string[] = [];
+  if (spanMs < params.minWindowMs + params.forMs) needs.push(`${Math.round((params.minWindowMs + params.forMs) / 60_000)} min`);
+  if (profiles < params.minPoints) needs.push(`${params.minPoints} profiles that changed`);
+  if (needs.length === 0) return undefined;
+  return `not enough history: ${profiles} profiles over ${minutes} min; needs ${needs.join(' and ')}`;
+}
+
+/** The JSON form: `{ "findings": [...] }` with the documented field names, plus per-target notes. */
+export function findingsJson(result: AnalyzeResult): { findings: Record<string, unknown>[]; notes: string[] } {
   return {
-    findings: result.findings.map((f) => ({
+    findings: bySeverity(result.findings).map((f) => ({
       class: f.class,
       severity: f.severity,
       function: f.function,
@@ -75,16 +162,34 @@ export function findingsJson(result: ReplayResult): { findings: Record<string, u
       state: f.state,
       resolved_at: f.resolved_at === null ? null : new Date(f.resolved_at).toISOString(),
     })),
+    notes: notesOf(result),
   };
+}
+
+function notesOf(result: AnalyzeResult): string[] {
+  const notes: string[] = [];
+  if (result.mixWarning) notes.push(`warning: ${result.mixWarning}`);
+  for (const t of result.targets) {
+    const prefix = result.targets.length > 1 ? `${t.label}: ` : '';
+    if (t.notEnoughHistory) notes.push(`${prefix}${t.notEnoughHistory}`);
+    if (t.staleNote) notes.push(`${prefix}${t.staleNote}`);
+  }
+  return notes;
 }
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
-export function renderReport(result: ReplayResult): string {
+/** Critical first, then warnings, then info; faster growth first within each. */
+function bySeverity(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.bytes_per_hour - a.bytes_per_hour);
+}
+
+export function renderReport(result: AnalyzeResult): string {
   const lines = [`Analyzed ${result.profiles} profiles (${result.epochs} process epoch(s), ${result.staleProfiles} without a GC since the previous one).`];
-  const findings = [...result.findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.bytes_per_hour - a.bytes_per_hour);
+  for (const note of notesOf(result)) lines.push(note);
+  const findings = bySeverity(result.findings);
   if (findings.length === 0) {
-    lines.push('', 'No leak found: no allocation site grew in a sustained way.');
+    if (!result.targets.some((t) => t.notEnoughHistory)) lines.push('', 'No leak found: no allocation site grew in a sustained way.');
     return lines.join('\n');
   }
   for (const f of findings) lines.push('', ...renderFinding(f));
@@ -95,6 +200,7 @@ function renderFinding(f: Finding): string[] {
   const out = [`[${f.severity.toUpperCase()}] ${f.class}: ${f.summary}`];
   out.push(`  function:    ${f.function}`);
   if (f.severity !== 'info') out.push(`  growth:      ${formatBytes(f.growth_bytes)} over ${f.evidence.windowMinutes ?? '?'} min (${formatBytes(f.bytes_per_hour)}/h)`);
+  if (f.evidence.allocation) out.push(`  allocation:  ${f.evidence.allocation}`);
   out.push(`  detected at: ${new Date(f.detected_at).toISOString()}${f.state === 'resolved' ? ` (resolved: ${f.resolved_reason})` : ''}`);
   const versions = Object.entries(f.evidence.versions).map(([m, v]) => `${m}@${v}`);
   if (versions.length) out.push(`  versions:    ${versions.join(', ')}`);

@@ -7,10 +7,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfigFile } from '../config/load.js';
 import { DEFAULTS } from '../config/defaults.js';
-import { parseBytes } from '../config/units.js';
+import { parseBytes, parseDuration } from '../config/units.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
-import { DEFAULT_DETECT_PARAMS } from '../detect/params.js';
+import { DEFAULT_DETECT_PARAMS, type DetectParams } from '../detect/params.js';
 import { HeapwatchError, isHeapwatchError } from '../errors.js';
 import { analyzeFiles, collectProfileFiles, findingsJson, renderReport } from './analyze.js';
 import { diffReport, renderDiff } from './diff.js';
@@ -77,18 +77,79 @@ program
 
 program
   .command('analyze')
-  .description("run the daemon's detectors over heap profiles you already have (one target's series)")
+  .description("run the daemon's detectors over heap profiles you already have (one target's series; mixed targets are judged separately)")
   .argument('<paths...>', '.pb.gz / .pb files, or folders searched recursively')
-  .option('--json', 'print { "findings": [...] }', false)
-  .action((paths: string[], opts: { json: boolean }) => {
+  .option('--json', 'print { "findings": [...], "notes": [...] }', false)
+  .option('--window <duration>', 'detect.window: the shortest horizon judged', (v: string) => durationArg(v))
+  .option('--min-window <duration>', 'detect.min_window: shortest history judged', (v: string) => durationArg(v))
+  .option('--min-points <n>', 'detect.min_points: fewest changed profiles judged', positiveInt)
+  .option('--for <duration>', 'detect.for: how long the condition must hold', (v: string) => durationArg(v))
+  .option('--resolve-after <duration>', 'detect.resolve_after', (v: string) => durationArg(v))
+  .option('--min-growth <size>', 'detect.min_growth_bytes (e.g. 4MiB)', sizeArg)
+  .option('--min-growth-ratio <ratio>', 'detect.min_growth_ratio (share of the heap)', ratioArg)
+  .option('--max-p-value <p>', 'detect.max_p_value (Mann–Kendall)', ratioArg)
+  .option('--horizons <durations>', 'detect.horizons: longer horizons, comma-separated (e.g. 6h,24h)', (v: string) => v.split(',').map((d) => durationArg(d.trim())))
+  .option('--warmup <duration>', 'detect.warmup: process age before growth can be a leak (0s: off)', (v: string) => durationArg(v, true))
+  .action((paths: string[], opts: AnalyzeOptions) => {
     const files = collectProfileFiles(paths);
     if (files.length === 0) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `no .pb.gz or .pb files under ${paths.join(', ')}`);
+    const params = analyzeParams(opts);
     const bar = !opts.json && process.stderr.isTTY && files.length >= 20 ? new SingleBar({ clearOnComplete: true, stream: process.stderr }, Presets.shades_classic) : undefined;
     bar?.start(files.length * 2, 0);
-    const result = analyzeFiles(files, DEFAULT_DETECT_PARAMS, (done) => bar?.update(done));
+    const result = analyzeFiles(files, params, (done) => bar?.update(done));
     bar?.stop();
+    if (result.mixWarning) process.stderr.write(`heapwatch: warning: ${result.mixWarning}\n`);
     process.stdout.write(opts.json ? `${JSON.stringify(findingsJson(result), null, 2)}\n` : `${renderReport(result)}\n`);
   });
+
+interface AnalyzeOptions {
+  json: boolean;
+  window?: number;
+  minWindow?: number;
+  minPoints?: number;
+  for?: number;
+  resolveAfter?: number;
+  minGrowth?: number;
+  minGrowthRatio?: number;
+  maxPValue?: number;
+  horizons?: number[];
+  warmup?: number;
+}
+
+/** The daemon's defaults, overridden by the `detect.*` flags given. */
+function analyzeParams(o: AnalyzeOptions): DetectParams {
+  const p: DetectParams = { ...DEFAULT_DETECT_PARAMS, horizonsMs: [...DEFAULT_DETECT_PARAMS.horizonsMs] };
+  if (o.window !== undefined) p.windowMs = o.window;
+  if (o.minWindow !== undefined) p.minWindowMs = o.minWindow;
+  if (o.minPoints !== undefined) p.minPoints = o.minPoints;
+  if (o.for !== undefined) p.forMs = o.for;
+  if (o.resolveAfter !== undefined) p.resolveAfterMs = o.resolveAfter;
+  if (o.minGrowth !== undefined) p.minGrowthBytes = o.minGrowth;
+  if (o.minGrowthRatio !== undefined) p.minGrowthRatio = o.minGrowthRatio;
+  if (o.maxPValue !== undefined) p.maxPValue = o.maxPValue;
+  if (o.horizons !== undefined) p.horizonsMs = o.horizons;
+  if (o.warmup !== undefined) p.warmupMs = o.warmup;
+  if (p.minWindowMs > p.windowMs) throw new InvalidArgumentError('--min-window must not exceed --window');
+  return p;
+}
+
+function durationArg(value: string, zeroOk = false): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 0 || (!zeroOk && ms === 0)) throw new InvalidArgumentError(`expected a duration like "30m" or "6h", got "${value}"`);
+  return ms;
+}
+
+function sizeArg(value: string): number {
+  const n = parseBytes(value);
+  if (n === undefined || n <= 0) throw new InvalidArgumentError(`expected a size like "4MiB", got "${value}"`);
+  return n;
+}
+
+function ratioArg(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`expected a number between 0 and 1, got "${value}"`);
+  return n;
+}
 
 program
   .command('diff')

@@ -44,13 +44,16 @@ export const DEFAULTS = {
   // "Detection" section documents them for a 1-minute scrape interval.
   detect: {
     window: '2h',
-    min_window: '30m',
-    min_points: 20,
-    for: '15m',
+    min_window: '25m',
+    min_points: 8,
+    for: '10m',
     resolve_after: '30m',
     min_growth_bytes: '4MiB',
     min_growth_ratio: 0.02,
     max_p_value: 0.001,
+    horizons: ['6h', '24h'],
+    warmup: '1h',
+    max_tracked_stacks: 64,
   },
   shard: {
     index: 0,

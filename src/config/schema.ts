@@ -16,6 +16,16 @@ const duration = z.string().transform((text, ctx) => {
   return ms;
 });
 
+/** A duration that may be 0 (to switch a delay off). */
+const delay = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like "0s", "15m" or "1h", got "${text}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
 const bytes = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const n = parseBytes(value);
   if (n === undefined || n <= 0) {
@@ -144,6 +154,9 @@ export const configSchema = z.strictObject({
       min_growth_bytes: bytes.prefault(DEFAULTS.detect.min_growth_bytes),
       min_growth_ratio: z.number().min(0).max(1).default(DEFAULTS.detect.min_growth_ratio),
       max_p_value: z.number().gt(0).lt(1).default(DEFAULTS.detect.max_p_value),
+      horizons: z.array(duration).max(4).prefault([...DEFAULTS.detect.horizons]),
+      warmup: delay.prefault(DEFAULTS.detect.warmup),
+      max_tracked_stacks: z.number().int().min(8).max(4096).default(DEFAULTS.detect.max_tracked_stacks),
     })
     .refine((d) => d.min_window <= d.window, 'expected min_window <= window')
     .prefault({}),

@@ -20,10 +20,12 @@ export type LeakClassId =
   | 'idle-connections'
   | 'oversized-requests'
   | 'duplicate-clients'
-  | 'unclassified-growth';
+  | 'unclassified-growth'
+  | 'filling-cache';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
+/** Classes of warning/critical findings (the dashboards' and alerts' contract); `filling-cache` is info only. */
 export const CLASS_IDS: readonly LeakClassId[] = [
   'netpoll-barrier-leak',
   'server-request-field-held',
@@ -286,3 +288,16 @@ export const VULNERABLE_VERSIONS: readonly { classId: LeakClassId; module: strin
     note: 'netpoll < v0.2.5 has the barrier memory leak (fixed in v0.2.5, Kitex v0.3.3)',
   },
 ];
+
+/**
+ * Growth that is not (yet) a leak: a cache filling up. `info` only; it
+ * escalates to the allocation site's own class when the growth continues past
+ * the process's warm-up without slowing down (engine.ts).
+ */
+export const FILLING_CACHE = {
+  id: 'filling-cache' as const,
+  title: 'Memory filling up, slowing down (a cache warming up?)',
+  remediation:
+    'Usually a cache or pool warming up: nothing to do if it levels off. heapwatch escalates it to a warning when the growth continues past the warm-up at an undiminished rate.',
+  docUrl: `${GUIDE}#how-to-interpret-go-pprof-heap`,
+};

@@ -1,32 +1,41 @@
 /**
  * One evaluation of one process epoch: which allocation sites are growing,
- * which leak class each belongs to, and which module versions are known to
- * leak. Pure: history in, detections out. The same engine serves the daemon
- * (after every scrape) and `heapwatch analyze` (replaying files).
+ * over which horizon, which leak class each belongs to, and which module
+ * versions are known to leak. Pure: history in, detections out. The same
+ * engine serves the daemon (after every scrape) and `heapwatch analyze`.
+ *
+ * Growth is judged over each horizon (the window, then longer ones) from the
+ * bounded history in history.ts. Three signals decide what a growing
+ * allocation site is:
+ * - its shape (trend.ts): sustained, or rising ever more slowly (a cache
+ *   filling up: `info`);
+ * - the process's age (estimated from its allocation counters): growth in
+ *   the first `warmupMs` of a process cannot be told from a cache warming up,
+ *   so it is `info` until it continues past the warm-up;
+ * - its allocation (alloc.ts): inuse that tracks its own allocation rate
+ *   follows load and is not a leak.
  */
-import { classifyStack, moduleVersion, type GrowingStack, type ProcessContext } from './classify.js';
-import { VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
-import type { DetectParams } from './params.js';
-import { median } from './stats.js';
-import { assessTrend } from './trend.js';
+import { allocContext, describeAllocation, type AllocContext } from './alloc.js';
+import { moduleVersion, type ProcessContext } from './classify.js';
+import { FILLING_CACHE, VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
+import { groupsOf, sumOf, type Group } from './groups.js';
+import type { EpochSeries } from './history.js';
+import { horizonsOf, type DetectParams } from './params.js';
+import { mannKendall, median, theilSen } from './stats.js';
+import { assessTrend, type TrendVerdict } from './trend.js';
 import { compareVersions } from '../pprof/names.js';
 
-/**
- * One epoch's recent history in column form: a time axis, the heap total and,
- * per stack, its inuse bytes at each time (0 where absent). Columns of plain
- * numbers cost ~8 bytes a value, where a Map per point cost ~10 times that:
- * this is what keeps a thousand targets' two-hour windows within memory.
- */
-export interface EpochHistory {
-  /** Profile times (ms), ascending; stale (no-GC) points already left out. */
-  times: readonly number[];
-  totals: readonly number[];
-  /** Stack id -> inuse bytes at each time. */
-  series: ReadonlyMap<number, readonly number[]>;
-  /** Stack id -> inuse objects at the latest time (for mean object sizes). */
-  lastObjects: ReadonlyMap<number, number>;
+/** One epoch's detection state, as the session keeps it. */
+export interface EpochState {
+  series: EpochSeries;
+  /** Time (ms) of the latest point. */
+  now: number;
+  /** Time (ms) of the epoch's first point. */
+  firstMs: number;
+  /** Estimated process start (ms), when the allocation counters allow it. */
+  processStartMs: number | undefined;
   /** Function names of a stack id, leaf first. */
-  frames(stackId: number): readonly string[];
+  frames: (stackId: number) => readonly string[];
   modules: ReadonlyMap<string, string>;
   functions: ReadonlySet<string>;
 }
@@ -57,109 +66,159 @@ export interface Evidence {
   stacks: number;
   pValue?: number;
   windowMinutes?: number;
+  /** The horizon the growth was judged over. */
+  horizonMinutes?: number;
+  /** Estimated process age at the evaluation. */
+  processAgeMinutes?: number;
+  /** "allocates 3.1 MB/min, keeps 40 MB/h" */
+  allocation?: string;
+  allocBytesPerMinute?: number;
+  /** Growth as a share of what the site allocates. */
+  keptShare?: number;
+  /** The class the growth escalates to (filling-cache findings). */
+  escalatesTo?: LeakClassId;
   note?: string;
 }
 
-export function evaluateEpoch(history: EpochHistory, params: DetectParams): Detection[] {
-  const from = windowStart(history.times, params.windowMs);
-  const times = history.times.slice(from);
-  const detections: Detection[] = [...versionDetections(history)];
-  if (times.length < 2) return detections;
-  const heapBytes = median(history.totals.slice(from));
-  const seriesOf = (id: number): number[] => history.series.get(id)!.slice(from);
+const MINUTE = 60_000;
 
-  // Candidates: stacks whose floor rose by a meaningful amount. Everything
-  // else (most of a large profile) is never classified or tested.
-  const ids = [...history.series.keys()];
-  const candidates: { id: number; series: number[]; stack: GrowingStack }[] = [];
-  const edge = Math.max(3, Math.floor(times.length / 10));
-  for (const id of ids) {
-    const series = seriesOf(id);
-    const rise = median(series.slice(-edge)) - median(series.slice(0, edge));
-    if (rise < params.minGrowthBytes / 4) continue;
-    const objects = history.lastObjects.get(id) ?? 0;
-    candidates.push({ id, series, stack: { frames: history.frames(id), growthBytes: rise, meanObjectBytes: objects > 0 ? series.at(-1)! / objects : NaN } });
-  }
-  if (candidates.length === 0) return detections;
-
-  const ctx: ProcessContext = { modules: history.modules, functions: history.functions, growing: candidates.map((c) => c.stack) };
-  const groups = new Map<string, { classification: ReturnType<typeof classifyStack>; members: typeof candidates }>();
-  for (const c of candidates) {
-    const classification = classifyStack(c.stack, ctx);
-    const key = `${classification.classId}|${classification.facts.function}`;
-    const g = groups.get(key);
-    if (g) g.members.push(c);
-    else groups.set(key, { classification, members: [c] });
-  }
-
-  // A group is every stack of the window with the same class and key
-  // function, not only the candidates: memory that moves from one caller of
-  // an allocation site to another (objects replaced by a different code
-  // path) is not growth, and only the sum shows it.
-  const candidateIds = new Set(candidates.map((c) => c.id));
-  for (const id of ids) {
-    if (candidateIds.has(id)) continue;
-    const frames = history.frames(id);
-    for (const [, g] of groups) {
-      if (!frames.includes(g.classification.facts.function)) continue;
-      const stack = { frames, growthBytes: 0, meanObjectBytes: NaN };
-      const c = classifyStack(stack, ctx);
-      if (c.classId === g.classification.classId && c.facts.function === g.classification.facts.function) {
-        g.members.push({ id, series: seriesOf(id), stack });
-        break;
-      }
+export function evaluateEpoch(state: EpochState, params: DetectParams): Detection[] {
+  const detections: Detection[] = [...versionDetections(state)];
+  const { series, now } = state;
+  const horizons = horizonsOf(params);
+  const warmupEnd = state.processStartMs === undefined ? undefined : state.processStartMs + params.warmupMs;
+  const young = warmupEnd !== undefined && now < warmupEnd;
+  // Every horizon's judgement of every growing site, then one decision per site.
+  const judged = new Map<string, { spanMs: number; verdict: TrendVerdict; detection: Detection; cacheLike: boolean; unconfirmed: boolean }[]>();
+  horizons.forEach((horizonMs, h) => {
+    // A longer horizon adds something only once the history outgrows the
+    // shorter one; before, it is a coarser view of the same points.
+    if (h > 0 && now - state.firstMs <= horizons[h - 1]!) return;
+    const view = series.view(h, now - horizonMs);
+    const n = view.times.length;
+    if (n < 2) return;
+    const heapBytes = median(view.totals);
+    const groups = groupsOf({ series, horizon: h, view, frames: state.frames, modules: state.modules, functions: state.functions, minRise: params.minGrowthBytes / 4 });
+    for (const g of groups) {
+      const sum = sumOf(g.members, n);
+      const verdict = assessTrend(view.times, sum, heapBytes, params, g.classification.cls.trend);
+      if (!verdict.growing && !verdict.slowing) continue;
+      const allocs = new Array<number>(n).fill(0);
+      for (const m of g.members) series.allocated(h, m.slot, view).forEach((a, i) => (allocs[i] = allocs[i]! + a));
+      const alloc = allocContext(view.times, sum, allocs, verdict.slopePerHour);
+      if (alloc?.followsLoad) continue;
+      const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
+      // Known bugs and abnormally large buffers are no cache warming up.
+      const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
+      const unconfirmed = cacheLike && warmupEnd !== undefined && view.times[0]! < warmupEnd && !continuedAfter(warmupEnd, view.times, sum, heapBytes, verdict.slopePerHour, params);
+      const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed };
+      const list = judged.get(g.key);
+      if (list) list.push(entry);
+      else judged.set(g.key, [entry]);
     }
+  });
+  const found = new Map<string, Detection>();
+  for (const list of judged.values()) {
+    const growing = list.find((e) => e.verdict.growing);
+    // Slowing seen over more history than the growth was judged on: the
+    // rate is still falling, so the slowing has not stopped (a log-like fill
+    // looks almost straight in a short window late in its life).
+    const slowedLonger = growing && list.some((e) => e.verdict.slowing && e.verdict.reason?.startsWith('growth has slowed') && e.spanMs > growing.spanMs);
+    const chosen = growing ?? list[0]!;
+    const why = !chosen.verdict.growing || slowedLonger ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
+    const d = why ? asFilling(chosen.detection, why, params) : chosen.detection;
+    if (!found.has(d.key)) found.set(d.key, d);
   }
-
-  for (const [key, { classification, members }] of groups) {
-    const sum = times.map((_, i) => members.reduce((acc, m) => acc + m.series[i]!, 0));
-    const verdict = assessTrend(times, sum, heapBytes, params, classification.cls.trend);
-    if (!verdict.growing) continue;
-    const top = members.reduce((a, b) => (b.stack.growthBytes > a.stack.growthBytes ? b : a));
-    let bytes = 0;
-    let objects = 0;
-    for (const m of members) {
-      bytes += m.series.at(-1)!;
-      objects += history.lastObjects.get(m.id) ?? 0;
-    }
-    const { cls, facts } = classification;
-    detections.push({
-      key,
-      classId: classification.classId,
-      severity: cls.severity,
-      title: cls.title,
-      function: facts.function,
-      stack: [...top.stack.frames],
-      growthBytes: Math.round(verdict.growthBytes),
-      bytesPerHour: Math.round(verdict.slopePerHour),
-      headline: cls.summary(facts),
-      summary: `${cls.summary(facts)}, growing ${formatRate(verdict.slopePerHour)}`,
-      remediation: cls.remediation,
-      docUrl: cls.docUrl,
-      evidence: {
-        versions: relevantVersions(history),
-        meanObjectBytes: objects > 0 ? Math.round(bytes / objects) : undefined,
-        matchedFrames: classification.matchedFrames,
-        stacks: members.length,
-        pValue: verdict.pValue,
-        windowMinutes: Math.round(verdict.spanMs / 60_000),
-      },
-    });
-  }
+  // A site that grows like a leak is not also "filling".
+  const leaking = new Set([...found.values()].filter((d) => d.classId !== 'filling-cache').map((d) => d.function));
+  for (const d of found.values()) if (!(d.classId === 'filling-cache' && leaking.has(d.function))) detections.push(d);
   return detections;
 }
 
-/** Index of the first time inside the window that ends at the latest time. */
-function windowStart(times: readonly number[], windowMs: number): number {
-  if (times.length === 0) return 0;
-  const from = times.at(-1)! - windowMs;
-  const i = times.findIndex((t) => t >= from);
-  return Math.max(0, i);
+/**
+ * Growth that began in the warm-up is a leak only if it went on after it.
+ * Once `minWindowMs` has passed since the warm-up, the points since then must
+ * pass every check on their own. Before, the few points since the warm-up's
+ * end (at least 4, the fewest Mann–Kendall judges at p < 0.05) must trend up
+ * at a good fraction of the window's rate: a confirmation of a trend the
+ * whole window already showed.
+ */
+function continuedAfter(warmupEnd: number, times: readonly number[], values: readonly number[], heapBytes: number, slopePerHour: number, params: DetectParams): boolean {
+  const from = times.findIndex((t) => t >= warmupEnd);
+  if (from < 0 || times.length - from < 4) return false;
+  const postTimes = times.slice(from);
+  const v = values.slice(from);
+  if (postTimes.at(-1)! - postTimes[0]! >= params.minWindowMs) return assessTrend(postTimes, v, heapBytes, params).growing;
+  const t = postTimes.map((x) => (x - postTimes[0]!) / 3_600_000);
+  return mannKendall(v).pIncreasing < CONFIRM_P && theilSen(t, v) >= params.minRecentSlopeRatio * slopePerHour;
+}
+
+/** Confirmation of an already significant trend: a looser test on few points. */
+const CONFIRM_P = 0.05;
+
+function detectionOf(state: EpochState, g: Group, verdict: TrendVerdict, alloc: AllocContext | undefined, horizonMinutes: number, age: number | undefined): Detection {
+  const { classification, members } = g;
+  const top = members.reduce((a, b) => (b.stack.growthBytes > a.stack.growthBytes ? b : a));
+  let bytes = 0;
+  let objects = 0;
+  for (const m of members) {
+    bytes += state.series.lastBytes(m.slot);
+    objects += state.series.lastObjects(m.slot);
+  }
+  const { cls, facts } = classification;
+  return {
+    key: g.key,
+    classId: classification.classId,
+    severity: cls.severity,
+    title: cls.title,
+    function: facts.function,
+    stack: [...top.stack.frames],
+    growthBytes: Math.round(verdict.growthBytes),
+    bytesPerHour: Math.round(verdict.slopePerHour),
+    headline: cls.summary(facts),
+    summary: `${cls.summary(facts)}, growing ${formatRate(verdict.slopePerHour)}`,
+    remediation: cls.remediation,
+    docUrl: cls.docUrl,
+    evidence: {
+      versions: relevantVersions(state),
+      meanObjectBytes: objects > 0 ? Math.round(bytes / objects) : undefined,
+      matchedFrames: classification.matchedFrames,
+      stacks: members.length,
+      pValue: verdict.pValue,
+      windowMinutes: Math.round(verdict.spanMs / MINUTE),
+      horizonMinutes,
+      processAgeMinutes: age,
+      ...(alloc
+        ? { allocation: describeAllocation(alloc, verdict.slopePerHour), allocBytesPerMinute: Math.round(alloc.allocBytesPerMinute), keptShare: Number(alloc.keptShare.toFixed(3)) }
+        : {}),
+    },
+  };
+}
+
+/** The same growth, reported as a cache filling up (info) rather than a leak. */
+function asFilling(d: Detection, why: 'young' | 'slowing', params: DetectParams): Detection {
+  const warmup = Math.round(params.warmupMs / MINUTE);
+  const summary =
+    why === 'slowing'
+      ? `${d.function}: filling, slowing down (${formatRate(d.bytesPerHour)} and falling)`
+      : `${d.function}: growing ${formatRate(d.bytesPerHour)} since the process started ${d.evidence.processAgeMinutes ?? '?'} min ago; a cache warming up or a leak: judged again after ${warmup} min`;
+  return {
+    ...d,
+    key: `${FILLING_CACHE.id}|${d.function}`,
+    classId: FILLING_CACHE.id,
+    severity: 'info',
+    title: FILLING_CACHE.title,
+    headline: `${d.function} is filling up`,
+    summary,
+    remediation: FILLING_CACHE.remediation,
+    docUrl: FILLING_CACHE.docUrl,
+    evidence: { ...d.evidence, escalatesTo: d.classId, note: why === 'slowing' ? 'growth rate keeps falling' : `process younger than the ${warmup} min warm-up` },
+  };
 }
 
 /** A known-leaky module version is worth an `info` finding before any growth shows. */
-function versionDetections(history: EpochHistory): Detection[] {
-  const ctx: ProcessContext = { modules: history.modules, functions: history.functions, growing: [] };
+function versionDetections(state: EpochState): Detection[] {
+  const ctx: ProcessContext = { modules: state.modules, functions: state.functions, growing: [] };
   const out: Detection[] = [];
   for (const v of VULNERABLE_VERSIONS) {
     const version = moduleVersion(v.module, ctx);
@@ -185,9 +244,9 @@ function versionDetections(history: EpochHistory): Detection[] {
 
 const CLOUDWEGO = /^github\.com\/(?:cloudwego|bytedance)\//;
 
-function relevantVersions(history: EpochHistory): Record<string, string> {
+function relevantVersions(state: EpochState): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [m, v] of history.modules) if (CLOUDWEGO.test(m)) out[m] = v;
+  for (const [m, v] of state.modules) if (CLOUDWEGO.test(m)) out[m] = v;
   return out;
 }
 

@@ -72,11 +72,15 @@ export class FindingTracker {
       }
       const pending = this.#pending.get(d.key) ?? { since: t };
       this.#pending.set(d.key, pending);
-      if (d.severity === 'info' || t - pending.since >= this.#params.forMs) {
+      // Growth already held as a filling cache for longer than `for` escalates at once.
+      const filling = d.severity === 'info' ? undefined : this.#open.get(`filling-cache|${d.function}`);
+      const immediate = (d.severity === 'info' && d.classId !== 'filling-cache') || filling !== undefined;
+      if (immediate || t - pending.since >= this.#params.forMs) {
         const f: Finding = { ...fromDetection(d, epoch, t), last_seen_at: t };
         this.#open.set(d.key, f);
         this.#pending.delete(d.key);
         events.push({ type: 'opened', finding: { ...f } });
+        if (filling) events.push(this.#resolve(filling.key, filling, t, `escalated to ${d.classId}`));
       }
     }
     for (const key of [...this.#pending.keys()]) if (!seen.has(key)) this.#pending.delete(key);

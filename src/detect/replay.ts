@@ -16,6 +16,8 @@ export interface ReplayResult {
   epochs: number;
   profiles: number;
   staleProfiles: number;
+  /** The last process epoch: profiles that changed (judged) and the time they span. */
+  lastEpoch: { profiles: number; spanMs: number };
 }
 
 export class Replayer {
@@ -25,6 +27,9 @@ export class Replayer {
   #epoch = 0;
   #profiles = 0;
   #stale = 0;
+  #epochFirst = 0;
+  #epochLast = 0;
+  #epochProfiles = 0;
 
   constructor(params: DetectParams) {
     this.#session = new DetectionSession(params);
@@ -38,14 +43,27 @@ export class Replayer {
     this.#summary = summary;
     if (transition === 'stale') {
       this.#stale++;
+      this.#session.observeStale(t);
       return;
     }
-    if (transition !== 'same_epoch') this.#epoch++;
+    if (transition !== 'same_epoch') {
+      this.#epoch++;
+      this.#epochFirst = t;
+      this.#epochProfiles = 0;
+    }
+    this.#epochLast = t;
+    this.#epochProfiles++;
     this.#collect(this.#session.observe(String(this.#epoch), t, profile));
   }
 
   finish(): ReplayResult {
-    return { findings: [...this.#resolved, ...this.#session.open()], epochs: this.#epoch, profiles: this.#profiles, staleProfiles: this.#stale };
+    return {
+      findings: [...this.#resolved, ...this.#session.open()],
+      epochs: this.#epoch,
+      profiles: this.#profiles,
+      staleProfiles: this.#stale,
+      lastEpoch: { profiles: this.#epochProfiles, spanMs: this.#epochLast - this.#epochFirst },
+    };
   }
 
   #collect(events: FindingEvent[]): void {

@@ -1,45 +1,51 @@
 /**
- * Detection for one target: the window of recent points of the current
- * process epoch, and the finding lifecycle. The daemon feeds it each stored
+ * Detection for one target: the current process epoch's history in a fixed
+ * memory budget (history.ts), the process's estimated age, how stale its
+ * profiles are, and the finding lifecycle. The daemon feeds it each stored
  * profile (with the store's epoch id); `analyze` feeds it files. Both get the
  * same engine, the same defaults and the same lifecycle.
  */
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import { evaluateEpoch } from './engine.js';
+import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
-import type { DetectParams } from './params.js';
+import { horizonsOf, type DetectParams } from './params.js';
+import { StaleTracker, type Staleness } from './stale.js';
 
 export class DetectionSession {
   readonly #params: DetectParams;
   readonly #tracker: FindingTracker;
   readonly #names: NameTable;
+  readonly #stale = new StaleTracker();
   /** Stack (interned name ids) -> stack id; stack id -> frames (shared name strings). */
   readonly #stackIds = new FrameSequenceMap();
   /** One stack's name ids, reused for every stack of every profile. */
   #scratch = new Uint32Array(256);
   #frames: string[][] = [];
-  // The window in column form (see EpochHistory): times, totals, per-stack bytes.
-  #times: number[] = [];
-  #totals: number[] = [];
-  #series = new Map<number, number[]>();
-  #lastObjects = new Map<number, number>();
+  #series: EpochSeries;
+  /** Stack id -> cumulative alloc_space at the previous profile (stacks of that profile only). */
+  #prevAlloc = new Map<number, number>();
   #modules = new Map<string, string>();
   #functions = new Set<string>();
   #epoch: string | undefined;
+  // Anchors of the process-age estimate: first point of the epoch and the latest.
+  #first: { t: number; alloc: number } | undefined;
+  #last: { t: number; alloc: number } | undefined;
 
   constructor(params: DetectParams, openFindings: Finding[] = [], names: NameTable = SHARED_NAMES) {
     this.#params = params;
     this.#names = names;
     this.#tracker = new FindingTracker(params, openFindings);
     this.#epoch = openFindings[0]?.epoch;
+    this.#series = this.#newSeries();
   }
 
   /**
-   * Restores the window of an epoch from stored history (after a daemon
-   * restart), so detection resumes where it was instead of waiting a whole
-   * window and meanwhile resolving findings that are still growing.
+   * Restores an epoch's history from the store (after a daemon restart), so
+   * detection resumes where it was instead of waiting a whole window and
+   * meanwhile resolving findings that are still growing.
    */
   seed(epoch: string, history: SeedHistory): void {
     this.#epoch = epoch;
@@ -47,12 +53,14 @@ export class DetectionSession {
     this.#modules = new Map(history.modules);
     this.#functions = new Set([...history.functions].map((f) => this.#names.canonical(f)));
     for (const p of history.points) {
-      const stacks = new Map<number, [number, number]>();
+      const stacks = new Map<number, StackPoint>();
       for (const [stackId, v] of p.stacks) {
         const names = history.frames.get(stackId);
-        if (names) stacks.set(this.#stackId(this.#nameIds(names.map((n) => this.#names.id(n)))), [v[0], v[1]]);
+        if (!names) continue;
+        const id = this.#stackId(this.#nameIds(names.map((n) => this.#names.id(n))));
+        stacks.set(id, { bytes: v[0], objects: v[1], allocDelta: v[2] ?? 0 });
       }
-      this.#append(p.t, p.totalBytes, stacks);
+      this.#append(p.t, p.totalBytes, p.allocBytes ?? 0, stacks);
     }
   }
 
@@ -66,13 +74,14 @@ export class DetectionSession {
     }
     for (const m of profile.modules) this.#modules.set(m.path, m.version);
     for (const f of profile.functions) this.#functions.add(this.#names.canonical(f.name));
-    this.#append(t, totalOf(profile, 'inuse_space'), this.#stackValues(profile));
+    this.#stale.record(t, false);
+    this.#append(t, totalOf(profile, 'inuse_space'), totalOf(profile, 'alloc_space'), this.#stackValues(profile));
     const detections = evaluateEpoch(
       {
-        times: this.#times,
-        totals: this.#totals,
         series: this.#series,
-        lastObjects: this.#lastObjects,
+        now: t,
+        firstMs: this.#first?.t ?? t,
+        processStartMs: this.processStartMs(),
         frames: (id) => this.#frames[id]!,
         modules: this.#modules,
         functions: this.#functions,
@@ -83,43 +92,55 @@ export class DetectionSession {
     return events;
   }
 
+  /** A profile identical to the previous one (no GC since): counted, not judged. */
+  observeStale(t: number): void {
+    this.#stale.record(t, true);
+  }
+
+  staleness(now: number): Staleness {
+    return this.#stale.staleness(now);
+  }
+
+  /**
+   * The process's start, estimated from its allocation counter: alloc_space
+   * counts every byte since the process started, so at the epoch's average
+   * allocation rate the bytes counted before the first point took
+   * `alloc / rate` to allocate. Undefined until two points with allocation.
+   */
+  processStartMs(): number | undefined {
+    const a = this.#first;
+    const b = this.#last;
+    if (!a || !b || !(b.t > a.t) || !(b.alloc > a.alloc)) return undefined;
+    const rate = (b.alloc - a.alloc) / (b.t - a.t);
+    return a.t - a.alloc / rate;
+  }
+
+  /** Memory of the detection state (typed arrays; the bounded part) and the stacks with a baseline. */
+  budget(): { fixedBytes: number; trackedStacks: number; baselines: number; knownStacks: number } {
+    return { fixedBytes: this.#series.fixedBytes, trackedStacks: this.#series.trackedStacks().length, baselines: this.#series.baselines, knownStacks: this.#frames.length };
+  }
+
   /** A new process: new stacks, new history. */
   #reset(): void {
-    this.#times = [];
-    this.#totals = [];
-    this.#series = new Map();
-    this.#lastObjects = new Map();
+    this.#series = this.#newSeries();
+    this.#prevAlloc = new Map();
     this.#modules = new Map();
     this.#functions = new Set();
     this.#stackIds.clear();
     this.#frames = [];
+    this.#first = undefined;
+    this.#last = undefined;
   }
 
-  /** Appends one point and drops the points (and stacks) that left the window. */
-  #append(t: number, total: number, stacks: Map<number, [number, number]>): void {
-    const n = this.#times.length;
-    this.#times.push(t);
-    this.#totals.push(total);
-    this.#lastObjects = new Map();
-    for (const [id, [bytes, objects]] of stacks) {
-      let col = this.#series.get(id);
-      if (!col) {
-        col = new Array<number>(n).fill(0);
-        this.#series.set(id, col);
-      }
-      col.push(bytes);
-      this.#lastObjects.set(id, objects);
-    }
-    for (const col of this.#series.values()) if (col.length === n) col.push(0);
-    let drop = 0;
-    while (drop < this.#times.length && this.#times[drop]! < t - this.#params.windowMs) drop++;
-    if (drop === 0) return;
-    this.#times.splice(0, drop);
-    this.#totals.splice(0, drop);
-    for (const [id, col] of this.#series) {
-      col.splice(0, drop);
-      if (col.every((v) => v === 0)) this.#series.delete(id);
-    }
+  #newSeries(): EpochSeries {
+    return new EpochSeries(horizonsOf(this.#params), this.#params.bucketsPerHorizon, this.#params.maxTrackedStacks);
+  }
+
+  #append(t: number, total: number, allocTotal: number, stacks: Map<number, StackPoint>): void {
+    const processAllocDelta = this.#last ? Math.max(0, allocTotal - this.#last.alloc) : 0;
+    this.#first ??= { t, alloc: allocTotal };
+    this.#last = { t, alloc: allocTotal };
+    this.#series.append(t, total, processAllocDelta, stacks);
   }
 
   /** The process is gone (restart seen elsewhere, or the target left the config). */
@@ -152,29 +173,52 @@ export class DetectionSession {
     return id;
   }
 
-  #stackValues(profile: HeapProfile): Map<number, [number, number]> {
+  /** Per stack with memory in use: inuse bytes and objects, and its alloc_space since the previous profile. */
+  #stackValues(profile: HeapProfile): Map<number, StackPoint> {
     const bi = profile.sampleTypes.findIndex((s) => s.type === 'inuse_space');
     const oi = profile.sampleTypes.findIndex((s) => s.type === 'inuse_objects');
-    const stacks = new Map<number, [number, number]>();
+    const ai = profile.sampleTypes.findIndex((s) => s.type === 'alloc_space');
+    const stacks = new Map<number, StackPoint>();
+    const cumulative = new Map<number, number>();
     // Each function's name id once per profile, not once per frame.
     const nameIdOf = profile.functions.map((f) => this.#names.id(f.name));
     for (let si = 0; si < stackCount(profile); si++) {
       const b = stackValue(profile, si, bi);
       const o = stackValue(profile, si, oi);
       if (b === 0 && o === 0) continue;
+      const a = ai < 0 ? 0 : stackValue(profile, si, ai);
       const local = stackFrames(profile, si);
       if (local.length > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(local.length, 2 * this.#scratch.length));
       for (let k = 0; k < local.length; k++) this.#scratch[k] = nameIdOf[local[k]!]!;
       const id = this.#stackId(local.length);
+      cumulative.set(id, (cumulative.get(id) ?? 0) + a);
       const prev = stacks.get(id);
-      stacks.set(id, prev ? [prev[0] + b, prev[1] + o] : [b, o]);
+      if (prev) {
+        prev.bytes += b;
+        prev.objects += o;
+      } else {
+        stacks.set(id, { bytes: b, objects: o, allocDelta: 0 });
+      }
     }
+    for (const [id, cum] of cumulative) {
+      const before = this.#prevAlloc.get(id);
+      if (before !== undefined) stacks.get(id)!.allocDelta = Math.max(0, cum - before);
+    }
+    this.#prevAlloc = cumulative;
     return stacks;
   }
 }
 
 export interface SeedHistory {
-  points: readonly { t: number; totalBytes: number; stacks: ReadonlyMap<number, readonly [number, number]> }[];
+  /** Oldest first; may be produced lazily (each point is copied as it is read). */
+  points: Iterable<{
+    t: number;
+    totalBytes: number;
+    /** The process's alloc_space total (for the process-age estimate); 0 when unknown. */
+    allocBytes?: number;
+    /** Stack id -> [inuse bytes, inuse objects, alloc bytes since the previous point]. */
+    stacks: ReadonlyMap<number, readonly [number, number, number?]>;
+  }>;
   frames: ReadonlyMap<number, readonly string[]>;
   modules: ReadonlyMap<string, string>;
   functions: ReadonlySet<string>;

@@ -45,6 +45,13 @@ export interface TrendVerdict {
   pValue: number;
   spanMs: number;
   points: number;
+  /**
+   * Not growing in a sustained way, but still rising ever more slowly: every
+   * segment's floor is above the previous one, the latest segment still
+   * rises, slower than an earlier one. A cache filling up (log-like, or
+   * approaching its bound) looks like this.
+   */
+  slowing?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -93,16 +100,6 @@ export function assessTrend(
     medians.push(median(values.slice(from, to)));
   }
   const expectedStep = growthBytes / k;
-  if (mode === 'retained') {
-    const rise = medians[k - 1]! - medians[0]!;
-    if (rise < p.minGrowthBytes) return { ...verdict, growing: false, reason: 'retained floor did not rise' };
-    return { ...verdict, growing: true };
-  }
-  for (let s = 1; s < k; s++) {
-    if (medians[s]! - medians[s - 1]! < p.minStepRatio * expectedStep) {
-      return { ...verdict, growing: false, reason: `floor did not rise in segment ${s + 1} of ${k}` };
-    }
-  }
   const segmentSlopes: number[] = [];
   for (let s = 0; s < k; s++) {
     const from = s * segLen;
@@ -111,8 +108,19 @@ export function assessTrend(
   }
   const recent = segmentSlopes[k - 1]!;
   const fastestEarlier = Math.max(...segmentSlopes.slice(0, -1));
+  const slowing = medians.every((m, s) => s === 0 || m > medians[s - 1]!) && recent > 0 && recent < fastestEarlier;
+  if (mode === 'retained') {
+    const rise = medians[k - 1]! - medians[0]!;
+    if (rise < p.minGrowthBytes) return { ...verdict, growing: false, reason: 'retained floor did not rise' };
+    return { ...verdict, growing: true };
+  }
+  for (let s = 1; s < k; s++) {
+    if (medians[s]! - medians[s - 1]! < p.minStepRatio * expectedStep) {
+      return { ...verdict, growing: false, reason: `floor did not rise in segment ${s + 1} of ${k}`, slowing };
+    }
+  }
   if (!(recent >= p.minRecentSlopeRatio * Math.max(slopePerHour, fastestEarlier))) {
-    return { ...verdict, growing: false, reason: 'growth has slowed down (warm-up?)' };
+    return { ...verdict, growing: false, reason: 'growth has slowed down (warm-up?)', slowing };
   }
   return { ...verdict, growing: true };
 }

@@ -5,7 +5,8 @@
  * start-up with the target's open findings from the store.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { DetectParams } from '../detect/params.js';
+import { horizonsOf, type DetectParams } from '../detect/params.js';
+import type { Staleness } from '../detect/stale.js';
 import type { Finding, FindingEvent } from '../detect/findings.js';
 import { DetectionSession } from '../detect/session.js';
 import type { Logger } from '../log.js';
@@ -23,9 +24,16 @@ export interface DetectorDeps {
   onEvent?: (targetKey: string, event: FindingEvent) => void;
 }
 
+interface Entry {
+  targetId: number;
+  session: DetectionSession;
+  /** The last staleness logged: mostly stale or not. */
+  mostlyStale: boolean;
+}
+
 export class DetectorRunner {
   readonly #deps: DetectorDeps;
-  readonly #sessions = new Map<string, { targetId: number; session: DetectionSession }>();
+  readonly #sessions = new Map<string, Entry>();
   readonly #queue: IngestedProfile[] = [];
   #draining: Promise<void> | undefined;
   #params: DetectParams;
@@ -37,7 +45,16 @@ export class DetectorRunner {
 
   /** Queues a stored profile; never blocks the caller. */
   enqueue(ingested: IngestedProfile): void {
-    if (ingested.stored.transition === 'stale') return; // no GC since the last scrape: nothing new
+    if (ingested.stored.transition === 'stale') {
+      // No GC since the last scrape: nothing new to judge, but counted.
+      const entry = this.#sessions.get(ingested.target.key);
+      const t = ingested.profile.timeMs || ingested.startedAt;
+      if (entry) {
+        entry.session.observeStale(t);
+        this.#logStaleness(ingested.target.key, entry, t);
+      }
+      return;
+    }
     this.#queue.push(ingested);
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = undefined;
@@ -60,6 +77,21 @@ export class DetectorRunner {
     if (!s) return;
     this.#sessions.delete(targetKey);
     this.#store(targetKey, s.targetId, s.session.end(now, 'target removed'));
+  }
+
+  /** How stale the target's profiles were over the last hour (undefined before its first profile). */
+  staleness(targetKey: string, now = Date.now()): Staleness | undefined {
+    return this.#sessions.get(targetKey)?.session.staleness(now);
+  }
+
+  /** Says once when a target becomes mostly stale, and once when it no longer is. */
+  #logStaleness(targetKey: string, entry: Entry, now: number): void {
+    const s = entry.session.staleness(now);
+    const mostly = s.note !== undefined;
+    if (mostly === entry.mostlyStale) return;
+    entry.mostlyStale = mostly;
+    if (mostly) this.#deps.log.warn({ target: targetKey, stale_share: s.share, suggestion: 'params: { gc: 1 }' }, `target mostly stale: ${s.note}`);
+    else this.#deps.log.info({ target: targetKey, stale_share: s.share }, 'target no longer mostly stale');
   }
 
   /** Open findings of one target (cheap: one session), or of all targets. */
@@ -85,14 +117,16 @@ export class DetectorRunner {
       const session = new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId));
       if (stored.transition === 'same_epoch') {
         // A daemon restart in the middle of an epoch: resume its window.
-        const from = (profile.timeMs || startedAt) - this.#params.windowMs;
+        // Every horizon's history, including downsampled scrapes older than a day.
+        const from = (profile.timeMs || startedAt) - Math.max(...horizonsOf(this.#params));
         session.seed(String(stored.epochId), this.#deps.reader.stackHistory(stored.epochId, from, stored.scrapeId));
       }
-      entry = { targetId: stored.targetId, session };
+      entry = { targetId: stored.targetId, session, mostlyStale: false };
       this.#sessions.set(target.key, entry);
     }
     const t = profile.timeMs || startedAt;
     this.#store(target.key, entry.targetId, entry.session.observe(String(stored.epochId), t, profile));
+    this.#logStaleness(target.key, entry, t);
   }
 
   #store(targetKey: string, targetId: number, events: FindingEvent[]): void {

@@ -48,7 +48,12 @@ export interface FunctionsView {
 }
 
 export interface StackHistory {
-  points: { t: number; totalBytes: number; stacks: Map<number, [number, number]> }[];
+  /**
+   * One point per stored scrape, oldest first, produced lazily: the map is
+   * reused from one point to the next, so a day of a large profile's history
+   * is never held at once (copy what you keep).
+   */
+  points: Iterable<{ t: number; totalBytes: number; allocBytes: number; stacks: ReadonlyMap<number, readonly [number, number]> }>;
   /** Function names of each stack id, leaf first. */
   frames: Map<number, string[]>;
   modules: Map<string, string>;
@@ -217,34 +222,32 @@ export class StoreReader {
     const kf = this.#stmts.keyframeAtOrBefore.get(epochId, first.id) as { id: number } | undefined;
     if (!kf) return empty;
     const scrapes = db
-      .prepare(`SELECT id, ts, profile_time AS profileTime, inuse_bytes AS inuseBytes, keyframe FROM scrapes WHERE epoch_id = ? AND outcome = 'ok' AND id >= ? AND id < ? ORDER BY id`)
-      .all(epochId, kf.id, beforeScrapeId) as { id: number; ts: number; profileTime: number | null; inuseBytes: number; keyframe: number }[];
-    const values = db
       .prepare(
-        `SELECT v.scrape_id AS scrapeId, v.stack_id AS stackId, v.inuse_bytes AS b, v.inuse_objects AS o
-           FROM scrapes s JOIN stack_values v ON v.scrape_id = s.id
-          WHERE s.epoch_id = ? AND s.id >= ? AND s.id < ? ORDER BY v.scrape_id`,
+        `SELECT id, ts, profile_time AS profileTime, inuse_bytes AS inuseBytes, alloc_bytes AS allocBytes, keyframe
+           FROM scrapes WHERE epoch_id = ? AND outcome = 'ok' AND id >= ? AND id < ? ORDER BY id`,
       )
-      .all(epochId, kf.id, beforeScrapeId) as { scrapeId: number; stackId: number; b: number; o: number }[];
-    const byScrape = new Map<number, typeof values>();
-    for (const v of values) {
-      const list = byScrape.get(v.scrapeId);
-      if (list) list.push(v);
-      else byScrape.set(v.scrapeId, [v]);
-    }
-    let state = new Map<number, [number, number]>();
-    const points: StackHistory['points'] = [];
-    for (const s of scrapes) {
-      if (s.keyframe) state = new Map();
-      for (const v of byScrape.get(s.id) ?? []) {
-        const prev = state.get(v.stackId) ?? [0, 0];
-        const next: [number, number] = [prev[0] + v.b, prev[1] + v.o];
-        if (next[0] === 0 && next[1] === 0) state.delete(v.stackId);
-        else state.set(v.stackId, next);
+      .all(epochId, kf.id, beforeScrapeId) as { id: number; ts: number; profileTime: number | null; inuseBytes: number; allocBytes: number | null; keyframe: number }[];
+    const stackIds = new Set(
+      db
+        .prepare(`SELECT DISTINCT v.stack_id FROM scrapes s JOIN stack_values v ON v.scrape_id = s.id WHERE s.epoch_id = ? AND s.id >= ? AND s.id < ?`)
+        .pluck()
+        .all(epochId, kf.id, beforeScrapeId) as number[],
+    );
+    const valuesOf = db.prepare(`SELECT stack_id AS stackId, inuse_bytes AS b, inuse_objects AS o FROM stack_values WHERE scrape_id = ?`);
+    // Rebuilt one scrape at a time: keyframe, then deltas, into one reused map.
+    function* points(): Generator<{ t: number; totalBytes: number; allocBytes: number; stacks: ReadonlyMap<number, readonly [number, number]> }> {
+      const state = new Map<number, [number, number]>();
+      for (const s of scrapes) {
+        if (s.keyframe) state.clear();
+        for (const v of valuesOf.all(s.id) as { stackId: number; b: number; o: number }[]) {
+          const prev = state.get(v.stackId) ?? [0, 0];
+          const next: [number, number] = [prev[0] + v.b, prev[1] + v.o];
+          if (next[0] === 0 && next[1] === 0) state.delete(v.stackId);
+          else state.set(v.stackId, next);
+        }
+        if (s.ts >= fromTs) yield { t: s.profileTime ?? s.ts, totalBytes: s.inuseBytes, allocBytes: s.allocBytes ?? 0, stacks: state };
       }
-      if (s.ts >= fromTs) points.push({ t: s.profileTime ?? s.ts, totalBytes: s.inuseBytes, stacks: new Map(state) });
     }
-    const stackIds = new Set(points.flatMap((p) => [...p.stacks.keys()]));
     const frames = new Map<number, string[]>();
     const names = new Map(
       (db.prepare(`SELECT id, name FROM functions`).all() as { id: number; name: string }[]).map((r) => [r.id, r.name]),
@@ -258,7 +261,7 @@ export class StoreReader {
     const functions = new Set(
       db.prepare(`SELECT f.name FROM epoch_functions e JOIN functions f ON f.id = e.function_id WHERE e.epoch_id = ?`).pluck().all(epochId) as string[],
     );
-    return { points, frames, modules, functions };
+    return { points: points(), frames, modules, functions };
   }
 
   profiles(targetId: number, limit: number): ProfileRow[] {

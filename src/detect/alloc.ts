@@ -1,0 +1,89 @@
+/**
+ * Allocation context of a growing series, from the alloc_space deltas every
+ * heap profile carries. Pure.
+ *
+ * Two models of what the inuse bytes of an allocation site are:
+ * - it follows load: inuse is proportional to the site's current allocation
+ *   rate (in-flight requests, buffers, per-request strings). When traffic
+ *   ramps up and holds, inuse rises and holds with it;
+ * - it retains: inuse is a share of everything the site allocated so far
+ *   (cumulative allocation). A leak keeps its share whatever the rate.
+ * Whichever model explains the series better (least squares) decides.
+ */
+
+export interface AllocContext {
+  /** Bytes the site allocated per minute over the window. */
+  allocBytesPerMinute: number;
+  /** Growth per hour as a share of allocation per hour (0..1 for a leak). */
+  keptShare: number;
+  /** Inuse tracks the allocation rate better than the cumulative allocation. */
+  followsLoad: boolean;
+}
+
+/**
+ * `times` (ms) and `inuse` at each point, `allocs` the bytes allocated in the
+ * interval ending at each point (the first is ignored). `undefined` when the
+ * site's allocation was not seen (no alloc samples).
+ */
+export function allocContext(times: readonly number[], inuse: readonly number[], allocs: readonly number[], slopePerHour: number): AllocContext | undefined {
+  const n = times.length;
+  if (n < 4) return undefined;
+  let total = 0;
+  for (let i = 1; i < n; i++) total += allocs[i]!;
+  const spanMs = times[n - 1]! - times[0]!;
+  if (!(total > 0) || !(spanMs > 0)) return undefined;
+  const perHour = total / (spanMs / 3_600_000);
+  // Rates smoothed over three intervals: sampled alloc deltas are noisy.
+  const rates: number[] = [];
+  const cumulative: number[] = [];
+  let cum = 0;
+  for (let i = 1; i < n; i++) {
+    cum += allocs[i]!;
+    cumulative.push(cum);
+    const from = Math.max(1, i - 2);
+    let a = 0;
+    for (let j = from; j <= i; j++) a += allocs[j]!;
+    const dt = times[i]! - times[from - 1]!;
+    rates.push(dt > 0 ? a / dt : 0);
+  }
+  const ys = inuse.slice(1);
+  const sseRate = residual(rates, ys);
+  const sseCumulative = residual(cumulative, ys);
+  return {
+    allocBytesPerMinute: perHour / 60,
+    keptShare: Math.max(0, slopePerHour) / perHour,
+    followsLoad: sseRate < 0.5 * sseCumulative,
+  };
+}
+
+/** Sum of squared residuals of the least-squares line y = a + b x. */
+export function residual(xs: readonly number[], ys: readonly number[]): number {
+  const n = xs.length;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += xs[i]!;
+    my += ys[i]!;
+  }
+  mx /= n;
+  my /= n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = xs[i]! - mx;
+    const dy = ys[i]! - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  return sxx > 0 ? Math.max(0, syy - (sxy * sxy) / sxx) : syy;
+}
+
+/** "allocates 3.1 MB/min, keeps 40 MB/h" */
+export function describeAllocation(ctx: AllocContext, slopePerHour: number): string {
+  const perMin = ctx.allocBytesPerMinute / 1e6;
+  const keep = slopePerHour / 1e6;
+  const f = (x: number): string => (x >= 10 ? String(Math.round(x)) : x.toFixed(1));
+  return `allocates ${f(perMin)} MB/min, keeps ${f(keep)} MB/h`;
+}

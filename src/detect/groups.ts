@@ -1,0 +1,87 @@
+/**
+ * Allocation-site groups of one horizon's view: the tracked stacks whose
+ * floor rose, classified, and grouped by class and key function together with
+ * every other tracked stack of the same class and function. Pure.
+ */
+import { classifyStack, type Classification, type GrowingStack, type ProcessContext } from './classify.js';
+import type { EpochSeries, HistoryView } from './history.js';
+import { median } from './stats.js';
+
+export interface Member {
+  slot: number;
+  series: number[];
+  stack: GrowingStack;
+}
+
+export interface Group {
+  key: string;
+  classification: Classification;
+  members: Member[];
+}
+
+export interface GroupInput {
+  series: EpochSeries;
+  horizon: number;
+  view: HistoryView;
+  frames: (stackId: number) => readonly string[];
+  modules: ReadonlyMap<string, string>;
+  functions: ReadonlySet<string>;
+  /** Smallest rise of a stack's floor that makes it a candidate. */
+  minRise: number;
+}
+
+export function groupsOf(input: GroupInput): Group[] {
+  const { series, horizon, view } = input;
+  const n = view.times.length;
+  const edge = Math.max(3, Math.floor(n / 10));
+  const tracked = series.trackedStacks();
+  // Candidates: stacks whose floor rose by a meaningful amount. Everything
+  // else is never classified or tested.
+  const candidates: (Member & { id: number })[] = [];
+  const others: { id: number; slot: number }[] = [];
+  for (const id of tracked) {
+    const slot = series.slotOf(id)!;
+    const values = series.inuse(horizon, slot, view);
+    const rise = median(values.slice(-edge)) - median(values.slice(0, edge));
+    if (!(rise >= input.minRise)) {
+      others.push({ id, slot });
+      continue;
+    }
+    const objects = series.lastObjects(slot);
+    candidates.push({ id, slot, series: values, stack: { frames: input.frames(id), growthBytes: rise, meanObjectBytes: objects > 0 ? series.lastBytes(slot) / objects : NaN } });
+  }
+  if (candidates.length === 0) return [];
+
+  const ctx: ProcessContext = { modules: input.modules, functions: input.functions, growing: candidates.map((c) => c.stack) };
+  const groups = new Map<string, Group>();
+  for (const c of candidates) {
+    const classification = classifyStack(c.stack, ctx);
+    const key = `${classification.classId}|${classification.facts.function}`;
+    const g = groups.get(key);
+    if (g) g.members.push(c);
+    else groups.set(key, { key, classification, members: [c] });
+  }
+  // A group is every tracked stack with the same class and key function, not
+  // only the candidates: memory that moves from one caller of an allocation
+  // site to another is not growth, and only the sum shows it.
+  for (const { id, slot } of others) {
+    const frames = input.frames(id);
+    for (const g of groups.values()) {
+      if (!frames.includes(g.classification.facts.function)) continue;
+      const stack = { frames, growthBytes: 0, meanObjectBytes: NaN };
+      const c = classifyStack(stack, ctx);
+      if (c.classId === g.classification.classId && c.facts.function === g.classification.facts.function) {
+        g.members.push({ slot, series: series.inuse(horizon, slot, view), stack });
+        break;
+      }
+    }
+  }
+  return [...groups.values()];
+}
+
+/** The members' inuse summed at each point. */
+export function sumOf(members: readonly Member[], n: number): number[] {
+  const out = new Array<number>(n).fill(0);
+  for (const m of members) for (let i = 0; i < n; i++) out[i] = out[i]! + m.series[i]!;
+  return out;
+}

@@ -1,0 +1,186 @@
+/**
+ * The detection session on synthetic processes, one per shape of the issue:
+ * the honest way to test the math (exact rates, ages and intervals). The real
+ * corpus (test/corpus.test.ts) tests the end result on real profiles.
+ *
+ * A process here is a set of allocation sites, each with its inuse bytes and
+ * its allocation rate as functions of the process's age in minutes, plus a
+ * noisy 100 MB background. Sampling noise is ±2% per site.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { HEAP_SAMPLE_INDEXES, packStacks, type HeapProfile } from '../pprof/profile.js';
+import type { Finding } from './findings.js';
+import { DEFAULT_DETECT_PARAMS } from './params.js';
+import { Replayer } from './replay.js';
+
+const MIN = 60_000;
+const MB = 1e6;
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+interface Site {
+  fn: string;
+  /** Inuse bytes at age `m` minutes. */
+  inuse: (m: number) => number;
+  /** Bytes allocated per minute at age `m`. */
+  allocPerMin: (m: number) => number;
+}
+
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const background: Site[] = [
+  { fn: 'main.(*ballast).refill', inuse: () => 100 * MB, allocPerMin: () => 20 * MB },
+  { fn: 'main.handleRequest', inuse: () => 2 * MB, allocPerMin: () => 600 * MB },
+];
+
+/** The profile of a process `age` minutes old; alloc counters integrate each site's rate from age 0. */
+function profileAt(sites: Site[], age: number, rand: () => number, timeMs: number): HeapProfile {
+  const all = [...background, ...sites];
+  const functions = [...all.map((s) => ({ name: s.fn, filename: 'main.go' })), { name: 'main.main', filename: 'main.go' }];
+  const stacks = all.map((s, i) => {
+    let alloc = 0;
+    for (let m = 0; m < age; m++) alloc += s.allocPerMin(m);
+    const noise = s.fn.startsWith('main.(*ballast)') ? 0.9 + 0.2 * rand() : 0.98 + 0.04 * rand();
+    const inuse = Math.max(0, s.inuse(age)) * noise;
+    return { frames: [i, all.length], values: [alloc / 1024, alloc, inuse / 1024, inuse] };
+  });
+  const totals = [0, 1, 2, 3].map((j) => stacks.reduce((n, s) => n + s.values[j]!, 0));
+  return {
+    timeMs,
+    durationNanos: 0,
+    period: 524288,
+    sampleTypes: HEAP_SAMPLE_INDEXES.map((type) => ({ type, unit: type.endsWith('space') ? 'bytes' : 'count' })),
+    functions,
+    stacks: packStacks(stacks, 4),
+    buildId: 'b1',
+    modules: [],
+    totals,
+  };
+}
+
+interface Run {
+  findings: Finding[];
+  warnings: Finding[];
+  staleProfiles: number;
+}
+
+/**
+ * Scrapes a process every `intervalMin` from age `startAge` for `minutes`.
+ * `restartAt` (minutes into the run) starts a new process of age 0.
+ */
+function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minutes: number; restartAt?: number; gcEveryMin?: number; seed?: number }): Run {
+  const r = new Replayer(DEFAULT_DETECT_PARAMS);
+  const rand = rng(o.seed ?? 1);
+  const interval = o.intervalMin ?? 1;
+  let last: HeapProfile | undefined;
+  for (let m = 0; m <= o.minutes; m += interval) {
+    const age = o.restartAt !== undefined && m >= o.restartAt ? m - o.restartAt : (o.startAge ?? 600) + m;
+    // Without a GC since the last scrape, the runtime serves the same profile again.
+    const gcRan = o.gcEveryMin === undefined || m % o.gcEveryMin === 0 || !last;
+    const p = gcRan ? profileAt(sites, age, rand, T0 + m * MIN) : { ...last!, timeMs: T0 + m * MIN };
+    last = p;
+    r.add(p, T0 + m * MIN);
+  }
+  const result = r.finish();
+  return { findings: result.findings, warnings: result.findings.filter((f) => f.severity !== 'info'), staleProfiles: result.staleProfiles };
+}
+
+/** Grows from age `from` (minutes) on. */
+const linear = (mbPerHour: number, from = 0) => (m: number) => Math.max(0, m - from) * (mbPerHour * MB / 60);
+const steady = (mbPerMin: number) => () => mbPerMin * MB;
+const minutesToDetect = (f: Finding | undefined): number | undefined => (f ? (f.detected_at - T0) / MIN : undefined);
+
+describe('DetectionSession on synthetic processes', () => {
+  it('finds a 5.2 MB/h leak scraped every 5 minutes for 5 hours (durations, not point counts)', () => {
+    const r = run([{ fn: 'main.(*store).keep', inuse: linear(5.2, 600), allocPerMin: steady(0.2) }], { intervalMin: 5, minutes: 300 });
+    assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*store).keep']);
+    assert.ok(minutesToDetect(r.warnings[0])! <= 180, `${minutesToDetect(r.warnings[0])} min`);
+  });
+
+  it('finds a 30 MB/h leak at a 15-second interval as fast as at 1 minute', () => {
+    const site = [{ fn: 'main.(*store).keep', inuse: linear(30, 600), allocPerMin: steady(1) }];
+    const fast = run(site, { intervalMin: 0.25, minutes: 90 });
+    const slow = run(site, { intervalMin: 1, minutes: 90 });
+    assert.equal(fast.warnings.length, 1);
+    assert.equal(slow.warnings.length, 1);
+    assert.ok(Math.abs(minutesToDetect(fast.warnings[0])! - minutesToDetect(slow.warnings[0])!) <= 5);
+    assert.ok(minutesToDetect(slow.warnings[0])! <= 40, `${minutesToDetect(slow.warnings[0])} min`);
+  });
+
+  it('a cache filling at a constant rate for 60 minutes after process start, then flat: info, never a warning', () => {
+    const cache: Site = { fn: 'main.(*lru).put', inuse: (m) => Math.min(m, 60) * (40 * MB / 60), allocPerMin: steady(1) };
+    const r = run([cache], { startAge: 0, minutes: 180 });
+    assert.deepEqual(r.warnings, []);
+    const info = r.findings.find((f) => f.class === 'filling-cache');
+    assert.ok(info, 'the fill is reported as info');
+    assert.equal(info.function, 'main.(*lru).put');
+  });
+
+  it('the same growth in a process past its warm-up, continuing past 60 minutes, is a leak', () => {
+    const site: Site = { fn: 'main.(*lru).put', inuse: linear(40), allocPerMin: steady(1) };
+    const r = run([site], { startAge: 0, minutes: 120 });
+    assert.deepEqual(r.warnings.map((f) => f.class), ['unclassified-growth']);
+    const t = minutesToDetect(r.warnings[0])!;
+    assert.ok(t >= 60 && t <= 70, `${t} min: after the warm-up, confirmed soon after it`);
+  });
+
+  it('a log-like fill in an old process is an info finding ("filling, slowing down"), not a warning', () => {
+    const site: Site = { fn: 'main.(*cache).fill', inuse: (m) => 12 * MB * Math.log1p((m - 600) / 4), allocPerMin: steady(1) };
+    const r = run([site], { startAge: 600, minutes: 180 });
+    assert.deepEqual(r.warnings, []);
+    const info = r.findings.find((f) => f.class === 'filling-cache');
+    assert.ok(info);
+    assert.match(info.summary, /filling, slowing down/);
+  });
+
+  it('memory that follows load (ramp for 30 minutes, then hold) is not a leak', () => {
+    const rate = (m: number) => Math.min(m - 600, 30) / 30; // load 0..1
+    const site: Site = { fn: 'main.(*server).serve', inuse: (m) => 5 * MB + 40 * MB * rate(m), allocPerMin: (m) => 1 * MB + 800 * MB * rate(m) };
+    const r = run([site], { startAge: 600, minutes: 150 });
+    assert.deepEqual(r.warnings, []);
+  });
+
+  it('a leak after a flagged warm-up fill, and two leaks at once, each get their own finding', () => {
+    const sites: Site[] = [
+      { fn: 'main.(*lru).put', inuse: (m) => Math.min(m, 40) * MB, allocPerMin: steady(1) },
+      { fn: 'main.(*sessions).remember', inuse: linear(30, 70), allocPerMin: steady(1) },
+      { fn: 'main.(*audit).append', inuse: linear(25, 80), allocPerMin: steady(0.5) },
+    ];
+    const r = run(sites, { startAge: 0, minutes: 200 });
+    assert.deepEqual(r.warnings.map((f) => f.function).sort(), ['main.(*audit).append', 'main.(*sessions).remember']);
+    assert.ok(r.findings.some((f) => f.class === 'filling-cache' && f.function === 'main.(*lru).put'), 'the warm-up was flagged');
+  });
+
+  it('carries allocation context: "allocates X MB/min, keeps Y MB/h"', () => {
+    const r = run([{ fn: 'main.(*store).keep', inuse: linear(40, 600), allocPerMin: steady(3.1) }], { minutes: 90 });
+    const f = r.warnings[0]!;
+    assert.match(f.evidence.allocation!, /^allocates 3\.1 MB\/min, keeps (3\d|4\d) MB\/h$/);
+    assert.ok(f.evidence.keptShare! > 0.15 && f.evidence.keptShare! < 0.3);
+  });
+
+  it('after a restart mid-leak, the leak is found again in the new process', () => {
+    const r = run([{ fn: 'main.(*store).keep', inuse: linear(40), allocPerMin: steady(1) }], { minutes: 260, restartAt: 120 });
+    const ends = r.warnings.map((f) => [f.epoch, f.state]);
+    assert.equal(r.warnings.length, 2, JSON.stringify(ends));
+    assert.notEqual(r.warnings[0]!.epoch, r.warnings[1]!.epoch);
+  });
+
+  it('a leak growing in bursts between rare GCs is found from the points that changed', () => {
+    const r = run([{ fn: 'main.(*store).keep', inuse: linear(30, 600), allocPerMin: steady(1) }], { minutes: 240, gcEveryMin: 7 });
+    assert.ok(r.staleProfiles > 150);
+    assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*store).keep']);
+  });
+
+  it('a healthy old process raises nothing', () => {
+    const r = run([], { minutes: 24 * 60, intervalMin: 2 });
+    assert.deepEqual(r.warnings, []);
+  });
+});
