@@ -29,9 +29,10 @@ const MIX = [0, 8, 2] as const;
  * of scrapes. It covers the writer's delta state (sorted typed arrays, 20 B
  * per live stack and function), the detection session, the target's cached
  * metric lines, its scrape loop, and its share of the function and stack
- * dictionaries.
+ * dictionaries. Measured: 0.44 MiB a target (39 MiB after GC for 50 targets
+ * over a 17 MiB baseline), the same at 20, 100 and 200 scrapes a target.
  */
-const BUDGET_PER_TARGET = 2 * 1024 * 1024;
+const BUDGET_PER_TARGET = 1024 * 1024;
 /** From the 100th to the 200th scrape the heap may move by GC noise only. */
 const FLAT_SLACK = 0.1;
 const MiB = 1024 * 1024;
