@@ -4,6 +4,7 @@
  *   decode   - bench/decode.bench.ts (gunzip floor, pprof-format, both decoders, go tool pprof)
  *   ingest   - bench/ingest.bench.ts (decode+store per scrape, disk per target-day)
  *   detect   - bench/detect.bench.ts (all detectors over 24 h of one target's history; detection memory)
+ *   writer   - bench/writer-state.bench.ts (memory the writer keeps per target, append time, on bigservice series)
  *   fleet    - bench/fleet.bench.ts (1,000 targets, time-compressed; `--fleet` to include, it takes minutes)
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ const steps: [string, string, string[]][] = [
   ['decode and aggregate', here('./decode.bench.js'), []],
   ['ingest and disk', here('./ingest.bench.js'), []],
   ['detection cost and memory', here('./detect.bench.js'), ['--expose-gc']],
+  ['writer state and store work, production-size profiles', here('./writer-state.bench.js'), []],
 ];
 if (process.argv.includes('--fleet')) steps.push(['fleet (1,000 targets)', here('./fleet.bench.js'), []]);
 
