@@ -29,10 +29,11 @@ const MIX = [0, 8, 2] as const;
  * of scrapes. It covers the writer's delta state (sorted typed arrays, 20 B
  * per live stack and function), the detection session, the target's cached
  * metric lines, its scrape loop, and its share of the function and stack
- * dictionaries. Measured: 0.44 MiB a target (39 MiB after GC for 50 targets
- * over a 17 MiB baseline), the same at 20, 100 and 200 scrapes a target.
+ * dictionaries. Measured (JS heap + array buffers): 0.76 MiB a target
+ * (70.5 MiB after GC for 50 targets over a 32.7 MiB baseline), 69.6 / 70.2 /
+ * 70.5 MiB at 20 / 100 / 200 scrapes a target.
  */
-const BUDGET_PER_TARGET = 1024 * 1024;
+const BUDGET_PER_TARGET = 1.5 * 1024 * 1024;
 /** From the 100th to the 200th scrape the heap may move by GC noise only. */
 const FLAT_SLACK = 0.1;
 const MiB = 1024 * 1024;
@@ -56,7 +57,7 @@ describe('memory at scale (issue 17)', () => {
     await fleet?.close();
   });
 
-  it(`keeps the JS heap within ${BUDGET_PER_TARGET / MiB} MiB per target over ${TARGETS} targets × ${SCRAPES} scrapes of production-size profiles`, { timeout: 900_000 }, async () => {
+  it(`keeps the JS heap and array buffers within ${BUDGET_PER_TARGET / MiB} MiB per target over ${TARGETS} targets × ${SCRAPES} scrapes of production-size profiles`, { timeout: 900_000 }, async () => {
     fleet = await startFleet({ targets: TARGETS, interval: '1s', timeout: '30s', maxConcurrentScrapes: 8, seriesOf: mixedSeries(MIX), logLevel: 'silent' });
     const scrapes = new Map<string, number>();
     const minScrapes = (): number => (scrapes.size < TARGETS ? 0 : Math.min(...scrapes.values()));
@@ -78,7 +79,7 @@ describe('memory at scale (issue 17)', () => {
         `at 20/100/${SCRAPES} scrapes a target ${[...heapAt.values()].map((h) => (h / MiB).toFixed(1)).join(' / ')} MiB; ` +
         `${(perTarget / MiB).toFixed(2)} MiB per target (budget ${BUDGET_PER_TARGET / MiB} MiB)`,
     );
-    assert.ok(perTarget <= BUDGET_PER_TARGET, `${(perTarget / MiB).toFixed(2)} MiB of JS heap per target > budget ${BUDGET_PER_TARGET / MiB} MiB`);
+    assert.ok(perTarget <= BUDGET_PER_TARGET, `${(perTarget / MiB).toFixed(2)} MiB of JS heap and array buffers per target > budget ${BUDGET_PER_TARGET / MiB} MiB`);
     const mid = heapAt.get(100)!;
     const end = heapAt.get(SCRAPES)!;
     assert.ok(end <= mid + FLAT_SLACK * (mid - base) + 4 * MiB, `heap grew from ${(mid / MiB).toFixed(1)} MiB (100 scrapes) to ${(end / MiB).toFixed(1)} MiB (${SCRAPES})`);
