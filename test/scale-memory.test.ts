@@ -4,8 +4,8 @@
  * profiles (test/fixtures/profiles/scale: a gRPC gateway, ~100 KB, ~1,000
  * functions; a client-go controller, ~450 KB, ~1,900 functions, ~5,000
  * stacks), each series a real process whose values change from profile to
- * profile, until every target has 200 stored scrapes. The JS heap after a
- * full GC must stay within a fixed budget per target, and must not grow
+ * profile, until every target has 200 stored scrapes. The JS heap and
+ * array buffers after a full GC must stay within a fixed budget per target, and must not grow
  * between the 100th and the 200th scrape.
  *
  * Bounded: 200 scrapes a target at most the scheduler's rate, a deadline,
@@ -25,7 +25,7 @@ const SCRAPES = 200;
 /** 80 % at ~100 KB, 20 % at ~450 KB (the whole run stays within minutes on a 2-core machine). */
 const MIX = [0, 8, 2] as const;
 /**
- * The budget (README, Performance): JS heap per target, whatever the number
+ * The budget (README, Performance): JS heap and array buffers per target, whatever the number
  * of scrapes. It covers the writer's delta state (sorted typed arrays, 20 B
  * per live stack and function), the detection session, the target's cached
  * metric lines, its scrape loop, and its share of the function and stack
