@@ -75,7 +75,24 @@ export interface Observation {
   harnessCpuShare: number;
   apiErrors: number;
   logTail: string;
+  /** Warnings and errors the daemon logged, counted by message. */
+  warnings: Record<string, number>;
   loadavg: { start: number; end: number };
+}
+
+/** Counts the daemon's warn/error log lines (pino JSON, level >= 40) by message. */
+export function countWarnings(log: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of log.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const rec = JSON.parse(line) as { level?: number; msg?: string };
+      if ((rec.level ?? 0) >= 40) out[rec.msg ?? '?'] = (out[rec.msg ?? '?'] ?? 0) + 1;
+    } catch {
+      // Not a log record.
+    }
+  }
+  return out;
 }
 
 /** The values this harness needs from a /metrics text; counters summed over labels. */
@@ -219,6 +236,7 @@ export async function observeDaemon(o: ObserveOptions): Promise<Observation> {
     harnessCpuShare: harnessWall > 0 ? (harnessCpu.user + harnessCpu.system) / 1000 / harnessWall : 0,
     apiErrors,
     logTail: proc.log().slice(-4000),
+    warnings: countWarnings(proc.log()),
     loadavg: { start: load0, end: loadavg()[0]! },
   };
 }

@@ -14,6 +14,8 @@ import { FindingStore } from './store/findings.js';
 import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { fromErrorRecord, HeapwatchError, toErrorRecord } from './errors.js';
+import { FunctionExport } from './export/function-export.js';
+import { SkipWarning } from './export/skip-warning.js';
 import { HeapwatchMetrics } from './export/metrics.js';
 import { Ingest, type IngestedProfile } from './ingest/ingest.js';
 import { createLogger, type Logger } from './log.js';
@@ -98,8 +100,6 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   const decodeLimits = { maxDecompressedBytes: config.global.max_decompressed_bytes };
   const fetchLimits = { maxBodyBytes: config.global.max_body_bytes };
   const findings = new FindingStore(db);
-  /** When each target's per-function series were last refreshed. */
-  const lastExport = new Map<string, number>();
   const detector = new DetectorRunner({
     findings,
     reader,
@@ -108,7 +108,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     onEvent: (key, e) => {
       metrics.observeFinding(key, e);
       // A finding's function must show in the per-function series at the next scrape.
-      if (e.type !== 'updated') lastExport.delete(key);
+      if (e.type !== 'updated') functionExport.invalidate(key);
       options.onFinding?.(key, e);
     },
   });
@@ -124,19 +124,14 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
       options.onIngested?.(i);
     },
   });
-  // Per-function series are an hour's growth: refreshing them at most every
-  // 30 s per target keeps a fast-scraped fleet from rebuilding history from
-  // SQLite on every scrape.
-  const exportFunctions = (i: IngestedProfile): void => {
-    if (i.stored.transition !== 'same_epoch') metrics.observeModules(i.target, i.profile.modules);
-    const now = Date.now();
-    if (i.stored.transition === 'same_epoch' && now - (lastExport.get(i.target.key) ?? 0) < 30_000) return;
-    lastExport.set(i.target.key, now);
-    const view = reader.functionsView(i.stored.targetId, 3_600_000, 'growth', 100_000);
-    if (!view) return;
-    const keep = new Set(detector.open(i.target.key).flatMap((f) => [f.function, f.stack[0] ?? '']));
-    metrics.observeTopFunctions(i.target, view, config.export.top_functions, keep, view.functions.length);
-  };
+  const functionExport = new FunctionExport({
+    reader,
+    metrics,
+    topFunctions: () => config.export.top_functions,
+    keep: (key) => new Set(detector.open(key).flatMap((f) => [f.function, f.stack[0] ?? ''])),
+  });
+  const exportFunctions = (i: IngestedProfile): void =>
+    functionExport.onScrape({ target: i.target, targetId: i.stored.targetId, transition: i.stored.transition, modules: i.profile.modules });
   const scraper = new HttpScraper(fetchLimits);
   /**
    * The one place that forgets a target that went away: every component that
@@ -158,14 +153,17 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     forgetAfterDetection.add(t.key);
     ingest.forget(t.key);
     metrics.removeTarget(t);
-    lastExport.delete(t.key);
+    functionExport.forget(t.key);
   };
   const manager = new ScrapeManager({
     scraper,
     sink: ingest,
     maxConcurrentScrapes: config.global.max_concurrent_scrapes,
     log: log.child({ component: 'scrape' }),
-    onSkip: (t) => metrics.skipped.inc({ target: t.key, service: t.labels.service ?? '' }),
+    onSkip: (t) => {
+      metrics.skipped.inc({ target: t.key, service: t.labels.service ?? '' });
+      skipWarning.note(t);
+    },
     onTargetsChanged: (added, removed) => {
       for (const t of added) {
         writer.registerTarget(t);
@@ -175,6 +173,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     },
   });
 
+  const skipWarning = new SkipWarning(log.child({ component: 'scrape' }), () => manager.load());
   const discoveryLog = log.child({ component: 'discovery' });
   // Like scrape errors: a source's failure is logged at warn once, then at debug until it changes.
   const sdErrorLog = new RepeatFilter();

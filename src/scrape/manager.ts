@@ -75,6 +75,11 @@ export class ScrapeManager {
     this.#deps.onTargetsChanged?.(added, removed);
   }
 
+  /** Scrapes holding a global slot, waiting for one, and the cap (for the skipped-slot warning). */
+  load(): { active: number; pending: number; limit: number } {
+    return { active: this.#limit.activeCount, pending: this.#limit.pendingCount, limit: this.#limit.concurrency };
+  }
+
   /** Changes the global cap on concurrent scrapes (config reload). */
   setConcurrency(n: number): void {
     this.#limit.concurrency = n;

@@ -14,7 +14,7 @@ import { FindingStore } from './findings.js';
 import { StoreReader } from './reader.js';
 import { downsample } from './downsample.js';
 import { pruneOlderThan } from './retention.js';
-import { StoreWriter } from './writer.js';
+import { keyframePhase, StoreWriter, type WriterOptions } from './writer.js';
 
 const target = { key: 'http://127.0.0.1:1/debug/pprof/heap', url: 'http://127.0.0.1:1/debug/pprof/heap', labels: { service: 's' } } as unknown as Target;
 const limits = { maxDecompressedBytes: 1 << 24 };
@@ -31,9 +31,10 @@ function profile(n: number, alloc: number, extra = 0): ReturnType<typeof decodeH
   );
 }
 
-function setup(keyframeEvery = 3) {
+/** Keyframes every `keyframeEvery` scrapes from each epoch's first (not spread), unless `opts` says otherwise. */
+function setup(keyframeEvery = 3, opts: Partial<WriterOptions> = {}) {
   const db = openDatabase(':memory:');
-  return { db, writer: new StoreWriter(db, { keyframeEvery, keepLatestProfiles: 2 }), reader: new StoreReader(db) };
+  return { db, writer: new StoreWriter(db, { keyframeEvery, keepLatestProfiles: 2, spreadKeyframes: false, ...opts }), reader: new StoreReader(db) };
 }
 
 const body = new Uint8Array([0x1f, 0x8b]);
@@ -57,6 +58,44 @@ describe('store', () => {
     assert.equal(view.functions[0]!.name, 'main.leak');
     assert.equal(view.functions[0]!.deltaBytes, 3e6);
     assert.equal(view.functions[0]!.bytesPerHour, 60e6);
+  });
+
+  it('spreads periodic keyframes of targets that started together across cycles, and still rebuilds every scrape', () => {
+    const every = 6;
+    const { writer, reader } = setup(every, { spreadKeyframes: true });
+    const targets = Array.from({ length: 60 }, (_, n) => ({ ...target, key: `http://127.0.0.1:1/t/${n}/debug/pprof/heap`, url: `http://127.0.0.1:1/t/${n}/debug/pprof/heap` }));
+    const perCycle: number[] = [];
+    const last = new Map<string, number>();
+    for (let cycle = 1; cycle <= 3 * every; cycle++) {
+      let keyframes = 0;
+      for (const t of targets) {
+        const r = writer.appendProfile({ target: t, startedAt: cycle * MIN, durationMs: 5, body, profile: profile(cycle, cycle * 10) });
+        if (r.keyframe) {
+          keyframes++;
+          if (cycle > 1) assert.ok(cycle - last.get(t.key)! <= every, 'a keyframe at least every keyframe_every scrapes');
+          last.set(t.key, cycle);
+        }
+        const sum = [...reader.functionStateAt(r.epochId, r.scrapeId).values()].reduce((s, [b]) => s + b, 0);
+        assert.equal(sum, cycle * 1e6 + 5e6);
+      }
+      perCycle.push(keyframes);
+    }
+    assert.equal(perCycle[0], 60, 'every epoch starts with a keyframe');
+    // Aligned, all 60 would keyframe in the same cycle; spread, about 60/6 = 10 a cycle.
+    assert.ok(Math.max(...perCycle.slice(1)) <= 25, `keyframes per cycle after the first: ${perCycle.slice(1).join(' ')}`);
+    assert.ok(new Set(targets.map((t) => keyframePhase(t.key, every))).size === every, 'every phase is used');
+  });
+
+  it('postpones a periodic keyframe while the row budget is spent, by at most keyframe_every scrapes', () => {
+    // A budget that the first keyframe overdraws and that never refills in this test.
+    const { writer, reader } = setup(3, { keyframeRowsPerSecond: 1e-9 });
+    const results = [];
+    for (let i = 1; i <= 14; i++) results.push(writer.appendProfile({ target, startedAt: i * MIN, durationMs: 5, body, profile: profile(i, i * 10) }));
+    assert.deepEqual(results.flatMap((r, i) => (r.keyframe ? [i + 1] : [])), [1, 7, 13]);
+    for (const [i, r] of results.entries()) {
+      const sum = [...reader.functionStateAt(r.epochId, r.scrapeId).values()].reduce((s, [b]) => s + b, 0);
+      assert.equal(sum, (i + 1) * 1e6 + 5e6);
+    }
   });
 
   it('records an identical profile as stale (no GC since the last scrape) and stores no values for it', () => {

@@ -10,12 +10,27 @@ import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import type { Target } from '../targets/target.js';
 import type { Db } from './db.js';
+import { forEachChange, mergeIds, ValueTableBuilder, type ValueTable } from './value-table.js';
 
 export interface WriterOptions {
   /** A full keyframe every N stored scrapes of an epoch (the first is always one). */
   keyframeEvery: number;
   /** Raw profiles kept per target besides epoch-start and hourly ones. */
   keepLatestProfiles: number;
+  /**
+   * Rows of periodic keyframes written per second across all targets, at
+   * most (default 100,000). A periodic keyframe due while the budget is spent
+   * is postponed (the scrape is stored as a delta) by up to `keyframeEvery`
+   * more scrapes; an epoch's first keyframe is never postponed.
+   */
+  keyframeRowsPerSecond?: number;
+  /**
+   * Start each target's keyframe period at a stable per-target phase (default
+   * true), so targets that started together do not write their periodic
+   * keyframes in the same cycle. False: every `keyframeEvery` scrapes from
+   * the epoch's first.
+   */
+  spreadKeyframes?: boolean;
 }
 
 export interface SuccessfulScrape {
@@ -42,26 +57,25 @@ export interface AppendResult {
   keyframe: boolean;
 }
 
-/** inuse bytes and objects, alloc bytes and objects (cumulative since the process started). */
-type Pair = [bytes: number, objects: number, allocBytes: number, allocObjects: number];
-
 /** What the writer remembers per target between scrapes, to compute deltas. */
 interface TargetState {
   targetId: number;
   epochId: number;
   summary: ProfileSummary | undefined;
-  /** Absolute values as of the last stored scrape; undefined forces a keyframe. */
-  functions: Map<number, Pair> | undefined;
-  stacks: Map<number, Pair> | undefined;
+  /** Absolute values as of the last stored scrape (sorted typed arrays); undefined forces a keyframe. */
+  functions: ValueTable | undefined;
+  stacks: ValueTable | undefined;
   sinceKeyframe: number;
   lastProfileHour: number;
   profilesSincePrune: number;
-  epochFunctions: Set<number>;
+  /** Function ids already recorded in epoch_functions for this epoch, sorted. */
+  epochFunctions: Uint32Array;
   /** Consecutive scrapes that each looked like a new process (see flapHoldsBack). */
   restartStreak: number;
 }
 
 const PRUNE_EVERY = 10;
+const DEFAULT_KEYFRAME_ROWS_PER_SECOND = 100_000;
 
 /**
  * Epoch flapping: counters that go down on every scrape (two processes behind
@@ -85,11 +99,19 @@ export class StoreWriter {
   readonly #stackIds = new FrameSequenceMap();
   /** One stack's global function ids, reused for every stack of every scrape. */
   #scratch = new Uint32Array(256);
+  readonly #functionValues = new ValueTableBuilder();
+  readonly #stackValues = new ValueTableBuilder();
+  /** Token bucket of periodic-keyframe rows (may go negative after an epoch's first keyframe). */
+  readonly #budget: { rate: number; tokens: number; at: number };
+  /** Rows written by the last append (function and stack values): the store work of that scrape. */
+  lastRowsWritten = 0;
   readonly #stmts;
 
   constructor(db: Db, opts: WriterOptions) {
     this.#db = db;
     this.#opts = opts;
+    const rate = opts.keyframeRowsPerSecond ?? DEFAULT_KEYFRAME_ROWS_PER_SECOND;
+    this.#budget = { rate, tokens: rate, at: performance.now() };
     this.#stmts = {
       upsertTarget: db.prepare(
         `INSERT INTO targets (key, url, labels, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
@@ -211,10 +233,10 @@ export class StoreWriter {
       state.epochId = row.id;
       state.functions = undefined;
       state.stacks = undefined;
-      state.epochFunctions = new Set();
+      state.epochFunctions = new Uint32Array(0);
     }
     const stale = transition === 'stale';
-    const keyframe = !stale && (state.functions === undefined || state.sinceKeyframe + 1 >= this.#opts.keyframeEvery);
+    const keyframe = !stale && this.#keyframeDue(state);
 
     const scrapeRow = this.#stmts.insertScrape.get({
       targetId,
@@ -234,13 +256,20 @@ export class StoreWriter {
     }) as { id: number };
     const scrapeId = scrapeRow.id;
 
+    this.lastRowsWritten = 0;
     if (!stale) {
       const { functions, stacks } = this.#absoluteValues(s.profile, state);
-      this.#writeValues(this.#stmts.functionValue, scrapeId, functions, keyframe ? undefined : state.functions);
-      this.#writeValues(this.#stmts.stackValue, scrapeId, stacks, keyframe ? undefined : state.stacks);
+      const fv = this.#stmts.functionValue;
+      const sv = this.#stmts.stackValue;
+      const rows =
+        forEachChange(functions, keyframe ? undefined : state.functions, (id, b, o, ab, ao) => fv.run(scrapeId, id, b, o, ab, ao)) +
+        forEachChange(stacks, keyframe ? undefined : state.stacks, (id, b, o, ab, ao) => sv.run(scrapeId, id, b, o, ab, ao));
+      if (keyframe) this.#budget.tokens -= rows;
+      this.lastRowsWritten = rows;
+      const firstOfEpoch = state.functions === undefined && this.#opts.spreadKeyframes !== false;
       state.functions = functions;
       state.stacks = stacks;
-      state.sinceKeyframe = keyframe ? 0 : state.sinceKeyframe + 1;
+      state.sinceKeyframe = !keyframe ? state.sinceKeyframe + 1 : firstOfEpoch ? keyframePhase(s.target.key, this.#opts.keyframeEvery) : 0;
       for (const m of s.profile.modules) this.#stmts.epochModule.run(state.epochId, m.path, m.version);
     }
     state.summary = summary;
@@ -266,25 +295,42 @@ export class StoreWriter {
       sinceKeyframe: 0,
       lastProfileHour: hour === null ? -1 : Math.floor(hour / 3_600_000),
       profilesSincePrune: PRUNE_EVERY - 1,
-      epochFunctions: new Set(),
+      epochFunctions: new Uint32Array(0),
       restartStreak: 0,
     };
   }
 
-  #absoluteValues(profile: HeapProfile, state: TargetState): { functions: Map<number, Pair>; stacks: Map<number, Pair> } {
+  /**
+   * An epoch's first scrape always is a keyframe. A periodic one is due
+   * every `keyframeEvery` scrapes, and is postponed while the fleet-wide
+   * row budget is spent, by at most another `keyframeEvery` scrapes.
+   */
+  #keyframeDue(state: TargetState): boolean {
+    if (state.functions === undefined) return true;
+    const every = this.#opts.keyframeEvery;
+    if (state.sinceKeyframe + 1 < every) return false;
+    if (state.sinceKeyframe + 1 >= 2 * every) return true;
+    const b = this.#budget;
+    const now = performance.now();
+    b.tokens = Math.min(b.rate, b.tokens + ((now - b.at) / 1000) * b.rate);
+    b.at = now;
+    return b.tokens > 0;
+  }
+
+  #absoluteValues(profile: HeapProfile, state: TargetState): { functions: ValueTable; stacks: ValueTable } {
     const bi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
     const oi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_objects');
     const abi = profile.sampleTypes.findIndex((t) => t.type === 'alloc_space');
     const aoi = profile.sampleTypes.findIndex((t) => t.type === 'alloc_objects');
-    const fnIds = profile.functions.map((f) => this.#functionId(f.name, f.filename));
-    for (const id of fnIds) {
-      if (!state.epochFunctions.has(id)) {
-        state.epochFunctions.add(id);
-        this.#stmts.epochFunction.run(state.epochId, id);
-      }
-    }
-    const functions = new Map<number, Pair>();
-    const stacks = new Map<number, Pair>();
+    const fnIds = new Uint32Array(profile.functions.length);
+    for (let i = 0; i < fnIds.length; i++) fnIds[i] = this.#functionId(profile.functions[i]!.name, profile.functions[i]!.filename);
+    const { added, union } = mergeIds(state.epochFunctions, fnIds.slice().sort());
+    for (const id of added) this.#stmts.epochFunction.run(state.epochId, id);
+    state.epochFunctions = union;
+    const functions = this.#functionValues;
+    const stacks = this.#stackValues;
+    functions.clear();
+    stacks.clear();
     for (let si = 0; si < stackCount(profile); si++) {
       const b = stackValue(profile, si, bi);
       const o = stackValue(profile, si, oi);
@@ -297,33 +343,10 @@ export class StoreWriter {
       if (n > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(n, 2 * this.#scratch.length));
       const frames = this.#scratch;
       for (let k = 0; k < n; k++) frames[k] = fnIds[local[k]!]!;
-      add(functions, frames[0]!, b, o, ab, ao);
-      add(stacks, this.#stackId(frames, n), b, o, ab, ao);
+      functions.add(frames[0]!, b, o, ab, ao);
+      stacks.add(this.#stackId(frames, n), b, o, ab, ao);
     }
-    return { functions, stacks };
-  }
-
-  /** Keyframe (prev undefined): every non-zero value. Delta: keys whose inuse changed (with their alloc since the last stored row), removed keys as negatives. */
-  #writeValues(stmt: { run: (...args: number[]) => unknown }, scrapeId: number, now: Map<number, Pair>, prev: Map<number, Pair> | undefined): void {
-    if (!prev) {
-      for (const [id, [b, o, ab, ao]] of now) stmt.run(scrapeId, id, b, o, ab, ao);
-      return;
-    }
-    for (const [id, pair] of now) {
-      const p = prev.get(id);
-      const db = pair[0] - (p?.[0] ?? 0);
-      const dobj = pair[1] - (p?.[1] ?? 0);
-      if (db !== 0 || dobj !== 0) {
-        stmt.run(scrapeId, id, db, dobj, pair[2] - (p?.[2] ?? 0), pair[3] - (p?.[3] ?? 0));
-      } else if (p) {
-        // Allocation alone does not make a row (store work stays proportional
-        // to what changed in inuse): carry the stored counts, so the next
-        // row's delta covers everything allocated since the last one stored.
-        pair[2] = p[2];
-        pair[3] = p[3];
-      }
-    }
-    for (const [id, [b, o, ab, ao]] of prev) if (!now.has(id)) stmt.run(scrapeId, id, -b, -o, -ab, -ao);
+    return { functions: functions.build(), stacks: stacks.build() };
   }
 
   #functionId(name: string, filename: string): number {
@@ -361,14 +384,9 @@ export class StoreWriter {
   }
 }
 
-function add(map: Map<number, Pair>, id: number, b: number, o: number, ab: number, ao: number): void {
-  const p = map.get(id);
-  if (p) {
-    p[0] += b;
-    p[1] += o;
-    p[2] += ab;
-    p[3] += ao;
-  } else {
-    map.set(id, [b, o, ab, ao]);
-  }
+/** A stable per-target offset in 0..every-1 (FNV-1a of the target key). */
+export function keyframePhase(targetKey: string, every: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < targetKey.length; i++) h = Math.imul(h ^ targetKey.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % every;
 }

@@ -23,6 +23,8 @@ export interface FleetOptions {
   logLevel?: string;
   /** Extra top-level config keys (merged over the generated ones). */
   extra?: Record<string, unknown>;
+  /** Target n's recorded series (default: corpus series n mod 18). */
+  seriesOf?: (n: number) => { name: string; profiles: Buffer[] };
 }
 
 export interface Fleet {
@@ -57,12 +59,13 @@ export function corpusSeries(): { name: string; profiles: Buffer[] }[] {
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   if (!Number.isInteger(opts.targets) || opts.targets < 1 || opts.targets > 10_000) throw new Error('targets must be in 1..10000');
   const corpus = corpusSeries();
+  const seriesOf = opts.seriesOf ?? ((n: number) => corpus[n % corpus.length]!);
   const rotated = new Map<number, Buffer[]>();
   const seriesFor = (n: number): readonly Buffer[] => {
     if (n >= opts.targets) return [];
     let s = rotated.get(n);
     if (!s) {
-      const all = corpus[n % corpus.length]!.profiles;
+      const all = seriesOf(n).profiles;
       const start = (Math.floor(n / corpus.length) * 7) % all.length;
       s = [...all.slice(start), ...all.slice(0, start)];
       rotated.set(n, s);
@@ -76,7 +79,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const port = await freePort();
   const targets = Array.from({ length: opts.targets }, (_, n) => ({
     url: server.targetUrl(n),
-    labels: { service: corpus[n % corpus.length]!.name, instance: `t${n}` },
+    labels: { service: seriesOf(n).name, instance: `t${n}` },
   }));
   const config = {
     global: {
@@ -94,7 +97,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   return {
     server,
     targets: opts.targets,
-    seriesName: (n) => corpus[n % corpus.length]!.name,
+    seriesName: (n) => seriesOf(n).name,
     dir,
     configPath,
     dbPath,
