@@ -190,6 +190,9 @@ async function main() {
         '  for: 10s',
         '  resolve_after: 2m',
         '  min_growth_bytes: 2MiB',
+        // The demo's process is seconds old: no warm-up hold, or the first
+        // finding would wait an hour as an info "filling" finding.
+        '  warmup: 0s',
         'targets:',
         `  - url: ${demoUrl}/debug/pprof/heap`,
         '    params:',
