@@ -209,10 +209,16 @@ export class EpochSeries {
     }
     // Baselines of stacks gone from the profile are dropped (bounded by the latest profile).
     for (const id of this.#floor.keys()) if (!seen.has(id) && !this.#slotOf.has(id)) this.#floor.delete(id);
-    if (newcomers.length === 0) return;
-    newcomers.sort((a, b) => b.interest - a.interest);
+    // With every slot taken, a newcomer must beat the least interesting
+    // tracked stack, and that minimum only rises as newcomers replace it:
+    // the thousands of small flat stacks of a large profile are dropped here
+    // instead of being sorted on every scrape.
+    const floorInterest = this.#slotOf.size < this.capacity ? -Infinity : this.#interest[this.#leastInteresting()]!;
+    const candidates = floorInterest === -Infinity ? newcomers : newcomers.filter((c) => c.interest > floorInterest);
+    if (candidates.length === 0) return;
+    candidates.sort((a, b) => b.interest - a.interest);
     const minShare = total > 0 ? total * 1e-4 : 0;
-    for (const c of newcomers) {
+    for (const c of candidates) {
       if (c.interest <= minShare && this.#slotOf.size >= this.capacity / 2) break;
       let slot = this.#stackOfSlot.indexOf(-1);
       if (slot < 0) {

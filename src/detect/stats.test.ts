@@ -1,12 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mannKendall, median, normalCdf, theilSen } from './stats.js';
+import { mannKendall, median, medianInPlace, normalCdf, theilSen } from './stats.js';
 
 describe('statistics on series with known answers', () => {
   it('median', () => {
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 3, 2]), 2.5);
     assert.ok(Number.isNaN(median([])));
+  });
+
+  it('the selection median equals the sorted median, with ties, odd and even lengths (seeded)', () => {
+    let seed = 42;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let round = 0; round < 300; round++) {
+      const n = 1 + Math.floor(rand() * 200);
+      // Few distinct values in some rounds: sampled heap values tie often.
+      const levels = round % 3 === 0 ? 4 : 1e6;
+      const xs = Float64Array.from({ length: n }, () => Math.floor(rand() * levels) - levels / 2);
+      const sorted = Float64Array.from(xs).sort();
+      const want = n % 2 ? sorted[n >> 1]! : (sorted[(n >> 1) - 1]! + sorted[n >> 1]!) / 2;
+      assert.equal(medianInPlace(Float64Array.from(xs)), want, `round ${round}, n ${n}`);
+    }
   });
 
   it('Theil–Sen recovers the slope of a line, and ignores outliers', () => {
