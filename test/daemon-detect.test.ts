@@ -28,7 +28,16 @@ describe('daemon detection', () => {
       },
       { onFinding: (key, e) => e.type === 'opened' && opened.push({ key, cls: e.finding.class, fn: e.finding.function }) },
     );
-    await waitFor('a finding for the leaking function', () => opened.some((o) => o.fn === 'main.(*sessionStore).remember'), 90_000, 250);
+    // The warning, not just any finding: on a loaded machine a stretch of
+    // late scrapes can make the linear leak look like it slows down, which
+    // first opens an info `cache-filling` finding that escalates once the
+    // slowing stops (README: Detection).
+    await waitFor(
+      'a warning for the leaking function',
+      () => opened.some((o) => o.fn === 'main.(*sessionStore).remember' && o.cls === 'unclassified-growth'),
+      90_000,
+      250,
+    );
   });
 
   after(async () => {
@@ -37,7 +46,7 @@ describe('daemon detection', () => {
   });
 
   it('raises an unclassified-growth finding naming the allocating function', () => {
-    const f = opened.find((o) => o.fn === 'main.(*sessionStore).remember')!;
+    const f = opened.find((o) => o.fn === 'main.(*sessionStore).remember' && o.cls !== 'cache-filling')!;
     assert.equal(f.cls, 'unclassified-growth');
   });
 
@@ -45,7 +54,7 @@ describe('daemon detection', () => {
     const res = await hw.daemon.app.inject({ url: '/api/v1/findings?state=open' });
     assert.equal(res.statusCode, 200);
     const list = res.json<{ findings: { id: number; target_id: number; class: string; function: string; stack: string[]; service: string; bytes_per_hour: number; remediation: string }[] }>().findings;
-    const f = list.find((x) => x.function === 'main.(*sessionStore).remember')!;
+    const f = list.find((x) => x.function === 'main.(*sessionStore).remember' && x.class === 'unclassified-growth')!;
     assert.ok(f, JSON.stringify(list.map((x) => x.function)));
     assert.equal(f.service, 'sessions');
     assert.equal(f.stack[0], 'main.(*sessionStore).remember');
@@ -89,7 +98,7 @@ describe('daemon detection', () => {
       assert.equal(events[0], 'updated');
       assert.ok(!events.includes('resolved'));
       const all = again.findings.list('all');
-      const remember = all.filter((f) => f.function === 'main.(*sessionStore).remember');
+      const remember = all.filter((f) => f.function === 'main.(*sessionStore).remember' && f.class === 'unclassified-growth');
       assert.equal(remember.length, 1, 'one finding, updated, not a second one');
       assert.equal(remember[0]!.state, 'open');
       assert.ok(all.length >= before);
