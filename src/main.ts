@@ -138,9 +138,19 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
    * keeps per-target state in memory is listed here, so a fleet that churns
    * through discovery does not grow the daemon (test/lifecycle.test.ts).
    */
+  const forgetAfterDetection = new Set<string>();
   const forgetTarget = (t: Target): void => {
     writer.forget(t.key);
     detector.forget(t.key);
+    // Its last profiles may still wait in the detection queue and would open
+    // a new session after this; forget it again once they are through (unless it came back).
+    if (forgetAfterDetection.size === 0) {
+      void detector.idle().then(() => {
+        for (const key of forgetAfterDetection) if (!manager.has(key)) detector.forget(key);
+        forgetAfterDetection.clear();
+      });
+    }
+    forgetAfterDetection.add(t.key);
     ingest.forget(t.key);
     metrics.removeTarget(t);
     functionExport.forget(t.key);

@@ -73,9 +73,6 @@ export class DetectorRunner {
 
   /** The target left the config: resolve its open findings. */
   forget(targetKey: string, now = Date.now()): void {
-    // Its profiles still waiting in the queue would open a new session right
-    // after this one ends, and nothing would forget that one.
-    for (let i = this.#queue.length - 1; i >= 0; i--) if (this.#queue[i]!.target.key === targetKey) this.#queue.splice(i, 1);
     const s = this.#sessions.get(targetKey);
     if (!s) return;
     this.#sessions.delete(targetKey);

@@ -89,6 +89,11 @@ export class ScrapeManager {
     return [...this.#loops.values()].map((l) => ({ target: l.target, ...l.status }));
   }
 
+  /** Whether a target (by key) is currently scraped. */
+  has(key: string): boolean {
+    return this.#loops.has(key);
+  }
+
   targets(): Target[] {
     return [...this.#loops.values()].map((l) => l.target);
   }
