@@ -30,10 +30,10 @@ export async function startTestDaemon(config: Record<string, unknown>, options: 
 }
 
 /** Polls until `predicate` holds; fails with `what` after `timeoutMs`. Bounded: never loops forever. */
-export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 20_000, everyMs = 100): Promise<void> {
+export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (predicate()) return;
+    if (await predicate()) return;
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
