@@ -42,6 +42,11 @@ export const ERRORS = {
   HW_ERR_NOT_FOUND: { message: 'not found', status: 404 },
   HW_ERR_UNAUTHORIZED: { message: 'missing or wrong bearer token', status: 401 },
   HW_ERR_BAD_REQUEST: { message: 'bad request', status: 400 },
+  HW_ERR_PUSH_MALFORMED: { message: 'push request is malformed', status: 400 },
+  HW_ERR_PUSH_CONTENT_TYPE: { message: 'push request has an unsupported content type', status: 415 },
+  HW_ERR_PUSH_UNAUTHORIZED: { message: 'push request has missing or wrong credentials', status: 401 },
+  HW_ERR_PUSH_RATE_LIMITED: { message: "push request over its tenant's rate limit", status: 429 },
+  HW_ERR_PUSH_TOO_MANY_TARGETS: { message: 'push would create more pushed targets than push.max_targets', status: 429 },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

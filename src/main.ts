@@ -20,6 +20,9 @@ import { HeapwatchMetrics } from './export/metrics.js';
 import { Ingest, type IngestedProfile } from './ingest/ingest.js';
 import { createLogger, type Logger } from './log.js';
 import { createDecoderPool, type ProfileDecoder } from './pprof/decoder-pool.js';
+import { PushSource } from './push/component.js';
+import { ingestSink } from './push/adapter.js';
+import { PUSH_PATHS } from './push/routes.js';
 import { ScrapeManager } from './scrape/manager.js';
 import { HttpScraper } from './scrape/scraper.js';
 import type { Db } from './store/db.js';
@@ -51,6 +54,8 @@ export interface Daemon {
   readonly db: Db;
   readonly reader: StoreReader;
   readonly manager: ScrapeManager;
+  /** The push receivers (push.enabled); their own address when push.listen is set. */
+  readonly push: PushSource;
   readonly detector: DetectorRunner;
   readonly findings: FindingStore;
   readonly metrics: HeapwatchMetrics;
@@ -146,7 +151,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     // a new session after this; forget it again once they are through (unless it came back).
     if (forgetAfterDetection.size === 0) {
       void detector.idle().then(() => {
-        for (const key of forgetAfterDetection) if (!manager.has(key)) detector.forget(key);
+        for (const key of forgetAfterDetection) if (!manager.has(key) && !push.has(key)) detector.forget(key);
         forgetAfterDetection.clear();
       });
     }
@@ -173,6 +178,22 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     },
   });
 
+  const push = new PushSource({
+    config,
+    sink: ingestSink(ingest),
+    registry,
+    log: log.child({ component: 'push' }),
+    scraped: () => manager.targets(),
+    hooks: {
+      onAdded: (t) => {
+        writer.registerTarget(t);
+        metrics.registerTarget(t);
+      },
+      onDown: (t) => metrics.targetUp.set({ target: t.key, service: t.labels.service ?? '', instance: t.labels.instance ?? '' }, 0),
+      onRemoved: (t) => forgetTarget(t),
+    },
+  });
+
   const skipWarning = new SkipWarning(log.child({ component: 'scrape' }), () => manager.load());
   const discoveryLog = log.child({ component: 'discovery' });
   // Like scrape errors: a source's failure is logged at warn once, then at debug until it changes.
@@ -185,7 +206,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     // Findings of targets this replica no longer scrapes (removed from the
     // config, or moved to another shard while it was down) would otherwise
     // stay open in its database for good.
-    const ownedIds = owned.map((t) => reader.targetByKey(t.key)?.id).filter((id): id is number => id !== undefined);
+    const ownedIds = [...owned, ...push.origins()].map((t) => reader.targetByKey(t.key)?.id).filter((id): id is number => id !== undefined);
     const resolved = findings.resolveOpenExcept(ownedIds, Date.now(), 'target no longer scraped by this replica');
     if (resolved > 0) discoveryLog.info({ resolved }, 'resolved findings of targets no longer scraped');
   };
@@ -230,7 +251,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
 
   const app = buildServer({
     reader,
-    targets: () => manager.status(),
+    targets: () => [...manager.status(), ...push.status()],
     staleness: (key) => detector.staleness(key),
     metrics,
     auth,
@@ -238,12 +259,20 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     // the process stays up and keeps retrying, it does not crash-loop.
     ready: () => db.open && ingest.storeHealthy,
     logger: log.child({ component: 'api' }),
-    plugins: [findingRoutes(findings, reader)],
+    plugins: [findingRoutes(findings, reader), ...(push.enabled && !push.ownListener ? [(a: FastifyInstance) => void a.register(push.plugin())] : [])],
+    selfAuthenticated: PUSH_PATHS,
   });
   let address: string;
   try {
     address = await app.listen({ host, port });
+    await push.start();
   } catch (err) {
+    if (err instanceof HeapwatchError) {
+      await Promise.allSettled([app.close(), discovery?.stop(), manager.stop(), scraper.close(), decoder.close(), checkpointer?.stop()]);
+      clearInterval(retentionTimer);
+      db.close();
+      throw err;
+    }
     // Port taken, or an address this host does not have: stop what started, then say why.
     await Promise.allSettled([discovery?.stop(), manager.stop(), scraper.close(), decoder.close(), checkpointer?.stop()]);
     clearInterval(retentionTimer);
@@ -266,6 +295,14 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     if (next.storage.path !== config.storage.path || next.api.listen !== config.api.listen) {
       log.warn('storage.path and api.listen take effect only after a restart');
     }
+    try {
+      push.applyConfig(next);
+    } catch (err) {
+      metrics.configReloads.inc({ result: 'failure' });
+      const e = err instanceof HeapwatchError ? err : new HeapwatchError('HW_ERR_CONFIG_INVALID', String(err));
+      log.error({ code: e.code, err: e }, 'config reload failed; keeping the running config');
+      return e;
+    }
     config = next;
     decodeLimits.maxDecompressedBytes = config.global.max_decompressed_bytes;
     decoder.setBudget(config.global.max_decoding_bytes);
@@ -287,6 +324,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     // Reverse order of start. Scraping stops before the store closes, so no
     // write hits a closed database; the API goes first so no query does.
     await app.close();
+    await push.stop();
     clearInterval(retentionTimer);
     await discovery?.stop();
     await manager.stop();
@@ -307,6 +345,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     db,
     reader,
     manager,
+    push,
     detector,
     findings,
     metrics,

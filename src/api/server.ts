@@ -32,6 +32,8 @@ export interface ApiDeps {
   logger?: Logger;
   /** How stale a target's profiles are (detection), by target key. */
   staleness?: (targetKey: string) => Staleness | undefined;
+  /** Paths whose routes check their own credentials (the push receivers): the API token does not apply. */
+  selfAuthenticated?: readonly string[];
   /** Extra routes (findings) registered by other packages. */
   plugins?: ((app: FastifyInstance) => void)[];
 }
@@ -56,7 +58,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!deps.auth || isOpen(req, deps.auth)) return;
+    if (!deps.auth || isOpen(req, deps.auth) || deps.selfAuthenticated?.includes(req.url.split('?')[0]!)) return;
     const token = bearerToken(req.headers.authorization);
     if (!token || !tokenMatches(token, deps.auth.token)) {
       await sendError(reply.header('www-authenticate', 'Bearer'), 'HW_ERR_UNAUTHORIZED');
