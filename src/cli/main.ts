@@ -63,7 +63,7 @@ program
     const problems = await checkConfigEnvironment(config, file);
     if (problems.length > 0) throw new HeapwatchError('HW_ERR_CONFIG_INVALID', `${problems.length} problem(s) that would fail at run time:\n${problems.join('\n')}`);
     process.stdout.write(
-      `${file}: ok (${config.targets.length} static target(s), ${config.file_sd.length} file_sd block(s), ${config.http_sd.length} http_sd block(s))\n`,
+      `${file}: ok (${config.targets.length} static target(s), ${config.file_sd.length} file_sd block(s), ${config.http_sd.length} http_sd block(s)${config.push.enabled ? `, push receivers on ${config.push.listen ?? config.api.listen}` : ''})\n`,
     );
   });
 
