@@ -8,7 +8,7 @@
  * never affected.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { base64Encode } from '@bufbuild/protobuf/wire';
@@ -204,6 +204,24 @@ describe('push receivers: protocol contract', () => {
     assert.equal(r.status, 200);
     assert.ok(!hw.daemon.push.status().some((s) => s.target.labels.service === 'scraped'));
     assert.equal(pushMetric(await hw.daemon.metrics.exposition(), 'profiles_total{type="memory",result="dropped_scraped"}'), 1);
+  });
+
+  it('takes new credentials on reload (SIGHUP), and keeps the running ones when the new file is bad', async () => {
+    const body = encodePushRequest([{ labels: memory('reload-svc'), samples: [{ id: 'x', raw: PROFILE }] }]);
+    const original = readFileSync(hw.configPath, 'utf8');
+    try {
+      writeFileSync(hw.configPath, original.replace(TOKEN, 'rotated-token-0123456789'));
+      assert.equal(await hw.daemon.reload(), undefined);
+      assert.equal((await connect(base, body)).status, 401, 'the old token is refused');
+      assert.equal((await connect(base, body, { auth: 'Bearer rotated-token-0123456789' })).status, 200);
+      writeFileSync(hw.configPath, original.replace(TOKEN, 'short'));
+      assert.equal((await hw.daemon.reload())?.code, 'HW_ERR_CONFIG_INVALID');
+      assert.equal((await connect(base, body, { auth: 'Bearer rotated-token-0123456789' })).status, 200, 'a bad file changes nothing');
+    } finally {
+      writeFileSync(hw.configPath, original);
+      await hw.daemon.reload();
+    }
+    assert.equal((await connect(base, body)).status, 200);
   });
 
   it('never affects the scraped target', async () => {
