@@ -36,6 +36,8 @@ export const ERRORS = {
   HW_ERR_PROFILE_TOO_MANY_FUNCTIONS: { message: 'profile has more functions than max_functions', status: 413 },
   HW_ERR_EPOCH_FLAPPING: { message: 'profile counters went down on consecutive scrapes (several processes behind one URL?); keyframes backed off', status: 409 },
   HW_ERR_DECODER_UNAVAILABLE: { message: 'profile decoder worker failed', status: 500 },
+  HW_ERR_PROFILE_KIND_UNSUPPORTED: { message: 'profile kind not supported yet', status: 415 },
+  HW_ERR_ORIGIN_REMOVED: { message: 'the profile arrived for a target that was removed meanwhile; not stored', status: 410 },
   HW_ERR_STORE_WRITE: { message: 'cannot write to the database', status: 500 },
   HW_ERR_STORE_OPEN: { message: 'cannot open the database', status: 500 },
   HW_ERR_API_LISTEN: { message: 'cannot listen on api.listen', status: 500 },

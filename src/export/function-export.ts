@@ -12,7 +12,7 @@
  * epoch and a finding's function are refreshed at once (outside the budget).
  */
 import type { StoreReader } from '../store/reader.js';
-import type { Target } from '../targets/target.js';
+import type { ProfileOrigin } from '../targets/origin.js';
 import type { HeapwatchMetrics } from './metrics.js';
 
 export interface FunctionExportDeps {
@@ -29,7 +29,7 @@ export interface FunctionExportDeps {
 }
 
 export interface ExportedScrape {
-  target: Target;
+  target: ProfileOrigin;
   targetId: number;
   transition: string;
   modules: readonly { path: string; version: string }[];
