@@ -12,21 +12,8 @@
 
 import type { TrendMode } from './trend.js';
 
-export type LeakClassId =
-  | 'netpoll-barrier-leak'
-  | 'server-request-field-held'
-  | 'client-response-field-held'
-  | 'sonic-string-pinning'
-  | 'idle-connections'
-  | 'oversized-requests'
-  | 'duplicate-clients'
-  | 'unclassified-growth'
-  | 'cache-filling';
-
-export type Severity = 'info' | 'warning' | 'critical';
-
 /** Classes of warning/critical findings (the dashboards' and alerts' contract); `cache-filling` is info only. */
-export const CLASS_IDS: readonly LeakClassId[] = [
+export const CLASS_IDS = [
   'netpoll-barrier-leak',
   'server-request-field-held',
   'client-response-field-held',
@@ -35,7 +22,13 @@ export const CLASS_IDS: readonly LeakClassId[] = [
   'oversized-requests',
   'duplicate-clients',
   'unclassified-growth',
-];
+] as const;
+
+/** Every class a finding can carry: the alerting classes of CLASS_IDS plus the info-only `cache-filling`. */
+export type LeakClassId = (typeof CLASS_IDS)[number] | 'cache-filling';
+
+/** How urgent a finding is; the alert rules and dashboards key on it. */
+export type Severity = 'info' | 'warning' | 'critical';
 
 export interface VersionCondition {
   module: string;
