@@ -7,7 +7,7 @@
  * - an alloc counter went down: the process restarted;
  * - the main binary's build id changed: a new build was deployed.
  */
-import type { HeapProfile } from './profile.js';
+import { sampleTotal, type HeapProfile } from './profile.js';
 
 export interface ProfileSummary {
   buildId: string;
@@ -21,16 +21,12 @@ export interface ProfileSummary {
 export type Transition = 'first' | 'same_epoch' | 'stale' | 'restart' | 'build_changed';
 
 export function summarize(profile: HeapProfile): ProfileSummary {
-  const total = (type: string): number => {
-    const i = profile.sampleTypes.findIndex((t) => t.type === type);
-    return i < 0 ? 0 : profile.totals[i]!;
-  };
   return {
     buildId: profile.buildId,
-    allocObjects: total('alloc_objects'),
-    allocBytes: total('alloc_space'),
-    inuseObjects: total('inuse_objects'),
-    inuseBytes: total('inuse_space'),
+    allocObjects: sampleTotal(profile, 'alloc_objects'),
+    allocBytes: sampleTotal(profile, 'alloc_space'),
+    inuseObjects: sampleTotal(profile, 'inuse_objects'),
+    inuseBytes: sampleTotal(profile, 'inuse_space'),
   };
 }
 

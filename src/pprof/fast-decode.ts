@@ -30,7 +30,7 @@ import { IdIndex, LocationTable, StringTable } from './fast-decode-tables.js';
 // FRAMES_PER_BYTE: the reference's cap on frames expanded from samples; sharing it keeps the same inputs rejected.
 import { checkProfileCounts, FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './inflate.js';
 import { dropTypeParameters, moduleFromFilename, type ModuleVersion } from './names.js';
-import type { HeapProfile, ProfileFunction, SampleType } from './profile.js';
+import { sampleColumns, type HeapProfile, type ProfileFunction, type SampleType } from './profile.js';
 import { ProtoReader } from './protobuf.js';
 
 /**
@@ -52,7 +52,8 @@ export function decodeHeapProfileFast(bytes: Uint8Array, limits: DecodeLimits): 
     const type = strings.get(ix.sampleTypes[i]!) ?? strings.fail(ix.sampleTypes[i]!, `sample_type[${n}].type`);
     sampleTypes.push({ type, unit: strings.get(ix.sampleTypes[i + 1]!) ?? strings.fail(ix.sampleTypes[i + 1]!, `sample_type[${n}].unit`) });
   }
-  if (!sampleTypes.some((t) => t.type === 'inuse_space') || !sampleTypes.some((t) => t.type === 'inuse_objects')) {
+  const columns = sampleColumns({ sampleTypes });
+  if (columns.inuse_space < 0 || columns.inuse_objects < 0) {
     // The reference fails on a malformed sample before it looks at sample types; so do we.
     const check = new SampleReader(ix.maxSampleBytes, undefined, 0);
     for (let i = 0; i < ix.sampleStart.length; i++) check.read(r, ix.sampleStart[i]!, ix.sampleEnd[i]!);
