@@ -191,7 +191,6 @@ export const configSchema = z.strictObject({
   http_sd: z.array(httpSd).default([]),
 });
 
-export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type StaticTargetConfig = Config['targets'][number];
 export type FileSdConfig = Config['file_sd'][number];

@@ -39,23 +39,6 @@ export function functionValues(profile: HeapProfile, sampleIndex: number): Funct
   return out;
 }
 
-/** Flat inuse bytes and objects per function index: what the store keeps per scrape. */
-export function flatInuse(profile: HeapProfile): { bytes: Float64Array; objects: Float64Array } {
-  const bi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
-  const oi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_objects');
-  const bytes = new Float64Array(profile.functions.length);
-  const objects = new Float64Array(profile.functions.length);
-  const { offsets, frames, values } = profile.stacks;
-  const width = profile.sampleTypes.length;
-  for (let si = 0; si < offsets.length - 1; si++) {
-    if (offsets[si + 1] === offsets[si]) continue; // frameless: in the total only
-    const leaf = frames[offsets[si]!]!;
-    bytes[leaf]! += values[si * width + bi] ?? 0;
-    objects[leaf]! += values[si * width + oi] ?? 0;
-  }
-  return { bytes, objects };
-}
-
 /** Orders like `go tool pprof -top`: by flat (or cum) descending, then by name. */
 export function sortFunctionValues(values: FunctionValue[], by: 'flat' | 'cum'): FunctionValue[] {
   return values.sort((a, b) => b[by] - a[by] || (by === 'flat' ? b.cum - a.cum : b.flat - a.flat) || a.name.localeCompare(b.name));

@@ -109,15 +109,6 @@ export function stackValue(p: HeapProfile, i: number, j: number): number {
   return p.stacks.values[i * p.sampleTypes.length + j] ?? 0;
 }
 
-/** The stacks as one object each: for tests and reports, where clarity beats speed. */
-export function unpackStacks(p: HeapProfile): { frames: number[]; values: number[] }[] {
-  const width = p.sampleTypes.length;
-  return Array.from({ length: stackCount(p) }, (_, i) => ({
-    frames: Array.from(stackFrames(p, i)),
-    values: Array.from(p.stacks.values.subarray(i * width, (i + 1) * width)),
-  }));
-}
-
 /** Packs per-stack frames and values (one entry per distinct stack) into a StackTable. */
 export function packStacks(stacks: readonly { frames: readonly number[]; values: readonly number[] }[], width: number): StackTable {
   const offsets = new Uint32Array(stacks.length + 1);
