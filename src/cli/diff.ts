@@ -8,6 +8,7 @@ import { forEachInuseStack, sampleTotal, type HeapProfile } from '../pprof/profi
 import { formatBytes } from './format.js';
 import { readProfileFile } from './top.js';
 
+/** One function or stack: its inuse_space in the base and the later profile. */
 export interface Growth {
   name: string;
   base: number;
@@ -15,6 +16,7 @@ export interface Growth {
   delta: number;
 }
 
+/** `heapwatch diff`: what grew between two profiles, total, per function (flat) and per stack, biggest growth first. */
 export interface DiffReport {
   total: { base: number; now: number; delta: number };
   functions: Growth[];

@@ -9,6 +9,7 @@ import { HEAP_SAMPLE_INDEXES, sampleColumns, type HeapSampleIndex } from '../ppr
 import { HeapwatchError } from '../errors.js';
 import { formatBytes } from './format.js';
 
+/** `heapwatch top` flags, as pprof names them (`-sample_index`, `-cum`). */
 export interface TopOptions {
   sampleIndex: HeapSampleIndex;
   cum: boolean;
@@ -16,6 +17,7 @@ export interface TopOptions {
   maxDecompressedBytes: number;
 }
 
+/** `heapwatch top --json`: pprof's `-top` table, with snake_case keys as printed. */
 export interface TopReport {
   sample_index: HeapSampleIndex;
   total: number;

@@ -30,6 +30,7 @@ export type LeakClassId = (typeof CLASS_IDS)[number] | 'cache-filling';
 /** How urgent a finding is; the alert rules and dashboards key on it. */
 export type Severity = 'info' | 'warning' | 'critical';
 
+/** A module version range a class depends on (a leak fixed in a release, or introduced by one). */
 export interface VersionCondition {
   module: string;
   /** The class applies below this version (exclusive). */
@@ -40,6 +41,7 @@ export interface VersionCondition {
   whenUnknown: boolean;
 }
 
+/** A stack shape, as frame-name patterns: how a class recognises its allocation sites. */
 export interface StackCondition {
   /** Every pattern must match some frame. */
   all?: RegExp[];
@@ -70,6 +72,7 @@ export interface MatchFacts {
   version?: string;
 }
 
+/** One leak class of the self-check guide, as data: how to recognise it, how bad it is and how to fix it. */
 export interface LeakClass {
   id: LeakClassId;
   title: string;

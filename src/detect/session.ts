@@ -14,6 +14,7 @@ import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { StaleTracker, type Staleness } from './stale.js';
 
+/** One target's detection state: profiles in, finding events out. The daemon keeps one per target; `analyze` one per replay. */
 export class DetectionSession {
   readonly #params: DetectParams;
   readonly #tracker: FindingTracker;
@@ -205,6 +206,7 @@ export class DetectionSession {
   }
 }
 
+/** A stored epoch's history, to rebuild a session after a daemon restart without waiting for new points. */
 export interface SeedHistory {
   /** Oldest first; may be produced lazily (each point is copied as it is read). */
   points: Iterable<{

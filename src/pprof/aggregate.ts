@@ -5,6 +5,7 @@
  */
 import type { HeapProfile } from './profile.js';
 
+/** A function's flat and cumulative value, as `go tool pprof -top` prints them. */
 export interface FunctionValue {
   name: string;
   flat: number;

@@ -9,6 +9,7 @@
  */
 import { sampleTotal, type HeapProfile } from './profile.js';
 
+/** What of a profile decides its relation to the previous one: build id and the four totals. */
 export interface ProfileSummary {
   buildId: string;
   /** alloc_objects, alloc_space, inuse_objects, inuse_space. */
@@ -18,6 +19,7 @@ export interface ProfileSummary {
   inuseBytes: number;
 }
 
+/** How a profile relates to the previous one of its target (see above); restart and build_changed start a new epoch. */
 export type Transition = 'first' | 'same_epoch' | 'stale' | 'restart' | 'build_changed';
 
 export function summarize(profile: HeapProfile): ProfileSummary {

@@ -5,11 +5,13 @@
  */
 import type { ModuleVersion } from './names.js';
 
+/** A pprof sample type (e.g. inuse_space, bytes): what one column of the stack values counts. */
 export interface SampleType {
   type: string;
   unit: string;
 }
 
+/** A function of the profile; stacks refer to it by index. */
 export interface ProfileFunction {
   /** Normalised name (generic type parameters dropped). Unique in a profile. */
   name: string;
@@ -32,6 +34,7 @@ export interface StackTable {
   values: Float64Array;
 }
 
+/** A decoded heap profile (see above): what the decoders produce and the store, the detectors and the CLI consume. */
 export interface HeapProfile {
   /** Profile time (ms since the epoch); 0 when the profile carries none. */
   timeMs: number;

@@ -4,6 +4,7 @@
  */
 import type { Db } from './db.js';
 
+/** A target as stored: the stable identity and labels. */
 export interface TargetRow {
   id: number;
   key: string;
@@ -11,6 +12,7 @@ export interface TargetRow {
   labels: Record<string, string>;
 }
 
+/** One stored scrape: when, how it went and the profile totals. */
 export interface ScrapeRow {
   id: number;
   targetId: number;
@@ -29,6 +31,7 @@ export interface ScrapeRow {
   keyframe: number;
 }
 
+/** One function's inuse now and at the start of the window, and its growth rate. */
 export interface FunctionGrowth {
   name: string;
   filename: string;
@@ -40,6 +43,7 @@ export interface FunctionGrowth {
   bytesPerHour: number;
 }
 
+/** A target's functions over a window of its current epoch, as the API and the function export show them. */
 export interface FunctionsView {
   epochId: number;
   from: { scrapeId: number; ts: number };
@@ -47,6 +51,7 @@ export interface FunctionsView {
   functions: FunctionGrowth[];
 }
 
+/** An epoch's per-stack history, to seed a detection session after a restart. */
 export interface StackHistory {
   /**
    * One point per stored scrape, oldest first, produced lazily: the map is
@@ -60,6 +65,7 @@ export interface StackHistory {
   functions: Set<string>;
 }
 
+/** A kept raw profile (without its bytes) and why it was kept. */
 export interface ProfileRow {
   id: number;
   scrapeId: number;
@@ -73,6 +79,7 @@ const SCRAPE_COLUMNS = `id, target_id AS targetId, epoch_id AS epochId, ts, prof
   outcome, error_code AS errorCode, error_message AS errorMessage, body_bytes AS bodyBytes, inuse_bytes AS inuseBytes,
   inuse_objects AS inuseObjects, alloc_bytes AS allocBytes, alloc_objects AS allocObjects, keyframe`;
 
+/** The read side of the store (see above); the API, the export and restarts read through it. */
 export class StoreReader {
   readonly #db: Db;
   readonly #stmts;
