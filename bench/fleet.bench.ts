@@ -32,8 +32,9 @@ import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { median } from '../src/detect/stats.js';
 import { startFleet } from '../test/helpers/fleet.js';
+import { observeDaemon, type DaemonSample, type Observation } from '../test/helpers/observe-daemon.js';
 import { mixedSeries } from '../test/helpers/scale-series.js';
-import { intFlag, observeDaemon, type DaemonSample, type Observation } from './soak.js';
+import { intFlag } from './flags.js';
 
 const MB = 1e6;
 

@@ -46,6 +46,7 @@ export const ERRORS = {
   HW_ERR_BAD_REQUEST: { message: 'bad request', status: 400 },
 } as const satisfies Record<string, ErrorSpec>;
 
+/** An `HW_ERR_*` code of the registry above; logs, metrics and API responses carry it. */
 export type ErrorCode = keyof typeof ERRORS;
 
 /** An error with a registered code. `detail` is appended to the code's message. */

@@ -15,6 +15,7 @@ import type { StoreReader } from '../store/reader.js';
 import type { ProfileOrigin } from '../targets/origin.js';
 import type { HeapwatchMetrics } from './metrics.js';
 
+/** What the function export reads and writes: narrow views, so tests can give fakes. */
 export interface FunctionExportDeps {
   reader: Pick<StoreReader, 'functionsView'>;
   metrics: Pick<HeapwatchMetrics, 'observeModules' | 'observeTopFunctions'>;
@@ -28,6 +29,7 @@ export interface FunctionExportDeps {
   refreshesPerSecond?: number;
 }
 
+/** A stored scrape, as the export needs it to decide whether the target's series are due. */
 export interface ExportedScrape {
   target: ProfileOrigin;
   targetId: number;
@@ -35,6 +37,7 @@ export interface ExportedScrape {
   modules: readonly { path: string; version: string }[];
 }
 
+/** Refreshes per-target function series after scrapes, within the fleet-wide budget (see above). */
 export class FunctionExport {
   readonly #deps: FunctionExportDeps;
   readonly #minRefreshMs: number;

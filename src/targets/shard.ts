@@ -9,6 +9,7 @@
 import { stableHash } from './hash.js';
 import type { Target } from './target.js';
 
+/** This replica's share of the targets: shard `index` of `count`. */
 export interface Shard {
   index: number;
   count: number;

@@ -11,6 +11,7 @@ export type TargetAuth =
   | { kind: 'bearer'; token?: string; tokenFile?: string }
   | { kind: 'basic'; username: string; password?: string; passwordFile?: string };
 
+/** TLS settings of a target (its config block's `tls:`). */
 export interface TargetTls {
   caFile?: string;
   insecureSkipVerify: boolean;
