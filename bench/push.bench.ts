@@ -22,7 +22,7 @@ import { freePort } from '../test/helpers/daemon.js';
 import { corpusSeries } from '../test/helpers/fleet.js';
 import { CLI } from '../test/helpers/paths.js';
 import { startManaged, waitForHttp } from '../test/helpers/processes.js';
-import { intFlag } from './soak.js';
+import { intFlag } from './flags.js';
 
 const TICKS_PER_SECOND = 100;
 

@@ -1,7 +1,8 @@
 /**
- * The push source: receivers, pushed-target registry, rate limits and their
- * lifecycle (start / applyConfig / stop). Off unless `push.enabled`. On
- * `push.listen` it runs its own HTTP server; otherwise main.ts mounts
+ * The push source, a ProfileSource next to scraping: receivers, pushed-target
+ * registry, rate limits and their lifecycle (start / applyConfig / stop). It
+ * feeds the pipeline's ProfileSink. Off unless `push.enabled`. On
+ * `push.listen` it runs its own HTTP server; otherwise daemon/build.ts mounts
  * `plugin` on the API server.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -12,7 +13,7 @@ import type { Logger } from '../log.js';
 import type { Target } from '../targets/target.js';
 import { pushCredentials, type PushCredentials } from './auth.js';
 import { PushMetrics } from './metrics.js';
-import type { ProfileOrigin } from './pipeline-types.js';
+import type { ProfileOrigin, ProfileSource } from './pipeline-types.js';
 import { TenantRateLimiter } from './rate-limit.js';
 import { PushReceiver, type PushSink } from './receiver.js';
 import { PushedTargets, type PushedStatus, type RegistryHooks, type RegistrySettings } from './registry.js';
@@ -31,7 +32,7 @@ export interface PushSourceDeps {
 /** How often silent pushed targets are marked down or forgotten. */
 const SWEEP_MS = 1_000;
 
-export class PushSource {
+export class PushSource implements ProfileSource {
   readonly name = 'push';
   readonly #deps: PushSourceDeps;
   readonly #targets: PushedTargets;
@@ -116,7 +117,14 @@ export class PushSource {
 
   /** Credentials, limits, identity labels and timings apply at once; `enabled` and `listen` after a restart. */
   applyConfig(config: Config): void {
-    const credentials = pushCredentials(config.push);
+    let credentials: PushCredentials;
+    try {
+      credentials = pushCredentials(config.push);
+    } catch (err) {
+      // A token or password file that cannot be read: the receivers keep the credentials they have.
+      this.#deps.log.error({ err }, 'push credentials cannot be read; keeping the running ones');
+      credentials = this.#credentials;
+    }
     if (config.push.enabled !== this.#config.push.enabled || config.push.listen !== this.#config.push.listen) {
       this.#deps.log.warn('push.enabled and push.listen take effect only after a restart');
     }

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { HeapwatchError } from '../errors.js';
 import { decodeHeapProfile } from '../pprof/decode.js';
-import { unpackStacks } from '../pprof/profile.js';
+import { unpackStacks } from '../../test/helpers/stacks.js';
 import { PROFILES } from '../../test/helpers/paths.js';
 import { withoutAllocSampleTypes } from './delta.js';
 

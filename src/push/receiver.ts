@@ -10,7 +10,7 @@ import type { Target } from '../targets/target.js';
 import { withoutAllocSampleTypes } from './delta.js';
 import { KEPT_KINDS, metricTypeLabel } from './kinds.js';
 import type { PushMetrics } from './metrics.js';
-import type { ArrivalOutcome, ProfileKind } from './pipeline-types.js';
+import type { ArrivalOutcome, ProfileKind, ProfileSink } from './pipeline-types.js';
 import { identityOf, type PushedTargets } from './registry.js';
 
 /** One pushed series, read and checked by its protocol. */
@@ -23,11 +23,8 @@ export interface PushedSeries {
   profiles: Uint8Array[];
 }
 
-/** Where pushed profiles go: today's ingest path (adapter.ts), the pipeline's ProfileSink next. */
-export interface PushSink {
-  accept(target: Target, kind: ProfileKind, startedAt: number, durationMs: number, body: Uint8Array): Promise<ArrivalOutcome>;
-  reject(target: Target, kind: ProfileKind, startedAt: number, durationMs: number, error: ErrorRecord): Promise<ArrivalOutcome>;
-}
+/** Where pushed profiles go: the pipeline (its `forget` is called by the registry's owner, not here). */
+export type PushSink = Pick<ProfileSink, 'accept' | 'reject'>;
 
 export interface ReceiverDeps {
   sink: PushSink;
@@ -109,9 +106,9 @@ export class PushReceiver {
     try {
       if (body.length === 0) throw new HeapwatchError('HW_ERR_PUSH_MALFORMED', 'empty profile');
       const profile = s.allocIsDelta ? await withoutAllocSampleTypes(body, this.#deps.maxDecompressedBytes()) : body;
-      outcome = await sink.accept(target, kind, now, performance.now() - started, profile);
+      outcome = await sink.accept({ origin: target, kind, startedAt: now, durationMs: performance.now() - started, body: profile });
     } catch (err) {
-      outcome = await sink.reject(target, kind, now, performance.now() - started, toErrorRecord(err, 'HW_ERR_PROFILE_MALFORMED'));
+      outcome = sink.reject(target, kind, now, performance.now() - started, toErrorRecord(err, 'HW_ERR_PROFILE_MALFORMED'));
     }
     metrics.profiles.inc({ type: metricTypeLabel(s.typeName), result: outcome.ok ? 'stored' : 'error' });
     const restarted = registry.record(target.key, now, performance.now() - started, outcome, s.labels.__session_id__);
