@@ -300,3 +300,33 @@ describe('push receivers: limits', () => {
     assert.ok(pushMetric(text, 'requests_total{protocol="connect",code="HW_ERR_PUSH_RATE_LIMITED"}') >= 6);
   });
 });
+
+describe('push receivers: silence', () => {
+  let hw: TestDaemon;
+
+  before(async () => {
+    hw = await startTestDaemon({ push: { enabled: true, interval: '1s', down_after: '2s', forget_after: '4s' } });
+  });
+
+  after(async () => {
+    await hw?.daemon.stop();
+  });
+
+  it('marks a silent pushed target down after down_after, then forgets it after forget_after; its history stays', async () => {
+    const r = await connect(hw.daemon.address, encodePushRequest([{ labels: memory('quiet-svc', [['instance', 'q:1']]), samples: [{ id: 'x', raw: PROFILE }] }]), { auth: '' });
+    assert.equal(r.status, 200);
+    const key = 'push:{instance="q:1",service_name="quiet-svc"}';
+    const listed = async (): Promise<{ url: string; health: string }[]> => (await hw.daemon.app.inject({ url: '/api/v1/targets' })).json<{ targets: { url: string; health: string }[] }>().targets;
+    assert.equal((await listed()).find((t) => t.url === key)?.health, 'up');
+    const up = async (): Promise<string | undefined> => (await hw.daemon.metrics.exposition()).split('\n').find((l) => l.startsWith('heapwatch_target_up{') && l.includes('q:1'));
+    assert.match((await up())!, / 1$/);
+    await waitFor('the target is down', async () => (await listed()).find((t) => t.url === key)?.health === 'down', 10_000);
+    assert.match((await up())!, / 0$/);
+    await waitFor('the target is forgotten', async () => !(await listed()).some((t) => t.url === key), 10_000);
+    assert.equal(pushMetric(await hw.daemon.metrics.exposition(), 'targets'), 0);
+    // Stored history stays: the target row and its profile are still in SQLite.
+    const row = hw.daemon.reader.targetByKey(key);
+    assert.ok(row);
+    assert.equal(hw.daemon.reader.profiles(row.id, 10).length, 1);
+  });
+});

@@ -93,7 +93,10 @@ export class PushSource implements ProfileSource {
 
   async start(): Promise<void> {
     if (!this.enabled) return;
-    this.#sweep = setInterval(() => this.#targets.sweep(Date.now()), SWEEP_MS);
+    this.#sweep = setInterval(() => {
+      this.#targets.sweep(Date.now());
+      this.#metrics.targets.set(this.#targets.size);
+    }, SWEEP_MS);
     this.#sweep.unref();
     const listen = this.#config.push.listen;
     if (listen === undefined) return;
@@ -147,10 +150,6 @@ export class PushSource implements ProfileSource {
   /** For /api/v1/targets: one row per pushed target, like a scrape loop's. */
   status(): PushedStatus[] {
     return this.#targets.status();
-  }
-
-  has(key: string): boolean {
-    return this.#targets.has(key);
   }
 }
 

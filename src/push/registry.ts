@@ -145,10 +145,6 @@ export class PushedTargets {
     return [...this.#entries.values()].map((e) => ({ ...e.status }));
   }
 
-  has(key: string): boolean {
-    return this.#entries.has(key);
-  }
-
   targets(): Target[] {
     return [...this.#entries.values()].map((e) => e.status.target);
   }
