@@ -5,7 +5,8 @@
  * engine serves the daemon (after every scrape) and `heapwatch analyze`.
  *
  * Growth is judged over each horizon (the window, then longer ones) from the
- * bounded history in history.ts. Three signals decide what a growing
+ * bounded history in history.ts, and from its onset when it began after a
+ * flat stretch (trend.ts: growthOnset). Three signals decide what a growing
  * allocation site is:
  * - its shape (trend.ts): sustained, or rising ever more slowly (a cache
  *   filling up: `info`);
