@@ -121,6 +121,10 @@ describe('push receivers: protocol contract', () => {
     assert.equal(cpu.status, 200);
     const text = await hw.daemon.metrics.exposition();
     assert.equal(pushMetric(text, 'profiles_total{type="process_cpu",result="dropped_type"}'), 2);
+    // A raw pprof body (format=pprof, no multipart), as older SDKs send it: a cumulative Go heap profile.
+    const raw = await post(base, '/ingest?name=raw-app&format=pprof', PROFILE, { 'content-type': 'binary/octet-stream+pprof', authorization: `Bearer ${TOKEN}` });
+    assert.equal(raw.status, 200, JSON.stringify(raw.body));
+    assert.equal(hw.daemon.push.status().find((x) => x.target.key === 'push:{service_name="raw-app"}')?.lastOutcome, 'ok');
   });
 
   it('refuses hostile labels, truncated bodies and bad names with a clear 400, and stores nothing of them', async () => {

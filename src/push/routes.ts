@@ -57,7 +57,7 @@ export function pushRoutes(deps: PushRouteDeps) {
         (err: unknown) => done(err as Error),
       );
     });
-    await scope.register(multipart, { limits: { files: 3, fields: 0, parts: 3, fileSize: deps.maxBodyBytes() } });
+    await scope.register(multipart, { limits: { files: 3, fields: 5, parts: 8, fileSize: deps.maxBodyBytes() } });
 
     scope.addHook('onRequest', async (req, reply) => {
       const fail = (code: ErrorCode, detail?: string): FastifyReply => sendPushError(req, reply, reporter, code, detail);
