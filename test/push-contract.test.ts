@@ -9,6 +9,8 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { base64Encode } from '@bufbuild/protobuf/wire';
@@ -64,15 +66,18 @@ describe('push receivers: protocol contract', () => {
   let hw: TestDaemon;
   let base: string;
   let server: ProfileServer;
+  const logLines: string[] = [];
 
   before(async () => {
     server = await startProfileServer(() => [PROFILE]);
+    const logs = new PassThrough();
+    createInterface({ input: logs }).on('line', (l) => logLines.push(l));
     hw = await startTestDaemon({
       global: { scrape_interval: '1s', scrape_timeout: '900ms' },
       api: { auth_token: API_TOKEN },
       push: { enabled: true, auth_token: TOKEN, basic_auth: { username: 'alloy', password: 'basic-secret' }, interval: '1s' },
       targets: [{ url: server.targetUrl(0), labels: { service: 'scraped', instance: '10.0.0.9:6060' } }],
-    });
+    }, { logLevel: 'warn', logDestination: logs });
     base = hw.daemon.address;
   });
 
@@ -203,11 +208,16 @@ describe('push receivers: protocol contract', () => {
     assert.equal(api.status, 401);
   });
 
-  it('drops a push of a scraped service and instance (scraping wins), and counts it', async () => {
-    const r = await connect(base, encodePushRequest([{ labels: memory('scraped', [['instance', '10.0.0.9:6060']]), samples: [{ id: 'x', raw: PROFILE }] }]));
-    assert.equal(r.status, 200);
+  it('drops a push of a scraped service and instance (scraping wins), counts it, and says so in one log line', async () => {
+    for (let i = 0; i < 2; i++) {
+      const r = await connect(base, encodePushRequest([{ labels: memory('scraped', [['instance', '10.0.0.9:6060']]), samples: [{ id: `x${i}`, raw: PROFILE }] }]));
+      assert.equal(r.status, 200);
+    }
     assert.ok(!hw.daemon.push.status().some((s) => s.target.labels.service === 'scraped'));
-    assert.equal(pushMetric(await hw.daemon.metrics.exposition(), 'profiles_total{type="memory",result="dropped_scraped"}'), 1);
+    assert.equal(pushMetric(await hw.daemon.metrics.exposition(), 'profiles_total{type="memory",result="dropped_scraped"}'), 2);
+    const warned = logLines.filter((l) => l.includes('scraping wins'));
+    assert.equal(warned.length, 1, warned.join('\n'));
+    assert.equal((JSON.parse(warned[0]!) as { instance: string }).instance, '10.0.0.9:6060');
   });
 
   it('takes new credentials on reload (SIGHUP), and keeps the running ones when the new file is bad', async () => {
