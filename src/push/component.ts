@@ -27,6 +27,8 @@ export interface PushSourceDeps {
   /** Scraped targets (scrape wins when both cover a service and instance). */
   scraped: () => readonly Target[];
   hooks: RegistryHooks;
+  /** False until the pipeline can take profiles (the database is open): the receivers answer 503. */
+  ready: () => boolean;
 }
 
 /** How often silent pushed targets are marked down or forgotten. */
@@ -85,6 +87,7 @@ export class PushSource implements ProfileSource {
       limiter: this.#limiter,
       metrics: this.#metrics,
       credentials: () => this.#credentials,
+      ready: this.#deps.ready,
       maxBodyBytes: () => this.#config.global.max_body_bytes,
       maxDecompressedBytes: () => this.#config.global.max_decompressed_bytes,
       log: this.#deps.log,

@@ -38,6 +38,8 @@ export interface PushRouteDeps {
   limiter: TenantRateLimiter;
   metrics: PushMetrics;
   credentials: () => PushCredentials;
+  /** False while the pipeline cannot take profiles (database not open): 503 HW_ERR_PUSH_NOT_READY. */
+  ready: () => boolean;
   maxBodyBytes: () => number;
   maxDecompressedBytes: () => number;
   log: Logger;
@@ -64,6 +66,7 @@ export function pushRoutes(deps: PushRouteDeps) {
       if (!authorized(req.headers.authorization, deps.credentials())) {
         return fail('HW_ERR_PUSH_UNAUTHORIZED').header('www-authenticate', 'Bearer, Basic realm="heapwatch push"');
       }
+      if (!deps.ready()) return fail('HW_ERR_PUSH_NOT_READY', 'the database is not open');
       const tenant = tenantOf(req);
       if (tenant === undefined) return fail('HW_ERR_PUSH_MALFORMED', 'X-Scope-OrgID: expected 1-150 characters of [A-Za-z0-9!._*\'()-]');
       if (!deps.limiter.take(tenant, Date.now())) return fail('HW_ERR_PUSH_RATE_LIMITED', `tenant ${tenant}`);
