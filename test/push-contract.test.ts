@@ -8,13 +8,17 @@
  * never affected.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { base64Encode } from '@bufbuild/protobuf/wire';
-import { startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
+import { stringify } from 'yaml';
+import { startDaemon, type Daemon } from '../src/main.js';
+import { freePort, startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
 import { PROFILES } from './helpers/paths.js';
 import { startProfileServer, type ProfileServer } from './helpers/profile-server.js';
 import { encodePushRequest } from './helpers/push-request.js';
@@ -342,5 +346,37 @@ describe('push receivers: silence', () => {
     const row = hw.daemon.reader.targetByKey(key);
     assert.ok(row);
     assert.equal(hw.daemon.reader.profiles(row.id, 10).length, 1);
+  });
+});
+
+describe('push receivers: before the database opens', () => {
+  it('answer 503 HW_ERR_PUSH_NOT_READY (Connect: unavailable) until the database opens, then take pushes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-push-notready-'));
+    // A file where the database's folder should be: opening fails (ENOTDIR) until it is a folder.
+    const dbDir = join(dir, 'not-yet');
+    writeFileSync(dbDir, 'not a folder');
+    const port = await freePort();
+    const configPath = join(dir, 'heapwatch.yaml');
+    writeFileSync(configPath, stringify({ storage: { path: join(dbDir, 'heapwatch.db'), open_retry_interval: '300ms' }, api: { listen: `127.0.0.1:${port}` }, push: { enabled: true } }));
+    const starting = startDaemon(configPath, { logLevel: 'silent' });
+    const base = `http://127.0.0.1:${port}`;
+    const body = encodePushRequest([{ labels: memory('early'), samples: [{ id: 'x', raw: PROFILE }] }]);
+    let daemon: Daemon | undefined;
+    try {
+      await waitFor('the API to listen', async () => (await fetch(`${base}/healthz`).catch(() => undefined))?.ok === true, 15_000);
+      const early = await connect(base, body, { auth: '' });
+      assert.equal(early.status, 503);
+      assert.equal(early.body.code, 'unavailable');
+      assert.match(early.body.message!, /^HW_ERR_PUSH_NOT_READY: /);
+      const viaIngest = await ingest(base, 'early', PROFILE, { auth: '' });
+      assert.equal(viaIngest.status, 503);
+      assert.equal(viaIngest.body.code, 'HW_ERR_PUSH_NOT_READY');
+      rmSync(dbDir);
+      mkdirSync(dbDir);
+      daemon = await starting;
+      assert.equal((await connect(base, body, { auth: '' })).status, 200);
+    } finally {
+      await (daemon ?? (await starting.catch(() => undefined)))?.stop();
+    }
   });
 });
