@@ -79,13 +79,11 @@ export function pushRoutes(deps: PushRouteDeps) {
         : err.code === 'FST_REQ_FILE_TOO_LARGE' || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'HW_ERR_BODY_TOO_LARGE'
         : err.code?.startsWith('FST_ERR_CTP') || err.code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' ? 'HW_ERR_PUSH_CONTENT_TYPE'
         : 'HW_ERR_PUSH_MALFORMED';
-      const detail = err instanceof HeapwatchError ? undefined : err.message;
-      if (err instanceof HeapwatchError) return sendRecord(req, reply, reporter, { code, message: err.message });
-      return sendPushError(req, reply, reporter, code, detail);
+      return err instanceof HeapwatchError ? sendRecord(req, reply, reporter, { code, message: err.message }) : sendPushError(req, reply, reporter, code, err.message);
     });
 
     scope.post(INGEST_PATH, async (req, reply) => {
-      const series = await readIngest(req);
+      const series = await readIngest(req, deps.maxBodyBytes());
       const error = await deps.receiver.receive([series], Date.now());
       if (error) return sendRecord(req, reply, reporter, error);
       deps.metrics.requests.inc({ protocol: 'ingest', code: '' });
@@ -186,7 +184,7 @@ function connectSeries(raw: RawSeries): PushedSeries {
 const TIME = /^\d{1,20}$/;
 
 /** Reads an /ingest request: the `name` query, the profile, and pyroscope-go's sample_type_config. */
-async function readIngest(req: FastifyRequest): Promise<PushedSeries> {
+async function readIngest(req: FastifyRequest, maxBodyBytes: number): Promise<PushedSeries> {
   const q = req.query as Record<string, string | string[] | undefined>;
   const one = (k: string): string | undefined => {
     const v = q[k];
@@ -205,7 +203,8 @@ async function readIngest(req: FastifyRequest): Promise<PushedSeries> {
   let profile: Uint8Array | undefined;
   let config: Record<string, SampleTypeEntry> | undefined;
   if (req.isMultipart()) {
-    for await (const part of req.parts()) {
+    // The limit as configured now (a reload may have changed it since the plugin was registered).
+    for await (const part of req.parts({ limits: { files: 3, fields: 5, parts: 8, fileSize: maxBodyBytes } })) {
       if (part.type !== 'file') continue;
       const data = await part.toBuffer();
       // prev_profile (cumulative mode of old clients) is not needed: heapwatch keeps the previous profile itself.
