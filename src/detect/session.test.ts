@@ -132,6 +132,20 @@ describe('DetectionSession on synthetic processes', () => {
     assert.ok(['plateaued', 'slowing down: a filling cache'].includes(info.resolved_reason!), info.resolved_reason!);
   });
 
+  it('a fill that plateaus inside the warm-up: its held info finding resolves, no warning', () => {
+    const cache: Site = { fn: 'main.(*lru).put', inuse: (m) => Math.min(m, 45) * (60 * MB / 60), allocPerMin: steady(1) };
+    const r = run([cache], { startAge: 0, minutes: 150 });
+    assert.deepEqual(r.warnings, []);
+    const held = r.findings.filter((f) => f.evidence.hold);
+    assert.ok(held.length > 0, 'the fill is held as info');
+    for (const f of held) {
+      assert.equal(f.severity, 'info');
+      // Within resolve_after of the plateau (minute 45): flat, or a fill that slowed to a stop.
+      assert.ok(['plateaued', 'slowing down: a filling cache'].includes(f.resolved_reason!), f.resolved_reason!);
+      assert.ok((f.resolved_at! - T0) / MIN <= 75, `resolved at ${(f.resolved_at! - T0) / MIN} min`);
+    }
+  });
+
   it('the same growth in a process past its warm-up, continuing past 60 minutes, is a leak', () => {
     const site: Site = { fn: 'main.(*lru).put', inuse: linear(40), allocPerMin: steady(1) };
     const r = run([site], { startAge: 0, minutes: 120 });
