@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Detection } from './engine.js';
-import { FindingTracker } from './findings.js';
+import { FindingTracker, warnedAt } from './findings.js';
 
 const MIN = 60_000;
 const det = (key: string, severity: Detection['severity'] = 'warning'): Detection => ({
@@ -99,5 +99,38 @@ describe('FindingTracker', () => {
     assert.deepEqual(t.dueToResolve(60 * MIN, []).map((f) => f.key), ['unclassified-growth|f']);
     const filling = { ...det('cache-filling|f', 'info'), classId: 'cache-filling' as const, function: 'f' };
     assert.deepEqual(t.update('e1', MIN, [filling, { ...det('unclassified-growth|f'), function: 'f' }]).map((e) => [e.type, e.finding.key]), [['updated', 'unclassified-growth|f']]);
+  });
+
+  it('holds warm-up growth at info with its class, then escalates the same finding to a warning', () => {
+    const t = new FindingTracker({ forMs: 5 * MIN, resolveAfterMs: 30 * MIN });
+    const held = (): Detection => {
+      const d = det('a', 'info');
+      return { ...d, evidence: { ...d.evidence, hold: { reason: 'warm-up', until: new Date(60 * MIN).toISOString() } } };
+    };
+    const events = [];
+    for (let m = 0; m < 60; m++) events.push(...t.update('e1', m * MIN, [held()]));
+    for (let m = 60; m <= 70; m++) events.push(...t.update('e1', m * MIN, [det('a')]));
+    // A noisy check after escalation never turns the warning back to info.
+    events.push(...t.update('e1', 71 * MIN, [held()]));
+    const opened = events.filter((e) => e.type === 'opened');
+    assert.equal(opened.length, 1);
+    assert.equal(opened[0]!.finding.severity, 'info');
+    assert.equal(opened[0]!.finding.class, 'unclassified-growth');
+    assert.equal(opened[0]!.finding.detected_at, 5 * MIN);
+    const [f] = t.open();
+    assert.equal(f!.severity, 'warning');
+    assert.equal(f!.detected_at, 5 * MIN);
+    assert.equal(warnedAt(f!), 60 * MIN);
+    assert.equal(f!.evidence.hold, undefined);
+  });
+
+  it('resolves a held finding whose growth plateaued, without a warning', () => {
+    const t = new FindingTracker({ forMs: 0, resolveAfterMs: 30 * MIN });
+    const d = det('a', 'info');
+    const held = { ...d, evidence: { ...d.evidence, hold: { reason: 'warm-up', until: new Date(60 * MIN).toISOString() } } };
+    t.update('e1', 0, [held]);
+    const r = t.update('e1', 30 * MIN, []).find((e) => e.type === 'resolved')!;
+    assert.equal(r.finding.resolved_reason, 'plateaued');
+    assert.equal(warnedAt(r.finding), null);
   });
 });

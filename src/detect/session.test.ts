@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HEAP_SAMPLE_INDEXES, packStacks, type HeapProfile } from '../pprof/profile.js';
-import type { Finding } from './findings.js';
+import { warnedAt, type Finding } from './findings.js';
 import { DEFAULT_DETECT_PARAMS } from './params.js';
 import { Replayer } from './replay.js';
 
@@ -119,17 +119,44 @@ describe('DetectionSession on synthetic processes', () => {
     const cache: Site = { fn: 'main.(*lru).put', inuse: (m) => Math.min(m, 60) * (40 * MB / 60), allocPerMin: steady(1) };
     const r = run([cache], { startAge: 0, minutes: 180 });
     assert.deepEqual(r.warnings, []);
-    const info = r.findings.find((f) => f.class === 'cache-filling');
+    // Held in the warm-up with the class it would warn as, saying why until
+    // when; once the fill stopped, it is a filling cache (the long horizon's
+    // rate keeps falling) or resolves.
+    const info = r.findings.find((f) => f.function === 'main.(*lru).put');
     assert.ok(info, 'the fill is reported as info');
-    assert.equal(info.function, 'main.(*lru).put');
+    assert.equal(info.class, 'unclassified-growth');
+    assert.equal(info.severity, 'info');
+    assert.match(info.evidence.hold?.reason ?? '', /held at info until .*since a warm-up cache fill looks the same/);
+    assert.ok(minutesToDetect(info)! < 60, `${minutesToDetect(info)} min`);
+    assert.equal(info.state, 'resolved');
+    assert.ok(['plateaued', 'slowing down: a filling cache'].includes(info.resolved_reason!), info.resolved_reason!);
+  });
+
+  it('a fill that plateaus inside the warm-up: its held info finding resolves, no warning', () => {
+    const cache: Site = { fn: 'main.(*lru).put', inuse: (m) => Math.min(m, 45) * (60 * MB / 60), allocPerMin: steady(1) };
+    const r = run([cache], { startAge: 0, minutes: 150 });
+    assert.deepEqual(r.warnings, []);
+    const held = r.findings.filter((f) => f.evidence.hold);
+    assert.ok(held.length > 0, 'the fill is held as info');
+    for (const f of held) {
+      assert.equal(f.severity, 'info');
+      // Within resolve_after of the plateau (minute 45): flat, or a fill that slowed to a stop.
+      assert.ok(['plateaued', 'slowing down: a filling cache'].includes(f.resolved_reason!), f.resolved_reason!);
+      assert.ok((f.resolved_at! - T0) / MIN <= 75, `resolved at ${(f.resolved_at! - T0) / MIN} min`);
+    }
   });
 
   it('the same growth in a process past its warm-up, continuing past 60 minutes, is a leak', () => {
     const site: Site = { fn: 'main.(*lru).put', inuse: linear(40), allocPerMin: steady(1) };
     const r = run([site], { startAge: 0, minutes: 120 });
     assert.deepEqual(r.warnings.map((f) => f.class), ['unclassified-growth']);
-    const t = minutesToDetect(r.warnings[0])!;
+    // One finding for the site: raised as info in the warm-up, escalated past it.
+    assert.deepEqual(r.findings.filter((f) => f.function === 'main.(*lru).put').length, 1);
+    const w = r.warnings[0]!;
+    const t = (warnedAt(w)! - T0) / MIN;
     assert.ok(t >= 60 && t <= 70, `${t} min: after the warm-up, confirmed soon after it`);
+    assert.ok(minutesToDetect(w)! < 45, `info raised at ${minutesToDetect(w)} min`);
+    assert.equal(w.evidence.hold, undefined);
   });
 
   it('a log-like fill in an old process is an info finding ("filling, slowing down"), not a warning', () => {

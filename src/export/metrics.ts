@@ -121,7 +121,9 @@ export class ExportMetrics {
       return;
     }
     exported.set(f.key, labels);
-    if (e.type === 'opened') this.findingsRaised.inc({ class: f.class, severity: f.severity });
+    // A finding held at info in its process's warm-up that escalates is a warning raised.
+    const escalated = e.type === 'updated' && before?.severity === 'info' && f.severity !== 'info';
+    if (e.type === 'opened' || escalated) this.findingsRaised.inc({ class: f.class, severity: f.severity });
     this.findingOpen.set(labels, 1);
     this.findingGrowth.set(labels, f.bytes_per_hour / 3600);
   }
