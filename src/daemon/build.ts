@@ -128,9 +128,9 @@ function buildComponents(db: Db, { config, metrics, storeHealth, log, hooks }: B
       metrics.scrape.skipped.inc({ target: t.key, service: t.labels.service ?? '' });
       skipWarning.note(t);
     },
-    onTargetsChanged: (added, removed) => {
+    // Removed targets: the manager calls pipeline.forget (ProfileSink) itself.
+    onTargetsChanged: (added) => {
       for (const t of added) pipeline.register(t);
-      for (const t of removed) pipeline.forget(t.key);
     },
   });
   const skipWarning = new SkipWarning(log.child({ component: 'scrape' }), () => manager.load());
