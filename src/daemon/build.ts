@@ -30,6 +30,7 @@ import { openDatabaseWithRetry } from '../store/open-with-retry.js';
 import { StoreReader } from '../store/reader.js';
 import { StoreWriter } from '../store/writer.js';
 
+/** What the components are built from (the database is opened by openAndBuild). */
 export interface BuildOptions {
   config: Config;
   metrics: HeapwatchMetrics;
@@ -49,6 +50,7 @@ export interface Built {
   manager: ScrapeManager;
 }
 
+/** What the API is built from, before the database opens. */
 export interface ApiOptions {
   config: Config;
   metrics: HeapwatchMetrics;
