@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { HeapwatchError } from '../errors.js';
 
+/** The API's Fastify instance as a component: listen at start, close at stop. */
 export class ApiServer {
   readonly name = 'api';
   readonly app: FastifyInstance;

@@ -34,6 +34,7 @@ import { openDatabaseWithRetry } from '../store/open-with-retry.js';
 import { StoreReader } from '../store/reader.js';
 import { StoreWriter } from '../store/writer.js';
 
+/** What the components are built from (the database is opened by openAndBuild). */
 export interface BuildOptions {
   config: Config;
   metrics: HeapwatchMetrics;
@@ -55,6 +56,7 @@ export interface Built {
   manager: ScrapeManager;
 }
 
+/** What the API is built from, before the database opens. */
 export interface ApiOptions {
   config: Config;
   metrics: HeapwatchMetrics;
@@ -176,9 +178,9 @@ function buildComponents(db: Db, { config, metrics, storeHealth, log, hooks, pus
       metrics.scrape.skipped.inc({ target: t.key, service: t.labels.service ?? '' });
       skipWarning.note(t);
     },
-    onTargetsChanged: (added, removed) => {
+    // Removed targets: the manager calls pipeline.forget (ProfileSink) itself.
+    onTargetsChanged: (added) => {
       for (const t of added) pipeline.register(t);
-      for (const t of removed) pipeline.forget(t.key);
     },
   });
   const skipWarning = new SkipWarning(log.child({ component: 'scrape' }), () => manager.load());

@@ -18,6 +18,7 @@ import type { FunctionsView } from '../store/reader.js';
 import type { ProfileOrigin } from '../targets/origin.js';
 import { VERSION } from '../version.js';
 
+/** Every stage's metrics on one registry and one set of per-target families; /metrics serves its exposition. */
 export class HeapwatchMetrics implements MetricsExposition {
   readonly registry: Registry;
   readonly families = new TargetFamilies();

@@ -17,6 +17,7 @@ import type { IngestedProfile } from './ingest.js';
 /** Where findings are read at start-up and saved: the store's FindingStore, or a fake. */
 export type FindingSink = Pick<FindingStore, 'openOf' | 'save'>;
 
+/** What the detector runner needs: narrow interfaces, so unit tests pass fakes. */
 export interface DetectorDeps {
   findings: FindingSink;
   /** Stored history, to resume a target's window after a daemon restart. */
@@ -34,6 +35,7 @@ interface Entry {
   mostlyStale: boolean;
 }
 
+/** Queues stored profiles and evaluates them one at a time, one DetectionSession per origin. */
 export class DetectorRunner {
   readonly #deps: DetectorDeps;
   readonly #sessions = new Map<string, Entry>();

@@ -39,6 +39,7 @@ export interface StoreHealthReport {
   writeFailed(code: string): void;
 }
 
+/** What ingest needs: narrow interfaces (decoder, writer, metrics, store health), so unit tests pass fakes. */
 export interface IngestDeps {
   decoder: Pick<ProfileDecoder, 'decode'>;
   writer: ProfileWriter;
@@ -52,6 +53,7 @@ export interface IngestDeps {
   onIngested?: (ingested: IngestedProfile) => void;
 }
 
+/** The pipeline's first stage: decode, store, metrics, then hand the stored profile on. */
 export class Ingest {
   readonly #deps: IngestDeps;
   /** Last error code per origin: a failure is logged at warn once, then at debug until it changes. */

@@ -14,6 +14,7 @@ export interface OriginLife {
   forgotten: boolean;
 }
 
+/** The current life of every origin with in-memory state; `forget` ends one. */
 export class OriginLives {
   readonly #lives = new Map<string, OriginLife>();
 

@@ -7,6 +7,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { TargetFamilies, TargetFamily } from '../export/target-families.js';
 import type { ProfileOrigin } from '../targets/origin.js';
 
+/** Inuse totals per target, targets owned, discovery errors. */
 export class PipelineStageMetrics {
   readonly inuseBytes: TargetFamily<'target' | 'service'>;
   readonly inuseObjects: TargetFamily<'target' | 'service'>;

@@ -29,6 +29,7 @@ export interface PipelineMetrics extends IngestMetrics {
   observeTopFunctions: FunctionExportDeps['metrics']['observeTopFunctions'];
 }
 
+/** What the pipeline is built on: its stages' narrow dependencies and test hooks. */
 export interface PipelineDeps {
   config: Config;
   decoder: ProfileDecoder;
@@ -44,6 +45,7 @@ export interface PipelineDeps {
   onFinding?: (originKey: string, event: FindingEvent) => void;
 }
 
+/** The ProfileSink every source feeds, and the component that owns the stages behind it. */
 export class Pipeline implements ProfileSink, Component {
   readonly name = 'pipeline';
   readonly detector: DetectorRunner;

@@ -12,6 +12,7 @@ import { downsample } from '../store/downsample.js';
 import { pruneOlderThan } from '../store/retention.js';
 import type { Component } from './source.js';
 
+/** Prunes and downsamples on storage.retention_interval; a component (reload changes the interval). */
 export class RetentionJob implements Component {
   readonly name = 'retention';
   readonly #db: Db;

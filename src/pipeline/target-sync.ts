@@ -15,6 +15,7 @@ import { RepeatFilter } from '../targets/repeat-filter.js';
 import type { Target } from '../targets/target.js';
 import type { Component } from './source.js';
 
+/** What target sync drives and reads, as narrow interfaces. */
 export interface TargetSyncDeps {
   config: Config;
   /** The scrape source's target list. */
@@ -27,6 +28,7 @@ export interface TargetSyncDeps {
   log: Logger;
 }
 
+/** Runs discovery for the current config and keeps the scrape source's target list in step. */
 export class TargetSync implements Component {
   readonly name = 'discovery';
   readonly #deps: TargetSyncDeps;

@@ -93,6 +93,15 @@ describe('ScrapeManager', () => {
     await m2.stop();
   });
 
+  it('tells the sink to forget a removed target once its loop stopped, and not a replaced one', async () => {
+    const forgotten: string[] = [];
+    const m = new ScrapeManager({ scraper: slowScraper(1), sink: { ...sink, forget: (key) => void forgotten.push(key) }, maxConcurrentScrapes: 4 });
+    await m.sync([target(1), target(2)]);
+    await m.sync([target(2, 5000)]); // 1 removed, 2 replaced
+    assert.deepEqual(forgotten, [target(1).key]);
+    await m.stop();
+  });
+
   it('gives each target a stable slot, spread over the interval', () => {
     const offsets = Array.from({ length: 1000 }, (_, n) => jitterOffset(target(n).key, 60_000));
     assert.deepEqual(offsets, Array.from({ length: 1000 }, (_, n) => jitterOffset(target(n).key, 60_000)));

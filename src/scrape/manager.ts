@@ -98,6 +98,8 @@ export class ScrapeManager implements ProfileSource {
       added.push(t);
     }
     await Promise.all(stopping);
+    // A removed target's last scrape is through the sink by now: the sink forgets it once, everywhere.
+    for (const t of removed) this.#deps.sink.forget(t.key);
     this.#deps.onTargetsChanged?.(added, removed);
   }
 

@@ -9,6 +9,7 @@ import { Histogram, type Registry } from 'prom-client';
 import type { TargetFamilies, TargetFamily } from '../export/target-families.js';
 import type { ProfileOrigin } from '../targets/origin.js';
 
+/** Scrape outcomes, fetch durations, up and skipped slots, per target and fleet-wide. */
 export class ScrapeMetrics {
   readonly scrapes: TargetFamily<'target' | 'service' | 'outcome' | 'code'>;
   /**

@@ -12,6 +12,7 @@ import type { CheckpointReport } from './checkpoint-worker.js';
 import { Checkpointer } from './checkpointer.js';
 import type { Db } from './db.js';
 
+/** The open database, the config it runs with, and where checkpoint reports go. */
 export interface StoreLifecycleOptions {
   db: Db;
   config: Config;
@@ -19,6 +20,7 @@ export interface StoreLifecycleOptions {
   onCheckpoint?: (report: CheckpointReport) => void;
 }
 
+/** The store as a component: checkpoint thread at start; last checkpoint, then close, at stop. */
 export class StoreLifecycle {
   readonly name = 'store';
   readonly #o: StoreLifecycleOptions;

@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
+/** Write errors, health, checkpoints and WAL size of the database. */
 export class StoreMetrics {
   readonly storeWriteErrors: Counter<'code'>;
   readonly storeHealthy: Gauge;
@@ -44,6 +45,7 @@ export interface StoreHealthMetrics {
   storeWriteErrors: { inc(labels: { code: string }): void };
 }
 
+/** The one record of whether the database takes writes, and why not. */
 export class StoreHealth {
   readonly #metrics: StoreHealthMetrics;
   #healthy = true;
