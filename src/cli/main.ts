@@ -18,6 +18,7 @@ import { DEFAULT_DETECT_PARAMS, type DetectParams } from '../detect/params.js';
 import { HeapwatchError, isHeapwatchError } from '../errors.js';
 import { analyzeFiles, collectProfileFiles, findingsJson, renderReport } from './analyze.js';
 import { diffReport, renderDiff } from './diff.js';
+import { registerImport } from './import.js';
 import { VERSION } from '../version.js';
 import { isSampleIndex, readProfileFile, renderTop, topReport } from './top.js';
 
@@ -181,6 +182,8 @@ program
     process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${renderDiff(report, opts.nodecount)}\n`);
     if (opts.output && !opts.json) process.stdout.write(`\nwrote ${opts.output}: go tool pprof -top ${opts.output}\n`);
   });
+
+registerImport(program);
 
 function positiveInt(value: string): number {
   const n = Number(value);
