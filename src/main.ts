@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import { findingRoutes } from './api/findings.js';
 import { buildServer } from './api/server.js';
+import { webPlugins } from './web/plugins.js';
 import { detectParamsFrom } from './detect/params.js';
 import type { FindingEvent } from './detect/findings.js';
 import { DetectorRunner } from './ingest/detector.js';
@@ -238,7 +239,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     // the process stays up and keeps retrying, it does not crash-loop.
     ready: () => db.open && ingest.storeHealthy,
     logger: log.child({ component: 'api' }),
-    plugins: [findingRoutes(findings, reader)],
+    plugins: [findingRoutes(findings, reader), ...webPlugins({ db, reader, config: () => config })],
   });
   let address: string;
   try {

@@ -1,0 +1,90 @@
+/**
+ * The finding page's data: `/api/v1/findings/:id` (the finding, its window,
+ * the growth series, the downloads), `/api/v1/findings/:id/flame` (the diff
+ * flame graph) and `/api/v1/findings/:id/profiles/base|latest|diff`
+ * (.pb.gz for `go tool pprof`).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { DecodeLimits } from '../pprof/inflate.js';
+import type { StoredFinding } from '../store/findings.js';
+import { HistoryReader } from '../store/history-reader.js';
+import type { Db } from '../store/db.js';
+import type { StoreReader } from '../store/reader.js';
+import { findingFlame, findingProfile, findingWindow, growthSeries, pprofCommand, profileFileName, type ProfileKind } from '../web/finding-view.js';
+import { findingUrl, targetUrl } from '../web/links.js';
+import { idParams } from './schemas.js';
+import { sendError } from './server.js';
+
+const kindParams = {
+  type: 'object',
+  properties: { id: { type: 'integer', minimum: 1 }, kind: { type: 'string', enum: ['base', 'latest', 'diff'] } },
+  required: ['id', 'kind'],
+} as const;
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export interface FindingDetailDeps {
+  db: Db;
+  reader: StoreReader;
+  limits: () => DecodeLimits;
+  /** api.external_url, for links that leave the page (alerts, the CLI). */
+  externalUrl?: () => string | undefined;
+}
+
+export function findingDetailRoutes(deps: FindingDetailDeps): (app: FastifyInstance) => void {
+  const history = new HistoryReader(deps.db);
+  return (app) => {
+    const lookup = (id: number): StoredFinding | undefined => history.finding(id);
+
+    app.get<{ Params: { id: number } }>('/api/v1/findings/:id', { schema: { params: idParams } }, async (req, reply) => {
+      const f = lookup(req.params.id);
+      if (!f) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${req.params.id}`);
+      const target = deps.reader.target(f.target_id);
+      const w = findingWindow(history, f);
+      const base = `/api/v1/findings/${f.id}/profiles`;
+      return {
+        finding: {
+          ...f,
+          service: target?.labels.service ?? '',
+          target: target?.url ?? '',
+          detected_at: iso(f.detected_at),
+          last_seen_at: iso(f.last_seen_at),
+          resolved_at: iso(f.resolved_at),
+        },
+        target: target ? { id: target.id, url: target.url, labels: target.labels, page: targetUrl(target.id, deps.externalUrl?.()) } : null,
+        page: findingUrl(f.id, deps.externalUrl?.()),
+        window: w ? { from: iso(w.from), to: iso(w.to), base_at: iso(w.base.t), latest_at: iso(w.latest.t) } : null,
+        series: growthSeries(history, f),
+        downloads: w
+          ? {
+              base: { url: `${base}/base`, file: profileFileName(f.id, 'base') },
+              latest: { url: `${base}/latest`, file: profileFileName(f.id, 'latest') },
+              diff: { url: `${base}/diff`, file: profileFileName(f.id, 'diff') },
+            }
+          : null,
+        pprof_command: w ? pprofCommand(f.id) : null,
+      };
+    });
+
+    app.get<{ Params: { id: number } }>('/api/v1/findings/:id/flame', { schema: { params: idParams } }, async (req, reply) => {
+      const f = lookup(req.params.id);
+      if (!f) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${req.params.id}`);
+      const w = findingWindow(history, f);
+      if (!w) return sendError(reply, 'HW_ERR_NOT_FOUND', `no stored profiles in the epoch of finding ${f.id}`);
+      const { root, nodes, folded } = findingFlame(history, f, w);
+      return { key_frame: f.function, base_at: iso(w.base.t), latest_at: iso(w.latest.t), nodes, folded, root };
+    });
+
+    app.get<{ Params: { id: number; kind: ProfileKind } }>('/api/v1/findings/:id/profiles/:kind', { schema: { params: kindParams } }, async (req, reply) => {
+      const f = lookup(req.params.id);
+      if (!f) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${req.params.id}`);
+      const w = findingWindow(history, f);
+      if (!w) return sendError(reply, 'HW_ERR_NOT_FOUND', `no stored profiles in the epoch of finding ${f.id}`);
+      const bytes = findingProfile(history, f, w, req.params.kind, deps.limits());
+      return reply
+        .type('application/octet-stream')
+        .header('content-disposition', `attachment; filename="${profileFileName(f.id, req.params.kind)}"`)
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    });
+  };
+}
