@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { findingRoutes } from './api/findings.js';
 import { buildServer } from './api/server.js';
 import { webPlugins } from './web/plugins.js';
+import { findingLookupUrl } from './web/links.js';
 import { detectParamsFrom } from './detect/params.js';
 import type { FindingEvent } from './detect/findings.js';
 import { DetectorRunner } from './ingest/detector.js';
@@ -70,6 +71,7 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'heapwatch_' });
   const metrics = new HeapwatchMetrics(registry);
+  metrics.findingUrl = (key, f) => (config.api.external_url ? findingLookupUrl(config.api.external_url, key, f.class, f.function) : undefined);
   const [host, port] = splitHostPort(config.api.listen);
 
   const db = await openDatabaseWithRetry({

@@ -16,6 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { DEFAULT_DETECT_PARAMS, type DetectParams } from '../detect/params.js';
 import { HeapwatchError, isHeapwatchError } from '../errors.js';
+import type { Finding } from '../detect/findings.js';
 import { analyzeFiles, collectProfileFiles, findingsJson, renderReport } from './analyze.js';
 import { diffReport, renderDiff } from './diff.js';
 import { registerImport } from './import.js';
@@ -99,7 +100,9 @@ program
   .option('--max-p-value <p>', 'detect.max_p_value (Mann–Kendall)', ratioArg)
   .option('--horizons <durations>', 'detect.horizons: longer horizons, comma-separated (e.g. 6h,24h)', (v: string) => v.split(',').map((d) => durationArg(d.trim())))
   .option('--warmup <duration>', 'detect.warmup: process age before growth can be a leak (0s: off)', (v: string) => durationArg(v, true))
-  .action((paths: string[], opts: AnalyzeOptions) => {
+  .option('--daemon <url>', "a running daemon's address (api.external_url or api.listen): print each finding's page there", daemonArg)
+  .option('--token <token>', "the daemon's api.auth_token (default: $HEAPWATCH_TOKEN)")
+  .action(async (paths: string[], opts: AnalyzeOptions) => {
     const files = collectProfileFiles(paths);
     if (files.length === 0) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `no .pb.gz or .pb files under ${paths.join(', ')}`);
     const params = analyzeParams(opts);
@@ -108,8 +111,34 @@ program
     const result = analyzeFiles(files, params, (done) => bar?.update(done));
     bar?.stop();
     if (result.mixWarning) process.stderr.write(`heapwatch: warning: ${result.mixWarning}\n`);
-    process.stdout.write(opts.json ? `${JSON.stringify(findingsJson(result), null, 2)}\n` : `${renderReport(result)}\n`);
+    const pages = opts.daemon ? await findingPages(opts.daemon, opts.token ?? process.env.HEAPWATCH_TOKEN, result.findings) : undefined;
+    if (opts.json) {
+      const json = findingsJson(result);
+      if (pages) json.findings = json.findings.map((f) => ({ ...f, page: pages.get(`${String(f.class)}|${String(f.function)}`) ?? null }));
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${renderReport(result)}\n`);
+      if (pages) process.stdout.write(`${renderPages(opts.daemon!, result.findings, pages)}\n`);
+    }
   });
+
+/** Each finding's page on the daemon, by class and function. */
+async function findingPages(daemon: string, token: string | undefined, findings: readonly Finding[]): Promise<Map<string, string>> {
+  const { daemonPage, fetchDaemonFindings } = await import('./daemon-links.js');
+  const found = await fetchDaemonFindings(daemon, token);
+  const pages = new Map<string, string>();
+  for (const f of findings) {
+    const page = daemonPage(daemon, found, f);
+    if (page) pages.set(`${f.class}|${f.function}`, page);
+  }
+  return pages;
+}
+
+function renderPages(daemon: string, findings: readonly Finding[], pages: Map<string, string>): string {
+  const lines = ['', `Finding pages on ${daemon}:`];
+  for (const f of findings) lines.push(`  ${f.class} ${f.function}: ${pages.get(`${f.class}|${f.function}`) ?? 'not found on the daemon'}`);
+  return lines.join('\n');
+}
 
 interface AnalyzeOptions {
   json: boolean;
@@ -123,6 +152,8 @@ interface AnalyzeOptions {
   maxPValue?: number;
   horizons?: number[];
   warmup?: number;
+  daemon?: string;
+  token?: string;
 }
 
 /** The daemon's defaults, overridden by the `detect.*` flags given. */
@@ -146,6 +177,11 @@ function durationArg(value: string, zeroOk = false): number {
   const ms = parseDuration(value);
   if (ms === undefined || ms < 0 || (!zeroOk && ms === 0)) throw new InvalidArgumentError(`expected a duration like "30m" or "6h", got "${value}"`);
   return ms;
+}
+
+function daemonArg(value: string): string {
+  if (!/^https?:\/\/[^\s/?#]+/.test(value)) throw new InvalidArgumentError(`expected the daemon's URL like http://127.0.0.1:9464, got "${value}"`);
+  return value;
 }
 
 function sizeArg(value: string): number {

@@ -17,3 +17,13 @@ export function findingUrl(id: number, externalUrl?: string): string {
 export function targetUrl(id: number, externalUrl?: string): string {
   return absolute(externalUrl, `/targets/${id}`);
 }
+
+/**
+ * A finding's page by what the metrics know of it (its target, class and
+ * key function): alert rules and dashboards have the labels, not the id.
+ * The page resolves it to the open finding (or the latest one).
+ */
+export function findingLookupUrl(externalUrl: string, target: string, classId: string, fn: string): string {
+  const q = new URLSearchParams({ target, class: classId, function: fn });
+  return absolute(externalUrl, `/findings/lookup?${q.toString()}`);
+}

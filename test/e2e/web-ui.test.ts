@@ -26,6 +26,7 @@ import { requireGo } from '../helpers/binaries.js';
 import { guardRequests, launchChromium, paintedPixels } from '../helpers/browser.js';
 import { HOSTILE_NAMES, writeHostileSeries } from '../helpers/hostile-names.js';
 import { CLI, FIXTURES } from '../helpers/paths.js';
+import { findingLookupUrl } from '../../src/web/links.js';
 
 const KEY_FRAME_FILL = '#e600e6'; // web/src/flame.ts KEY_FRAME_COLOR
 const SHOTS = process.env.HEAPWATCH_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'hw-shots-'));
@@ -113,6 +114,13 @@ describe('web UI in headless Chromium', () => {
     assert.deepEqual(command.slice(0, 4), ['go', 'tool', 'pprof', '-top']);
     const diffTop = execFileSync(go, command.slice(1), { cwd: saved, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     assert.match(diffTop, /BinaryProtocol\.ReadString/);
+
+    // An alert's finding_url (labels, not the id) lands on the same finding.
+    const findingPath = new URL(page.url()).pathname;
+    await page.goto(findingLookupUrl(daemon.address, 'import:payments', 'server-request-field-held', keyFunction));
+    await page.waitForURL((u) => u.pathname === findingPath);
+    await waitForDrawn(page, ['chart']);
+    assert.equal(await page.textContent('#key-function'), keyFunction);
 
     await page.click('#target-link');
     await page.waitForURL(/\/targets\/\d+$/);

@@ -6,12 +6,14 @@ import { askForToken, hadToken, Unauthorized } from './api.js';
 import { h, replace } from './dom.js';
 import { renderFinding } from './finding.js';
 import { renderList } from './list.js';
+import { renderLookup } from './lookup.js';
 import { renderTarget } from './target.js';
 
 async function route(root: Element): Promise<void> {
   const path = location.pathname;
   const finding = /^\/findings\/(\d+)$/.exec(path);
   const target = /^\/targets\/(\d+)$/.exec(path);
+  if (path === '/findings/lookup') return renderLookup(root);
   if (finding) return renderFinding(root, Number(finding[1]));
   if (target) return renderTarget(root, Number(target[1]));
   if (path === '/') return renderList(root);
