@@ -23,7 +23,7 @@ import { StoreWriter } from '../src/store/writer.js';
 import type { Target } from '../src/targets/target.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { ensureGeneratedProfile } from './make-large-profile.js';
-import { intFlag } from './soak.js';
+import { intFlag } from './flags.js';
 import { median, table } from './stats.js';
 
 const MIB = 1024 * 1024;

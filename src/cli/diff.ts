@@ -4,10 +4,11 @@
  */
 import type { DecodeLimits } from '../pprof/inflate.js';
 import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
-import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
+import { forEachInuseStack, sampleTotal, type HeapProfile } from '../pprof/profile.js';
 import { formatBytes } from './format.js';
 import { readProfileFile } from './top.js';
 
+/** One function or stack: its inuse_space in the base and the later profile. */
 export interface Growth {
   name: string;
   base: number;
@@ -15,6 +16,7 @@ export interface Growth {
   delta: number;
 }
 
+/** `heapwatch diff`: what grew between two profiles, total, per function (flat) and per stack, biggest growth first. */
 export interface DiffReport {
   total: { base: number; now: number; delta: number };
   functions: Growth[];
@@ -37,7 +39,7 @@ export function diffReport(baseFile: string, profileFile: string, limits: Decode
       })
       .filter((g) => g.delta !== 0)
       .sort((p, q) => q.delta - p.delta);
-  const total = (p: HeapProfile): number => p.totals[p.sampleTypes.findIndex((t) => t.type === 'inuse_space')] ?? 0;
+  const total = (p: HeapProfile): number => sampleTotal(p, 'inuse_space');
   return {
     total: { base: total(base), now: total(now), delta: total(now) - total(base) },
     functions: growth(fnBase, fnNow).map(({ name, base: b, now: n, delta }) => ({ name, base: b, now: n, delta })),
@@ -46,29 +48,27 @@ export function diffReport(baseFile: string, profileFile: string, limits: Decode
 }
 
 function flatByName(p: HeapProfile): Map<string, { v: number }> {
-  const bi = p.sampleTypes.findIndex((t) => t.type === 'inuse_space');
   const out = new Map<string, { v: number }>();
-  for (let si = 0; si < stackCount(p); si++) {
-    const leaf = stackFrames(p, si)[0];
-    if (leaf === undefined) continue;
+  forEachInuseStack(p, (frames, bytes) => {
+    const leaf = frames[0];
+    if (leaf === undefined) return;
     const name = p.functions[leaf]!.name;
     const e = out.get(name) ?? { v: 0 };
-    e.v += stackValue(p, si, bi);
+    e.v += bytes;
     out.set(name, e);
-  }
+  });
   return out;
 }
 
 function byStack(p: HeapProfile): Map<string, { v: number; frames: string[] }> {
-  const bi = p.sampleTypes.findIndex((t) => t.type === 'inuse_space');
   const out = new Map<string, { v: number; frames: string[] }>();
-  for (let si = 0; si < stackCount(p); si++) {
-    const frames = Array.from(stackFrames(p, si), (f) => p.functions[f]!.name);
+  forEachInuseStack(p, (stack, bytes) => {
+    const frames = Array.from(stack, (f) => p.functions[f]!.name);
     const key = frames.join(' <- ');
     const e = out.get(key) ?? { v: 0, frames };
-    e.v += stackValue(p, si, bi);
+    e.v += bytes;
     out.set(key, e);
-  }
+  });
   return out;
 }
 

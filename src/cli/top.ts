@@ -5,10 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { functionValues, sortFunctionValues } from '../pprof/aggregate.js';
 import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
-import { HEAP_SAMPLE_INDEXES, type HeapSampleIndex } from '../pprof/profile.js';
+import { HEAP_SAMPLE_INDEXES, sampleColumns, type HeapSampleIndex } from '../pprof/profile.js';
 import { HeapwatchError } from '../errors.js';
 import { formatBytes } from './format.js';
 
+/** `heapwatch top` flags, as pprof names them (`-sample_index`, `-cum`). */
 export interface TopOptions {
   sampleIndex: HeapSampleIndex;
   cum: boolean;
@@ -16,6 +17,7 @@ export interface TopOptions {
   maxDecompressedBytes: number;
 }
 
+/** `heapwatch top --json`: pprof's `-top` table, with snake_case keys as printed. */
 export interface TopReport {
   sample_index: HeapSampleIndex;
   total: number;
@@ -35,7 +37,7 @@ export function readProfileFile(file: string): Buffer {
 
 export function topReport(file: string, opts: Pick<TopOptions, 'sampleIndex' | 'cum' | 'maxDecompressedBytes'>): TopReport {
   const profile = decodeHeapProfileFast(readProfileFile(file), { maxDecompressedBytes: opts.maxDecompressedBytes });
-  const index = profile.sampleTypes.findIndex((t) => t.type === opts.sampleIndex);
+  const index = sampleColumns(profile)[opts.sampleIndex];
   if (index < 0) {
     throw new HeapwatchError('HW_ERR_PROFILE_NOT_HEAP', `${file} has no sample type ${opts.sampleIndex} (has ${profile.sampleTypes.map((t) => t.type).join(', ')})`);
   }

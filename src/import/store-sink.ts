@@ -1,37 +1,27 @@
 /**
  * The one adapter between `heapwatch import` and the daemon's store path:
- * decode, store, and detect exactly as the daemon does for a scraped
- * profile (today's Ingest + DetectorRunner). When the shared pipeline lands
- * this file alone switches to its ProfileSink; the importer does not change.
+ * the daemon's own Pipeline (src/pipeline/), fed as a ProfileSink with
+ * origin source 'import', so an imported profile is decoded, limited,
+ * stored, exported and judged exactly as a scraped one.
  */
 import { Registry } from 'prom-client';
-import { detectParamsFrom } from '../detect/params.js';
 import type { Config } from '../config/schema.js';
-import type { ErrorRecord } from '../errors.js';
 import { HeapwatchMetrics } from '../export/metrics.js';
-import { DetectorRunner } from '../ingest/detector.js';
-import { Ingest } from '../ingest/ingest.js';
 import type { Logger } from '../log.js';
+import type { ProfileDecoder } from '../pipeline/decoder-pool.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import type { ArrivalOutcome, ProfileOrigin } from '../pipeline/source.js';
 import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
-import type { ProfileDecoder } from '../pprof/decoder-pool.js';
 import type { Db } from '../store/db.js';
 import { FindingStore } from '../store/findings.js';
+import { StoreHealth } from '../store/health.js';
 import { StoreReader } from '../store/reader.js';
 import { StoreWriter } from '../store/writer.js';
-import type { ProfileCountLimits } from '../targets/target.js';
 
-/** Who imported profiles belong to (mirrors the pipeline's ProfileOrigin). */
-export interface ImportOrigin {
-  /** 'import:' + name */
-  key: string;
-  url: string;
-  labels: Readonly<Record<string, string>>;
-  source: 'import';
-  intervalMs: number;
-  limits: ProfileCountLimits;
-}
+/** An imported target: key 'import:' + name, source 'import'. */
+export type ImportOrigin = ProfileOrigin & { source: 'import' };
 
-export type ImportOutcome = { ok: true; stale?: boolean } | { ok: false; error: ErrorRecord };
+export type ImportOutcome = ArrivalOutcome;
 
 export interface ImportSink {
   /** Stores one profile as scraped at `startedAt` and queues its detection. */
@@ -55,52 +45,35 @@ const inThreadDecoder: ProfileDecoder = {
 
 export function createImportSink(db: Db, config: Config, log: Logger): ImportSink {
   const reader = new StoreReader(db);
-  const writer = new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles });
+  // The import's own registry: nothing scrapes it, but the pipeline's stages update metrics as in the daemon.
   const metrics = new HeapwatchMetrics(new Registry());
   let opened = 0;
-  const detector = new DetectorRunner({
-    findings: new FindingStore(db),
+  const pipeline = new Pipeline({
+    config,
+    decoder: inThreadDecoder,
+    writer: new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles }),
     reader,
-    params: detectParamsFrom(config.detect),
-    log: log.child({ component: 'detect' }),
-    onEvent: (_key, e) => {
+    findings: new FindingStore(db),
+    metrics,
+    storeHealth: new StoreHealth(metrics),
+    log,
+    onFinding: (_key, e) => {
       if (e.type === 'opened') opened++;
     },
   });
-  const ingest = new Ingest({
-    decoder: inThreadDecoder,
-    writer,
-    metrics,
-    log: log.child({ component: 'ingest' }),
-    limits: { maxDecompressedBytes: config.global.max_decompressed_bytes },
-    onIngested: (i) => detector.enqueue(i),
-  });
+  const registered = new Set<string>();
   return {
     reader,
     get findingsOpened() {
       return opened;
     },
     accept: async (origin, startedAt, body) => {
-      // Today's Ingest wants a scrape Target; an import has no URL to fetch.
-      const target = {
-        key: origin.key,
-        url: origin.url,
-        fetchUrl: origin.url,
-        labels: origin.labels,
-        intervalMs: origin.intervalMs,
-        timeoutMs: origin.intervalMs,
-        headers: {},
-        secretHeaders: [],
-        auth: { kind: 'none' as const },
-        tls: { insecureSkipVerify: false },
-        followRedirects: false,
-        limits: origin.limits,
-        source: origin.source,
-      };
-      metrics.registerTarget(target);
-      writer.registerTarget(target, startedAt);
-      return ingest.append(target, { ok: true, startedAt, durationMs: 0, body });
+      if (!registered.has(origin.key)) {
+        pipeline.register(origin);
+        registered.add(origin.key);
+      }
+      return pipeline.accept({ origin, kind: 'heap', startedAt, durationMs: 0, body });
     },
-    idle: () => detector.idle(),
+    idle: () => pipeline.detector.idle(),
   };
 }
