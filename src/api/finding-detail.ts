@@ -10,7 +10,7 @@ import type { StoredFinding } from '../store/findings.js';
 import { HistoryReader } from '../store/history-reader.js';
 import type { Db } from '../store/db.js';
 import type { StoreReader } from '../store/reader.js';
-import { findingFlame, findingProfile, findingWindow, growthSeries, pprofCommand, profileFileName, type ProfileKind } from '../web/finding-view.js';
+import { findingFlame, findingProfile, findingWindow, growthSeries, pprofCommand, profileFileName, type FindingWindow, type ProfileKind } from '../web/finding-view.js';
 import { findingUrl, targetUrl } from '../web/links.js';
 import { idParams } from './schemas.js';
 import { sendError } from './server.js';
@@ -20,6 +20,32 @@ const kindParams = {
   properties: { id: { type: 'integer', minimum: 1 }, kind: { type: 'string', enum: ['base', 'latest', 'diff'] } },
   required: ['id', 'kind'],
 } as const;
+
+/**
+ * The last few flame trees, by finding and the two scrapes they span: an
+ * alert's page is opened by several people, and rebuilding two states of a
+ * big profile takes a second. A new scrape moves the latest one, so the key
+ * changes and nothing stale is served.
+ */
+class FlameCache {
+  readonly #entries = new Map<string, ReturnType<typeof findingFlame>>();
+  readonly #history: HistoryReader;
+  constructor(history: HistoryReader) {
+    this.#history = history;
+  }
+  get(f: StoredFinding, w: FindingWindow): ReturnType<typeof findingFlame> {
+    const key = `${f.id}:${w.base.scrapeId}:${w.latest.scrapeId}`;
+    let tree = this.#entries.get(key);
+    if (tree) {
+      this.#entries.delete(key);
+    } else {
+      tree = findingFlame(this.#history, f, w);
+      if (this.#entries.size >= 8) this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    this.#entries.set(key, tree);
+    return tree;
+  }
+}
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -33,6 +59,7 @@ export interface FindingDetailDeps {
 
 export function findingDetailRoutes(deps: FindingDetailDeps): (app: FastifyInstance) => void {
   const history = new HistoryReader(deps.db);
+  const flames = new FlameCache(history);
   return (app) => {
     const lookup = (id: number): StoredFinding | undefined => history.finding(id);
 
@@ -71,7 +98,7 @@ export function findingDetailRoutes(deps: FindingDetailDeps): (app: FastifyInsta
       if (!f) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${req.params.id}`);
       const w = findingWindow(history, f);
       if (!w) return sendError(reply, 'HW_ERR_NOT_FOUND', `no stored profiles in the epoch of finding ${f.id}`);
-      const { root, nodes, folded } = findingFlame(history, f, w);
+      const { root, nodes, folded } = flames.get(f, w);
       return { key_frame: f.function, base_at: iso(w.base.t), latest_at: iso(w.latest.t), nodes, folded, root };
     });
 

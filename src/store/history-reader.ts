@@ -51,12 +51,10 @@ export class HistoryReader {
           WHERE target_id = ? AND outcome IN ('ok', 'stale') ORDER BY id`,
       ),
       keyframeAtOrBefore: db.prepare(`SELECT id FROM scrapes WHERE epoch_id = ? AND keyframe = 1 AND id <= ? ORDER BY id DESC LIMIT 1`),
-      stackState: db.prepare(
-        `SELECT v.stack_id AS id, SUM(v.inuse_bytes) AS b, SUM(v.inuse_objects) AS o, SUM(v.alloc_bytes) AS ab, SUM(v.alloc_objects) AS ao
-           FROM scrapes s JOIN stack_values v ON v.scrape_id = s.id
-          WHERE s.epoch_id = ? AND s.id BETWEEN ? AND ? AND s.outcome = 'ok'
-          GROUP BY v.stack_id`,
-      ),
+      okScrapeIdsBetween: db.prepare(`SELECT id FROM scrapes WHERE epoch_id = ? AND id BETWEEN ? AND ? AND outcome = 'ok' ORDER BY id`),
+      stackValuesOf: db
+        .prepare(`SELECT stack_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects FROM stack_values WHERE scrape_id = ?`)
+        .raw(),
       stackFrames: db.prepare(`SELECT id, frames FROM stacks WHERE id IN (SELECT value FROM json_each(?))`),
       functionNames: db.prepare(`SELECT id, name, filename FROM functions WHERE id IN (SELECT value FROM json_each(?))`),
       rawProfile: db.prepare(`SELECT bytes FROM profiles WHERE scrape_id = ?`),
@@ -104,9 +102,21 @@ export class HistoryReader {
     const kf = this.#stmts.keyframeAtOrBefore.get(epochId, scrapeId) as { id: number } | undefined;
     const out: StackState = new Map();
     if (!kf) return out;
-    for (const r of this.#stmts.stackState.iterate(epochId, kf.id, scrapeId) as Iterable<{ id: number; b: number; o: number; ab: number; ao: number }>) {
-      if (r.b !== 0 || r.o !== 0 || r.ab !== 0 || r.ao !== 0) out.set(r.id, [r.b, r.o, r.ab, r.ao]);
+    // Summed here, scrape by scrape along the primary key: SQLite's GROUP BY over a
+    // big keyframe sorts every row into a temporary b-tree first, which took longer.
+    const scrapes = this.#stmts.okScrapeIdsBetween.pluck().all(epochId, kf.id, scrapeId) as number[];
+    for (const id of scrapes) {
+      for (const [stack, b, o, ab, ao] of this.#stmts.stackValuesOf.iterate(id) as Iterable<[number, number, number, number, number]>) {
+        const v = out.get(stack);
+        if (v) {
+          v[0] += b;
+          v[1] += o;
+          v[2] += ab;
+          v[3] += ao;
+        } else out.set(stack, [b, o, ab, ao]);
+      }
     }
+    for (const [stack, v] of out) if (v[0] === 0 && v[1] === 0 && v[2] === 0 && v[3] === 0) out.delete(stack);
     return out;
   }
 

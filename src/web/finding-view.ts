@@ -69,13 +69,14 @@ function load(history: HistoryReader, epochId: number, scrapeId: number): Loaded
 }
 
 export function findingFlame(history: HistoryReader, f: StoredFinding, w: FindingWindow): { root: FlameNode; nodes: number; folded: number } {
-  const base = load(history, f.epoch_id, w.base.scrapeId);
-  const latest = load(history, f.epoch_id, w.latest.scrapeId);
-  const frames = new Map([...base.frames, ...latest.frames]);
+  const base = history.stackState(f.epoch_id, w.base.scrapeId);
+  const latest = history.stackState(f.epoch_id, w.latest.scrapeId);
+  // Frames and names once for both states: most stacks are in both.
+  const frames = history.frames(new Set([...base.keys(), ...latest.keys()]));
   const fnIds = new Set<number>();
   for (const list of frames.values()) for (const id of list) fnIds.add(id);
   const names = new Map([...history.functions(fnIds)].map(([id, fn]) => [id, fn.name]));
-  return buildFlameTree({ base: base.state, latest: latest.state, frames, names, keepStack: f.stack });
+  return buildFlameTree({ base, latest, frames, names, keepStack: f.stack });
 }
 
 export type ProfileKind = 'base' | 'latest' | 'diff';
