@@ -25,8 +25,12 @@ export interface SeriesPoint {
   value: number;
 }
 
+/** Stacks whose parsed frames are kept (~100 bytes each): a few big profiles' worth. */
+const FRAMES_CACHE_MAX = 400_000;
+
 export class HistoryReader {
   readonly #stmts;
+  readonly #framesCache = new Map<number, number[]>();
 
   constructor(db: Db) {
     this.#stmts = {
@@ -122,8 +126,22 @@ export class HistoryReader {
 
   /** Function ids of each stack, leaf first. */
   frames(stackIds: Iterable<number>): Map<number, number[]> {
-    const rows = this.#stmts.stackFrames.all(JSON.stringify([...stackIds])) as { id: number; frames: string }[];
-    return new Map(rows.map((r) => [r.id, JSON.parse(r.frames) as number[]]));
+    const out = new Map<number, number[]>();
+    const missing: number[] = [];
+    for (const id of stackIds) {
+      const cached = this.#framesCache.get(id);
+      if (cached) out.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return out;
+    // A stack's frames never change (a dictionary row): parsed once, kept up to a bound.
+    if (this.#framesCache.size + missing.length > FRAMES_CACHE_MAX) this.#framesCache.clear();
+    for (const r of this.#stmts.stackFrames.all(JSON.stringify(missing)) as { id: number; frames: string }[]) {
+      const frames = JSON.parse(r.frames) as number[];
+      out.set(r.id, frames);
+      if (missing.length <= FRAMES_CACHE_MAX) this.#framesCache.set(r.id, frames);
+    }
+    return out;
   }
 
   functions(ids: Iterable<number>): Map<number, { name: string; filename: string }> {
