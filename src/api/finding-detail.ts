@@ -10,7 +10,8 @@ import type { StoredFinding } from '../store/findings.js';
 import { HistoryReader } from '../store/history-reader.js';
 import type { Db } from '../store/db.js';
 import type { StoreReader } from '../store/reader.js';
-import { findingFlame, findingProfile, findingWindow, growthSeries, pprofCommand, profileFileName, type FindingWindow, type ProfileKind } from '../web/finding-view.js';
+import { findingWindow, growthSeries, pprofCommand, profileFileName, type FindingWindow, type ProfileKind } from '../web/finding-view.js';
+import { createPageWork, type FlameResult, type PageWork } from '../web/page-pool.js';
 import { findingUrl, targetUrl } from '../web/links.js';
 import { idParams } from './schemas.js';
 import { sendError } from './server.js';
@@ -28,18 +29,20 @@ const kindParams = {
  * changes and nothing stale is served.
  */
 class FlameCache {
-  readonly #entries = new Map<string, ReturnType<typeof findingFlame>>();
-  readonly #history: HistoryReader;
-  constructor(history: HistoryReader) {
-    this.#history = history;
+  readonly #entries = new Map<string, Promise<FlameResult | undefined>>();
+  readonly #work: PageWork;
+  constructor(work: PageWork) {
+    this.#work = work;
   }
-  get(f: StoredFinding, w: FindingWindow): ReturnType<typeof findingFlame> {
+  get(f: StoredFinding, w: FindingWindow): Promise<FlameResult | undefined> {
     const key = `${f.id}:${w.base.scrapeId}:${w.latest.scrapeId}`;
     let tree = this.#entries.get(key);
     if (tree) {
       this.#entries.delete(key);
     } else {
-      tree = findingFlame(this.#history, f, w);
+      tree = this.#work.flame(f.id);
+      // A failure is not kept: the next view tries again.
+      tree.catch(() => this.#entries.delete(key));
       if (this.#entries.size >= 8) this.#entries.delete(this.#entries.keys().next().value!);
     }
     this.#entries.set(key, tree);
@@ -59,8 +62,10 @@ export interface FindingDetailDeps {
 
 export function findingDetailRoutes(deps: FindingDetailDeps): (app: FastifyInstance) => void {
   const history = new HistoryReader(deps.db);
-  const flames = new FlameCache(history);
+  const work = createPageWork(deps.db);
+  const flames = new FlameCache(work);
   return (app) => {
+    app.addHook('onClose', async () => work.close());
     const lookup = (id: number): StoredFinding | undefined => history.finding(id);
 
     app.get<{ Params: { id: number } }>('/api/v1/findings/:id', { schema: { params: idParams } }, async (req, reply) => {
@@ -98,8 +103,9 @@ export function findingDetailRoutes(deps: FindingDetailDeps): (app: FastifyInsta
       if (!f) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${req.params.id}`);
       const w = findingWindow(history, f);
       if (!w) return sendError(reply, 'HW_ERR_NOT_FOUND', `no stored profiles in the epoch of finding ${f.id}`);
-      const { root, nodes, folded } = flames.get(f, w);
-      return { key_frame: f.function, base_at: iso(w.base.t), latest_at: iso(w.latest.t), nodes, folded, root };
+      const flame = await flames.get(f, w);
+      if (!flame) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${f.id}`);
+      return { key_frame: f.function, base_at: iso(flame.baseAt), latest_at: iso(flame.latestAt), nodes: flame.nodes, folded: flame.folded, root: flame.root };
     });
 
     app.get<{ Params: { id: number; kind: ProfileKind } }>('/api/v1/findings/:id/profiles/:kind', { schema: { params: kindParams } }, async (req, reply) => {
@@ -107,7 +113,8 @@ export function findingDetailRoutes(deps: FindingDetailDeps): (app: FastifyInsta
       if (!f) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${req.params.id}`);
       const w = findingWindow(history, f);
       if (!w) return sendError(reply, 'HW_ERR_NOT_FOUND', `no stored profiles in the epoch of finding ${f.id}`);
-      const bytes = findingProfile(history, f, w, req.params.kind, deps.limits());
+      const bytes = await work.profile(f.id, req.params.kind, deps.limits());
+      if (!bytes) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${f.id}`);
       return reply
         .type('application/octet-stream')
         .header('content-disposition', `attachment; filename="${profileFileName(f.id, req.params.kind)}"`)
