@@ -60,11 +60,17 @@ export interface FindingDetailDeps {
   externalUrl?: () => string | undefined;
 }
 
-export function findingDetailRoutes(deps: FindingDetailDeps): (app: FastifyInstance) => void {
+/** The routes, and a prefetch: the page shell's request starts the flame tree before the page asks for it. */
+export function findingDetailRoutes(deps: FindingDetailDeps): ((app: FastifyInstance) => void) & { prefetch(findingId: number): void } {
   const history = new HistoryReader(deps.db);
   const work = createPageWork(deps.db);
   const flames = new FlameCache(work);
-  return (app) => {
+  const prefetch = (findingId: number): void => {
+    const f = history.finding(findingId);
+    const w = f && findingWindow(history, f);
+    if (f && w) flames.get(f, w).catch(() => undefined);
+  };
+  const routes = (app: FastifyInstance): void => {
     app.addHook('onClose', async () => work.close());
     const lookup = (id: number): StoredFinding | undefined => history.finding(id);
 
@@ -121,4 +127,5 @@ export function findingDetailRoutes(deps: FindingDetailDeps): (app: FastifyInsta
         .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     });
   };
+  return Object.assign(routes, { prefetch });
 }

@@ -50,7 +50,8 @@ function secure(reply: FastifyReply): FastifyReply {
     .header('x-frame-options', 'DENY');
 }
 
-export function pageRoutes(): (app: FastifyInstance) => void {
+/** `onFindingPage`: called when a finding's page is requested, before its script asks for the data. */
+export function pageRoutes(onFindingPage?: (findingId: number) => void): (app: FastifyInstance) => void {
   const cache = new Map<string, Buffer>();
   const asset = (name: string): Buffer | undefined => {
     let body = cache.get(name);
@@ -67,7 +68,11 @@ export function pageRoutes(): (app: FastifyInstance) => void {
   return (app) => {
     const shell = async (_req: unknown, reply: FastifyReply): Promise<FastifyReply> => secure(reply).type('text/html; charset=utf-8').send(SHELL);
     app.get('/', shell);
-    app.get('/findings/:id', shell);
+    app.get<{ Params: { id: string } }>('/findings/:id', async (req, reply) => {
+      // The flame tree takes longest: start it while the browser loads the bundle.
+      if (/^\d{1,15}$/.test(req.params.id)) onFindingPage?.(Number(req.params.id));
+      return shell(req, reply);
+    });
     app.get('/targets/:id', shell);
     app.get<{ Params: { file: string } }>('/assets/:file', async (req, reply) => {
       const type = Object.hasOwn(ASSETS, req.params.file) ? ASSETS[req.params.file] : undefined;
