@@ -40,6 +40,7 @@ export const ERRORS = {
   HW_ERR_ORIGIN_REMOVED: { message: 'the profile arrived for a target that was removed meanwhile; not stored', status: 410 },
   HW_ERR_STORE_WRITE: { message: 'cannot write to the database', status: 500 },
   HW_ERR_STORE_OPEN: { message: 'cannot open the database', status: 500 },
+  HW_ERR_NOT_READY: { message: 'not ready', status: 503 },
   HW_ERR_API_LISTEN: { message: 'cannot listen on api.listen', status: 500 },
   HW_ERR_NOT_FOUND: { message: 'not found', status: 404 },
   HW_ERR_UNAUTHORIZED: { message: 'missing or wrong bearer token', status: 401 },

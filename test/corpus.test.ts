@@ -8,9 +8,11 @@
  * <= 40 min (>= 20 MB/h, 1-minute interval) and <= 2 h (~5 MB/h). Two are
  * not met and are asserted at what the detector does today, so that any
  * regression fails (README "Evaluation on real profiles" says why):
- * - KNOWN_FALSE_ALARMS: a log-like cache whose rate stops falling for an hour;
- * - the median for fast leaks, which the 60-minute warm-up hold sets for
- *   leaks that start with their process (every series here does).
+ * - KNOWN_FALSE_ALARMS: a "log-like" cache whose recorded rate stops
+ *   falling after minute 40;
+ * - the median for fast leaks, which issue 10's own shape 5 (a constant
+ *   60-minute fill after start stays quiet) sets for leaks that start with
+ *   their process (every fast series here does).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -31,15 +33,25 @@ const SHAPES: Record<string, string[]> = {
 };
 
 /**
- * Healthy series that still raise a warning. trap-cache-log's fill grows
- * 14, 17, 19 MB/h over minutes 60-120: from the heap alone it has the shape
- * of four real leaks that grew faster in their first half hour, and every
- * rule that kept it `info` lost those leaks (README: Detection).
+ * Healthy series that still raise a warning. trap-cache-log's recorded fill
+ * does not slow down after minute 40: 22.6 -> 47.8 MB by minute 120 in
+ * steps of 7.3, 5.9, 5.7 and 6.3 MB per 20 minutes (~19 MB/h), and its
+ * kept share rises (0.85 -> 0.95), so its misses did not fall as 1/t. Issue
+ * 10 escalates a filling cache when "the slowing stops", and this is the
+ * shape of real leaks that grew faster in their first half hour
+ * (leak-codec-grpc-note, -apache-blob, -generic-json): every rule that kept
+ * it `info` lost those leaks (README: Detection).
  */
 const KNOWN_FALSE_ALARMS = new Set(['trap-cache-log']);
 
-/** The warm-up hold (60 min) plus the few minutes that confirm growth past it. */
-const WARMUP_BOUND_MINUTES = 65;
+/**
+ * Every fast series' leak starts with its process, 3-10 minutes before the
+ * first profile: issue 10's shape 5 (a cache filling at a constant rate for
+ * up to 60 minutes after start must not warn) holds them until the process
+ * is 60 minutes old, and the few minutes that confirm growth past it. The
+ * median measured: 59 minutes.
+ */
+const WARMUP_BOUND_MINUTES = 60;
 
 describe('labelled corpus', () => {
   const score = evaluateCorpus(DEFAULT_DETECT_PARAMS);
@@ -116,6 +128,13 @@ describe('labelled corpus', () => {
     assert.ok(score.medianSlowMinutes <= 120, `${score.medianSlowMinutes} min`);
   });
 
+  it('raises one finding per allocation site: an open finding is not resolved and raised again while its site still grows', () => {
+    for (const s of score.series) {
+      const sites = s.alerts.map((f) => `${f.epoch} ${f.class} ${f.function}`);
+      assert.deepEqual(sites, [...new Set(sites)], `${s.manifest.scenario}: ${s.alerts.map((f) => `${f.class}@${f.detected_at}-${f.resolved_at}`).join(' ')}`);
+    }
+  });
+
   it('finds each of several leaks in one process with its own class', () => {
     const s = byName('leak-kitex-two-leaks');
     for (const leak of s.leaks) assert.equal(leak.finding?.class, leak.class, `${leak.class} not found`);
@@ -128,6 +147,9 @@ describe('labelled corpus', () => {
     assert.ok(f, 'late leak not found');
     assert.ok(f.detected_at >= s.windowMs);
     assert.match(f.function, /\.\(\*StockQuery\)\.FastReadField4$/);
+    // Judged from its onset, not over the flat history before it: within
+    // min_window + for (35 min) of its start (measured: 30).
+    assert.ok(s.leaks[0]!.minutesToDetect! <= 35, `${s.leaks[0]!.minutesToDetect} min`);
   });
 
   it('finds a leak again in the new process after a restart', () => {

@@ -11,6 +11,7 @@ import { createImportSink, type ImportOrigin } from '../import/store-sink.js';
 import { createLogger } from '../log.js';
 import { openDatabase } from '../store/db.js';
 import { collectProfileFiles } from './analyze.js';
+import type { CliIo } from './program.js';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -26,7 +27,7 @@ function targetName(value: string): string {
   return value;
 }
 
-export function registerImport(program: Command): void {
+export function registerImport(program: Command, io: CliIo): void {
   program
     .command('import')
     .description("load heap profile files into the daemon's store as if scraped at their own times, and run detection")
@@ -49,11 +50,11 @@ export function registerImport(program: Command): void {
       const db = openDatabase(config.storage.path);
       try {
         const sink = createImportSink(db, config, createLogger('warn', process.stderr));
-        const bar = process.stderr.isTTY ? new SingleBar({ clearOnComplete: true, stream: process.stderr, format: 'import [{bar}] {value}/{total}' }, Presets.shades_classic) : undefined;
+        const bar = io.stderrIsTTY ? new SingleBar({ clearOnComplete: true, stream: process.stderr, format: 'import [{bar}] {value}/{total}' }, Presets.shades_classic) : undefined;
         bar?.start(files.length * 2, 0);
         const summary = await importFiles(files, origin, sink, { maxDecompressedBytes: config.global.max_decompressed_bytes, ...origin.limits }, (done) => bar?.update(done));
         bar?.stop();
-        process.stdout.write(`${renderImportSummary(summary, origin)}\n`);
+        io.stdout(`${renderImportSummary(summary, origin)}\n`);
       } finally {
         db.close();
       }

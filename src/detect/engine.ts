@@ -5,7 +5,8 @@
  * engine serves the daemon (after every scrape) and `heapwatch analyze`.
  *
  * Growth is judged over each horizon (the window, then longer ones) from the
- * bounded history in history.ts. Three signals decide what a growing
+ * bounded history in history.ts, and from its onset when it began after a
+ * flat stretch (trend.ts: growthOnset). Three signals decide what a growing
  * allocation site is:
  * - its shape (trend.ts): sustained, or rising ever more slowly (a cache
  *   filling up: `info`);
@@ -22,7 +23,7 @@ import { groupsOf, sumOf, type Group } from './groups.js';
 import type { EpochSeries } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { mannKendall, median, theilSen } from './stats.js';
-import { assessTrend, type TrendVerdict } from './trend.js';
+import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
 import { compareVersions } from '../pprof/names.js';
 import { LEAK_CLASSES } from './classes.js';
 
@@ -129,17 +130,30 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
     const heapBytes = median(view.totals);
     const groups = groupsOf({ series, horizon: h, view, frames: state.frames, modules: state.modules, functions: state.functions, minRise: params.minGrowthBytes / 4 });
     for (const g of groups) {
-      const sum = sumOf(g.members, n);
-      const verdict = assessTrend(view.times, sum, heapBytes, params, g.classification.cls.trend);
+      let times = view.times;
+      let sum = sumOf(g.members, n);
+      let verdict = assessTrend(times, sum, heapBytes, params, g.classification.cls.trend);
+      // Growth that began after a flat stretch: judged from its onset, at a
+      // significance divided by the onsets tried (Bonferroni).
+      const onset = verdict.growing || verdict.slowing ? { index: 0, hinges: 0 } : growthOnset(times, sum, params);
+      if (onset.index > 0) {
+        const strict = { ...params, maxPValue: params.maxPValue / onset.hinges };
+        const fromOnset = assessTrend(times.slice(onset.index), sum.slice(onset.index), heapBytes, strict, g.classification.cls.trend);
+        if (fromOnset.growing) {
+          verdict = fromOnset;
+          times = times.slice(onset.index);
+          sum = sum.slice(onset.index);
+        }
+      }
       if (!verdict.growing && !verdict.slowing) continue;
       const allocs = new Array<number>(n).fill(0);
       for (const m of g.members) series.allocated(h, m.slot, view).forEach((a, i) => (allocs[i] = allocs[i]! + a));
-      const alloc = allocContext(view.times, sum, allocs, verdict.slopePerHour);
+      const alloc = allocContext(times, sum, allocs.slice(n - times.length), verdict.slopePerHour);
       if (alloc?.followsLoad) continue;
       const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
       // Known bugs and abnormally large buffers are no cache warming up.
       const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
-      const unconfirmed = cacheLike && warmupEnd !== undefined && view.times[0]! < warmupEnd && !continuedAfter(warmupEnd, view.times, sum, heapBytes, verdict.slopePerHour, params);
+      const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !continuedAfter(warmupEnd, times, sum, heapBytes, verdict.slopePerHour, params);
       const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed };
       entries.push([g.key, entry]);
       add(g.key, entry);

@@ -80,4 +80,24 @@ describe('FindingTracker', () => {
       ['resolved', 'cache-filling', 'escalated to unclassified-growth'],
     ]);
   });
+
+  it('a warning not detected for resolveAfter stays open while the caller says it still grows', () => {
+    const t = new FindingTracker({ forMs: 0, resolveAfterMs: 30 * MIN });
+    t.update('e1', 0, [det('a')]);
+    assert.deepEqual(t.dueToResolve(29 * MIN, []), []);
+    assert.deepEqual(t.dueToResolve(30 * MIN, []).map((f) => f.key), ['a']);
+    assert.deepEqual(t.dueToResolve(30 * MIN, [det('a')]), [], 'detected now: not due');
+    assert.deepEqual(t.update('e1', 30 * MIN, [], new Set(['a'])), []);
+    assert.deepEqual(t.open().map((f) => [f.key, f.last_seen_at]), [['a', 0]], 'held, not seen');
+    const ev = t.update('e1', 45 * MIN, []);
+    assert.deepEqual(ev.map((e) => [e.type, e.finding.resolved_reason]), [['resolved', 'growth stopped']]);
+  });
+
+  it('info findings are never due for the growth check, and a site with an open warning is not also filling', () => {
+    const t = new FindingTracker({ forMs: 0, resolveAfterMs: 30 * MIN });
+    t.update('e1', 0, [det('v', 'info'), { ...det('unclassified-growth|f'), function: 'f' }]);
+    assert.deepEqual(t.dueToResolve(60 * MIN, []).map((f) => f.key), ['unclassified-growth|f']);
+    const filling = { ...det('cache-filling|f', 'info'), classId: 'cache-filling' as const, function: 'f' };
+    assert.deepEqual(t.update('e1', MIN, [filling, { ...det('unclassified-growth|f'), function: 'f' }]).map((e) => [e.type, e.finding.key]), [['updated', 'unclassified-growth|f']]);
+  });
 });

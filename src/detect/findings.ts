@@ -1,10 +1,14 @@
 /**
  * Turns a stream of per-evaluation detections into findings with a lifecycle:
  *
- *   (condition holds) --forMs--> open --(no growth for resolveAfterMs)--> resolved
- *                                     --(epoch ends)-----------------------> resolved
+ *   (condition holds) --forMs--> open --(growth stopped, resolveAfterMs)--> resolved
+ *                                     --(epoch ends)------------------------> resolved
  *
- * Repeated detections update the open finding; they never duplicate it.
+ * Repeated detections update the open finding; they never duplicate it. A
+ * warning whose condition has not held for `resolveAfterMs` resolves only
+ * once the caller no longer lists it as still growing (hysteresis.ts: the
+ * strict checks that raise a finding failing now and then on a noisy, slow
+ * leak is no evidence that it stopped).
  * `info` findings (a vulnerable version) open at once. Pure state machine:
  * the daemon persists what it emits, `analyze` just collects it.
  */
@@ -59,13 +63,21 @@ export class FindingTracker {
     }
   }
 
-  /** Feeds one evaluation of `epoch` at profile time `t`. */
-  update(epoch: string, t: number, detections: readonly Detection[]): FindingEvent[] {
+  /**
+   * Feeds one evaluation of `epoch` at profile time `t`. `stillGrowing`: keys
+   * of open findings not detected now whose growth has not been shown to stop
+   * (they stay open).
+   */
+  update(epoch: string, t: number, detections: readonly Detection[], stillGrowing: ReadonlySet<string> = NO_KEYS): FindingEvent[] {
     const events: FindingEvent[] = [];
     if (this.#epoch !== undefined && this.#epoch !== epoch) events.push(...this.endEpoch(t));
     this.#epoch = epoch;
     const seen = new Set<string>();
+    // A site held as a leak is not also "filling" while its warning is open
+    // (the engine drops the pair within one evaluation; this spans them).
+    const leaking = new Set([...this.#open.values()].filter((f) => f.severity !== 'info').map((f) => f.function));
     for (const d of detections) {
+      if (d.classId === 'cache-filling' && leaking.has(d.function)) continue;
       seen.add(d.key);
       const open = this.#open.get(d.key);
       if (open) {
@@ -88,7 +100,7 @@ export class FindingTracker {
     }
     for (const key of [...this.#pending.keys()]) if (!seen.has(key)) this.#pending.delete(key);
     for (const [key, f] of this.#open) {
-      if (seen.has(key)) continue;
+      if (seen.has(key) || stillGrowing.has(key)) continue;
       if (t - f.last_seen_at >= this.#params.resolveAfterMs) {
         events.push(this.#resolve(key, f, t, 'growth stopped'));
       }
@@ -107,11 +119,23 @@ export class FindingTracker {
     return [...this.#open.values()].map((f) => ({ ...f }));
   }
 
+  /**
+   * Open warnings and critical findings that `detections` at `t` would
+   * resolve: not detected for `resolveAfterMs`. The caller tells which of
+   * them still grow (hysteresis.ts).
+   */
+  dueToResolve(t: number, detections: readonly Detection[]): Finding[] {
+    const seen = new Set(detections.map((d) => d.key));
+    return [...this.#open.values()].filter((f) => f.severity !== 'info' && !seen.has(f.key) && t - f.last_seen_at >= this.#params.resolveAfterMs);
+  }
+
   #resolve(key: string, f: Finding, t: number, reason: string): FindingEvent {
     this.#open.delete(key);
     return { type: 'resolved', finding: { ...f, state: 'resolved', resolved_at: t, resolved_reason: reason } };
   }
 }
+
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 function fromDetection(d: Detection, epoch: string, detectedAt: number): Omit<Finding, 'last_seen_at'> {
   return {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import type { FunctionGrowth, FunctionsView } from '../store/reader.js';
 import type { Target } from '../targets/target.js';
-import { HeapwatchMetrics } from './metrics.js';
+import { HeapwatchMetrics } from '../daemon/metrics.js';
 
 const target = { key: 'http://127.0.0.1:6060/debug/pprof/heap', labels: { service: 'svc', instance: '127.0.0.1:6060' } } as unknown as Target;
 const fn = (name: string, delta: number): FunctionGrowth => ({

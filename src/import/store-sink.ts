@@ -6,7 +6,7 @@
  */
 import { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
-import { HeapwatchMetrics } from '../export/metrics.js';
+import { HeapwatchMetrics } from '../daemon/metrics.js';
 import type { Logger } from '../log.js';
 import type { ProfileDecoder } from '../pipeline/decoder-pool.js';
 import { Pipeline } from '../pipeline/pipeline.js';
@@ -14,7 +14,7 @@ import type { ArrivalOutcome, ProfileOrigin } from '../pipeline/source.js';
 import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
 import type { Db } from '../store/db.js';
 import { FindingStore } from '../store/findings.js';
-import { StoreHealth } from '../store/health.js';
+import { StoreHealth } from '../store/metrics.js';
 import { StoreReader } from '../store/reader.js';
 import { StoreWriter } from '../store/writer.js';
 
@@ -55,7 +55,7 @@ export function createImportSink(db: Db, config: Config, log: Logger): ImportSin
     reader,
     findings: new FindingStore(db),
     metrics,
-    storeHealth: new StoreHealth(metrics),
+    storeHealth: new StoreHealth(metrics.store),
     log,
     onFinding: (_key, e) => {
       if (e.type === 'opened') opened++;

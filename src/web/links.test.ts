@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { HeapwatchMetrics } from '../export/metrics.js';
+import { HeapwatchMetrics } from '../daemon/metrics.js';
 import { absolute, findingLookupUrl, findingUrl, targetUrl } from './links.js';
 
 describe('links to the web UI', () => {
@@ -25,7 +25,7 @@ describe('links to the web UI', () => {
     const finding = { key: 'k1', class: 'server-request-field-held', severity: 'warning', function: 'x.F', headline: 'h', bytes_per_hour: 3600 } as const;
     m.observeFinding('t1', { type: 'opened', finding: finding as never });
     assert.doesNotMatch(await m.exposition(), /finding_url/);
-    m.findingUrl = (key, f) => findingLookupUrl('https://hw.example.com', key, f.class, f.function);
+    m.export.findingUrl = (key, f) => findingLookupUrl('https://hw.example.com', key, f.class, f.function);
     m.observeFinding('t1', { type: 'updated', finding: finding as never });
     const text = await m.exposition();
     assert.match(text, /heapwatch_finding_open\{[^}]*finding_url="https:\/\/hw\.example\.com\/findings\/lookup\?target=t1&class=server-request-field-held&function=x\.F"\} 1/);

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+export { isPagePath } from '../api/page-paths.js';
 
 /** Only our own bundle runs; data comes from our own API; nothing is framed or posted. */
 export const CONTENT_SECURITY_POLICY = [
@@ -37,10 +38,6 @@ const SHELL = `<!doctype html>
 </html>
 `;
 
-/** Paths that need no token: the shell and its assets hold no data (the API they call does). */
-export function isPagePath(path: string): boolean {
-  return path === '/' || path.startsWith('/assets/') || /^\/(?:findings|targets)\/[^/]+$/.test(path);
-}
 
 function secure(reply: FastifyReply): FastifyReply {
   return reply

@@ -8,9 +8,9 @@ import { parseDuration } from '../config/units.js';
 import { HistoryReader } from '../store/history-reader.js';
 import type { Db } from '../store/db.js';
 import type { StoreReader } from '../store/reader.js';
-import { thin } from '../web/finding-view.js';
-import { idParams } from './schemas.js';
-import { sendError } from './server.js';
+import { thin } from './finding-view.js';
+import { idParams } from '../api/schemas.js';
+import { sendError } from '../api/server.js';
 
 const overviewQuery = {
   type: 'object',
@@ -23,19 +23,26 @@ const overviewQuery = {
 
 const SPARK_POINTS = 60;
 
-export function targetOverviewRoutes(deps: { db: Db; reader: StoreReader }): (app: FastifyInstance) => void {
-  const history = new HistoryReader(deps.db);
+export function targetOverviewRoutes(deps: { store: () => { db: Db; reader: StoreReader } | undefined }): (app: FastifyInstance) => void {
+  let on: { db: Db; reader: StoreReader; history: HistoryReader } | undefined;
+  // server.ts answers 503 on /api/ until the database is open, so a route always finds it.
+  const store = (): { db: Db; reader: StoreReader; history: HistoryReader } => {
+    const s = deps.store()!;
+    if (on?.db !== s.db) on = { ...s, history: new HistoryReader(s.db) };
+    return on;
+  };
   return (app) => {
     app.get<{ Params: { id: number }; Querystring: { window: string; limit: number } }>(
       '/api/v1/targets/:id/overview',
       { schema: { params: idParams, querystring: overviewQuery } },
       async (req, reply) => {
-        const target = deps.reader.target(req.params.id);
+        const { reader, history } = store();
+        const target = reader.target(req.params.id);
         if (!target) return sendError(reply, 'HW_ERR_NOT_FOUND', `target ${req.params.id}`);
         const windowMs = parseDuration(req.query.window);
         if (windowMs === undefined || windowMs <= 0) return sendError(reply, 'HW_ERR_BAD_REQUEST', `window ${req.query.window}`);
         const totals = thin(history.targetTotals(target.id));
-        const view = deps.reader.functionsView(target.id, windowMs, 'growth', req.query.limit);
+        const view = reader.functionsView(target.id, windowMs, 'growth', req.query.limit);
         return {
           target: { id: target.id, url: target.url, labels: target.labels },
           totals: { t: totals.map((p) => p.t / 1000), total: totals.map((p) => p.total) },

@@ -10,11 +10,11 @@ import type { StoredFinding } from '../store/findings.js';
 import { HistoryReader } from '../store/history-reader.js';
 import type { Db } from '../store/db.js';
 import type { StoreReader } from '../store/reader.js';
-import { findingWindow, growthSeries, pprofCommand, profileFileName, type FindingWindow, type ProfileKind } from '../web/finding-view.js';
-import { createPageWork, type FlameResult, type PageWork } from '../web/page-pool.js';
-import { findingUrl, targetUrl } from '../web/links.js';
-import { idParams } from './schemas.js';
-import { sendError } from './server.js';
+import { findingWindow, growthSeries, pprofCommand, profileFileName, type FindingWindow, type ProfileKind } from './finding-view.js';
+import { createPageWork, type FlameResult, type PageWork } from './page-pool.js';
+import { findingUrl, targetUrl } from './links.js';
+import { idParams } from '../api/schemas.js';
+import { sendError } from '../api/server.js';
 
 const kindParams = {
   type: 'object',
@@ -52,32 +52,54 @@ class FlameCache {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
+/** The open store: the API is built before the database opens (server.ts answers 503 on /api/ until then). */
+export type OpenStore = () => { db: Db; reader: StoreReader } | undefined;
+
 export interface FindingDetailDeps {
-  db: Db;
-  reader: StoreReader;
+  store: OpenStore;
   limits: () => DecodeLimits;
   /** api.external_url, for links that leave the page (alerts, the CLI). */
   externalUrl?: () => string | undefined;
 }
 
+interface OnStore {
+  db: Db;
+  reader: StoreReader;
+  history: HistoryReader;
+  work: PageWork;
+  flames: FlameCache;
+}
+
 /** The routes, and a prefetch: the page shell's request starts the flame tree before the page asks for it. */
 export function findingDetailRoutes(deps: FindingDetailDeps): ((app: FastifyInstance) => void) & { prefetch(findingId: number): void } {
-  const history = new HistoryReader(deps.db);
-  const work = createPageWork(deps.db);
-  const flames = new FlameCache(work);
+  // Made for the open database, once (again if it is reopened).
+  let on: OnStore | undefined;
+  const current = (): OnStore | undefined => {
+    const store = deps.store();
+    if (!store) return undefined;
+    if (on?.db !== store.db) {
+      void on?.work.close();
+      const work = createPageWork(store.db);
+      on = { ...store, history: new HistoryReader(store.db), work, flames: new FlameCache(work) };
+    }
+    return on;
+  };
   const prefetch = (findingId: number): void => {
-    const f = history.finding(findingId);
-    const w = f && findingWindow(history, f);
-    if (f && w) flames.get(f, w).catch(() => undefined);
+    const s = current();
+    const f = s?.history.finding(findingId);
+    const w = s && f ? findingWindow(s.history, f) : undefined;
+    if (s && f && w) s.flames.get(f, w).catch(() => undefined);
   };
   const routes = (app: FastifyInstance): void => {
-    app.addHook('onClose', async () => work.close());
-    const lookup = (id: number): StoredFinding | undefined => history.finding(id);
+    app.addHook('onClose', async () => on?.work.close());
+    const store = (): OnStore => current()!;
+    const lookup = (id: number): StoredFinding | undefined => store().history.finding(id);
 
     app.get<{ Params: { id: number } }>('/api/v1/findings/:id', { schema: { params: idParams } }, async (req, reply) => {
       const f = lookup(req.params.id);
       if (!f) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${req.params.id}`);
-      const target = deps.reader.target(f.target_id);
+      const { history, reader } = store();
+      const target = reader.target(f.target_id);
       const w = findingWindow(history, f);
       const base = `/api/v1/findings/${f.id}/profiles`;
       return {
@@ -107,6 +129,7 @@ export function findingDetailRoutes(deps: FindingDetailDeps): ((app: FastifyInst
     app.get<{ Params: { id: number } }>('/api/v1/findings/:id/flame', { schema: { params: idParams } }, async (req, reply) => {
       const f = lookup(req.params.id);
       if (!f) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${req.params.id}`);
+      const { history, flames } = store();
       const w = findingWindow(history, f);
       if (!w) return sendError(reply, 'HW_ERR_NOT_FOUND', `no stored profiles in the epoch of finding ${f.id}`);
       const flame = await flames.get(f, w);
@@ -117,6 +140,7 @@ export function findingDetailRoutes(deps: FindingDetailDeps): ((app: FastifyInst
     app.get<{ Params: { id: number; kind: ProfileKind } }>('/api/v1/findings/:id/profiles/:kind', { schema: { params: kindParams } }, async (req, reply) => {
       const f = lookup(req.params.id);
       if (!f) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${req.params.id}`);
+      const { history, work } = store();
       const w = findingWindow(history, f);
       if (!w) return sendError(reply, 'HW_ERR_NOT_FOUND', `no stored profiles in the epoch of finding ${f.id}`);
       const bytes = await work.profile(f.id, req.params.kind, deps.limits());
