@@ -31,10 +31,11 @@ COPY tsconfig.json ./
 COPY scripts/ scripts/
 COPY tsconfig.build.json ./
 COPY src/ src/
+COPY web/ web/
 # Only the daemon's sources (tsconfig.build.json leaves tests out). Then drop
 # the dev dependencies and better-sqlite3's build leftovers (SQLite sources,
 # object files): the runtime needs build/Release/better_sqlite3.node.
-RUN npx tsc -p tsconfig.build.json && node scripts/copy-assets.mjs \
+RUN npx tsc -p tsconfig.build.json && node scripts/copy-assets.mjs && node scripts/build-web.mjs \
  && npm prune --omit=dev \
  && cd node_modules/better-sqlite3 \
  && rm -rf deps src build/Release/obj build/Release/obj.target build/Release/.deps \
@@ -54,6 +55,8 @@ WORKDIR /app
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
+# The web UI's bundle (uPlot, d3-flame-graph and the pages), served by the daemon.
+COPY --from=build /src/dist/web ./dist/web
 COPY config/docker/heapwatch.yaml /etc/heapwatch/heapwatch.yaml
 USER 10001:10001
 # The SQLite database (and its -wal/-shm files) lives here; the directory is

@@ -7,6 +7,7 @@
  *   hostile  - bench/hostile.bench.ts (RSS and the healthy target's scrapes among hostile ones; 10^6-function profile, /healthz p99)
  *   writer   - bench/writer-state.bench.ts (memory the writer keeps per target, append time, on bigservice series)
  *   push     - bench/push.bench.ts (push receivers: pushes/s stored; daemon CPU for 1,000 services pushing every 15 s)
+ *   page     - bench/finding-page.bench.ts (finding page in headless Chromium: 24 h of 1-min history of a 5 MB profile)
  *   fleet    - bench/fleet.bench.ts (1,000 targets, time-compressed; `--fleet` to include, it takes minutes)
  */
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ const steps: [string, string, string[]][] = [
   ['hostile targets and huge profiles (default limits)', here('./hostile.bench.js'), []],
   ['writer state and store work, production-size profiles', here('./writer-state.bench.js'), []],
   ['push receivers (Connect PushRequests, 1,000 pushing services)', here('./push.bench.js'), []],
+  ['finding page in Chromium, 24 h of a 5 MB profile', here('./finding-page.bench.js'), []],
 ];
 if (process.argv.includes('--fleet')) steps.push(['fleet (1,000 targets)', here('./fleet.bench.js'), []]);
 

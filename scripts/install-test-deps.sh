@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine:
-# Debian packages (Prometheus, Alertmanager, promtool, amtool, docker-compose),
+# Debian packages (Prometheus, Alertmanager, promtool, amtool, docker-compose, chromium),
 # the npm dependencies, and the Go modules of the fixture programs.
 # Idempotent: installed pieces are skipped. Run as root or with sudo available.
 set -euo pipefail
@@ -13,6 +13,8 @@ command -v prometheus >/dev/null || need_apt+=(prometheus)
 command -v promtool >/dev/null || need_apt+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmanager)
 command -v docker-compose >/dev/null || need_apt+=(docker-compose)
+# Headless browser of the web UI tests (test/e2e/web-ui.test.ts), driven by playwright-core.
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq

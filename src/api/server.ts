@@ -11,6 +11,7 @@ import type { Staleness } from '../detect/stale.js';
 import type { MetricsExposition } from '../export/metrics.js';
 import type { StoreReader } from '../store/reader.js';
 import { bearerToken, tokenMatches } from './auth.js';
+import { isPagePath } from './page-paths.js';
 import { errorSchema, functionsQuery, functionsResponse, idParams, profileParams, profilesResponse, targetsResponse } from './schemas.js';
 
 export interface ApiAuth {
@@ -195,7 +196,8 @@ function isOpen(req: FastifyRequest, auth: ApiAuth): boolean {
   const path = req.url.split('?')[0];
   if (path === '/metrics') return auth.metricsOpen;
   if (path === '/healthz' || path === '/readyz') return auth.healthOpen;
-  return false;
+  // The UI's shell asks for the token itself and sends it to the API.
+  return isPagePath(path ?? '');
 }
 
 function iso(ms: number): string {

@@ -1,5 +1,5 @@
 /**
- * heapwatch's command line: argv -> run | check-config | top | analyze | diff
+ * heapwatch's command line: argv -> run | check-config | top | analyze | diff | import
  * (src/cli/main.ts is the executable that calls runCli).
  * Each subcommand is a thin shell over the packages. Exit codes (README,
  * "CLI exit codes"): 0 ok, 1 an error with its code and message on stderr,
@@ -18,6 +18,8 @@ import { DEFAULT_DETECT_PARAMS, type DetectParams } from '../detect/params.js';
 import { HeapwatchError, isHeapwatchError } from '../errors.js';
 import { analyzeFiles, collectProfileFiles, findingsJson, renderReport } from './analyze.js';
 import { diffReport, renderDiff } from './diff.js';
+import { registerImport } from './import.js';
+import type { Finding } from '../detect/findings.js';
 import { VERSION } from '../version.js';
 import { isSampleIndex, readProfileFile, renderTop, topReport } from './top.js';
 
@@ -109,7 +111,9 @@ export function buildProgram(io: CliIo): Command {
     .option('--max-p-value <p>', 'detect.max_p_value (Mann–Kendall)', ratioArg)
     .option('--horizons <durations>', 'detect.horizons: longer horizons, comma-separated (e.g. 6h,24h)', (v: string) => v.split(',').map((d) => durationArg(d.trim())))
     .option('--warmup <duration>', 'detect.warmup: process age before growth can be a leak (0s: off)', (v: string) => durationArg(v, true))
-    .action((paths: string[], opts: AnalyzeOptions) => {
+    .option('--daemon <url>', "a running daemon's address (api.external_url or api.listen): print each finding's page there", daemonArg)
+    .option('--token <token>', "the daemon's api.auth_token (default: $HEAPWATCH_TOKEN)")
+    .action(async (paths: string[], opts: AnalyzeOptions) => {
       const files = collectProfileFiles(paths);
       if (files.length === 0) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `no .pb.gz or .pb files under ${paths.join(', ')}`);
       const params = analyzeParams(opts);
@@ -118,8 +122,18 @@ export function buildProgram(io: CliIo): Command {
       const result = analyzeFiles(files, params, (done) => bar?.update(done));
       bar?.stop();
       if (result.mixWarning) io.stderr(`heapwatch: warning: ${result.mixWarning}\n`);
-      io.stdout(opts.json ? `${JSON.stringify(findingsJson(result), null, 2)}\n` : `${renderReport(result)}\n`);
+      const pages = opts.daemon ? await findingPages(opts.daemon, opts.token ?? process.env.HEAPWATCH_TOKEN, result.findings) : undefined;
+      if (opts.json) {
+        const json = findingsJson(result);
+        if (pages) json.findings = json.findings.map((f) => ({ ...f, page: pages.get(`${String(f.class)}|${String(f.function)}`) ?? null }));
+        io.stdout(`${JSON.stringify(json, null, 2)}\n`);
+      } else {
+        io.stdout(`${renderReport(result)}\n`);
+        if (pages) io.stdout(`${renderPages(opts.daemon!, result.findings, pages)}\n`);
+      }
     });
+
+  registerImport(program, io);
 
   program
     .command('diff')
@@ -159,6 +173,31 @@ interface AnalyzeOptions {
   maxPValue?: number;
   horizons?: number[];
   warmup?: number;
+  daemon?: string;
+  token?: string;
+}
+
+/** Each finding's page on the daemon, by class and function. */
+async function findingPages(daemon: string, token: string | undefined, findings: readonly Finding[]): Promise<Map<string, string>> {
+  const { daemonPage, fetchDaemonFindings } = await import('./daemon-links.js');
+  const found = await fetchDaemonFindings(daemon, token);
+  const pages = new Map<string, string>();
+  for (const f of findings) {
+    const page = daemonPage(daemon, found, f);
+    if (page) pages.set(`${f.class}|${f.function}`, page);
+  }
+  return pages;
+}
+
+function renderPages(daemon: string, findings: readonly Finding[], pages: Map<string, string>): string {
+  const lines = ['', `Finding pages on ${daemon}:`];
+  for (const f of findings) lines.push(`  ${f.class} ${f.function}: ${pages.get(`${f.class}|${f.function}`) ?? 'not found on the daemon'}`);
+  return lines.join('\n');
+}
+
+function daemonArg(value: string): string {
+  if (!/^https?:\/\/[^\s/?#]+/.test(value)) throw new InvalidArgumentError(`expected the daemon's URL like http://127.0.0.1:9464, got "${value}"`);
+  return value;
 }
 
 /** The daemon's defaults, overridden by the `detect.*` flags given. */

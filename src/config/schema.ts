@@ -151,6 +151,11 @@ export const configSchema = z.strictObject({
       auth_token_file: z.string().min(1).optional(),
       metrics_open: z.boolean().default(DEFAULTS.api.metrics_open),
       health_open: z.boolean().default(DEFAULTS.api.health_open),
+      /** Where users reach the UI (e.g. behind a proxy): alert annotations and dashboards link there. */
+      external_url: z
+        .string()
+        .regex(/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/, 'expected an http(s) URL like https://heapwatch.example.com')
+        .optional(),
     })
     .refine((a) => !(a.auth_token && a.auth_token_file), 'set auth_token or auth_token_file, not both')
     .prefault({}),

@@ -33,6 +33,8 @@ import { StoreLifecycle } from '../store/lifecycle.js';
 import { openDatabaseWithRetry } from '../store/open-with-retry.js';
 import { StoreReader } from '../store/reader.js';
 import { StoreWriter } from '../store/writer.js';
+import { webPlugins } from '../web/plugins.js';
+import { findingLookupUrl } from '../web/links.js';
 
 /** What the components are built from (the database is opened by openAndBuild). */
 export interface BuildOptions {
@@ -116,6 +118,9 @@ export function buildApi({ config, metrics, storeHealth, log, built }: ApiOption
     return b?.db.open ? b : undefined;
   };
   const [host, port] = splitHostPort(config.api.listen);
+  // Finding series link to the finding page where users reach the UI (read at start, like api.listen).
+  const externalUrl = config.api.external_url;
+  metrics.export.findingUrl = externalUrl ? (key, f) => findingLookupUrl(externalUrl, key, f.class, f.function) : undefined;
   const app = buildServer({
     reader: () => open()?.reader,
     targets: () => [...(built()?.manager.status() ?? []), ...push.status()],
@@ -127,7 +132,11 @@ export function buildApi({ config, metrics, storeHealth, log, built }: ApiOption
     ready: () => open() !== undefined && storeHealth.healthy,
     notReadyReason: () => storeHealth.reason ?? (open() ? undefined : 'database not open'),
     logger: log.child({ component: 'api' }),
-    plugins: [findingRoutes(() => open()?.findings, () => open()?.reader), ...(push.enabled && !push.ownListener ? [(a: FastifyInstance) => void a.register(push.plugin())] : [])],
+    plugins: [
+      findingRoutes(() => open()?.findings, () => open()?.reader),
+      ...webPlugins({ store: open, config: () => config }),
+      ...(push.enabled && !push.ownListener ? [(a: FastifyInstance) => void a.register(push.plugin())] : []),
+    ],
     selfAuthenticated: PUSH_PATHS,
   });
   return { api: new ApiServer(app, config.api.listen, host, port), push };

@@ -38,10 +38,13 @@ export class ExportMetrics {
   readonly #findingLabels = new Map<string, Map<string, Record<FindingLabel, string>>>();
   readonly #exportedModules = new Map<string, { target: string; service: string; module: string; version: string }[]>();
 
+  /** The finding page's absolute URL for a finding, when api.external_url is set (src/web/links.ts). */
+  findingUrl: ((targetKey: string, f: FindingEvent['finding']) => string | undefined) | undefined;
+
   constructor(registry: Registry, families: TargetFamilies) {
     const registers = [registry];
     const target = ['target', 'service'] as const;
-    const findingLabels = ['target', 'service', 'class', 'severity', 'function', 'summary'] as const;
+    const findingLabels = ['target', 'service', 'class', 'severity', 'function', 'summary', 'finding_url'] as const;
     this.findingOpen = families.create('heapwatch_finding_open', 'Open leak findings: 1 per finding, labelled with its leak class, severity and key function.', 'gauge', findingLabels);
     this.findingGrowth = families.create('heapwatch_finding_growth_bytes_per_second', 'Growth rate of each open finding (Theil-Sen slope over the detection window).', 'gauge', findingLabels);
     this.findingsRaised = new Counter({
@@ -107,7 +110,17 @@ export class ExportMetrics {
 
   observeFinding(targetKey: string, e: FindingEvent): void {
     const f = e.finding;
-    const labels = { target: targetKey, service: this.#services.get(targetKey) ?? '', class: f.class, severity: f.severity, function: f.function, summary: f.headline };
+    const url = this.findingUrl?.(targetKey, f);
+    const labels = {
+      target: targetKey,
+      service: this.#services.get(targetKey) ?? '',
+      class: f.class,
+      severity: f.severity,
+      function: f.function,
+      summary: f.headline,
+      // Only with api.external_url set: the alert's finding_url annotation (src/observability/alert-specs.ts).
+      ...(url ? { finding_url: url } : {}),
+    } as Record<FindingLabel, string>;
     // An update may change a label (severity, headline): drop the finding's previous series, or it would stay open forever.
     const exported = this.#findingLabels.get(targetKey) ?? new Map<string, Record<FindingLabel, string>>();
     this.#findingLabels.set(targetKey, exported);
@@ -144,7 +157,7 @@ export class ExportMetrics {
 
 const EXPORTED_MODULES = /^github\.com\/(?:cloudwego|bytedance)\//;
 
-type FindingLabel = 'target' | 'service' | 'class' | 'severity' | 'function' | 'summary';
+type FindingLabel = 'target' | 'service' | 'class' | 'severity' | 'function' | 'summary' | 'finding_url';
 
 export function ids(target: ProfileOrigin): { target: string; service: string } {
   return { target: target.key, service: target.labels.service ?? '' };

@@ -92,7 +92,11 @@ export class TargetFamily<L extends string> {
   }
 
   #labelText(labels: Readonly<Record<L, string>>): string {
-    return this.labelNames.map((n) => `${n}="${escapeLabelValue(labels[n] ?? '')}"`).join(',');
+    // A label left out (finding_url without api.external_url) is not written: Prometheus reads it as absent either way.
+    return this.labelNames
+      .filter((n) => labels[n] !== undefined)
+      .map((n) => `${n}="${escapeLabelValue(labels[n])}"`)
+      .join(',');
   }
 }
 

@@ -28,11 +28,18 @@ export interface AlertSpec {
   for: string;
   labels: Record<string, string>;
   /** Go templates; `$value` is the query's value. */
-  annotations: { summary: string; description: string; runbook_url: string };
+  annotations: { summary: string; description: string; runbook_url: string; finding_url?: string };
 }
 
 /** heapwatch's own runbook: a PLACEHOLDER domain, point it at wherever the heapwatch runbook is published. */
 const RUNBOOK = 'https://heapwatch.example.invalid/runbook';
+
+/**
+ * The finding's page in heapwatch's UI: the daemon puts it on the finding
+ * series as the `finding_url` label when `api.external_url` is set (empty
+ * otherwise, so the annotation is empty too).
+ */
+const FINDING_URL = '{{ $labels.finding_url }}';
 
 /** Severities of findings that page; `info` findings (a vulnerable module, no growth yet) never do. */
 const PAGING = 'severity=~"warning|critical"';
@@ -60,6 +67,7 @@ function leakClassAlert(c: ClassText): AlertSpec {
       summary: '{{ $labels.service }}: {{ $labels.summary }}, growing {{ $value | humanize }}B/h',
       description: `{{ $labels.service }} ({{ $labels.target }}) has an open ${c.id} finding at {{ $labels.function }}, growing {{ $value | humanize }}B/h. ${c.remediation}`,
       runbook_url: c.docUrl,
+      finding_url: FINDING_URL,
     },
   };
 }
@@ -79,6 +87,7 @@ function unclassifiedAlert(): AlertSpec {
       summary: '{{ $labels.service }}: {{ $labels.function }} keeps growing, {{ $value | humanize }}B/h (unclassified)',
       description: `{{ $labels.service }} ({{ $labels.target }}): memory allocated by {{ $labels.function }} grows {{ $value | humanize }}B/h and is never freed ({{ $labels.summary }}). ${c.remediation}`,
       runbook_url: c.docUrl,
+      finding_url: FINDING_URL,
     },
   };
 }

@@ -61,7 +61,9 @@ export class FindingStore {
       openOf: db.prepare(`SELECT * FROM findings WHERE target_id = ? AND state = 'open' ORDER BY id`),
       resolveOpenExcept: db.prepare(
         `UPDATE findings SET state = 'resolved', resolved_at = @now, resolved_reason = @reason
-          WHERE state = 'open' AND target_id NOT IN (SELECT value FROM json_each(@owned))`,
+          WHERE state = 'open' AND target_id NOT IN (SELECT value FROM json_each(@owned))
+            -- Imported history is no replica's to scrape: its findings stay as detection left them.
+            AND target_id NOT IN (SELECT id FROM targets WHERE key LIKE 'import:%')`,
       ),
     };
   }

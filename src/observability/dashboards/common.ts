@@ -219,6 +219,16 @@ export const TARGET_DRILLDOWN = {
   ],
 };
 
+/**
+ * The summary cell opens the finding's page in heapwatch's UI: the daemon
+ * sets the finding_url label when api.external_url is set (the column is
+ * hidden; without it the link is empty).
+ */
+export const FINDING_PAGE_COLUMNS = [
+  { name: 'summary', properties: [{ id: 'links', value: [{ title: 'Open the finding page in heapwatch', url: '${__data.fields.finding_url}', targetBlank: true }] }] },
+  { name: 'finding_url', properties: [{ id: 'custom.hidden', value: true }] },
+];
+
 /** The guide cell (added by withClassColumns) opens the CloudWeGo guide section. */
 export const GUIDE_COLUMN = {
   name: 'guide',

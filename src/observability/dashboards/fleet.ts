@@ -1,6 +1,6 @@
 /** "heapwatch / Fleet overview": every scraped Go service at a glance. */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { BY_TARGET, SEVERITY_COLUMN, TARGET_DRILLDOWN, barGauge, heapwatchDashboard, organize, stat, table, timeseries, valueMap } from './common.js';
+import { BY_TARGET, FINDING_PAGE_COLUMNS, SEVERITY_COLUMN, TARGET_DRILLDOWN, barGauge, heapwatchDashboard, organize, stat, table, timeseries, valueMap } from './common.js';
 
 const PER_TARGET_UP = `max by (service, target) (heapwatch_target_up{${BY_TARGET}})`;
 
@@ -133,11 +133,11 @@ export function fleetDashboard(): Dashboard {
         unit: 'Bps',
         queries: [
           {
-            expr: `topk(10, max by (service, target, class, severity, function, summary) (heapwatch_finding_growth_bytes_per_second{${BY_TARGET}}))`,
+            expr: `topk(10, max by (service, target, class, severity, function, summary, finding_url) (heapwatch_finding_growth_bytes_per_second{${BY_TARGET}}))`,
             table: true,
           },
         ],
-        overrides: [TARGET_DRILLDOWN, SEVERITY_COLUMN],
+        overrides: [TARGET_DRILLDOWN, SEVERITY_COLUMN, ...FINDING_PAGE_COLUMNS],
         sortBy: { column: 'growth', desc: true },
         transformations: [organize({ rename: { Value: 'growth' }, order: ['service', 'target', 'class', 'severity', 'function', 'summary', 'Value'] })],
       }),

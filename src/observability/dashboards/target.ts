@@ -1,11 +1,11 @@
 /** "heapwatch / Target drill-down": one Go service target in detail. */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { classTableMarkdown, withClassColumns } from '../class-text.js';
-import { BY_TARGET, GUIDE_COLUMN, MERGE, SEVERITY_COLUMN, heapwatchDashboard, markdown, organize, stat, table, timeseries, unitOf, valueMap } from './common.js';
+import { BY_TARGET, FINDING_PAGE_COLUMNS, GUIDE_COLUMN, MERGE, SEVERITY_COLUMN, heapwatchDashboard, markdown, organize, stat, table, timeseries, unitOf, valueMap } from './common.js';
 
 const perTarget = (metric: string): string => `max by (service, target) (${metric}{${BY_TARGET}})`;
 const perFunction = (metric: string): string => `max by (service, target, function) (${metric}{${BY_TARGET}})`;
-const FINDING_LABELS = 'service, target, class, severity, function, summary';
+const FINDING_LABELS = 'service, target, class, severity, function, summary, finding_url';
 
 export function targetDashboard(): Dashboard {
   return heapwatchDashboard(
@@ -139,7 +139,7 @@ export function targetDashboard(): Dashboard {
           { expr: withClassColumns(`max by (${FINDING_LABELS}) (heapwatch_finding_open{${BY_TARGET}})`), table: true },
           { expr: withClassColumns(`max by (${FINDING_LABELS}) (heapwatch_finding_growth_bytes_per_second{${BY_TARGET}})`), table: true },
         ],
-        overrides: [SEVERITY_COLUMN, GUIDE_COLUMN, unitOf('growth', 'Bps')],
+        overrides: [SEVERITY_COLUMN, GUIDE_COLUMN, ...FINDING_PAGE_COLUMNS, unitOf('growth', 'Bps')],
         sortBy: { column: 'growth', desc: true },
         transformations: [
           MERGE,
