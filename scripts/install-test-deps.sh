@@ -33,7 +33,7 @@ npm ci --no-audit --no-fund
 for dir in test/fixtures/go/grower test/fixtures/go/scenarios test/fixtures/go/parity test/fixtures/go/pprofdump test/fixtures/kitex test/fixtures/go/push-pyroscope-go test/fixtures/go/push-connect; do
   (cd "$dir" && go mod download)
 done
-# The push clients (test/push-clients.test.ts): the Connect one links gRPC and
+# The push clients (test/e2e/push-clients.test.ts): the Connect one links gRPC and
 # protobuf through github.com/grafana/pyroscope/api, a few minutes to compile
 # on a cold cache; built here once (same flags as the test) so the test builds from cache.
 for dir in test/fixtures/go/push-pyroscope-go test/fixtures/go/push-connect; do

@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { requireBinary } from './helpers/binaries.js';
-import { CLI, ROOT } from './helpers/paths.js';
+import { requireBinary } from '../helpers/binaries.js';
+import { CLI, ROOT } from '../helpers/paths.js';
 
 interface Mount {
   source: string;

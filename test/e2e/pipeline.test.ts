@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { flatInuse } from './helpers/stacks.js';
-import { decodeHeapProfile } from '../src/pprof/decode.js';
-import { StoreReader } from '../src/store/reader.js';
-import { openDatabase } from '../src/store/db.js';
-import { buildGoFixture, startGoService, type RunningService } from './helpers/go-service.js';
-import { startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
-import { storedFunctionValues, storedTargets } from './helpers/store-queries.js';
+import { flatInuse } from '../helpers/stacks.js';
+import { decodeHeapProfile } from '../../src/pprof/decode.js';
+import { StoreReader } from '../../src/store/reader.js';
+import { openDatabase } from '../../src/store/db.js';
+import { buildGoFixture, startGoService, type RunningService } from '../helpers/go-service.js';
+import { startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.js';
+import { storedFunctionValues, storedTargets } from '../helpers/store-queries.js';
 
 const limits = { maxDecompressedBytes: 512 * 1024 * 1024 };
 
@@ -88,9 +88,9 @@ describe('pipeline: scrape, decode, store deltas, serve', () => {
   it('serves the same numbers from the API functions view', async () => {
     const db = openDatabase(hw.dbPath);
     const reader = new StoreReader(db);
-    const { buildServer } = await import('../src/api/server.js');
+    const { buildServer } = await import('../../src/api/server.js');
     const { Registry } = await import('prom-client');
-    const { HeapwatchMetrics } = await import('../src/daemon/metrics.js');
+    const { HeapwatchMetrics } = await import('../../src/daemon/metrics.js');
     const app = buildServer({ reader, targets: () => [], metrics: new HeapwatchMetrics(new Registry()), ready: () => true });
     const target = storedTargets(db)[0]!;
     const res = await app.inject({ url: `/api/v1/targets/${target.id}/functions?window=1h&sort=growth&limit=5` });

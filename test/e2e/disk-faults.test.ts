@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { freePort, startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
-import { CLI, FIXTURES } from './helpers/paths.js';
-import { startManaged, waitForHttp } from './helpers/processes.js';
-import { loadSeries, startProfileServer, type ProfileServer } from './helpers/profile-server.js';
+import { freePort, startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.js';
+import { CLI, FIXTURES } from '../helpers/paths.js';
+import { startManaged, waitForHttp } from '../helpers/processes.js';
+import { loadSeries, startProfileServer, type ProfileServer } from '../helpers/profile-server.js';
 
 const mountPoint = mkdtempSync(join(tmpdir(), 'hw-disk-'));
 

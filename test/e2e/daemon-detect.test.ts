@@ -7,9 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startDaemon } from '../src/main.js';
-import { buildGoFixture, startGoService, type RunningService } from './helpers/go-service.js';
-import { startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
+import { startDaemon } from '../../src/main.js';
+import { buildGoFixture, startGoService, type RunningService } from '../helpers/go-service.js';
+import { startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.js';
 
 const FAST_DETECT = { window: '3m', min_window: '20s', min_points: 12, for: '5s', resolve_after: '1m', min_growth_bytes: '2MiB', warmup: '0s' };
 

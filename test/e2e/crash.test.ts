@@ -15,11 +15,11 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { stringify } from 'yaml';
-import { StoreReader } from '../src/store/reader.js';
-import { freePort } from './helpers/daemon.js';
-import { CLI, FIXTURES } from './helpers/paths.js';
-import { loadSeries, startProfileServer, type ProfileServer } from './helpers/profile-server.js';
-import { seededRandom as rng } from './helpers/random.js';
+import { StoreReader } from '../../src/store/reader.js';
+import { freePort } from '../helpers/daemon.js';
+import { CLI, FIXTURES } from '../helpers/paths.js';
+import { loadSeries, startProfileServer, type ProfileServer } from '../helpers/profile-server.js';
+import { seededRandom as rng } from '../helpers/random.js';
 
 const ROUNDS = 8;
 const TARGETS = 24;

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { openDatabase } from '../src/store/db.js';
-import { StoreReader } from '../src/store/reader.js';
-import { buildGoFixture, startGoService } from './helpers/go-service.js';
-import { freePort, startTestDaemon, waitFor } from './helpers/daemon.js';
-import { storedFunctionValues, storedTargets } from './helpers/store-queries.js';
+import { openDatabase } from '../../src/store/db.js';
+import { StoreReader } from '../../src/store/reader.js';
+import { buildGoFixture, startGoService } from '../helpers/go-service.js';
+import { freePort, startTestDaemon, waitFor } from '../helpers/daemon.js';
+import { storedFunctionValues, storedTargets } from '../helpers/store-queries.js';
 
 describe('target restart', () => {
   it('opens a new epoch with a keyframe and records no delta across the restart', async () => {

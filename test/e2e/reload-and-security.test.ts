@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { parseConfig } from '../src/config/load.js';
-import { freePort, waitFor } from './helpers/daemon.js';
-import { startHostileServer, type HostileServer } from './helpers/hostile-server.js';
-import { CLI } from './helpers/paths.js';
-import { startManaged, waitForHttp, type Managed } from './helpers/processes.js';
+import { parseConfig } from '../../src/config/load.js';
+import { freePort, waitFor } from '../helpers/daemon.js';
+import { startHostileServer, type HostileServer } from '../helpers/hostile-server.js';
+import { CLI } from '../helpers/paths.js';
+import { startManaged, waitForHttp, type Managed } from '../helpers/processes.js';
 
 const TOKEN = 'api-token-0123456789abcdef';
 const SECRET = 'planted-secret-7f3a9c1e5b';

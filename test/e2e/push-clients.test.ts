@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { decodeHeapProfile } from '../src/pprof/decode.js';
-import { startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
-import { buildGoFixture, startReadyProcess, type RunningService } from './helpers/go-service.js';
+import { decodeHeapProfile } from '../../src/pprof/decode.js';
+import { startTestDaemon, waitFor, type TestDaemon } from '../helpers/daemon.js';
+import { buildGoFixture, startReadyProcess, type RunningService } from '../helpers/go-service.js';
 
 const TOKEN = 'push-clients-token-0123';
 const FAST_DETECT = { window: '3m', min_window: '15s', min_points: 10, for: '5s', resolve_after: '1m', min_growth_bytes: '2MiB', warmup: '0s' };

@@ -1,6 +1,6 @@
 /**
  * The push variant of the compose setup (docker-compose.push.yml), checked
- * the way test/docker.test.ts checks the main one, without a Docker engine:
+ * the way test/e2e/docker.test.ts checks the main one, without a Docker engine:
  * `docker-compose config` accepts it and it wires Alloy and a pyroscope-go
  * service to heapwatch's receivers; the heapwatch config passes check-config;
  * Alloy's config writes to the receivers' address.
@@ -11,8 +11,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { requireBinary } from './helpers/binaries.js';
-import { CLI, ROOT } from './helpers/paths.js';
+import { requireBinary } from '../helpers/binaries.js';
+import { CLI, ROOT } from '../helpers/paths.js';
 
 interface ComposeService {
   build?: string | { context?: string };
