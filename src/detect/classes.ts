@@ -21,6 +21,7 @@ export type LeakClassId =
   | 'oversized-requests'
   | 'duplicate-clients'
   | 'unclassified-growth'
+  | 'goroutine-leak'
   | 'cache-filling';
 
 export type Severity = 'info' | 'warning' | 'critical';
@@ -35,6 +36,7 @@ export const CLASS_IDS: readonly LeakClassId[] = [
   'oversized-requests',
   'duplicate-clients',
   'unclassified-growth',
+  'goroutine-leak',
 ];
 
 export interface VersionCondition {
@@ -358,6 +360,21 @@ export const UNCLASSIFIED: Omit<LeakClass, 'stacks'> = {
   remediation:
     'The allocation site is shown, not the holder: follow the stack to the code that stores what this function returns (a map, a slice, a cache without bound or eviction) and bound it or release it.',
   docUrl: `${GUIDE}#how-to-interpret-go-pprof-heap`,
+};
+
+/**
+ * Goroutines that pile up: judged on goroutine profiles (sustained growth of
+ * one wait in one function) and goroutineleak profiles (the runtime proved
+ * them leaked), not on heap stacks (detect/goroutine.ts).
+ */
+export const GOROUTINE_LEAK: Omit<LeakClass, 'stacks'> = {
+  id: 'goroutine-leak',
+  title: 'Goroutines pile up, blocked (goroutine leak)',
+  severity: 'warning',
+  summary: (f) => `goroutines blocked in ${f.function} pile up`,
+  remediation:
+    'Goroutines wait forever on a channel, select, lock or connection that nobody will serve: the finding names the blocking frame and the function. Give every blocking wait a way out (ctx.Done(), a close, a timeout), Unlock with defer, and close HTTP response bodies.',
+  docUrl: 'https://go.dev/issue/74609',
 };
 
 /** Module versions with a known leak bug: an `info` finding even before growth shows. */
