@@ -57,6 +57,8 @@ export interface AnalyzeResult extends ReplayResult {
   targets: TargetResult[];
   /** Set when the inputs mix targets. */
   mixWarning?: string;
+  /** Set when the inputs hold several profile kinds (judged separately, not a warning). */
+  kindsNote?: string;
 }
 
 interface Decoded {
@@ -103,8 +105,12 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
     lastEpoch: targets.at(-1)?.lastEpoch ?? { profiles: 0, spanMs: 0 },
     targets,
   };
-  if (targets.length > 1) {
-    result.mixWarning = `the inputs mix ${targets.length} targets (${targets.map((t) => `${t.label}: ${t.files} files`).join('; ')}); each is judged separately`;
+  // Several kinds of one target are expected (each is judged on its own); several targets of one kind are not.
+  const kinds = new Set(targets.map((t) => t.kind));
+  if (targets.length > kinds.size) {
+    result.mixWarning = `the inputs mix ${targets.length - kinds.size + 1} targets (${targets.map((t) => `${t.label}: ${t.files} files`).join('; ')}); each is judged separately`;
+  } else if (kinds.size > 1) {
+    result.kindsNote = `judged per profile kind: ${targets.map((t) => `${t.kind} (${t.files} files)`).join(', ')}`;
   }
   return result;
 }
@@ -196,6 +202,7 @@ export function findingsJson(result: AnalyzeResult): { findings: Record<string, 
 function notesOf(result: AnalyzeResult): string[] {
   const notes: string[] = [];
   if (result.mixWarning) notes.push(`warning: ${result.mixWarning}`);
+  if (result.kindsNote) notes.push(result.kindsNote);
   for (const t of result.targets) {
     const prefix = result.targets.length > 1 ? `${t.label}: ` : '';
     if (t.notEnoughHistory) notes.push(`${prefix}${t.notEnoughHistory}`);
@@ -244,7 +251,7 @@ function renderFinding(f: Finding): string[] {
 }
 
 function goroutineLines(e: GoroutineEvidence): string[] {
-  const out = [`  blocked in:  ${e.blocking} (${e.wait})`, `  started by:  ${e.startedBy}`];
+  const out = [`  blocked in:  ${e.blocking}${e.blocking === e.wait ? '' : ` (${e.wait})`}`, `  started by:  ${e.startedBy}`];
   out.push(`  goroutines:  ${e.goroutines} now${e.goroutinesPerHour > 0 ? `, +${e.growthGoroutines} over ${e.windowMinutes ?? '?'} min (${e.goroutinesPerHour}/h)` : ''}`);
   if (e.provenLeaked !== undefined) out.push(`  proven:      ${e.provenLeaked} goroutines proven leaked by the runtime (goroutineleak profile)`);
   return out;

@@ -160,9 +160,8 @@ function baseEvidence(f: GoroutineFacts, goroutines: number, kinds: GoroutineKin
 
 /** A pile's judgement as the engine's Detection (the finding tracker's input). */
 export function toDetection({ key, facts: f, frames, severity, evidence: e }: PileJudgement): Detection {
-  const started = f.startedBy === f.function ? '' : `, started by ${f.startedBy}`;
-  const context = f.pattern ? ` (${f.pattern.context})` : '';
-  const headline = `${f.function}: goroutines blocked in ${f.blocking} pile up${started}${context}`;
+  const about = [...(f.startedBy === f.function ? [] : [`started by ${f.startedBy}`]), ...(f.pattern ? [f.pattern.context] : [])];
+  const headline = `${f.function}: goroutines blocked in ${f.blocking} pile up${about.length ? ` (${about.join('; ')})` : ''}`;
   const proof = e.provenLeaked ? `; the runtime proved ${e.provenLeaked} of them leaked (goroutineleak profile)` : '';
   const rate = e.goroutinesPerHour > 0 ? `, ${formatGoroutineRate(e.goroutinesPerHour)}` : '';
   return {
