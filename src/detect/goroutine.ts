@@ -29,7 +29,7 @@ import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
 import { formatGoroutineRate, type GoroutineFacts } from './goroutine-frames.js';
 import { GoroutineHistory, snapshotOf } from './goroutine-history.js';
 import type { DetectParams } from './params.js';
-import { mannKendall, median, theilSen } from './stats.js';
+import { median, theilSen } from './stats.js';
 import { assessTrend, type TrendParams } from './trend.js';
 import type { HeapProfile } from '../pprof/profile.js';
 
@@ -65,8 +65,12 @@ export interface GoroutineEvidence extends Evidence {
 export const MIN_GROWTH_GOROUTINES = 10;
 /** Goroutines of the same start function must grow at least this share of the pile's rate. */
 const SIBLING_SHARE = 0.5;
-/** A proven pile is "growing" (critical) when its counts trend up at this significance. */
-const PROVEN_GROWTH_P = 0.05;
+/**
+ * A proven pile is "growing" (critical) once its count rose at this many
+ * profiles since it appeared: one rise can be a single event (a request
+ * that leaked a few goroutines once), a second shows it keeps happening.
+ */
+const PROVEN_RISES = 2;
 const HOUR = 3_600_000;
 
 /** One pile's judgement, before it becomes a Detection (merging keeps the facts). */
@@ -127,7 +131,10 @@ export function judgeProvenLeaks(h: GoroutineHistory): PileJudgement[] {
     if (!(now > 0)) continue;
     const first = v.findIndex((x) => x > 0);
     const since = v.slice(first);
-    const grows = since.length >= 3 && now > since[0]! && mannKendall(v).pIncreasing < PROVEN_GROWTH_P;
+    // Counts are exact and proven goroutines never wake: two rises, none lost since, is growth.
+    let rises = 0;
+    for (let i = 1; i < since.length; i++) if (since[i]! > since[i - 1]!) rises++;
+    const grows = rises >= PROVEN_RISES && now >= Math.max(...since);
     const span = h.times[n - 1]! - h.times[first]!;
     const perHour = grows && span > 0 ? theilSen(h.times.map((t) => (t - h.times[0]!) / HOUR), v) : 0;
     const evidence: GoroutineEvidence = {
