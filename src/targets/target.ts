@@ -45,4 +45,8 @@ export interface Target {
   limits: ProfileCountLimits;
   /** Where the target came from: `static`, `file_sd:<path>` or `http_sd:<url>`. */
   source: string;
+  /** Profile kinds fetched: always heap; goroutine and goroutineleak when configured. */
+  profiles: readonly ('heap' | 'goroutine' | 'goroutineleak')[];
+  /** Interval of the goroutineleak profile (each fetch runs a leak-detecting GC), at least `intervalMs`. */
+  goroutineleakIntervalMs: number;
 }
