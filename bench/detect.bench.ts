@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_DETECT_PARAMS } from '../src/detect/params.js';
 import { DetectionSession } from '../src/detect/session.js';
 import { decodeHeapProfileFast } from '../src/pprof/fast-decode.js';
-import { stackCount, type HeapProfile } from '../src/pprof/profile.js';
+import { sampleColumns, stackCount, type HeapProfile } from '../src/pprof/profile.js';
 import { median, table } from './stats.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
@@ -43,8 +43,7 @@ function pingPong(profiles: HeapProfile[]): (i: number) => HeapProfile {
 function largeVaried(): (i: number) => HeapProfile {
   const base = decodeHeapProfileFast(readFileSync(join(FIXTURES, 'profiles', 'large.pb.gz')), limits);
   const width = base.sampleTypes.length;
-  const bi = base.sampleTypes.findIndex((s) => s.type === 'inuse_space');
-  const ai = base.sampleTypes.findIndex((s) => s.type === 'alloc_space');
+  const { inuse_space: bi, alloc_space: ai } = sampleColumns(base);
   const n = stackCount(base);
   let seed = 7;
   const rand = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);

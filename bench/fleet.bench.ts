@@ -26,14 +26,16 @@
  * run against issue 17's targets (RSS ≤ 1.5 GB and flat over the last half,
  * event-loop p99 ≤ 100 ms, /metrics p99 ≤ 250 ms, 0 skipped slots).
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { median } from '../src/detect/stats.js';
 import { startFleet } from '../test/helpers/fleet.js';
+import { observeDaemon, type DaemonSample, type Observation } from '../test/helpers/observe-daemon.js';
 import { mixedSeries } from '../test/helpers/scale-series.js';
-import { intFlag, observeDaemon, type DaemonSample, type Observation } from './soak.js';
+import { analyzeCpuProfiles, type CpuProfileSummary } from './cpu-profile.js';
+import { intFlag } from './flags.js';
 
 const MB = 1e6;
 
@@ -42,12 +44,6 @@ interface Latency {
   p95: number;
   p99: number;
   max: number;
-}
-
-interface CpuEntry {
-  name: string;
-  selfMs: number;
-  share: number;
 }
 
 interface FleetFigures {
@@ -91,7 +87,7 @@ interface FleetFigures {
   valuesBytesPerScrape: number;
   profiles: { rows: number; hourly: number; epochStart: number; avgBytes: number };
   loadavg: { start: number; end: number };
-  cpuProfile: { threads: { file: string; totalMs: number; top: CpuEntry[]; byModule: CpuEntry[] }[] } | undefined;
+  cpuProfile: CpuProfileSummary | undefined;
 }
 
 function latency(values: readonly number[]): Latency {
@@ -102,62 +98,6 @@ function latency(values: readonly number[]): Latency {
 
 function hasFlag(name: string): boolean {
   return process.argv.includes(name);
-}
-
-// ---------------------------------------------------------------- CPU profile
-
-interface CpuProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-
-function moduleOf(url: string, fn: string): string {
-  if (!url) return fn.startsWith('(') ? fn : '(native)';
-  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (nm) return nm[1]!;
-  const src = /\/dist\/(src\/.+?)\.js$/.exec(url);
-  if (src) return `heapwatch ${src[1]}`;
-  if (url.startsWith('node:')) return url;
-  return basename(url);
-}
-
-function shortLocation(url: string, line: number): string {
-  if (!url) return '';
-  const nm = /node_modules\/(.+)$/.exec(url);
-  const src = /\/dist\/(.+)$/.exec(url);
-  return ` ${nm?.[1] ?? src?.[1] ?? url}:${line + 1}`;
-}
-
-/** Self time per function and per module of each .cpuprofile in `dir` (one per thread). */
-function analyzeCpuProfiles(dir: string, top = 20): FleetFigures['cpuProfile'] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
-  if (files.length === 0) return undefined;
-  const threads = files.map((file) => {
-    const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: CpuProfileNode[]; samples: number[]; timeDeltas: number[] };
-    const byId = new Map(p.nodes.map((n) => [n.id, n]));
-    const byFn = new Map<string, number>();
-    const byModule = new Map<string, number>();
-    let total = 0;
-    p.samples.forEach((id, i) => {
-      const n = byId.get(id);
-      const dt = (p.timeDeltas[i] ?? 0) / 1000;
-      if (!n || n.callFrame.functionName === '(idle)') return;
-      total += dt;
-      const { functionName, url, lineNumber } = n.callFrame;
-      const fn = `${functionName || '(anonymous)'}${shortLocation(url, lineNumber)}`;
-      byFn.set(fn, (byFn.get(fn) ?? 0) + dt);
-      const mod = moduleOf(url, functionName);
-      byModule.set(mod, (byModule.get(mod) ?? 0) + dt);
-    });
-    const rank = (m: Map<string, number>): CpuEntry[] =>
-      [...m]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, top)
-        .map(([name, selfMs]) => ({ name, selfMs, share: selfMs / total }));
-    return { file, totalMs: total, top: rank(byFn), byModule: rank(byModule) };
-  });
-  threads.sort((a, b) => b.totalMs - a.totalMs);
-  return { threads };
 }
 
 // ---------------------------------------------------------------- one run

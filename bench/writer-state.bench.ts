@@ -22,7 +22,7 @@ import { openDatabase } from '../src/store/db.js';
 import { StoreWriter } from '../src/store/writer.js';
 import type { Target } from '../src/targets/target.js';
 import { seriesOfSize } from '../test/helpers/scale-series.js';
-import { intFlag } from './soak.js';
+import { intFlag } from './flags.js';
 import { median } from './stats.js';
 
 setFlagsFromString('--expose-gc');

@@ -36,6 +36,8 @@ export const ERRORS = {
   HW_ERR_PROFILE_TOO_MANY_FUNCTIONS: { message: 'profile has more functions than max_functions', status: 413 },
   HW_ERR_EPOCH_FLAPPING: { message: 'profile counters went down on consecutive scrapes (several processes behind one URL?); keyframes backed off', status: 409 },
   HW_ERR_DECODER_UNAVAILABLE: { message: 'profile decoder worker failed', status: 500 },
+  HW_ERR_PROFILE_KIND_UNSUPPORTED: { message: 'profile kind not supported yet', status: 415 },
+  HW_ERR_ORIGIN_REMOVED: { message: 'the profile arrived for a target that was removed meanwhile; not stored', status: 410 },
   HW_ERR_STORE_WRITE: { message: 'cannot write to the database', status: 500 },
   HW_ERR_STORE_OPEN: { message: 'cannot open the database', status: 500 },
   HW_ERR_API_LISTEN: { message: 'cannot listen on api.listen', status: 500 },
@@ -44,6 +46,7 @@ export const ERRORS = {
   HW_ERR_BAD_REQUEST: { message: 'bad request', status: 400 },
 } as const satisfies Record<string, ErrorSpec>;
 
+/** An `HW_ERR_*` code of the registry above; logs, metrics and API responses carry it. */
 export type ErrorCode = keyof typeof ERRORS;
 
 /** An error with a registered code. `detail` is appended to the code's message. */

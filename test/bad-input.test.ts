@@ -13,6 +13,7 @@ import { startDaemon } from '../src/main.js';
 import { startHostileServer, TLS_CERT, TLS_OTHER_CA, type HostileServer } from './helpers/hostile-server.js';
 import { startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
 import { CLI } from './helpers/paths.js';
+import { storedTargets } from './helpers/store-queries.js';
 
 const EXPECTED: Record<string, string> = {
   '/truncated': 'HW_ERR_PROFILE_GZIP',
@@ -131,9 +132,9 @@ describe('bad input and hostile targets', () => {
     const db = openDatabase(hw.dbPath);
     const reader = new StoreReader(db);
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
-    const good = reader.targets().find((t) => t.url === `${hostile.url}/good`)!;
+    const good = storedTargets(db).find((t) => t.url === `${hostile.url}/good`)!;
     assert.ok(reader.scrapes(good.id).filter((s) => s.outcome !== 'error').length >= 2);
-    const bomb = reader.targets().find((t) => t.url.endsWith('/bomb'))!;
+    const bomb = storedTargets(db).find((t) => t.url.endsWith('/bomb'))!;
     const last = reader.lastError(bomb.id)!;
     assert.equal(last.errorCode, 'HW_ERR_DECOMPRESSED_TOO_LARGE');
     db.close();

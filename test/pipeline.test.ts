@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { flatInuse } from '../src/pprof/aggregate.js';
+import { flatInuse } from './helpers/stacks.js';
 import { decodeHeapProfile } from '../src/pprof/decode.js';
 import { StoreReader } from '../src/store/reader.js';
 import { openDatabase } from '../src/store/db.js';
 import { buildGoFixture, startGoService, type RunningService } from './helpers/go-service.js';
 import { startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
+import { storedFunctionValues, storedTargets } from './helpers/store-queries.js';
 
 const limits = { maxDecompressedBytes: 512 * 1024 * 1024 };
 
@@ -43,7 +44,7 @@ describe('pipeline: scrape, decode, store deltas, serve', () => {
   it('rebuilds every scrape from keyframes plus deltas exactly as the fetched profile', () => {
     const db = openDatabase(hw.dbPath);
     const reader = new StoreReader(db);
-    const target = reader.targets()[0]!;
+    const target = storedTargets(db)[0]!;
     const names = new Map((db.prepare('SELECT id, name FROM functions').all() as { id: number; name: string }[]).map((r) => [r.id, r.name]));
     const scrapes = reader.scrapes(target.id).filter((s) => s.outcome === 'ok');
     assert.ok(scrapes.length >= 7);
@@ -65,7 +66,7 @@ describe('pipeline: scrape, decode, store deltas, serve', () => {
       // 2. A delta scrape stores exactly the changed functions' differences.
       if (s.keyframe === 0) {
         assert.ok(previous);
-        const stored = new Map([...reader.storedFunctionValues(s.id)].map(([id, [b]]) => [names.get(id)!, b]));
+        const stored = new Map([...storedFunctionValues(db, s.id)].map(([id, [b]]) => [names.get(id)!, b]));
         const diff = new Map<string, number>();
         for (const name of new Set([...expected.keys(), ...previous.keys()])) {
           const d = (expected.get(name) ?? 0) - (previous.get(name) ?? 0);
@@ -91,7 +92,7 @@ describe('pipeline: scrape, decode, store deltas, serve', () => {
     const { Registry } = await import('prom-client');
     const { HeapwatchMetrics } = await import('../src/export/metrics.js');
     const app = buildServer({ reader, targets: () => [], metrics: new HeapwatchMetrics(new Registry()), ready: () => true });
-    const target = reader.targets()[0]!;
+    const target = storedTargets(db)[0]!;
     const res = await app.inject({ url: `/api/v1/targets/${target.id}/functions?window=1h&sort=growth&limit=5` });
     assert.equal(res.statusCode, 200);
     const body = res.json<{ functions: { name: string; inuse_bytes: number; start_bytes: number; delta_bytes: number; bytes_per_hour: number }[]; from: string; to: string }>();

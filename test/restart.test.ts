@@ -9,6 +9,7 @@ import { openDatabase } from '../src/store/db.js';
 import { StoreReader } from '../src/store/reader.js';
 import { buildGoFixture, startGoService } from './helpers/go-service.js';
 import { freePort, startTestDaemon, waitFor } from './helpers/daemon.js';
+import { storedFunctionValues, storedTargets } from './helpers/store-queries.js';
 
 describe('target restart', () => {
   it('opens a new epoch with a keyframe and records no delta across the restart', async () => {
@@ -38,7 +39,7 @@ describe('target restart', () => {
     }
     const db = openDatabase(hw.dbPath);
     const reader = new StoreReader(db);
-    const target = reader.targets()[0]!;
+    const target = storedTargets(db)[0]!;
     const epochs = db.prepare('SELECT id, reason, ended_at AS endedAt FROM epochs WHERE target_id = ? ORDER BY id').all(target.id) as {
       id: number;
       reason: string;
@@ -55,7 +56,7 @@ describe('target restart', () => {
     const lastOfFirst = scrapes.filter((s) => s.epochId === epochs[0]!.id).at(-1)!;
     assert.ok(lastOfFirst.allocBytes! > second[0]!.allocBytes!);
     for (const s of second.slice(1)) {
-      for (const [, [bytes]] of reader.storedFunctionValues(s.id)) {
+      for (const [, [bytes]] of storedFunctionValues(db, s.id)) {
         assert.ok(bytes > -lastOfFirst.inuseBytes! / 2, `no restart-sized negative delta in scrape ${s.id}`);
       }
     }

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatSeries, formatSoak, runSoak } from '../bench/soak.js';
+import { formatSeries, formatSoak, runSoak } from './helpers/soak.js';
 
 const TARGETS = 50;
 const CYCLES = 60;

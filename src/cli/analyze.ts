@@ -37,6 +37,7 @@ export function collectProfileFiles(paths: readonly string[]): string[] {
   return out;
 }
 
+/** Called as files are decoded, then replayed (`total` counts both passes), so the CLI can draw a progress bar. */
 export interface AnalyzeProgress {
   (done: number, total: number): void;
 }
@@ -53,6 +54,7 @@ export interface TargetResult extends ReplayResult {
   staleNote?: string;
 }
 
+/** What `heapwatch analyze` found: the replay of all inputs, and per target when they mix targets. */
 export interface AnalyzeResult extends ReplayResult {
   targets: TargetResult[];
   /** Set when the inputs mix targets. */

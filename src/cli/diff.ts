@@ -12,6 +12,7 @@ import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/
 import { formatBytes } from './format.js';
 import { readProfileFile } from './top.js';
 
+/** One function or stack: its inuse_space in the base and the later profile. */
 export interface Growth {
   name: string;
   base: number;
@@ -19,6 +20,7 @@ export interface Growth {
   delta: number;
 }
 
+/** `heapwatch diff`: what grew between two profiles, total, per function (flat) and per stack, biggest growth first. */
 export interface DiffReport {
   kind: ProfileKind;
   /** The sample type compared: inuse_space, goroutine or goroutineleak. */
@@ -65,30 +67,36 @@ export const DIFF_SAMPLE_TYPE: Record<ProfileKind, string> = { heap: 'inuse_spac
  * in (goroutine-frames.ts), since every parked goroutine's leaf is runtime.gopark.
  */
 function flatByName(p: HeapProfile, type: string, kind: ProfileKind): Map<string, { v: number }> {
-  const bi = p.sampleTypes.findIndex((t) => t.type === type);
   const out = new Map<string, { v: number }>();
-  for (let si = 0; si < stackCount(p); si++) {
-    const frames = stackFrames(p, si);
-    if (frames.length === 0) continue;
+  forEachStack(p, type, (frames, v) => {
     const name = kind === 'heap' ? p.functions[frames[0]!]!.name : goroutineFacts(Array.from(frames, (f) => p.functions[f]!.name)).function;
     const e = out.get(name) ?? { v: 0 };
-    e.v += stackValue(p, si, bi);
+    e.v += v;
     out.set(name, e);
-  }
+  });
   return out;
 }
 
 function byStack(p: HeapProfile, type: string): Map<string, { v: number; frames: string[] }> {
-  const bi = p.sampleTypes.findIndex((t) => t.type === type);
   const out = new Map<string, { v: number; frames: string[] }>();
-  for (let si = 0; si < stackCount(p); si++) {
-    const frames = Array.from(stackFrames(p, si), (f) => p.functions[f]!.name);
+  forEachStack(p, type, (stack, v) => {
+    const frames = Array.from(stack, (f) => p.functions[f]!.name);
     const key = frames.join(' <- ');
     const e = out.get(key) ?? { v: 0, frames };
-    e.v += stackValue(p, si, bi);
+    e.v += v;
     out.set(key, e);
-  }
+  });
   return out;
+}
+
+/** Every stack with frames and a non-zero value of `type` (inuse_space, goroutine, goroutineleak). */
+function forEachStack(p: HeapProfile, type: string, visit: (frames: Uint32Array, value: number) => void): void {
+  const column = p.sampleTypes.findIndex((t) => t.type === type);
+  for (let si = 0; si < stackCount(p); si++) {
+    const frames = stackFrames(p, si);
+    const v = stackValue(p, si, column);
+    if (frames.length > 0 && v !== 0) visit(frames, v);
+  }
 }
 
 export function renderDiff(r: DiffReport, limit: number): string {

@@ -19,6 +19,7 @@ export const SAMPLE_INDEXES: readonly SampleIndex[] = [...HEAP_SAMPLE_INDEXES, '
 /** The sample type shown when none is asked for: what each kind is judged on. */
 export const DEFAULT_SAMPLE_INDEX: Record<ProfileKind, SampleIndex> = { heap: 'inuse_space', goroutine: 'goroutine', goroutineleak: 'goroutineleak' };
 
+/** `heapwatch top` flags, as pprof names them (`-sample_index`, `-cum`). */
 export interface TopOptions {
   /** Unset: the profile kind's own (inuse_space, goroutine, goroutineleak). */
   sampleIndex?: SampleIndex;
@@ -27,6 +28,7 @@ export interface TopOptions {
   maxDecompressedBytes: number;
 }
 
+/** `heapwatch top --json`: pprof's `-top` table, with snake_case keys as printed. */
 export interface TopReport {
   kind: ProfileKind;
   sample_index: SampleIndex;

@@ -208,10 +208,13 @@ export const configSchema = z.strictObject({
   http_sd: z.array(httpSd).default([]),
 });
 
-export type ConfigInput = z.input<typeof configSchema>;
+/** A validated config file with every default filled in: what the daemon runs on. */
 export type Config = z.output<typeof configSchema>;
+/** One entry of `targets:`. */
 export type StaticTargetConfig = Config['targets'][number];
+/** One entry of `file_sd:`. */
 export type FileSdConfig = Config['file_sd'][number];
+/** One entry of `http_sd:`. */
 export type HttpSdConfig = Config['http_sd'][number];
 /** The per-target scrape settings shared by static targets and discovery blocks. */
 export type ScrapeSettings = Pick<StaticTargetConfig, keyof typeof scrapeSettings>;

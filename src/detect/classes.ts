@@ -12,22 +12,8 @@
 
 import type { TrendMode } from './trend.js';
 
-export type LeakClassId =
-  | 'netpoll-barrier-leak'
-  | 'server-request-field-held'
-  | 'client-response-field-held'
-  | 'sonic-string-pinning'
-  | 'idle-connections'
-  | 'oversized-requests'
-  | 'duplicate-clients'
-  | 'unclassified-growth'
-  | 'goroutine-leak'
-  | 'cache-filling';
-
-export type Severity = 'info' | 'warning' | 'critical';
-
 /** Classes of warning/critical findings (the dashboards' and alerts' contract); `cache-filling` is info only. */
-export const CLASS_IDS: readonly LeakClassId[] = [
+export const CLASS_IDS = [
   'netpoll-barrier-leak',
   'server-request-field-held',
   'client-response-field-held',
@@ -37,8 +23,15 @@ export const CLASS_IDS: readonly LeakClassId[] = [
   'duplicate-clients',
   'unclassified-growth',
   'goroutine-leak',
-];
+] as const;
 
+/** Every class a finding can carry: the alerting classes of CLASS_IDS plus the info-only `cache-filling`. */
+export type LeakClassId = (typeof CLASS_IDS)[number] | 'cache-filling';
+
+/** How urgent a finding is; the alert rules and dashboards key on it. */
+export type Severity = 'info' | 'warning' | 'critical';
+
+/** A module version range a class depends on (a leak fixed in a release, or introduced by one). */
 export interface VersionCondition {
   module: string;
   /** The class applies below this version (exclusive). */
@@ -49,6 +42,7 @@ export interface VersionCondition {
   whenUnknown: boolean;
 }
 
+/** A stack shape, as frame-name patterns: how a class recognises its allocation sites. */
 export interface StackCondition {
   /** Every pattern must match some frame. */
   all?: RegExp[];
@@ -79,6 +73,7 @@ export interface MatchFacts {
   version?: string;
 }
 
+/** One leak class of the self-check guide, as data: how to recognise it, how bad it is and how to fix it. */
 export interface LeakClass {
   id: LeakClassId;
   title: string;

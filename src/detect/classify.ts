@@ -5,6 +5,7 @@
 import { compareVersions } from '../pprof/names.js';
 import { DECODE_ENTRY, FIELD, GENERATED_DECODE, LEAK_CLASSES, NPHTTP2, OPAQUE_DECODERS, UNCLASSIFIED, type LeakClass, type LeakClassId, type MatchFacts, type StackCondition } from './classes.js';
 
+/** An allocation site that grew, as classification sees it. */
 export interface GrowingStack {
   /** Function names, leaf first. */
   frames: readonly string[];
@@ -13,6 +14,7 @@ export interface GrowingStack {
   meanObjectBytes: number;
 }
 
+/** What is known of the process beyond one stack: some classes depend on versions or on other stacks. */
 export interface ProcessContext {
   /** module path -> version, from Function.filename. */
   modules: ReadonlyMap<string, string>;
@@ -22,6 +24,7 @@ export interface ProcessContext {
   growing: readonly GrowingStack[];
 }
 
+/** The class a growing stack belongs to (UNCLASSIFIED when none matches), with the facts that decided it. */
 export interface Classification {
   classId: LeakClassId;
   cls: Pick<LeakClass, 'title' | 'severity' | 'summary' | 'remediation' | 'docUrl' | 'trend'>;

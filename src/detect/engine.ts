@@ -55,6 +55,7 @@ interface Judged {
   unconfirmed: boolean;
 }
 
+/** One growing allocation site found by one evaluation. The finding tracker (findings.ts) turns repeated detections into a Finding with a lifecycle. */
 export interface Detection {
   /** Identity within the epoch: class + function. */
   key: string;
@@ -74,6 +75,7 @@ export interface Detection {
   evidence: Evidence;
 }
 
+/** Why a detection was made, for the finding and the API: versions, the matched frames and the trend statistics. */
 export interface Evidence {
   versions: Record<string, string>;
   meanObjectBytes?: number;

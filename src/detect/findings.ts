@@ -12,6 +12,7 @@ import type { LeakClassId, Severity } from './classes.js';
 import type { Detection, Evidence } from './engine.js';
 import type { DetectParams } from './params.js';
 
+/** A leak reported to the user, with the lifecycle above: opened, updated while it grows, resolved. */
 export interface Finding {
   key: string;
   epoch: string;
@@ -36,12 +37,14 @@ export interface Finding {
   doc_url: string;
 }
 
+/** A change of a finding's state, for the store and the logs. */
 export type FindingEvent = { type: 'opened' | 'updated' | 'resolved'; finding: Finding };
 
 interface Pending {
   since: number;
 }
 
+/** The findings lifecycle of one target (see above); one per detection session. */
 export class FindingTracker {
   readonly #params: Pick<DetectParams, 'forMs' | 'resolveAfterMs'>;
   readonly #open = new Map<string, Finding>();

@@ -7,18 +7,21 @@ import { classifyStack, type Classification, type GrowingStack, type ProcessCont
 import type { EpochSeries, HistoryView } from './history.js';
 import { median } from './stats.js';
 
+/** One tracked stack of a group, with its series over the horizon. */
 export interface Member {
   slot: number;
   series: number[];
   stack: GrowingStack;
 }
 
+/** Stacks of one class and key function, judged together as one allocation site. */
 export interface Group {
   key: string;
   classification: Classification;
   members: Member[];
 }
 
+/** What grouping needs of one horizon: the history, how to name stacks, and the process context. */
 export interface GroupInput {
   series: EpochSeries;
   horizon: number;

@@ -20,6 +20,7 @@ export interface StackPoint {
   allocDelta: number;
 }
 
+/** One horizon of the history as parallel arrays, oldest bucket first. */
 export interface HistoryView {
   /** Bucket positions, oldest first. */
   positions: number[];
@@ -44,6 +45,7 @@ interface Ring {
 /** A stack's share of the heap, weighed against its growth, when slots are scarce. */
 const SHARE_WEIGHT = 0.25;
 
+/** One process epoch's per-stack history, in fixed memory (see above). */
 export class EpochSeries {
   readonly horizons: readonly number[];
   readonly buckets: number;

@@ -4,10 +4,16 @@
  * scrape interval from 15 s to 5 min (the README's "Detection" section
  * explains each). The config file's `detect:` block overrides them; tests
  * scale them down.
+ *
+ * The defaults of the settings the config file can set are written once, in
+ * config/defaults.ts; this file only adds the detector's internal constants.
  */
+import { DEFAULTS } from '../config/defaults.js';
 import type { Config } from '../config/schema.js';
+import { parseBytes, parseDuration } from '../config/units.js';
 import type { TrendParams } from './trend.js';
 
+/** Everything the detector is tuned by: the trend test's parameters plus horizons, budget and timing. */
 export interface DetectParams extends TrendParams {
   /**
    * Longer horizons judged besides `windowMs` (slow leaks show only over
@@ -31,27 +37,33 @@ export interface DetectParams extends TrendParams {
   resolveAfterMs: number;
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
+/** A default from config/defaults.ts as a number; a bad one is a programming error, so it throws. */
+function defaultDuration(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new Error(`config/defaults.ts: ${text} is not a duration`);
+  return ms;
+}
+
+const D = DEFAULTS.detect;
+const minGrowthBytes = parseBytes(D.min_growth_bytes);
+if (minGrowthBytes === undefined) throw new Error(`config/defaults.ts: ${D.min_growth_bytes} is not a size`);
 
 export const DEFAULT_DETECT_PARAMS: Readonly<DetectParams> = Object.freeze({
-  windowMs: 2 * HOUR,
-  minWindowMs: 25 * MINUTE,
-  // A statistical floor, not a time: Mann–Kendall cannot reach p < 0.001
-  // with fewer than 8 points. At a 5-minute interval it means 35 minutes.
-  minPoints: 8,
+  windowMs: defaultDuration(D.window),
+  minWindowMs: defaultDuration(D.min_window),
+  minPoints: D.min_points,
   segments: 3,
   minStepRatio: 0.25,
   minRecentSlopeRatio: 0.35,
-  maxPValue: 0.001,
-  minGrowthBytes: 4 * 1024 * 1024,
-  minGrowthRatio: 0.02,
-  horizonsMs: [6 * HOUR, 24 * HOUR],
+  maxPValue: D.max_p_value,
+  minGrowthBytes,
+  minGrowthRatio: D.min_growth_ratio,
+  horizonsMs: D.horizons.map(defaultDuration),
   bucketsPerHorizon: 120,
-  maxTrackedStacks: 64,
-  warmupMs: 60 * MINUTE,
-  forMs: 10 * MINUTE,
-  resolveAfterMs: 30 * MINUTE,
+  maxTrackedStacks: D.max_tracked_stacks,
+  warmupMs: defaultDuration(D.warmup),
+  forMs: defaultDuration(D.for),
+  resolveAfterMs: defaultDuration(D.resolve_after),
 });
 
 /** The config file's `detect:` block over the defaults. */

@@ -6,7 +6,7 @@
  * same engine, the same defaults and the same lifecycle.
  */
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
-import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
+import { forEachInuseStack, sampleTotal, type HeapProfile } from '../pprof/profile.js';
 import { evaluateEpoch, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
@@ -14,6 +14,7 @@ import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { StaleTracker, type Staleness } from './stale.js';
 
+/** One target's detection state: profiles in, finding events out. The daemon keeps one per target; `analyze` one per replay. */
 export class DetectionSession {
   readonly #params: DetectParams;
   readonly #tracker: FindingTracker;
@@ -77,7 +78,7 @@ export class DetectionSession {
     for (const m of profile.modules) this.#modules.set(m.path, m.version);
     for (const f of profile.functions) this.#functions.add(this.#names.canonical(f.name));
     this.#stale.record(t, false);
-    this.#append(t, totalOf(profile, 'inuse_space'), totalOf(profile, 'alloc_space'), this.#stackValues(profile));
+    this.#append(t, sampleTotal(profile, 'inuse_space'), sampleTotal(profile, 'alloc_space'), this.#stackValues(profile));
     const detections = evaluateEpoch(
       {
         series: this.#series,
@@ -179,19 +180,11 @@ export class DetectionSession {
 
   /** Per stack with memory in use: inuse bytes and objects, and its alloc_space since the previous profile. */
   #stackValues(profile: HeapProfile): Map<number, StackPoint> {
-    const bi = profile.sampleTypes.findIndex((s) => s.type === 'inuse_space');
-    const oi = profile.sampleTypes.findIndex((s) => s.type === 'inuse_objects');
-    const ai = profile.sampleTypes.findIndex((s) => s.type === 'alloc_space');
     const stacks = new Map<number, StackPoint>();
     const cumulative = new Map<number, number>();
     // Each function's name id once per profile, not once per frame.
     const nameIdOf = profile.functions.map((f) => this.#names.id(f.name));
-    for (let si = 0; si < stackCount(profile); si++) {
-      const b = stackValue(profile, si, bi);
-      const o = stackValue(profile, si, oi);
-      if (b === 0 && o === 0) continue;
-      const a = ai < 0 ? 0 : stackValue(profile, si, ai);
-      const local = stackFrames(profile, si);
+    forEachInuseStack(profile, (local, b, o, a) => {
       if (local.length > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(local.length, 2 * this.#scratch.length));
       for (let k = 0; k < local.length; k++) this.#scratch[k] = nameIdOf[local[k]!]!;
       const id = this.#stackId(local.length);
@@ -203,7 +196,7 @@ export class DetectionSession {
       } else {
         stacks.set(id, { bytes: b, objects: o, allocDelta: 0 });
       }
-    }
+    });
     for (const [id, cum] of cumulative) {
       const before = this.#prevAlloc.get(id);
       if (before !== undefined) stacks.get(id)!.allocDelta = Math.max(0, cum - before);
@@ -213,6 +206,7 @@ export class DetectionSession {
   }
 }
 
+/** A stored epoch's history, to rebuild a session after a daemon restart without waiting for new points. */
 export interface SeedHistory {
   /** Oldest first; may be produced lazily (each point is copied as it is read). */
   points: Iterable<{
@@ -226,9 +220,4 @@ export interface SeedHistory {
   frames: ReadonlyMap<number, readonly string[]>;
   modules: ReadonlyMap<string, string>;
   functions: ReadonlySet<string>;
-}
-
-function totalOf(profile: HeapProfile, type: string): number {
-  const i = profile.sampleTypes.findIndex((s) => s.type === type);
-  return i < 0 ? 0 : profile.totals[i]!;
 }

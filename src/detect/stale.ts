@@ -9,6 +9,7 @@
 const CAPACITY = 256;
 const HOUR = 3_600_000;
 
+/** How many of a target's recent profiles were stale, and what to tell the user about it. */
 export interface Staleness {
   /** Share of the last hour's profiles that were stale (0..1). */
   share: number;
@@ -22,6 +23,7 @@ export interface Staleness {
 export const MOSTLY_STALE = 0.5;
 const MIN_PROFILES = 6;
 
+/** The ring of recent stale/changed outcomes of one target (see above). */
 export class StaleTracker {
   readonly #times = new Float64Array(CAPACITY).fill(NaN);
   readonly #stale = new Uint8Array(CAPACITY);

@@ -78,6 +78,7 @@ export function theilSen(xs: readonly number[], ys: readonly number[]): number {
   return medianInPlace(slopes.subarray(0, k));
 }
 
+/** The Mann–Kendall statistic of a series and its p-value for an increasing trend. */
 export interface MannKendall {
   /** Sum of signs of all later-minus-earlier differences. */
   s: number;

@@ -18,6 +18,7 @@
 
 import { mannKendall, median, theilSen } from './stats.js';
 
+/** Thresholds of the trend checks above; the defaults are in params.ts. */
 export interface TrendParams {
   /** Longest history looked at. */
   windowMs: number;
@@ -35,6 +36,7 @@ export interface TrendParams {
   minGrowthRatio: number;
 }
 
+/** Whether a series is growing, why not when not, and the figures behind it. */
 export interface TrendVerdict {
   growing: boolean;
   /** Why not, when not growing (the first check that failed). */

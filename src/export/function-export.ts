@@ -12,9 +12,10 @@
  * epoch and a finding's function are refreshed at once (outside the budget).
  */
 import type { StoreReader } from '../store/reader.js';
-import type { Target } from '../targets/target.js';
+import type { ProfileOrigin } from '../targets/origin.js';
 import type { HeapwatchMetrics } from './metrics.js';
 
+/** What the function export reads and writes: narrow views, so tests can give fakes. */
 export interface FunctionExportDeps {
   reader: Pick<StoreReader, 'functionsView'>;
   metrics: Pick<HeapwatchMetrics, 'observeModules' | 'observeTopFunctions'>;
@@ -28,13 +29,15 @@ export interface FunctionExportDeps {
   refreshesPerSecond?: number;
 }
 
+/** A stored scrape, as the export needs it to decide whether the target's series are due. */
 export interface ExportedScrape {
-  target: Target;
+  target: ProfileOrigin;
   targetId: number;
   transition: string;
   modules: readonly { path: string; version: string }[];
 }
 
+/** Refreshes per-target function series after scrapes, within the fleet-wide budget (see above). */
 export class FunctionExport {
   readonly #deps: FunctionExportDeps;
   readonly #minRefreshMs: number;

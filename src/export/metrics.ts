@@ -11,7 +11,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { FindingEvent } from '../detect/findings.js';
 import type { FunctionsView } from '../store/reader.js';
-import type { Target } from '../targets/target.js';
+import type { ProfileOrigin } from '../targets/origin.js';
 import { VERSION } from '../version.js';
 import { TargetFamily, type FamilyType } from './target-families.js';
 
@@ -140,7 +140,7 @@ export class HeapwatchMetrics implements MetricsExposition {
     }).set({ version: VERSION, nodejs_version: process.version }, 1);
   }
 
-  observeScrape(target: Target, o: { outcome: 'ok' | 'stale' | 'error'; code?: string; durationMs: number; bodyBytes?: number }): void {
+  observeScrape(target: ProfileOrigin, o: { outcome: 'ok' | 'stale' | 'error'; code?: string; durationMs: number; bodyBytes?: number }): void {
     const t = ids(target);
     this.scrapes.inc({ ...t, outcome: o.outcome, code: o.code ?? '' });
     this.scrapeDuration.observe(o.durationMs / 1000);
@@ -149,7 +149,7 @@ export class HeapwatchMetrics implements MetricsExposition {
     if (o.bodyBytes !== undefined) this.profileBytes.observe(o.bodyBytes);
   }
 
-  observeInuse(target: Target, bytes: number, objects: number): void {
+  observeInuse(target: ProfileOrigin, bytes: number, objects: number): void {
     this.inuseBytes.set(ids(target), bytes);
     this.inuseObjects.set(ids(target), objects);
   }
@@ -161,7 +161,7 @@ export class HeapwatchMetrics implements MetricsExposition {
    * series each for a thousand targets would dominate /metrics. The API and
    * findings' evidence have all of them.
    */
-  observeModules(target: Target, modules: readonly { path: string; version: string }[]): void {
+  observeModules(target: ProfileOrigin, modules: readonly { path: string; version: string }[]): void {
     for (const old of this.#exportedModules.get(target.key) ?? []) this.moduleInfo.remove(old);
     const now = modules
       .filter((m) => EXPORTED_MODULES.test(m.path))
@@ -174,7 +174,7 @@ export class HeapwatchMetrics implements MetricsExposition {
    * Per-function series, bounded: the top `k` growers plus the functions with
    * open findings. Functions that fall out of the set are removed.
    */
-  observeTopFunctions(target: Target, view: FunctionsView, k: number, keep: ReadonlySet<string>, totalFunctions: number): void {
+  observeTopFunctions(target: ProfileOrigin, view: FunctionsView, k: number, keep: ReadonlySet<string>, totalFunctions: number): void {
     const t = ids(target);
     const chosen = view.functions.filter((f, i) => (i < k && f.deltaBytes > 0) || keep.has(f.name));
     const now = new Set(chosen.map((f) => f.name));
@@ -214,12 +214,12 @@ export class HeapwatchMetrics implements MetricsExposition {
   }
 
   /** Remembers a target's service label, for series keyed by target only. */
-  registerTarget(target: Target): void {
+  registerTarget(target: ProfileOrigin): void {
     this.#services.set(target.key, target.labels.service ?? '');
   }
 
   /** Drops every series of a target that left the config. */
-  removeTarget(target: Target): void {
+  removeTarget(target: Pick<ProfileOrigin, 'key'>): void {
     this.#exportedFunctions.delete(target.key);
     this.#exportedModules.delete(target.key);
     this.#services.delete(target.key);
@@ -261,6 +261,6 @@ const EXPORTED_MODULES = /^github\.com\/(?:cloudwego|bytedance)\//;
 
 type FindingLabel = 'target' | 'service' | 'class' | 'severity' | 'function' | 'summary';
 
-export function ids(target: Target): { target: string; service: string } {
+export function ids(target: ProfileOrigin): { target: string; service: string } {
   return { target: target.key, service: target.labels.service ?? '' };
 }

@@ -12,6 +12,7 @@
 import type { Logger } from '../log.js';
 import type { Target } from '../targets/target.js';
 
+/** The global scrape slots at one moment: tells a busy daemon from a slow target. */
 export interface ScrapeLoad {
   /** Scrapes holding a global slot (fetching, decoding or storing). */
   active: number;
@@ -21,6 +22,7 @@ export interface ScrapeLoad {
   limit: number;
 }
 
+/** Collects skipped slots and logs at most one warning a minute naming the likely cause (see above). */
 export class SkipWarning {
   readonly #log: Logger;
   readonly #load: () => ScrapeLoad;

@@ -22,6 +22,7 @@ interface TargetBlock {
   text: string | undefined;
 }
 
+/** One metric family whose series are per target, each target's lines rendered once per change (see above). */
 export class TargetFamily<L extends string> {
   readonly #byTarget = new Map<string, TargetBlock>();
 

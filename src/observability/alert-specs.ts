@@ -12,6 +12,7 @@
 import { VULNERABLE_VERSIONS } from '../detect/classes.js';
 import { CLASS_TEXTS, classText, type ClassText } from './class-text.js';
 
+/** One alert, defined once; rendered as a Prometheus rule and as a Grafana-managed rule (see above). */
 export interface AlertSpec {
   /** Prometheus alert name (several rules may share one: one per leak class). */
   alert: string;

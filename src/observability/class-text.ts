@@ -6,6 +6,7 @@
  */
 import { CLASS_IDS, GOROUTINE_LEAK, LEAK_CLASSES, UNCLASSIFIED, type LeakClassId, type Severity } from '../detect/classes.js';
 
+/** A leak class's user-facing text, as the dashboards and alert annotations show it. */
 export interface ClassText {
   id: LeakClassId;
   title: string;

@@ -42,6 +42,7 @@ export function wrap(text: string, width: number): string {
   return lines.map((l) => ` ${l}`).join('\n');
 }
 
+/** One alerting rule in the Prometheus rule-file format. */
 export interface PromRule {
   alert: string;
   expr: string;

@@ -5,6 +5,7 @@
  */
 import type { HeapProfile } from './profile.js';
 
+/** A function's flat and cumulative value, as `go tool pprof -top` prints them. */
 export interface FunctionValue {
   name: string;
   flat: number;
@@ -37,23 +38,6 @@ export function functionValues(profile: HeapProfile, sampleIndex: number): Funct
     if (present[i]) out.push({ name: profile.functions[i]!.name, flat: flat[i]!, cum: cum[i]! });
   }
   return out;
-}
-
-/** Flat inuse bytes and objects per function index: what the store keeps per scrape. */
-export function flatInuse(profile: HeapProfile): { bytes: Float64Array; objects: Float64Array } {
-  const bi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
-  const oi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_objects');
-  const bytes = new Float64Array(profile.functions.length);
-  const objects = new Float64Array(profile.functions.length);
-  const { offsets, frames, values } = profile.stacks;
-  const width = profile.sampleTypes.length;
-  for (let si = 0; si < offsets.length - 1; si++) {
-    if (offsets[si + 1] === offsets[si]) continue; // frameless: in the total only
-    const leaf = frames[offsets[si]!]!;
-    bytes[leaf]! += values[si * width + bi] ?? 0;
-    objects[leaf]! += values[si * width + oi] ?? 0;
-  }
-  return { bytes, objects };
 }
 
 /** Orders like `go tool pprof -top`: by flat (or cum) descending, then by name. */

@@ -11,7 +11,7 @@ import { hugeHeapProfile } from '../../test/helpers/huge-profile.js';
 import { PROFILES } from '../../test/helpers/paths.js';
 import { decodeHeapProfile } from './decode.js';
 import { ByteBudget, inflatedSize } from './decode-budget.js';
-import { createDecoderPool } from './decoder-pool.js';
+import { createDecoderPool } from '../pipeline/decoder-pool.js';
 import { decodeHeapProfileFast } from './fast-decode.js';
 
 const GOOD = readFileSync(`${PROFILES}large.pb.gz`);

@@ -55,10 +55,6 @@ export class ByteBudget {
     this.#capacity = capacity;
   }
 
-  get capacity(): number {
-    return this.#capacity;
-  }
-
   /** Bytes currently reserved. */
   get used(): number {
     return this.#used;

@@ -10,7 +10,7 @@ import { Profile } from 'pprof-format';
 import { HeapwatchError } from '../errors.js';
 import { dropTypeParameters, moduleFromFilename, type ModuleVersion } from './names.js';
 import { checkProfileCounts, FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './inflate.js';
-import { packStacks, type HeapProfile, type ProfileFunction } from './profile.js';
+import { packStacks, sampleColumns, type HeapProfile, type ProfileFunction } from './profile.js';
 
 
 /** pprof-format returns bigints for values of 2^28 and more, and negative int64s as huge unsigned bigints. */
@@ -42,7 +42,8 @@ function normalise(p: Profile, frameBudget: number): HeapProfile {
   };
 
   const sampleTypes = p.sampleType.map((t, i) => ({ type: str(t.type, `sample_type[${i}].type`), unit: str(t.unit, `sample_type[${i}].unit`) }));
-  if (!sampleTypes.some((t) => t.type === 'inuse_space') || !sampleTypes.some((t) => t.type === 'inuse_objects')) {
+  const columns = sampleColumns({ sampleTypes });
+  if (columns.inuse_space < 0 || columns.inuse_objects < 0) {
     throw new HeapwatchError('HW_ERR_PROFILE_NOT_HEAP', `sample types are [${sampleTypes.map((t) => t.type).join(', ')}]`);
   }
 

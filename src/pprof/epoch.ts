@@ -7,8 +7,9 @@
  * - an alloc counter went down: the process restarted;
  * - the main binary's build id changed: a new build was deployed.
  */
-import type { HeapProfile } from './profile.js';
+import { sampleTotal, type HeapProfile } from './profile.js';
 
+/** What of a profile decides its relation to the previous one: build id and the four totals. */
 export interface ProfileSummary {
   buildId: string;
   /** alloc_objects, alloc_space, inuse_objects, inuse_space. */
@@ -18,19 +19,16 @@ export interface ProfileSummary {
   inuseBytes: number;
 }
 
+/** How a profile relates to the previous one of its target (see above); restart and build_changed start a new epoch. */
 export type Transition = 'first' | 'same_epoch' | 'stale' | 'restart' | 'build_changed';
 
 export function summarize(profile: HeapProfile): ProfileSummary {
-  const total = (type: string): number => {
-    const i = profile.sampleTypes.findIndex((t) => t.type === type);
-    return i < 0 ? 0 : profile.totals[i]!;
-  };
   return {
     buildId: profile.buildId,
-    allocObjects: total('alloc_objects'),
-    allocBytes: total('alloc_space'),
-    inuseObjects: total('inuse_objects'),
-    inuseBytes: total('inuse_space'),
+    allocObjects: sampleTotal(profile, 'alloc_objects'),
+    allocBytes: sampleTotal(profile, 'alloc_space'),
+    inuseObjects: sampleTotal(profile, 'inuse_objects'),
+    inuseBytes: sampleTotal(profile, 'inuse_space'),
   };
 }
 

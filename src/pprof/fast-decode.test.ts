@@ -25,12 +25,13 @@ import { describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Function as PFunction, Line, Location, Mapping, Profile } from 'pprof-format';
 import { FIXTURES, PROFILES } from '../../test/helpers/paths.js';
+import { unpackStacks } from '../../test/helpers/stacks.js';
 import { syntheticHeapProfile } from '../../test/helpers/synthetic-profile.js';
 import { HeapwatchError } from '../errors.js';
 import { decodeHeapProfile } from './decode.js';
 import type { DecodeLimits } from './inflate.js';
 import { decodeHeapProfileFast } from './fast-decode.js';
-import { stackCount, unpackStacks, type HeapProfile } from './profile.js';
+import { stackCount, type HeapProfile } from './profile.js';
 
 const limits: DecodeLimits = { maxDecompressedBytes: 64 * 1024 * 1024 };
 

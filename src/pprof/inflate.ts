@@ -6,6 +6,7 @@
 import { gunzipSync } from 'node:zlib';
 import { HeapwatchError } from '../errors.js';
 
+/** Bounds on what decoding one profile may cost, so hostile input fails fast with a clear error. */
 export interface DecodeLimits {
   /** Cap on the decompressed profile size; larger input is rejected as a gzip bomb. */
   maxDecompressedBytes: number;

@@ -23,6 +23,7 @@ export function dropTypeParameters(name: string): string {
   return out;
 }
 
+/** A Go module and its version, as a function's filename in the module cache reveals it. */
 export interface ModuleVersion {
   /** Module path, e.g. `github.com/cloudwego/netpoll`. */
   path: string;

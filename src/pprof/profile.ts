@@ -5,11 +5,13 @@
  */
 import type { ModuleVersion } from './names.js';
 
+/** A pprof sample type (e.g. inuse_space, bytes): what one column of the stack values counts. */
 export interface SampleType {
   type: string;
   unit: string;
 }
 
+/** A function of the profile; stacks refer to it by index. */
 export interface ProfileFunction {
   /** Normalised name (generic type parameters dropped). Unique in a profile. */
   name: string;
@@ -32,6 +34,7 @@ export interface StackTable {
   values: Float64Array;
 }
 
+/** A decoded heap profile (see above): what the decoders produce and the store, the detectors and the CLI consume. */
 export interface HeapProfile {
   /** Profile time (ms since the epoch); 0 when the profile carries none. */
   timeMs: number;
@@ -47,8 +50,52 @@ export interface HeapProfile {
   totals: number[];
 }
 
+/** The sample types of a Go heap profile, in the order Go writes them. */
 export const HEAP_SAMPLE_INDEXES = ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'] as const;
+/** One heap sample type by its pprof name (`-sample_index`). */
 export type HeapSampleIndex = (typeof HEAP_SAMPLE_INDEXES)[number];
+
+/**
+ * Where each heap sample type sits in a profile's stack values and totals;
+ * -1 where the profile has none. Looked up by name because pprof does not fix
+ * the order (Go's is alloc_objects, alloc_space, inuse_objects, inuse_space).
+ */
+export type SampleColumns = Readonly<Record<HeapSampleIndex, number>>;
+
+/** The column of every heap sample type in this profile. */
+export function sampleColumns(p: Pick<HeapProfile, 'sampleTypes'>): SampleColumns {
+  const at = (type: HeapSampleIndex): number => p.sampleTypes.findIndex((t) => t.type === type);
+  return { alloc_objects: at('alloc_objects'), alloc_space: at('alloc_space'), inuse_objects: at('inuse_objects'), inuse_space: at('inuse_space') };
+}
+
+/** The profile's total of one heap sample type; 0 when it has none. */
+export function sampleTotal(p: Pick<HeapProfile, 'sampleTypes' | 'totals'>, type: HeapSampleIndex): number {
+  const i = sampleColumns(p)[type];
+  return i < 0 ? 0 : (p.totals[i] ?? 0);
+}
+
+/** What {@link forEachInuseStack} hands over per stack: its frames (a view, leaf first) and its heap values (0 for a sample type the profile lacks). */
+export type InuseStackVisitor = (frames: Uint32Array, inuseBytes: number, inuseObjects: number, allocBytes: number, allocObjects: number) => void;
+
+/**
+ * Visits every stack that holds memory (inuse bytes or objects not zero), in
+ * stack order. A stack whose memory was all freed shows in alloc_* only and
+ * is skipped: there is nothing in use to attribute to it. Values go as
+ * arguments, not an object, so the walk allocates nothing per stack.
+ */
+export function forEachInuseStack(p: HeapProfile, visit: InuseStackVisitor): void {
+  const c = sampleColumns(p);
+  const { offsets, frames, values } = p.stacks;
+  const width = p.sampleTypes.length;
+  const at = (base: number, col: number): number => (col < 0 ? 0 : (values[base + col] ?? 0));
+  for (let si = 0; si + 1 < offsets.length; si++) {
+    const base = si * width;
+    const bytes = at(base, c.inuse_space);
+    const objects = at(base, c.inuse_objects);
+    if (bytes === 0 && objects === 0) continue;
+    visit(frames.subarray(offsets[si], offsets[si + 1]), bytes, objects, at(base, c.alloc_space), at(base, c.alloc_objects));
+  }
+}
 
 
 export function stackCount(p: HeapProfile): number {
@@ -63,15 +110,6 @@ export function stackFrames(p: HeapProfile, i: number): Uint32Array {
 /** Stack i's value of sample type j. */
 export function stackValue(p: HeapProfile, i: number, j: number): number {
   return p.stacks.values[i * p.sampleTypes.length + j] ?? 0;
-}
-
-/** The stacks as one object each: for tests and reports, where clarity beats speed. */
-export function unpackStacks(p: HeapProfile): { frames: number[]; values: number[] }[] {
-  const width = p.sampleTypes.length;
-  return Array.from({ length: stackCount(p) }, (_, i) => ({
-    frames: Array.from(stackFrames(p, i)),
-    values: Array.from(p.stacks.values.subarray(i * width, (i + 1) * width)),
-  }));
 }
 
 /** Packs per-stack frames and values (one entry per distinct stack) into a StackTable. */

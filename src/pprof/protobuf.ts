@@ -25,6 +25,7 @@ const TWO_32 = 4294967296;
  */
 export type FieldKinds = string;
 
+/** Reads protobuf wire format at `pos` of one buffer (see above). */
 export class ProtoReader {
   pos = 0;
 

@@ -4,11 +4,7 @@
  * interval spread over it instead of firing in the same second, and a target
  * keeps its slot across restarts and reloads.
  */
-import { createHash } from 'node:crypto';
-
-export function stableHash(key: string): bigint {
-  return createHash('sha256').update(key).digest().readBigUInt64BE(0);
-}
+import { stableHash } from '../targets/hash.js';
 
 export function jitterOffset(key: string, intervalMs: number): number {
   return Number(stableHash(key) % BigInt(intervalMs));

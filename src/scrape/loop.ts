@@ -4,10 +4,11 @@
  * manager's global concurrency limit for each scrape.
  */
 import { toErrorRecord, type ErrorRecord } from '../errors.js';
+import type { ArrivalOutcome, ProfileSink } from '../pipeline/source.js';
+import { redact, secretValues } from '../targets/redact.js';
 import type { Target } from '../targets/target.js';
 import { jitterOffset, nextSlot } from './jitter.js';
 import type { Scraper } from './scraper.js';
-import type { ScrapeSink } from './sink.js';
 
 export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
 
@@ -27,7 +28,8 @@ export interface LoopStatus {
 
 export interface LoopDeps {
   scraper: Scraper;
-  sink: ScrapeSink;
+  /** The pipeline (only its interface: scrape/ never imports the pipeline's implementation). */
+  sink: ProfileSink;
   limit: Limiter;
   onSkip?: (target: Target) => void;
 }
@@ -76,20 +78,26 @@ export class ScrapeLoop {
     });
   }
 
-  /** Runs one scrape: fetch, then hand the result to the sink, then record the outcome. */
+  /**
+   * Runs one scrape: fetch, then hand the profile to the sink, then record the
+   * outcome. The duration handed on is the fetch's alone: decoding and storing
+   * are the pipeline's, measured there.
+   */
   async #scrapeOnce(): Promise<void> {
     if (this.#abort.signal.aborted) return;
     const startedAt = Date.now();
     const t0 = performance.now();
-    let outcome;
+    let outcome: ArrivalOutcome;
     try {
       const fetched = await this.#deps.scraper.fetch(this.target, this.#abort.signal);
-      outcome = await this.#deps.sink.append(this.target, { ok: true, startedAt, durationMs: performance.now() - t0, body: fetched.body });
+      outcome = await this.#deps.sink.accept({ origin: this.target, kind: 'heap', startedAt, durationMs: performance.now() - t0, body: fetched.body });
     } catch (err) {
       // A scrape cut off by shutdown says nothing about the target: not stored, not counted.
       if (this.#abort.signal.aborted) return;
-      const error = toErrorRecord(err, 'HW_ERR_SCRAPE_CONNECT');
-      outcome = await this.#deps.sink.append(this.target, { ok: false, startedAt, durationMs: performance.now() - t0, error });
+      const raw = toErrorRecord(err, 'HW_ERR_SCRAPE_CONNECT');
+      // Only the scrape source knows the target's secrets: an error that echoes one is redacted here, before it is stored or logged.
+      const error = { code: raw.code, message: redact(raw.message, secretValues(this.target)) };
+      outcome = this.#deps.sink.reject(this.target, 'heap', startedAt, performance.now() - t0, error);
     }
     const s = this.#status;
     s.scrapes++;

@@ -9,7 +9,7 @@ import type { Target } from '../targets/target.js';
 import { jitterOffset, nextSlot } from './jitter.js';
 import { ScrapeManager } from './manager.js';
 import type { FetchedProfile, Scraper } from './scraper.js';
-import type { ScrapeSink } from './sink.js';
+import type { ProfileSink } from '../pipeline/source.js';
 
 const target = (n: number, intervalMs = 1000): Target =>
   ({
@@ -45,7 +45,7 @@ function slowScraper(ms: number): Scraper & { inFlight: Map<string, number>; max
   return s;
 }
 
-const sink: ScrapeSink = { append: async () => ({ ok: true }) };
+const sink: ProfileSink = { accept: async () => ({ ok: true }), reject: (_o, _k, _s, _d, error) => ({ ok: false, error }), forget: () => undefined };
 
 describe('ScrapeManager', () => {
   it('never runs two scrapes of one target at once, and counts the skipped slots', async () => {

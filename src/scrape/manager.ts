@@ -2,20 +2,24 @@
  * Decides which scrape loops run. `sync(targets)` starts loops for new
  * targets, stops loops for removed ones and replaces loops whose settings
  * changed; node-cron drives one tick per second that every loop checks
- * against its own slot.
+ * against its own slot. Scraping is the first ProfileSource: it feeds the
+ * pipeline through the ProfileSink interface only.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import pLimit from 'p-limit';
+import type { Config } from '../config/schema.js';
 import { cronLogger, type Logger } from '../log.js';
+import type { ProfileSink, ProfileSource } from '../pipeline/source.js';
 import type { Target } from '../targets/target.js';
 import { ScrapeLoop, type LoopStatus } from './loop.js';
-import type { Scraper } from './scraper.js';
-import type { ScrapeSink } from './sink.js';
+import type { FetchLimits, Scraper } from './scraper.js';
 
 export interface ManagerDeps {
   scraper: Scraper;
-  sink: ScrapeSink;
+  sink: ProfileSink;
   maxConcurrentScrapes: number;
+  /** The scraper's limits holder: applyConfig changes it in place. */
+  fetchLimits?: FetchLimits;
   onSkip?: (target: Target) => void;
   onTargetsChanged?: (added: Target[], removed: Target[]) => void;
   /** Where node-cron's own warnings go (a missed tick under load); without it they are dropped. */
@@ -26,18 +30,21 @@ export interface TargetStatus extends LoopStatus {
   target: Target;
 }
 
-export class ScrapeManager {
+export class ScrapeManager implements ProfileSource {
+  readonly name = 'scrape';
   readonly #deps: ManagerDeps;
   readonly #loops = new Map<string, ScrapeLoop>();
   readonly #limit;
   #task: ScheduledTask | undefined;
+  /** Syncs run one after another: two at once could each see the other's half-done loop map. */
+  #syncing: Promise<void> = Promise.resolve();
 
   constructor(deps: ManagerDeps) {
     this.#deps = deps;
     this.#limit = pLimit(deps.maxConcurrentScrapes);
   }
 
-  start(): void {
+  async start(): Promise<void> {
     // Every second: the finest interval we accept is 1 s, and a loop's slot
     // is checked at most one tick late.
     const log = this.#deps.log;
@@ -51,8 +58,27 @@ export class ScrapeManager {
     for (const loop of this.#loops.values()) loop.tick(now);
   }
 
-  /** Applies a new target list; returns when removed loops have stopped. */
-  async sync(targets: readonly Target[]): Promise<void> {
+  applyConfig(config: Config): void {
+    this.setConcurrency(config.global.max_concurrent_scrapes);
+    if (this.#deps.fetchLimits) this.#deps.fetchLimits.maxBodyBytes = config.global.max_body_bytes;
+  }
+
+  origins(): Iterable<Target> {
+    return this.targets();
+  }
+
+  /**
+   * Applies a new target list; returns when removed loops have stopped, so a
+   * removed target's last scrape is through the sink before
+   * `onTargetsChanged` reports it removed.
+   */
+  sync(targets: readonly Target[]): Promise<void> {
+    const run = this.#syncing.then(() => this.#sync(targets));
+    this.#syncing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #sync(targets: readonly Target[]): Promise<void> {
     const next = new Map(targets.map((t) => [t.key, t]));
     const removed: Target[] = [];
     const added: Target[] = [];
@@ -89,11 +115,6 @@ export class ScrapeManager {
     return [...this.#loops.values()].map((l) => ({ target: l.target, ...l.status }));
   }
 
-  /** Whether a target (by key) is currently scraped. */
-  has(key: string): boolean {
-    return this.#loops.has(key);
-  }
-
   targets(): Target[] {
     return [...this.#loops.values()].map((l) => l.target);
   }
@@ -104,6 +125,7 @@ export class ScrapeManager {
     const loops = [...this.#loops.values()];
     this.#loops.clear();
     await Promise.all(loops.map((l) => l.stop()));
+    await this.#deps.scraper.close();
   }
 }
 

@@ -11,16 +11,19 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { HeapwatchError, type ErrorCode } from '../errors.js';
 import type { Target } from '../targets/target.js';
 
+/** Limits applied while a profile downloads. */
 export interface FetchLimits {
   maxBodyBytes: number;
 }
 
+/** A downloaded profile body, not yet decoded. */
 export interface FetchedProfile {
   body: Uint8Array;
   status: number;
   contentType: string;
 }
 
+/** Fetches one profile from a target; an interface so tests can fake the network. */
 export interface Scraper {
   /** Must settle by the target's timeout; rejects with a HeapwatchError. */
   fetch(target: Target, signal?: AbortSignal): Promise<FetchedProfile>;
@@ -58,6 +61,7 @@ export function scrapeSignal(timeoutMs: number, stop?: AbortSignal): { signal: A
   };
 }
 
+/** Fetches profiles over HTTP(S) with undici: reused connection agents, a bounded body, bounded redirects that drop credentials off-origin. */
 export class HttpScraper implements Scraper {
   readonly #limits: FetchLimits;
   readonly #agents = new Map<string, Agent>();

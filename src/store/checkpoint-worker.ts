@@ -6,11 +6,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 
+/** The checkpoint worker's start-up data. */
 export interface CheckpointWorkerData {
   path: string;
   intervalMs: number;
 }
 
+/** One checkpoint's outcome, posted to the daemon for its metrics and logs. */
 export type CheckpointReport =
   | { type: 'checkpoint'; ok: true; busy: boolean; walFrames: number; checkpointedFrames: number; ms: number }
   | { type: 'checkpoint'; ok: false; message: string; ms: number };

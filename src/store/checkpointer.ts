@@ -31,6 +31,7 @@ const BACKSTOP_AUTOCHECKPOINT_PAGES = 10_000;
 /** After a checkpoint lets the WAL restart, truncate the file back to this size. */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
+/** How the checkpointer reaches the database and reports. */
 export interface CheckpointerOptions {
   db: Db;
   path: string;
@@ -41,6 +42,7 @@ export interface CheckpointerOptions {
   backstopPages?: number;
 }
 
+/** Runs the checkpoint worker and the backstop on the daemon connection (see above). */
 export class Checkpointer {
   readonly #o: CheckpointerOptions;
   readonly #worker: Worker;

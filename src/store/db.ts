@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { HeapwatchError } from '../errors.js';
 
+/** The one SQLite connection type of the store (better-sqlite3). */
 export type Db = Database.Database;
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
@@ -34,6 +35,7 @@ export function openDatabase(path: string): Db {
   return db;
 }
 
+/** One schema migration file: applied in version order, one transaction each. */
 export interface Migration {
   version: number;
   name: string;

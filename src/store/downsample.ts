@@ -9,6 +9,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Db } from './db.js';
 
+/** What one downsampling pass removed, for the logs. */
 export interface DownsampleResult {
   scrapesDropped: number;
 }

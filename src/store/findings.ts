@@ -6,6 +6,7 @@
 import type { Finding } from '../detect/findings.js';
 import type { Db } from './db.js';
 
+/** A finding as stored, with its row id, target and epoch (snake_case: the SQL and API names). */
 export interface StoredFinding extends Finding {
   id: number;
   target_id: number;
@@ -36,6 +37,7 @@ interface Row {
   doc_url: string;
 }
 
+/** Writes finding events and reads findings back (see above). */
 export class FindingStore {
   readonly #stmts;
 

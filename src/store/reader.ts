@@ -4,6 +4,7 @@
  */
 import type { Db } from './db.js';
 
+/** A target as stored: the stable identity and labels. */
 export interface TargetRow {
   id: number;
   key: string;
@@ -11,6 +12,7 @@ export interface TargetRow {
   labels: Record<string, string>;
 }
 
+/** One stored scrape: when, how it went and the profile totals. */
 export interface ScrapeRow {
   id: number;
   targetId: number;
@@ -29,6 +31,7 @@ export interface ScrapeRow {
   keyframe: number;
 }
 
+/** One function's inuse now and at the start of the window, and its growth rate. */
 export interface FunctionGrowth {
   name: string;
   filename: string;
@@ -40,6 +43,7 @@ export interface FunctionGrowth {
   bytesPerHour: number;
 }
 
+/** A target's functions over a window of its current epoch, as the API and the function export show them. */
 export interface FunctionsView {
   epochId: number;
   from: { scrapeId: number; ts: number };
@@ -47,6 +51,7 @@ export interface FunctionsView {
   functions: FunctionGrowth[];
 }
 
+/** An epoch's per-stack history, to seed a detection session after a restart. */
 export interface StackHistory {
   /**
    * One point per stored scrape, oldest first, produced lazily: the map is
@@ -60,6 +65,7 @@ export interface StackHistory {
   functions: Set<string>;
 }
 
+/** A kept raw profile (without its bytes) and why it was kept. */
 export interface ProfileRow {
   id: number;
   scrapeId: number;
@@ -73,6 +79,7 @@ const SCRAPE_COLUMNS = `id, target_id AS targetId, epoch_id AS epochId, ts, prof
   outcome, error_code AS errorCode, error_message AS errorMessage, body_bytes AS bodyBytes, inuse_bytes AS inuseBytes,
   inuse_objects AS inuseObjects, alloc_bytes AS allocBytes, alloc_objects AS allocObjects, keyframe`;
 
+/** The read side of the store (see above); the API, the export and restarts read through it. */
 export class StoreReader {
   readonly #db: Db;
   readonly #stmts;
@@ -80,10 +87,8 @@ export class StoreReader {
   constructor(db: Db) {
     this.#db = db;
     this.#stmts = {
-      targets: db.prepare(`SELECT id, key, url, labels FROM targets ORDER BY id`),
       targetByKey: db.prepare(`SELECT id, key, url, labels FROM targets WHERE key = ?`),
       targetById: db.prepare(`SELECT id, key, url, labels FROM targets WHERE id = ?`),
-      lastScrape: db.prepare(`SELECT ${SCRAPE_COLUMNS} FROM scrapes WHERE target_id = ? ORDER BY id DESC LIMIT 1`),
       lastError: db.prepare(`SELECT ${SCRAPE_COLUMNS} FROM scrapes WHERE target_id = ? AND outcome = 'error' ORDER BY id DESC LIMIT 1`),
       currentEpoch: db.prepare(`SELECT id, started_at AS startedAt FROM epochs WHERE target_id = ? ORDER BY id DESC LIMIT 1`),
       lastOkInEpoch: db.prepare(`SELECT ${SCRAPE_COLUMNS} FROM scrapes WHERE epoch_id = ? AND outcome = 'ok' ORDER BY id DESC LIMIT 1`),
@@ -102,7 +107,6 @@ export class StoreReader {
       ),
       functionNames: db.prepare(`SELECT id, name, filename FROM functions WHERE id IN (SELECT value FROM json_each(?))`),
       scrapesInRange: db.prepare(`SELECT ${SCRAPE_COLUMNS} FROM scrapes WHERE target_id = ? AND ts >= ? AND ts <= ? ORDER BY id`),
-      functionValuesOf: db.prepare(`SELECT function_id AS id, inuse_bytes AS bytes, inuse_objects AS objects FROM function_values WHERE scrape_id = ?`),
       profiles: db.prepare(
         `SELECT id, scrape_id AS scrapeId, ts, epoch_start AS epochStart, hourly, length(bytes) AS size
            FROM profiles WHERE target_id = ? ORDER BY ts DESC LIMIT ?`,
@@ -110,10 +114,6 @@ export class StoreReader {
       profileBytes: db.prepare(`SELECT bytes, ts FROM profiles WHERE target_id = ? AND id = ?`),
       epochModules: db.prepare(`SELECT module, version FROM epoch_modules WHERE epoch_id = ? ORDER BY module`),
     };
-  }
-
-  targets(): TargetRow[] {
-    return (this.#stmts.targets.all() as RawTarget[]).map(parseTarget);
   }
 
   target(id: number): TargetRow | undefined {
@@ -126,22 +126,12 @@ export class StoreReader {
     return row && parseTarget(row);
   }
 
-  lastScrape(targetId: number): ScrapeRow | undefined {
-    return this.#stmts.lastScrape.get(targetId) as ScrapeRow | undefined;
-  }
-
   lastError(targetId: number): ScrapeRow | undefined {
     return this.#stmts.lastError.get(targetId) as ScrapeRow | undefined;
   }
 
   scrapes(targetId: number, fromTs = 0, toTs = Number.MAX_SAFE_INTEGER): ScrapeRow[] {
     return this.#stmts.scrapesInRange.all(targetId, fromTs, toTs) as ScrapeRow[];
-  }
-
-  /** The raw rows stored for one scrape (a keyframe's absolute values or a delta). */
-  storedFunctionValues(scrapeId: number): Map<number, [number, number]> {
-    const rows = this.#stmts.functionValuesOf.all(scrapeId) as { id: number; bytes: number; objects: number }[];
-    return new Map(rows.map((r) => [r.id, [r.bytes, r.objects]]));
   }
 
   currentEpoch(targetId: number): { id: number; startedAt: number } | undefined {

@@ -11,6 +11,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Db } from './db.js';
 
+/** What one retention pass deleted, for the logs. */
 export interface RetentionResult {
   scrapesDeleted: number;
   /** Goroutine and goroutineleak fetches (migration 006), cut the same way per target and kind. */

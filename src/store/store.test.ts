@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeHeapProfile } from '../pprof/decode.js';
 import type { Target } from '../targets/target.js';
+import { storedFunctionValues } from '../../test/helpers/store-queries.js';
 import { syntheticHeapProfile } from '../../test/helpers/synthetic-profile.js';
 import { openDatabase } from './db.js';
 import { FindingStore } from './findings.js';
@@ -51,7 +52,7 @@ describe('store', () => {
       assert.deepEqual(state, new Map([['main.leak', (i + 1) * 1e6], ['main.steady', 5e6]]));
       if (!r.keyframe) {
         // Only the changed function is stored in a delta.
-        assert.deepEqual([...reader.storedFunctionValues(r.scrapeId).values()], [[1e6, 1]]);
+        assert.deepEqual([...storedFunctionValues(db, r.scrapeId).values()], [[1e6, 1]]);
       }
     }
     const view = reader.functionsView(results[0]!.targetId, 3 * MIN, 'growth', 10)!;
@@ -99,21 +100,21 @@ describe('store', () => {
   });
 
   it('records an identical profile as stale (no GC since the last scrape) and stores no values for it', () => {
-    const { writer, reader } = setup();
+    const { writer, reader, db } = setup();
     writer.appendProfile({ target, startedAt: MIN, durationMs: 5, body, profile: profile(1, 10) });
     const r = writer.appendProfile({ target, startedAt: 2 * MIN, durationMs: 5, body, profile: profile(1, 10) });
     assert.equal(r.transition, 'stale');
-    assert.equal(reader.storedFunctionValues(r.scrapeId).size, 0);
-    assert.equal(reader.lastScrape(r.targetId)!.outcome, 'stale');
+    assert.equal(storedFunctionValues(db, r.scrapeId).size, 0);
+    assert.equal(reader.scrapes(r.targetId).at(-1)!.outcome, 'stale');
   });
 
   it('starts a new epoch with a keyframe when alloc counters go down (restart)', () => {
-    const { writer, reader } = setup(100);
+    const { writer, reader, db } = setup(100);
     writer.appendProfile({ target, startedAt: MIN, durationMs: 5, body, profile: profile(50, 1000) });
     const r = writer.appendProfile({ target, startedAt: 2 * MIN, durationMs: 5, body, profile: profile(1, 5) });
     assert.equal(r.transition, 'restart');
     assert.equal(r.keyframe, true);
-    for (const [, [bytes]] of reader.storedFunctionValues(r.scrapeId)) assert.ok(bytes > 0, 'a keyframe, not a negative delta');
+    for (const [, [bytes]] of storedFunctionValues(db, r.scrapeId)) assert.ok(bytes > 0, 'a keyframe, not a negative delta');
     assert.equal(reader.currentEpoch(r.targetId)!.id, r.epochId);
   });
 

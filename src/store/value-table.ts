@@ -137,6 +137,7 @@ export class ValueTableBuilder {
   }
 }
 
+/** Receives one row to store: a function or stack id and its values (a delta, or absolute on a keyframe). */
 export type EmitValues = (id: number, bytes: number, objects: number, allocBytes: number, allocObjects: number) => void;
 
 /**

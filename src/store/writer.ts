@@ -8,7 +8,7 @@ import { HeapwatchError, type ErrorRecord } from '../errors.js';
 import { classifyTransition, summarize, type ProfileSummary, type Transition } from '../pprof/epoch.js';
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
-import type { Target } from '../targets/target.js';
+import type { ProfileOrigin } from '../targets/origin.js';
 import type { Db } from './db.js';
 import { forEachChange, mergeIds, ValueTableBuilder, type ValueTable } from './value-table.js';
 
@@ -34,7 +34,7 @@ export interface WriterOptions {
 }
 
 export interface SuccessfulScrape {
-  target: Target;
+  target: ProfileOrigin;
   startedAt: number;
   durationMs: number;
   body: Uint8Array;
@@ -42,7 +42,7 @@ export interface SuccessfulScrape {
 }
 
 export interface FailedScrape {
-  target: Target;
+  target: ProfileOrigin;
   startedAt: number;
   durationMs: number;
   error: ErrorRecord;
@@ -181,7 +181,7 @@ export class StoreWriter {
   }
 
   /** Creates or refreshes a target row and returns its id (the API's target id). */
-  registerTarget(target: Target, now = Date.now()): number {
+  registerTarget(target: ProfileOrigin, now = Date.now()): number {
     return this.#targetId(target, now);
   }
 
@@ -207,7 +207,7 @@ export class StoreWriter {
     }
   }
 
-  #targetId(target: Target, now: number): number {
+  #targetId(target: ProfileOrigin, now: number): number {
     const row = this.#stmts.upsertTarget.get(target.key, target.url, JSON.stringify(target.labels), now, now) as { id: number };
     return row.id;
   }

@@ -11,6 +11,7 @@ import { HttpDiscovery } from './http-sd.js';
 import { ownedBy } from './shard.js';
 import type { Target } from './target.js';
 
+/** How discovery tells the daemon its set changed, a source failed, or recovered. */
 export interface DiscoveryEvents {
   onChange: () => void;
   /** `origin`: the file or (redacted) URL that failed. */
@@ -18,6 +19,7 @@ export interface DiscoveryEvents {
   onRecovered?: (source: 'file_sd' | 'http_sd', origin: string) => void;
 }
 
+/** The targets of one config from every source, deduplicated and sharded (see above). */
 export class TargetDiscovery {
   readonly #config: Config;
   readonly #files: FileDiscovery;

@@ -25,6 +25,7 @@ const groupsSchema = z.array(
   }),
 );
 
+/** A parsed file_sd document (Prometheus's format): groups of targets sharing labels. */
 export type TargetGroups = z.infer<typeof groupsSchema>;
 
 /**
@@ -71,6 +72,7 @@ export function targetsFromGroups(groups: TargetGroups, block: FileSdConfig | Co
   return out;
 }
 
+/** How file_sd reports a change, a failed file and its recovery. */
 export interface FileSdEvents {
   onChange: () => void;
   /** `origin`: the file (or http_sd URL, redacted) that failed. */

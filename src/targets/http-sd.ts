@@ -13,8 +13,10 @@ import { redactUrl, redactUserinfo } from './redact.js';
 import { printable } from './repeat-filter.js';
 import type { Target } from './target.js';
 
+/** http_sd reports like file_sd: the origin is the (redacted) URL. */
 export type HttpSdEvents = FileSdEvents;
 
+/** Bounds on one http_sd request. */
 export interface HttpSdOptions {
   /** Per request, body included. Default 10 s. */
   timeoutMs?: number;

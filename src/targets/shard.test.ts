@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../config/load.js';
 import { HeapwatchError } from '../errors.js';
-import { withEnvironment } from '../main.js';
+import { withEnvironment } from '../config/environment.js';
 import { buildTarget } from './build.js';
 import { jumpHash, ownedBy, shardOf } from './shard.js';
 import type { Target } from './target.js';

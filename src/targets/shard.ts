@@ -6,9 +6,10 @@
  * growing from N to N+1 shards moves only the ~1/(N+1) of targets that must
  * move to fill the new shard, and no target moves between old shards.
  */
-import { stableHash } from '../scrape/jitter.js';
+import { stableHash } from './hash.js';
 import type { Target } from './target.js';
 
+/** This replica's share of the targets: shard `index` of `count`. */
 export interface Shard {
   index: number;
   count: number;

@@ -1,27 +1,25 @@
 /**
  * A scrape target, as every discovery mechanism produces it and the scrape
- * manager consumes it.
+ * manager consumes it. It is the scrape source's ProfileOrigin.
  */
+import type { ProfileOrigin } from './origin.js';
+
+export type { ProfileCountLimits } from './origin.js';
 
 export type TargetAuth =
   | { kind: 'none' }
   | { kind: 'bearer'; token?: string; tokenFile?: string }
   | { kind: 'basic'; username: string; password?: string; passwordFile?: string };
 
+/** TLS settings of a target (its config block's `tls:`). */
 export interface TargetTls {
   caFile?: string;
   insecureSkipVerify: boolean;
   serverName?: string;
 }
 
-/** Per-profile count limits (Prometheus's sample_limit, for pprof). */
-export interface ProfileCountLimits {
-  maxSamples: number;
-  maxLocations: number;
-  maxFunctions: number;
-}
-
-export interface Target {
+/** A scrape target: a ProfileOrigin plus what it takes to fetch it. */
+export interface Target extends ProfileOrigin {
   /**
    * Stable identity: the scrape URL (with query), redacted: no userinfo, and
    * the values of `secret_params` replaced. Storage, sharding, logs, metrics
@@ -34,7 +32,6 @@ export interface Target {
   fetchUrl: string;
   /** Always has `service` and `instance`; free labels besides. */
   labels: Readonly<Record<string, string>>;
-  intervalMs: number;
   timeoutMs: number;
   headers: Readonly<Record<string, string>>;
   /** Lower-cased names of headers whose values are secrets (never logged or returned). */
@@ -42,7 +39,6 @@ export interface Target {
   auth: TargetAuth;
   tls: TargetTls;
   followRedirects: boolean;
-  limits: ProfileCountLimits;
   /** Where the target came from: `static`, `file_sd:<path>` or `http_sd:<url>`. */
   source: string;
   /** Profile kinds fetched: always heap; goroutine and goroutineleak when configured. */

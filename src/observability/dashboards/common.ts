@@ -61,6 +61,7 @@ export const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
 /** Selector matchers for the per-target metrics: every such query follows the service/target variables. */
 export const BY_TARGET = 'service=~"$service", target=~"$target"';
 
+/** A PromQL query of a panel. */
 export interface Query {
   expr: string;
   legend?: string;
@@ -78,6 +79,7 @@ function targets(queries: readonly Query[]): DataqueryBuilder[] {
   return queries.map((q, i) => dataquery(q, REF_IDS[i]!));
 }
 
+/** A panel's position and size on Grafana's 24-column grid. */
 export interface Grid {
   x: number;
   y: number;
@@ -95,6 +97,7 @@ interface PanelBase {
   overrides?: readonly { name: string; properties: DynamicConfigValue[] }[];
 }
 
+/** A threshold step: the color from this value up (null: the base color). */
 export type Step = [color: string, from: number | null];
 function thresholds(steps: readonly Step[]): ThresholdsConfigBuilder {
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps.map(([color, value]) => ({ color, value })));

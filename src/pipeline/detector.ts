@@ -14,10 +14,13 @@ import type { FindingStore } from '../store/findings.js';
 import type { StoreReader } from '../store/reader.js';
 import type { IngestedProfile } from './ingest.js';
 
+/** Where findings are read at start-up and saved: the store's FindingStore, or a fake. */
+export type FindingSink = Pick<FindingStore, 'openOf' | 'save'>;
+
 export interface DetectorDeps {
-  findings: FindingStore;
+  findings: FindingSink;
   /** Stored history, to resume a target's window after a daemon restart. */
-  reader: StoreReader;
+  reader: Pick<StoreReader, 'stackHistory'>;
   params: DetectParams;
   log: Logger;
   /** Called with every finding event after it is stored (metrics, tests). */
@@ -45,6 +48,7 @@ export class DetectorRunner {
 
   /** Queues a stored profile; never blocks the caller. */
   enqueue(ingested: IngestedProfile): void {
+    if (ingested.life?.forgotten) return;
     if (ingested.stored.transition === 'stale') {
       // No GC since the last scrape: nothing new to judge, but counted.
       const entry = this.#sessions.get(ingested.target.key);
@@ -71,7 +75,11 @@ export class DetectorRunner {
     this.#params = params;
   }
 
-  /** The target left the config: resolve its open findings. */
+  /**
+   * The target left the config: resolve its open findings. Its profiles
+   * still queued are dropped when their turn comes: they carry the origin's
+   * life, which the pipeline marks forgotten before calling this.
+   */
   forget(targetKey: string, now = Date.now()): void {
     const s = this.#sessions.get(targetKey);
     if (!s) return;
@@ -111,7 +119,9 @@ export class DetectorRunner {
     }
   }
 
-  #evaluate({ target, startedAt, profile, stored }: IngestedProfile): void {
+  #evaluate({ target, startedAt, profile, stored, life }: IngestedProfile): void {
+    // Queued before its origin was forgotten: evaluating it would open a session nothing forgets.
+    if (life?.forgotten) return;
     let entry = this.#sessions.get(target.key);
     if (!entry) {
       const session = new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId));

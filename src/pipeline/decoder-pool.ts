@@ -1,15 +1,15 @@
 /**
  * Decoding blocks for milliseconds to hundreds of milliseconds on large
  * profiles, so it runs on worker threads: the API and /metrics stay responsive while a fleet's
- * profiles decode. The pool is the only stateful piece of pprof/.
+ * profiles decode. It lives in pipeline/, so pprof/ stays pure (no threads, no I/O).
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { fromErrorRecord, HeapwatchError } from '../errors.js';
-import { ByteBudget, inflatedSize } from './decode-budget.js';
-import type { DecodeLimits } from './inflate.js';
+import { ByteBudget, inflatedSize } from '../pprof/decode-budget.js';
+import type { DecodeLimits } from '../pprof/inflate.js';
 import type { DecodeResult, DecodeTask } from './decode-worker.js';
-import type { HeapProfile } from './profile.js';
+import type { HeapProfile } from '../pprof/profile.js';
 
 export interface ProfileDecoder {
   decode(bytes: Uint8Array, limits: DecodeLimits): Promise<HeapProfile>;

@@ -3,9 +3,9 @@
  * rather than thrown: structured clone would strip the error code.
  */
 import { toErrorRecord, type ErrorRecord } from '../errors.js';
-import type { DecodeLimits } from './inflate.js';
-import { decodeHeapProfileFast } from './fast-decode.js';
-import type { HeapProfile } from './profile.js';
+import type { DecodeLimits } from '../pprof/inflate.js';
+import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
+import type { HeapProfile } from '../pprof/profile.js';
 
 export interface DecodeTask {
   bytes: Uint8Array;
