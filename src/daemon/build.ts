@@ -26,6 +26,7 @@ import type { StoreHealth } from '../store/health.js';
 import { StoreLifecycle } from '../store/lifecycle.js';
 import { StoreReader } from '../store/reader.js';
 import { StoreWriter } from '../store/writer.js';
+import { GoroutineWriter } from '../store/goroutine-writer.js';
 
 export interface BuildOptions {
   config: Config;
@@ -63,6 +64,7 @@ export function buildComponents({ config, db, metrics, storeHealth, log, hooks }
     config,
     decoder: createDecoderPool({ budgetBytes: config.global.max_decoding_bytes }),
     writer: new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles }),
+    goroutineWriter: new GoroutineWriter(db, { keyframeEvery: config.storage.keyframe_every }),
     reader,
     findings,
     metrics,

@@ -31,6 +31,8 @@ export class HeapwatchMetrics implements MetricsExposition {
   readonly inuseBytes: TargetFamily<'target' | 'service'>;
   readonly inuseObjects: TargetFamily<'target' | 'service'>;
   readonly skipped: TargetFamily<'target' | 'service'>;
+  readonly goroutines: TargetFamily<'target' | 'service' | 'kind'>;
+  readonly goroutineFetches: TargetFamily<'target' | 'service' | 'kind' | 'outcome' | 'code'>;
   readonly targets: Gauge;
   readonly storeWriteErrors: Counter<'code'>;
   readonly storeHealthy: Gauge;
@@ -79,6 +81,18 @@ export class HeapwatchMetrics implements MetricsExposition {
     });
     this.inuseBytes = this.#family('heapwatch_target_inuse_bytes', 'Total inuse_space of the target at its most recent profile (as of the last GC).', 'gauge', target);
     this.inuseObjects = this.#family('heapwatch_target_inuse_objects', 'Total inuse_objects of the target at its most recent profile.', 'gauge', target);
+    this.goroutines = this.#family(
+      'heapwatch_target_goroutines',
+      'Goroutines of the target at its most recent goroutine profile (kind="goroutine"), and those Go proved leaked at its most recent goroutineleak profile (kind="goroutineleak").',
+      'gauge',
+      [...target, 'kind'],
+    );
+    this.goroutineFetches = this.#family(
+      'heapwatch_goroutine_profile_fetches_total',
+      'Goroutine and goroutineleak profile fetches by outcome (ok, error, unavailable: the target answered 404, this Go has no such profile) and error code.',
+      'counter',
+      [...target, 'kind', 'outcome', 'code'],
+    );
     this.skipped = this.#family('heapwatch_scrape_skipped_total', 'Scrape slots skipped because the previous scrape of the target was still running.', 'counter', target);
     this.targets = new Gauge({ name: 'heapwatch_targets', help: 'Targets currently configured or discovered for this replica.', registers });
     this.storeWriteErrors = new Counter({
@@ -147,6 +161,13 @@ export class HeapwatchMetrics implements MetricsExposition {
     this.lastScrapeDuration.set(t, o.durationMs / 1000);
     this.targetUp.set({ ...t, instance: target.labels.instance ?? '' }, o.outcome === 'error' ? 0 : 1);
     if (o.bodyBytes !== undefined) this.profileBytes.observe(o.bodyBytes);
+  }
+
+  /** A goroutine or goroutineleak fetch: its outcome, and on success the goroutines it counted. */
+  observeGoroutines(target: ProfileOrigin, kind: 'goroutine' | 'goroutineleak', o: { outcome: 'ok' | 'error' | 'unavailable'; code?: string; goroutines?: number }): void {
+    const t = ids(target);
+    this.goroutineFetches.inc({ ...t, kind, outcome: o.outcome, code: o.code ?? '' });
+    if (o.goroutines !== undefined) this.goroutines.set({ ...t, kind }, o.goroutines);
   }
 
   observeInuse(target: ProfileOrigin, bytes: number, objects: number): void {

@@ -13,6 +13,11 @@ import type { Logger } from '../log.js';
 import type { FindingStore } from '../store/findings.js';
 import type { StoreReader } from '../store/reader.js';
 import type { IngestedProfile } from './ingest.js';
+import { GoroutineSession } from '../detect/goroutine.js';
+import type { IngestedGoroutines } from './goroutine-ingest.js';
+
+/** goroutine-leak findings belong to the goroutine session; every other class to the heap session. */
+const isGoroutineFinding = (f: Finding): boolean => f.class === 'goroutine-leak';
 
 /** Where findings are read at start-up and saved: the store's FindingStore, or a fake. */
 export type FindingSink = Pick<FindingStore, 'openOf' | 'save'>;
@@ -37,7 +42,9 @@ interface Entry {
 export class DetectorRunner {
   readonly #deps: DetectorDeps;
   readonly #sessions = new Map<string, Entry>();
-  readonly #queue: IngestedProfile[] = [];
+  /** Per target: goroutine and goroutineleak detection (detect/goroutine.ts), with its own findings. */
+  readonly #goroutineSessions = new Map<string, { targetId: number; session: GoroutineSession }>();
+  readonly #queue: (IngestedProfile | IngestedGoroutines)[] = [];
   #draining: Promise<void> | undefined;
   #params: DetectParams;
 
@@ -65,6 +72,15 @@ export class DetectorRunner {
     });
   }
 
+  /** Queues a stored goroutine or goroutineleak profile. */
+  enqueueGoroutines(ingested: IngestedGoroutines): void {
+    if (ingested.life?.forgotten) return;
+    this.#queue.push(ingested);
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined;
+    });
+  }
+
   /** Resolves when everything queued so far has been evaluated. */
   async idle(): Promise<void> {
     while (this.#draining) await this.#draining;
@@ -81,6 +97,11 @@ export class DetectorRunner {
    * life, which the pipeline marks forgotten before calling this.
    */
   forget(targetKey: string, now = Date.now()): void {
+    const g = this.#goroutineSessions.get(targetKey);
+    if (g) {
+      this.#goroutineSessions.delete(targetKey);
+      this.#store(targetKey, g.targetId, g.session.endEpoch(now, 'target removed'));
+    }
     const s = this.#sessions.get(targetKey);
     if (!s) return;
     this.#sessions.delete(targetKey);
@@ -104,14 +125,18 @@ export class DetectorRunner {
 
   /** Open findings of one target (cheap: one session), or of all targets. */
   open(targetKey?: string): (Finding & { targetKey: string })[] {
-    const entries = targetKey === undefined ? [...this.#sessions] : this.#sessions.has(targetKey) ? [[targetKey, this.#sessions.get(targetKey)!] as const] : [];
-    return entries.flatMap(([key, s]) => s.session.open().map((f) => ({ ...f, targetKey: key })));
+    const pick = <T>(m: Map<string, T>): (readonly [string, T])[] => (targetKey === undefined ? [...m] : m.has(targetKey) ? [[targetKey, m.get(targetKey)!] as const] : []);
+    return [
+      ...pick(this.#sessions).flatMap(([key, s]) => s.session.open().map((f) => ({ ...f, targetKey: key }))),
+      ...pick(this.#goroutineSessions).flatMap(([key, s]) => s.session.open().map((f) => ({ ...f, targetKey: key }))),
+    ];
   }
 
   async #drain(): Promise<void> {
     for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
       try {
-        this.#evaluate(next);
+        if ('kind' in next) this.#evaluateGoroutines(next);
+        else this.#evaluate(next);
       } catch (err) {
         this.#deps.log.error({ err, target: next.target.url }, 'detection failed for this profile');
       }
@@ -124,7 +149,7 @@ export class DetectorRunner {
     if (life?.forgotten) return;
     let entry = this.#sessions.get(target.key);
     if (!entry) {
-      const session = new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId));
+      const session = new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId).filter((f) => !isGoroutineFinding(f)));
       if (stored.transition === 'same_epoch') {
         // A daemon restart in the middle of an epoch: resume its window.
         // Every horizon's history, including downsampled scrapes older than a day.
@@ -137,6 +162,19 @@ export class DetectorRunner {
     const t = profile.timeMs || startedAt;
     this.#store(target.key, entry.targetId, entry.session.observe(String(stored.epochId), t, profile));
     this.#logStaleness(target.key, entry, t);
+  }
+
+  #evaluateGoroutines({ target, kind, startedAt, profile, stored, life }: IngestedGoroutines): void {
+    if (life?.forgotten) return;
+    let entry = this.#goroutineSessions.get(target.key);
+    if (!entry) {
+      entry = { targetId: stored.targetId, session: new GoroutineSession(this.#params, this.#deps.findings.openOf(stored.targetId).filter(isGoroutineFinding)) };
+      this.#goroutineSessions.set(target.key, entry);
+    }
+    // The heap session dates the process (its allocation counters); else the warm-up counts from the first goroutine profile.
+    const processStart = this.#sessions.get(target.key)?.session.processStartMs();
+    const events = entry.session.observe(kind, String(stored.epochId ?? 0), profile.timeMs || startedAt, profile, processStart);
+    this.#store(target.key, entry.targetId, events);
   }
 
   #store(targetKey: string, targetId: number, events: FindingEvent[]): void {

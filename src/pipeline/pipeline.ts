@@ -18,10 +18,11 @@ import { DetectorRunner, type FindingSink } from './detector.js';
 import type { ProfileDecoder } from './decoder-pool.js';
 import { Ingest, type IngestedProfile, type IngestMetrics, type ProfileWriter, type StoreHealthReport } from './ingest.js';
 import { OriginLives } from './lives.js';
+import { GoroutineIngest, type GoroutineIngestDeps, type GoroutineIngestMetrics } from './goroutine-ingest.js';
 import type { ArrivalOutcome, Component, ProfileArrival, ProfileKind, ProfileOrigin, ProfileSink } from './source.js';
 
 /** The metrics the pipeline's stages update. */
-export interface PipelineMetrics extends IngestMetrics {
+export interface PipelineMetrics extends IngestMetrics, Partial<GoroutineIngestMetrics> {
   observeFinding(originKey: string, event: FindingEvent): void;
   registerTarget(origin: ProfileOrigin): void;
   removeTarget(origin: Pick<ProfileOrigin, 'key'>): void;
@@ -33,6 +34,8 @@ export interface PipelineDeps {
   config: Config;
   decoder: ProfileDecoder;
   writer: ProfileWriter & Pick<StoreWriter, 'registerTarget' | 'forget'>;
+  /** Where goroutine and goroutineleak counts go; without it those kinds are refused. */
+  goroutineWriter?: GoroutineIngestDeps['writer'];
   reader: Pick<StoreReader, 'stackHistory' | 'functionsView'>;
   findings: FindingSink;
   metrics: PipelineMetrics;
@@ -78,7 +81,20 @@ export class Pipeline implements ProfileSink, Component {
       topFunctions: () => this.#config.export.top_functions,
       keep: (key) => new Set(this.detector.open(key).flatMap((f) => [f.function, f.stack[0] ?? ''])),
     });
+    const goroutines = deps.goroutineWriter
+      ? new GoroutineIngest({
+          decoder: deps.decoder,
+          writer: deps.goroutineWriter,
+          metrics: { observeGoroutines: (origin, kind, o) => metrics.observeGoroutines?.(origin, kind, o) },
+          storeHealth: deps.storeHealth,
+          log: log.child({ component: 'ingest' }),
+          limits: this.#limits,
+          lives: this.#lives,
+          onIngested: (i) => this.detector.enqueueGoroutines(i),
+        })
+      : undefined;
     this.#ingest = new Ingest({
+      goroutines,
       decoder: deps.decoder,
       writer: deps.writer,
       metrics,
