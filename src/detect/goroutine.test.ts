@@ -71,6 +71,19 @@ describe('GoroutineSession: goroutine profiles', () => {
     assert.deepEqual(f.stack, SEND);
   });
 
+  it('reports the heap allocated under the pile\'s function when the target\'s heap profile has it', () => {
+    const session = new GoroutineSession(P);
+    let opened: Finding | undefined;
+    for (let m = 0; m <= 90 && !opened; m++) {
+      const events = session.observe('goroutine', '1', m * MIN, profile('goroutine', m * MIN, [[SEND, 5 + 3 * m]]), undefined, (fn) => (fn === 'main.lookup' ? 12.5e6 : undefined));
+      opened = events.find((e) => e.type === 'opened')?.finding;
+    }
+    assert.ok(opened);
+    assert.equal((opened.evidence as GoroutineEvidence).heapBytes, 12.5e6);
+    assert.match(opened.summary, /; 12\.5 MB of heap allocated under main\.lookup is in use$/);
+    assert.doesNotMatch(opened.headline, /heap/, 'the headline (a metric label) stays stable');
+  });
+
   it('does not flag a pool that scales up for 50 minutes and then holds (time: the warm-up)', () => {
     const ramp = (m: number): number => 4 + 2 * Math.min(m, 50);
     assert.ok(trendAlone(values(45, ramp)).growing, 'the trend alone calls the ramp growth');

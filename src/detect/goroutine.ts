@@ -53,6 +53,12 @@ export interface GoroutineEvidence extends Evidence {
   pattern?: string;
   /** Goroutines of this pile the runtime proved leaked (goroutineleak profile). */
   provenLeaked?: number;
+  /**
+   * In-use heap (bytes) allocated under the pile's function, at the same
+   * target's latest heap profile: what these goroutines' stacks reach and
+   * hold (cum inuse of the function; a lower bound of what the leak costs).
+   */
+  heapBytes?: number;
 }
 
 /**
@@ -171,6 +177,7 @@ export function toDetection({ key, facts: f, frames, severity, evidence: e }: Pi
   const headline = `${f.function}: goroutines blocked in ${f.blocking} pile up${about.length ? ` (${about.join('; ')})` : ''}`;
   const proof = e.provenLeaked ? `; the runtime proved ${e.provenLeaked} of them leaked (goroutineleak profile)` : '';
   const rate = e.goroutinesPerHour > 0 ? `, ${formatGoroutineRate(e.goroutinesPerHour)}` : '';
+  const heap = e.heapBytes ? `; ${formatHeld(e.heapBytes)} of heap allocated under ${f.function} is in use` : '';
   return {
     key: `${GOROUTINE_LEAK.id}|${key}`,
     classId: GOROUTINE_LEAK.id,
@@ -181,7 +188,7 @@ export function toDetection({ key, facts: f, frames, severity, evidence: e }: Pi
     stack: frames,
     growthBytes: 0,
     bytesPerHour: 0,
-    summary: `${headline}${rate} (${e.goroutines} now)${proof}`,
+    summary: `${headline}${rate} (${e.goroutines} now)${proof}${heap}`,
     remediation: `${cap(f.fix)}. ${GOROUTINE_LEAK.remediation}`,
     docUrl: GOROUTINE_LEAK.docUrl,
     evidence: e,
@@ -189,6 +196,10 @@ export function toDetection({ key, facts: f, frames, severity, evidence: e }: Pi
 }
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+function formatHeld(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.round(bytes / 1e3)} kB`;
+}
 
 /** The same pile seen by both profiles: one judgement with both kinds of evidence, the higher severity. */
 export function mergeJudgements(trend: readonly PileJudgement[], proven: readonly PileJudgement[]): PileJudgement[] {
@@ -233,7 +244,7 @@ export class GoroutineSession {
    * `processStartMs`, when known (from the heap profiles' allocation
    * counters), dates the warm-up; otherwise it counts from the epoch's first profile.
    */
-  observe(kind: GoroutineKind, epoch: string, t: number, profile: HeapProfile, processStartMs?: number): FindingEvent[] {
+  observe(kind: GoroutineKind, epoch: string, t: number, profile: HeapProfile, processStartMs?: number, heapBytesOf?: (fn: string) => number | undefined): FindingEvent[] {
     if (epoch !== this.#epoch) {
       this.#epoch = epoch;
       this.#firstMs = t;
@@ -255,7 +266,11 @@ export class GoroutineSession {
       const last = this.#last[k];
       return last && t - last.t <= this.#params.windowMs ? last.judged : [];
     };
-    return this.#tracker.update(epoch, t, mergeJudgements(fresh('goroutine'), fresh('goroutineleak')).map(toDetection));
+    const judged = mergeJudgements(fresh('goroutine'), fresh('goroutineleak')).map((j) => {
+      const held = heapBytesOf?.(j.facts.function);
+      return held ? { ...j, evidence: { ...j.evidence, heapBytes: Math.round(held) } } : j;
+    });
+    return this.#tracker.update(epoch, t, judged.map(toDetection));
   }
 
   /** The process ended (restart, or the target left). */

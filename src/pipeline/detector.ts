@@ -14,7 +14,15 @@ import type { FindingStore } from '../store/findings.js';
 import type { StoreReader } from '../store/reader.js';
 import type { IngestedProfile } from './ingest.js';
 import { GoroutineSession } from '../detect/goroutine.js';
+import { functionValues } from '../pprof/aggregate.js';
+import type { HeapProfile } from '../pprof/profile.js';
 import type { IngestedGoroutines } from './goroutine-ingest.js';
+
+/** Cum inuse bytes per function of a heap profile. */
+function cumInuse(profile: HeapProfile): Map<string, number> {
+  const index = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
+  return new Map(index < 0 ? [] : functionValues(profile, index).map((f) => [f.name, f.cum] as const));
+}
 
 /** goroutine-leak findings belong to the goroutine session; every other class to the heap session. */
 const isGoroutineFinding = (f: Finding): boolean => f.class === 'goroutine-leak';
@@ -44,6 +52,8 @@ export class DetectorRunner {
   readonly #sessions = new Map<string, Entry>();
   /** Per target: goroutine and goroutineleak detection (detect/goroutine.ts), with its own findings. */
   readonly #goroutineSessions = new Map<string, { targetId: number; session: GoroutineSession }>();
+  /** Per target with goroutine detection: cum inuse bytes per function at its latest heap profile. */
+  readonly #heapByFunction = new Map<string, Map<string, number>>();
   readonly #queue: (IngestedProfile | IngestedGoroutines)[] = [];
   #draining: Promise<void> | undefined;
   #params: DetectParams;
@@ -97,6 +107,7 @@ export class DetectorRunner {
    * life, which the pipeline marks forgotten before calling this.
    */
   forget(targetKey: string, now = Date.now()): void {
+    this.#heapByFunction.delete(targetKey);
     const g = this.#goroutineSessions.get(targetKey);
     if (g) {
       this.#goroutineSessions.delete(targetKey);
@@ -160,6 +171,8 @@ export class DetectorRunner {
       this.#sessions.set(target.key, entry);
     }
     const t = profile.timeMs || startedAt;
+    // What a goroutine finding of this target reports as held heap: only for targets that send goroutine profiles.
+    if (this.#goroutineSessions.has(target.key)) this.#heapByFunction.set(target.key, cumInuse(profile));
     this.#store(target.key, entry.targetId, entry.session.observe(String(stored.epochId), t, profile));
     this.#logStaleness(target.key, entry, t);
   }
@@ -173,7 +186,8 @@ export class DetectorRunner {
     }
     // The heap session dates the process (its allocation counters); else the warm-up counts from the first goroutine profile.
     const processStart = this.#sessions.get(target.key)?.session.processStartMs();
-    const events = entry.session.observe(kind, String(stored.epochId ?? 0), profile.timeMs || startedAt, profile, processStart);
+    const heap = this.#heapByFunction.get(target.key);
+    const events = entry.session.observe(kind, String(stored.epochId ?? 0), profile.timeMs || startedAt, profile, processStart, heap && ((fn) => heap.get(fn)));
     this.#store(target.key, entry.targetId, events);
   }
 
