@@ -27,6 +27,7 @@ import { StoreLifecycle } from '../store/lifecycle.js';
 import { StoreReader } from '../store/reader.js';
 import { StoreWriter } from '../store/writer.js';
 import { GoroutineWriter } from '../store/goroutine-writer.js';
+import { readGoroutineSeries } from '../store/goroutine-reader.js';
 
 export interface BuildOptions {
   config: Config;
@@ -65,6 +66,7 @@ export function buildComponents({ config, db, metrics, storeHealth, log, hooks }
     decoder: createDecoderPool({ budgetBytes: config.global.max_decoding_bytes }),
     writer: new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles }),
     goroutineWriter: new GoroutineWriter(db, { keyframeEvery: config.storage.keyframe_every }),
+    goroutineHistory: (key, kind, since) => readGoroutineSeries(db, key, kind, since),
     reader,
     findings,
     metrics,

@@ -16,6 +16,7 @@ import type { IngestedProfile } from './ingest.js';
 import { GoroutineSession } from '../detect/goroutine.js';
 import { functionValues } from '../pprof/aggregate.js';
 import type { HeapProfile } from '../pprof/profile.js';
+import { pointProfile, type GoroutineSeries } from '../store/goroutine-reader.js';
 import type { IngestedGoroutines } from './goroutine-ingest.js';
 
 /** Cum inuse bytes per function of a heap profile. */
@@ -38,6 +39,8 @@ export interface DetectorDeps {
   log: Logger;
   /** Called with every finding event after it is stored (metrics, tests). */
   onEvent?: (targetKey: string, event: FindingEvent) => void;
+  /** Stored goroutine counts, to resume a target's goroutine window after a daemon restart (store/goroutine-reader.ts). */
+  goroutineHistory?: (targetKey: string, kind: 'goroutine' | 'goroutineleak', sinceMs: number) => GoroutineSeries;
 }
 
 interface Entry {
@@ -183,12 +186,30 @@ export class DetectorRunner {
     if (!entry) {
       entry = { targetId: stored.targetId, session: new GoroutineSession(this.#params, this.#deps.findings.openOf(stored.targetId).filter(isGoroutineFinding)) };
       this.#goroutineSessions.set(target.key, entry);
+      this.#resumeGoroutines(target.key, entry.targetId, entry.session, stored.scrapeId, (profile.timeMs || startedAt) - this.#params.windowMs);
     }
     // The heap session dates the process (its allocation counters); else the warm-up counts from the first goroutine profile.
     const processStart = this.#sessions.get(target.key)?.session.processStartMs();
     const heap = this.#heapByFunction.get(target.key);
     const events = entry.session.observe(kind, String(stored.epochId ?? 0), profile.timeMs || startedAt, profile, processStart, heap && ((fn) => heap.get(fn)));
     this.#store(target.key, entry.targetId, events);
+  }
+
+  /**
+   * A daemon restart in the middle of an epoch: replay the window's stored
+   * goroutine counts (both kinds, in time order, the current fetch excluded),
+   * so a pile's growth is judged over its whole window again at once.
+   */
+  #resumeGoroutines(targetKey: string, targetId: number, session: GoroutineSession, currentScrapeId: number, sinceMs: number): void {
+    const history = this.#deps.goroutineHistory;
+    if (!history) return;
+    const points = (['goroutine', 'goroutineleak'] as const)
+      .flatMap((kind) => {
+        const s = history(targetKey, kind, sinceMs);
+        return s.points.filter((p) => p.scrapeId !== currentScrapeId).map((p) => ({ kind, p, profile: pointProfile(p, s.frames, kind) }));
+      })
+      .sort((a, b) => a.p.t - b.p.t);
+    for (const { kind, p, profile } of points) this.#store(targetKey, targetId, session.observe(kind, String(p.epochId ?? 0), p.t, profile));
   }
 
   #store(targetKey: string, targetId: number, events: FindingEvent[]): void {

@@ -14,7 +14,7 @@ import { FunctionExport, type FunctionExportDeps } from '../export/function-expo
 import type { Logger } from '../log.js';
 import type { StoreReader } from '../store/reader.js';
 import type { StoreWriter } from '../store/writer.js';
-import { DetectorRunner, type FindingSink } from './detector.js';
+import { DetectorRunner, type DetectorDeps, type FindingSink } from './detector.js';
 import type { ProfileDecoder } from './decoder-pool.js';
 import { Ingest, type IngestedProfile, type IngestMetrics, type ProfileWriter, type StoreHealthReport } from './ingest.js';
 import { OriginLives } from './lives.js';
@@ -36,6 +36,8 @@ export interface PipelineDeps {
   writer: ProfileWriter & Pick<StoreWriter, 'registerTarget' | 'forget'>;
   /** Where goroutine and goroutineleak counts go; without it those kinds are refused. */
   goroutineWriter?: GoroutineIngestDeps['writer'];
+  /** Stored goroutine counts, for resuming goroutine detection after a restart. */
+  goroutineHistory?: DetectorDeps['goroutineHistory'];
   reader: Pick<StoreReader, 'stackHistory' | 'functionsView'>;
   findings: FindingSink;
   metrics: PipelineMetrics;
@@ -68,6 +70,7 @@ export class Pipeline implements ProfileSink, Component {
       reader: deps.reader,
       params: detectParamsFrom(deps.config.detect),
       log: log.child({ component: 'detect' }),
+      goroutineHistory: deps.goroutineHistory,
       onEvent: (key, e) => {
         metrics.observeFinding(key, e);
         // A finding's function must show in the per-function series at the next scrape.
