@@ -33,8 +33,8 @@ import { median, theilSen } from './stats.js';
 import { assessTrend, type TrendParams } from './trend.js';
 import type { HeapProfile } from '../pprof/profile.js';
 
-/** The goroutine profile kinds (src/pprof/kind.ts). */
-export type GoroutineKind = 'goroutine' | 'goroutineleak';
+export type { GoroutineKind } from '../pprof/kind.js';
+import type { GoroutineKind } from '../pprof/kind.js';
 
 /** A goroutine-leak finding's evidence: the heap finding's fields plus the pile's own. */
 export interface GoroutineEvidence extends Evidence {

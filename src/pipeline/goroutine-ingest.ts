@@ -16,7 +16,7 @@ import type { StoreHealthReport } from './ingest.js';
 import type { OriginLife, OriginLives } from './lives.js';
 import type { ArrivalOutcome, ProfileArrival, ProfileOrigin } from './source.js';
 
-export type GoroutineKind = 'goroutine' | 'goroutineleak';
+import type { GoroutineKind } from '../pprof/kind.js';
 
 /** A stored goroutine or goroutineleak profile, as detection gets it. */
 export interface IngestedGoroutines {

@@ -27,7 +27,10 @@ export function profileKindOf(sampleTypes: readonly SampleType[]): ProfileKind |
   return undefined;
 }
 
+/** The goroutine-count kinds: their single value is a number of goroutines per stack. */
+export type GoroutineKind = Exclude<ProfileKind, 'heap'>;
+
 /** Goroutine-count kinds: their single value is a number of goroutines per stack. */
-export function isGoroutineKind(kind: ProfileKind): kind is 'goroutine' | 'goroutineleak' {
+export function isGoroutineKind(kind: ProfileKind): kind is GoroutineKind {
   return kind === 'goroutine' || kind === 'goroutineleak';
 }

@@ -12,10 +12,12 @@ import { createHash } from 'node:crypto';
 import { HeapwatchError, type ErrorRecord } from '../errors.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import { goroutineFacts } from '../detect/goroutine-frames.js';
+import type { GoroutineKind } from '../pprof/kind.js';
 import type { Db } from './db.js';
 import { forEachChange, ValueTableBuilder, type ValueTable } from './value-table.js';
 
-export type GoroutineProfileKind = 'goroutine' | 'goroutineleak';
+/** The goroutine kinds stored here (src/pprof/kind.ts). */
+export type GoroutineProfileKind = GoroutineKind;
 
 /** Who the fetch belongs to: the target's identity, as the heap writer keys it. */
 export interface GoroutineOwner {
