@@ -6,6 +6,7 @@
  *   detect   - bench/detect.bench.ts (all detectors over 24 h of one target's history; detection memory)
  *   hostile  - bench/hostile.bench.ts (RSS and the healthy target's scrapes among hostile ones; 10^6-function profile, /healthz p99)
  *   writer   - bench/writer-state.bench.ts (memory the writer keeps per target, append time, on bigservice series)
+ *   push     - bench/push.bench.ts (push receivers: pushes/s stored; daemon CPU for 1,000 services pushing every 15 s)
  *   fleet    - bench/fleet.bench.ts (1,000 targets, time-compressed; `--fleet` to include, it takes minutes)
  */
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ const steps: [string, string, string[]][] = [
   ['detection cost and memory', here('./detect.bench.js'), ['--expose-gc']],
   ['hostile targets and huge profiles (default limits)', here('./hostile.bench.js'), []],
   ['writer state and store work, production-size profiles', here('./writer-state.bench.js'), []],
+  ['push receivers (Connect PushRequests, 1,000 pushing services)', here('./push.bench.js'), []],
 ];
 if (process.argv.includes('--fleet')) steps.push(['fleet (1,000 targets)', here('./fleet.bench.js'), []]);
 

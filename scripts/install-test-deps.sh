@@ -28,8 +28,14 @@ npm ci --no-audit --no-fund
 # capture script, never by the tests. The other fixture modules (kitex-codecs,
 # kitex-codecs-old, shapes, shapes-kitex, goroutine) are only built by their
 # capture scripts, which download what they need; the tests read their profiles.
-for dir in test/fixtures/go/grower test/fixtures/go/scenarios test/fixtures/go/parity test/fixtures/go/pprofdump test/fixtures/kitex; do
+for dir in test/fixtures/go/grower test/fixtures/go/scenarios test/fixtures/go/parity test/fixtures/go/pprofdump test/fixtures/kitex test/fixtures/go/push-pyroscope-go test/fixtures/go/push-connect; do
   (cd "$dir" && go mod download)
+done
+# The push clients (test/push-clients.test.ts): the Connect one links gRPC and
+# protobuf through github.com/grafana/pyroscope/api, a few minutes to compile
+# on a cold cache; built here once (same flags as the test) so the test builds from cache.
+for dir in test/fixtures/go/push-pyroscope-go test/fixtures/go/push-connect; do
+  (cd "$dir" && go build -trimpath -o /dev/null .)
 done
 # The Grafana schema checker of the generated dashboards and alert rules
 # (test/dashboards.test.ts, test/alert-rules.test.ts).

@@ -1,16 +1,15 @@
 /**
- * Wiring only: load the config, open the store, list the components
- * (src/daemon/build.ts), start them in order, stop them in reverse, reload by
- * calling applyConfig on each.
+ * Wiring only: load the config, list the components (src/daemon/build.ts),
+ * start them in order, stop them in reverse, reload via applyConfig on each.
  */
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { withEnvironment, splitHostPort } from './config/environment.js';
+import { withEnvironment } from './config/environment.js';
 import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { buildComponents } from './daemon/build.js';
+import { buildApi, openAndBuild, type Built, type Front } from './daemon/build.js';
 import { HeapwatchError } from './errors.js';
-import { HeapwatchMetrics } from './export/metrics.js';
+import { HeapwatchMetrics } from './daemon/metrics.js';
 import { createLogger, type Logger } from './log.js';
 import type { DetectorRunner } from './pipeline/detector.js';
 import type { PipelineDeps } from './pipeline/pipeline.js';
@@ -18,8 +17,7 @@ import type { Component } from './pipeline/source.js';
 import type { ScrapeManager } from './scrape/manager.js';
 import type { Db } from './store/db.js';
 import type { FindingStore } from './store/findings.js';
-import { StoreHealth } from './store/health.js';
-import { openDatabaseWithRetry } from './store/open-with-retry.js';
+import { StoreHealth } from './store/metrics.js';
 import type { StoreReader } from './store/reader.js';
 
 export interface DaemonOptions extends Pick<PipelineDeps, 'onIngested' | 'onFinding'> {
@@ -36,6 +34,7 @@ export interface Daemon {
   readonly db: Db;
   readonly reader: StoreReader;
   readonly manager: ScrapeManager;
+  readonly push: Front['push'];
   readonly detector: DetectorRunner;
   readonly findings: FindingStore;
   readonly metrics: HeapwatchMetrics;
@@ -53,29 +52,31 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'heapwatch_' });
   const metrics = new HeapwatchMetrics(registry);
-  const storeHealth = new StoreHealth(metrics);
-  const [host, port] = splitHostPort(config.api.listen);
-  const db = await openDatabaseWithRetry({ path: config.storage.path, log: log.child({ component: 'store' }), metrics, onUnhealthy: () => storeHealth.unavailable('database unavailable'), host, port, retryMs: config.storage.open_retry_interval });
-  storeHealth.writeSucceeded();
-  const built = buildComponents({ config, db, metrics, storeHealth, log, hooks: options });
-  const started: Component[] = [];
+  const storeHealth = new StoreHealth(metrics.store);
+  let built: Built | undefined;
+  const { api, push } = buildApi({ config, metrics, storeHealth, log, built: () => built });
+  // The one HTTP server listens first: while the database retries opening, it is in its not-ready mode.
+  await api.start();
+  const started: Component[] = [api];
   const stop = async (): Promise<void> => {
-    // Reverse order of start: the API goes first so no query hits a closing store; the store closes last.
+    // Reverse order of start: sources before the pipeline, the pipeline before the store; the API
+    // last (it answers 503 on /api/ once the store closed).
     for (const c of started.splice(0).reverse()) await c.stop();
     log.info('heapwatch stopped');
   };
   try {
+    built = await openAndBuild({ config, metrics, storeHealth, log, hooks: options, push });
     for (const c of built.components) {
       await c.start();
       started.push(c);
     }
   } catch (err) {
-    // Port taken, or an address this host does not have: stop what started, then say why.
     await stop().catch(() => undefined);
-    if (db.open) db.close();
+    if (built?.db.open) built.db.close();
     throw err;
   }
-  log.info({ address: built.api.address, targets: built.manager.status().length, config: configPath }, 'heapwatch started');
+  const components = started.slice();
+  log.info({ address: api.address, targets: built.manager.status().length, config: configPath }, 'heapwatch started');
   const reload = async (): Promise<HeapwatchError | undefined> => {
     let next: Config;
     try {
@@ -88,12 +89,12 @@ export async function startDaemon(configPath: string, options: DaemonOptions = {
     }
     if (next.storage.path !== config.storage.path || next.api.listen !== config.api.listen) log.warn('storage.path and api.listen take effect only after a restart');
     config = next;
-    for (const c of built.components) await c.applyConfig(config);
+    for (const c of components) await c.applyConfig(config);
     metrics.configReloads.inc({ result: 'success' });
     log.info({ targets: built.manager.status().length }, 'config reloaded');
     return undefined;
   };
 
-  const { reader, manager, findings, pipeline, api } = built;
-  return { get config() { return config; }, address: api.address, db, reader, manager, detector: pipeline.detector, findings, metrics, app: api.app, log, reload, stop };
+  const { db, reader, manager, findings, pipeline } = built;
+  return { get config() { return config; }, address: api.address, db, reader, manager, push, detector: pipeline.detector, findings, metrics, app: api.app, log, reload, stop };
 }

@@ -5,17 +5,24 @@
  * leak-free traps), replayed through `heapwatch analyze`'s engine with the
  * shipped defaults. Issue 10's targets: precision and recall >= 0.95, class
  * accuracy >= 0.9, no warning on a healthy series, median time to detect
- * <= 40 min (>= 20 MB/h, 1-minute interval) and <= 2 h (~5 MB/h). Two are
- * not met and are asserted at what the detector does today, so that any
- * regression fails (README "Evaluation on real profiles" says why):
- * - KNOWN_FALSE_ALARMS: a log-like cache whose rate stops falling for an hour;
- * - the median for fast leaks, which the 60-minute warm-up hold sets for
- *   leaks that start with their process (every series here does).
+ * <= 40 min (>= 20 MB/h, 1-minute interval) and <= 2 h (~5 MB/h).
+ * Growth in a process's first 60 minutes is raised as an `info` finding with
+ * its leak class (held: a cache warming up looks the same) and the same
+ * finding escalates to a warning past the warm-up. Time to detect is the
+ * first finding of the leak's class (any severity); time to warning is
+ * reported beside it. Not met, and asserted at what the detector does today
+ * so that any regression fails (README "Evaluation on real profiles"):
+ * - KNOWN_FALSE_ALARMS: a "log-like" cache whose recorded rate stops
+ *   falling after minute 40;
+ * - the median time to a *warning* for fast leaks, which issue 10's own
+ *   shape 5 (a constant 60-minute fill after start raises no warning) sets
+ *   for leaks that start with their process (every fast series here does).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_DETECT_PARAMS } from '../src/detect/params.js';
 import { CLASS_IDS } from '../src/detect/classes.js';
+import { warnedAt } from '../src/detect/findings.js';
 import { evaluateCorpus, expectedClasses, renderScore } from './eval/corpus.js';
 
 /** The traffic shapes of issue 10 (codecs, shape 8, have their own series) and the series that cover them. */
@@ -31,15 +38,25 @@ const SHAPES: Record<string, string[]> = {
 };
 
 /**
- * Healthy series that still raise a warning. trap-cache-log's fill grows
- * 14, 17, 19 MB/h over minutes 60-120: from the heap alone it has the shape
- * of four real leaks that grew faster in their first half hour, and every
- * rule that kept it `info` lost those leaks (README: Detection).
+ * Healthy series that still raise a warning. trap-cache-log's recorded fill
+ * does not slow down after minute 40: 22.6 -> 47.8 MB by minute 120 in
+ * steps of 7.3, 5.9, 5.7 and 6.3 MB per 20 minutes (~19 MB/h), and its
+ * kept share rises (0.85 -> 0.95), so its misses did not fall as 1/t. Issue
+ * 10 escalates a filling cache when "the slowing stops", and this is the
+ * shape of real leaks that grew faster in their first half hour
+ * (leak-codec-grpc-note, -apache-blob, -generic-json): every rule that kept
+ * it `info` lost those leaks (README: Detection).
  */
 const KNOWN_FALSE_ALARMS = new Set(['trap-cache-log']);
 
-/** The warm-up hold (60 min) plus the few minutes that confirm growth past it. */
-const WARMUP_BOUND_MINUTES = 65;
+/**
+ * Every fast series' leak starts with its process, 3-10 minutes before the
+ * first profile: issue 10's shape 5 (a cache filling at a constant rate for
+ * up to 60 minutes after start must not warn) holds them at `info` until the
+ * process is 60 minutes old, and the few minutes that confirm growth past
+ * it. The median time to a warning measured: 59-60 minutes.
+ */
+const WARMUP_BOUND_MINUTES = 60;
 
 describe('labelled corpus', () => {
   const score = evaluateCorpus(DEFAULT_DETECT_PARAMS);
@@ -107,14 +124,44 @@ describe('labelled corpus', () => {
     const fastSeries = byName('leak-unclassified');
     const fast = fastSeries.leaks[0]!;
     assert.ok(fast.minutesToDetect !== null && fast.minutesToDetect <= 60, `${fast.minutesToDetect} min`);
-    assert.ok(fastSeries.findings.some((f) => f.class === 'cache-filling' && f.function === 'main.(*sessionStore).remember'));
+    // One finding: raised as info with its class inside the warm-up, the same one escalated past it.
+    const site = fastSeries.findings.filter((f) => f.function === 'main.(*sessionStore).remember');
+    assert.deepEqual(site.map((f) => [f.class, f.severity]), [['unclassified-growth', 'warning']]);
+    assert.equal(fast.firstFinding?.key, fast.finding?.key);
+    assert.ok(fast.minutesToFirstFinding! <= 40 && fast.minutesToFirstFinding! < fast.minutesToDetect, `${fast.minutesToFirstFinding} min`);
+    assert.ok(site[0]!.evidence.escalatedAt && warnedAt(site[0]!)! > site[0]!.detected_at);
     const slow = byName('leak-unclassified-slow').leaks[0]!;
     assert.ok(slow.minutesToDetect !== null && slow.minutesToDetect <= 125, `${slow.minutesToDetect} min`);
   });
 
-  it('median time to detect: within the warm-up bound for leaks >= 20 MB/h at 1 min (target 40 min: not met), <= 2 h for ~5 MB/h', () => {
+  it('median time to first finding (its class, any severity): <= 40 min for leaks >= 20 MB/h at 1 min, <= 2 h for ~5 MB/h (issue 10)', () => {
+    assert.ok(score.medianFastFirstMinutes <= 40, `${score.medianFastFirstMinutes} min`);
+    assert.ok(score.medianSlowFirstMinutes <= 120, `${score.medianSlowFirstMinutes} min`);
+  });
+
+  it('median time to warning: within the warm-up bound for leaks >= 20 MB/h at 1 min (40 min: not met), <= 2 h for ~5 MB/h', () => {
     assert.ok(score.medianFastMinutes <= WARMUP_BOUND_MINUTES, `${score.medianFastMinutes} min`);
     assert.ok(score.medianSlowMinutes <= 120, `${score.medianSlowMinutes} min`);
+  });
+
+  it('a constant 60-minute fill after start is an info finding with its class and why it is held, never a warning', () => {
+    const s = byName('trap-cache-fill-60min');
+    assert.deepEqual(s.alerts, []);
+    const held = s.findings.filter((f) => f.evidence.hold);
+    assert.ok(held.length > 0, 'no held info finding');
+    for (const f of held) {
+      assert.equal(f.severity, 'info');
+      assert.notEqual(f.class, 'cache-filling');
+      assert.match(f.evidence.hold!.reason, /held at info until .*a warm-up cache fill looks the same/);
+      assert.equal(f.state, 'resolved');
+    }
+  });
+
+  it('raises one finding per allocation site: an open finding is not resolved and raised again while its site still grows', () => {
+    for (const s of score.series) {
+      const sites = s.alerts.map((f) => `${f.epoch} ${f.class} ${f.function}`);
+      assert.deepEqual(sites, [...new Set(sites)], `${s.manifest.scenario}: ${s.alerts.map((f) => `${f.class}@${f.detected_at}-${f.resolved_at}`).join(' ')}`);
+    }
   });
 
   it('finds each of several leaks in one process with its own class', () => {
@@ -129,6 +176,9 @@ describe('labelled corpus', () => {
     assert.ok(f, 'late leak not found');
     assert.ok(f.detected_at >= s.windowMs);
     assert.match(f.function, /\.\(\*StockQuery\)\.FastReadField4$/);
+    // Judged from its onset, not over the flat history before it: within
+    // min_window + for (35 min) of its start (measured: 30).
+    assert.ok(s.leaks[0]!.minutesToDetect! <= 35, `${s.leaks[0]!.minutesToDetect} min`);
   });
 
   it('finds a leak again in the new process after a restart', () => {

@@ -2,7 +2,8 @@
  * The daemon runs the detectors after each scrape: a real leaking Go service,
  * detector windows scaled down by config, and the finding shows up in SQLite,
  * the API and /metrics. A daemon restart keeps the open finding and does not
- * duplicate it.
+ * duplicate it. A second daemon with the default 1-hour warm-up holds the
+ * same growth (the service is seconds old) as an `info` finding of its class.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -15,7 +16,9 @@ const FAST_DETECT = { window: '3m', min_window: '20s', min_points: 12, for: '5s'
 describe('daemon detection', () => {
   let service: RunningService;
   let hw: TestDaemon;
+  let warming: TestDaemon;
   const opened: { key: string; cls: string; fn: string }[] = [];
+  const held: { cls: string; fn: string; severity: string }[] = [];
 
   before(async () => {
     service = await startGoService(buildGoFixture('go/scenarios'), ['-mode', 'leak', '-background', '16']);
@@ -28,6 +31,14 @@ describe('daemon detection', () => {
       },
       { onFinding: (key, e) => e.type === 'opened' && opened.push({ key, cls: e.finding.class, fn: e.finding.function }) },
     );
+    warming = await startTestDaemon(
+      {
+        global: { scrape_interval: '1s', scrape_timeout: '900ms' },
+        detect: { ...FAST_DETECT, warmup: '1h' },
+        targets: [{ url: `${service.url}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'sessions' } }],
+      },
+      { onFinding: (_key, e) => e.type === 'opened' && held.push({ cls: e.finding.class, fn: e.finding.function, severity: e.finding.severity }) },
+    );
     // The warning, not just any finding: on a loaded machine a stretch of
     // late scrapes can make the linear leak look like it slows down, which
     // first opens an info `cache-filling` finding that escalates once the
@@ -38,9 +49,11 @@ describe('daemon detection', () => {
       90_000,
       250,
     );
+    await waitFor('the held info finding', () => held.some((o) => o.fn === 'main.(*sessionStore).remember' && o.cls === 'unclassified-growth'), 60_000, 250);
   });
 
   after(async () => {
+    await warming?.daemon.stop().catch(() => undefined);
     await hw?.daemon.stop().catch(() => undefined);
     await service?.stop();
   });
@@ -74,6 +87,23 @@ describe('daemon detection', () => {
     assert.match(text, /heapwatch_function_series_dropped\{target="[^"]+",service="sessions"\} \d+/);
     const perTarget = text.split('\n').filter((l) => l.startsWith('heapwatch_function_inuse_bytes{'));
     assert.ok(perTarget.length <= 5 + 2, `bounded cardinality: ${perTarget.length} function series`);
+  });
+
+  it('in the process warm-up, serves the growth as an info finding with its class, why it is held and until when; never a paging severity', async () => {
+    assert.deepEqual(held.filter((o) => o.fn === 'main.(*sessionStore).remember').map((o) => [o.cls, o.severity]), [['unclassified-growth', 'info']]);
+    const res = await warming.daemon.app.inject({ url: '/api/v1/findings?state=open' });
+    const list = res.json<{ findings: { class: string; severity: string; function: string; bytes_per_hour: number; summary: string; evidence: { hold?: { reason: string; until: string } } }[] }>().findings;
+    const f = list.find((x) => x.function === 'main.(*sessionStore).remember')!;
+    assert.ok(f, JSON.stringify(list.map((x) => x.function)));
+    assert.equal(f.class, 'unclassified-growth');
+    assert.equal(f.severity, 'info');
+    assert.ok(f.bytes_per_hour > 100e6, `${f.bytes_per_hour} B/h`);
+    assert.match(f.evidence.hold?.reason ?? '', /held at info until the process is 60 min old .*a warm-up cache fill looks the same/);
+    assert.ok(Date.parse(f.evidence.hold!.until) > Date.now(), f.evidence.hold!.until);
+    assert.match(f.summary, /held at info until the process is 60 min old/);
+    const text = await warming.daemon.metrics.exposition();
+    assert.match(text, /heapwatch_finding_open\{[^}]*class="unclassified-growth",severity="info",function="main\.\(\*sessionStore\)\.remember"[^}]*\} 1/);
+    assert.doesNotMatch(text, /heapwatch_finding_open\{[^}]*severity="(warning|critical)"/);
   });
 
   it('keeps the open finding across a daemon restart without duplicating it', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { HeapwatchMetrics } from '../src/export/metrics.js';
+import { HeapwatchMetrics } from '../src/daemon/metrics.js';
 import type { FunctionsView } from '../src/store/reader.js';
 import type { Target } from '../src/targets/target.js';
 import { requireBinary } from './helpers/binaries.js';

@@ -1,6 +1,6 @@
 /**
  * Target lifecycle: a target that leaves discovery is forgotten in one place
- * (main.ts forgetTarget). 10,000 targets churn in and out through file_sd,
+ * (Pipeline.forget, src/pipeline/pipeline.ts). 10,000 targets churn in and out through file_sd,
  * twice; afterwards the JS heap is back within 10% of its baseline.
  */
 import assert from 'node:assert/strict';

@@ -90,7 +90,7 @@ describe('pipeline: scrape, decode, store deltas, serve', () => {
     const reader = new StoreReader(db);
     const { buildServer } = await import('../src/api/server.js');
     const { Registry } = await import('prom-client');
-    const { HeapwatchMetrics } = await import('../src/export/metrics.js');
+    const { HeapwatchMetrics } = await import('../src/daemon/metrics.js');
     const app = buildServer({ reader, targets: () => [], metrics: new HeapwatchMetrics(new Registry()), ready: () => true });
     const target = storedTargets(db)[0]!;
     const res = await app.inject({ url: `/api/v1/targets/${target.id}/functions?window=1h&sort=growth&limit=5` });

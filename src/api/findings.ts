@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FindingStore, StoredFinding } from '../store/findings.js';
 import type { StoreReader } from '../store/reader.js';
-import { sendError } from './server.js';
+import { resolveLate, sendError, type Late } from './server.js';
 import { idParams } from './schemas.js';
 
 const findingSchema = {
@@ -44,9 +44,12 @@ const stateQuery = {
   additionalProperties: false,
 } as const;
 
-export function findingRoutes(findings: FindingStore, reader: StoreReader): (app: FastifyInstance) => void {
+/** Getters: the store opens after the API listens (server.ts answers 503 on /api/ until then). */
+export function findingRoutes(findingStore: Late<FindingStore>, readerOf: Late<StoreReader>): (app: FastifyInstance) => void {
+  const findings = (): FindingStore => resolveLate(findingStore)!;
+  const reader = (): StoreReader => resolveLate(readerOf)!;
   const view = (f: StoredFinding): Record<string, unknown> => {
-    const target = reader.target(f.target_id);
+    const target = reader().target(f.target_id);
     return {
       ...f,
       target: target?.url ?? '',
@@ -60,14 +63,14 @@ export function findingRoutes(findings: FindingStore, reader: StoreReader): (app
     app.get<{ Querystring: { state: 'open' | 'resolved' | 'all'; limit: number } }>(
       '/api/v1/findings',
       { schema: { querystring: stateQuery, response: { 200: findingsResponse } } },
-      async (req) => ({ findings: findings.list(req.query.state, req.query.limit).map(view) }),
+      async (req) => ({ findings: findings().list(req.query.state, req.query.limit).map(view) }),
     );
     app.get<{ Params: { id: number }; Querystring: { state: 'open' | 'resolved' | 'all'; limit: number } }>(
       '/api/v1/targets/:id/findings',
       { schema: { params: idParams, querystring: stateQuery, response: { 200: findingsResponse } } },
       async (req, reply) => {
-        if (!reader.target(req.params.id)) return sendError(reply, 'HW_ERR_NOT_FOUND', `target ${req.params.id}`);
-        return { findings: findings.list(req.query.state, req.query.limit, req.params.id).map(view) };
+        if (!reader().target(req.params.id)) return sendError(reply, 'HW_ERR_NOT_FOUND', `target ${req.params.id}`);
+        return { findings: findings().list(req.query.state, req.query.limit, req.params.id).map(view) };
       },
     );
   };

@@ -21,17 +21,33 @@ export interface ApiAuth {
   healthOpen: boolean;
 }
 
+/** A dependency given as is, or as a getter that is undefined while it is not available yet. */
+export type Late<T> = T | (() => T | undefined);
+
+export function resolveLate<T extends object>(value: Late<T>): T | undefined {
+  return typeof value === 'function' ? value() : value;
+}
+
 export interface ApiDeps {
-  reader: StoreReader;
+  /**
+   * The store's reader. A getter that is undefined while the database is not
+   * open puts the API in its not-ready mode: /healthz and /metrics answer,
+   * /readyz and the /api/ routes answer 503.
+   */
+  reader: Late<StoreReader>;
   /** Live status of every configured target, from the scrape manager. */
   targets: () => TargetStatus[];
   metrics: MetricsExposition;
   auth?: ApiAuth;
   /** True when config is loaded and the store is writable. */
   ready: () => boolean;
+  /** Why it is not ready, for /readyz (e.g. "database unavailable"). */
+  notReadyReason?: () => string | undefined;
   logger?: Logger;
   /** How stale a target's profiles are (detection), by target key. */
   staleness?: (targetKey: string) => Staleness | undefined;
+  /** Paths whose routes check their own credentials (the push receivers): the API token does not apply. */
+  selfAuthenticated?: readonly string[];
   /** Extra routes (findings) registered by other packages. */
   plugins?: ((app: FastifyInstance) => void)[];
 }
@@ -56,12 +72,20 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!deps.auth || isOpen(req, deps.auth)) return;
+    if (!deps.auth || isOpen(req, deps.auth) || deps.selfAuthenticated?.includes(req.url.split('?')[0]!)) return;
     const token = bearerToken(req.headers.authorization);
     if (!token || !tokenMatches(token, deps.auth.token)) {
       await sendError(reply.header('www-authenticate', 'Bearer'), 'HW_ERR_UNAUTHORIZED');
     }
   });
+
+  // The not-ready mode: the data routes need the database.
+  app.addHook('onRequest', async (req, reply) => {
+    if (reply.sent || !req.url.startsWith('/api/') || resolveLate(deps.reader) !== undefined) return;
+    await sendError(reply, 'HW_ERR_NOT_READY', 'the database is not open');
+  });
+  /** Only called by /api/ routes, which the hook above lets through only with an open store. */
+  const reader = (): StoreReader => resolveLate(deps.reader)!;
 
   app.setErrorHandler((err: { validation?: unknown; message: string; statusCode?: number }, _req, reply) => {
     if (err.validation) return sendError(reply, 'HW_ERR_BAD_REQUEST', err.message);
@@ -71,7 +95,11 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
   app.setNotFoundHandler((req, reply) => sendError(reply, 'HW_ERR_NOT_FOUND', `${req.method} ${req.url}`));
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => (deps.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'not ready' })));
+  app.get('/readyz', async (_req, reply) => {
+    if (deps.ready()) return { status: 'ready' };
+    const reason = deps.notReadyReason?.();
+    return reply.code(503).send({ status: 'not ready', ...(reason ? { reason } : {}) });
+  });
 
   app.get('/metrics', async (_req, reply) => {
     const body = await deps.metrics.exposition();
@@ -80,7 +108,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
 
   app.get('/api/v1/targets', { schema: { response: { 200: targetsResponse } } }, async () => ({
     targets: deps.targets().map((s) => {
-      const row = deps.reader.targetByKey(s.target.key);
+      const row = reader().targetByKey(s.target.key);
       return {
         id: row?.id ?? null,
         url: s.target.url,
@@ -90,7 +118,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
         timeout_seconds: s.target.timeoutMs / 1000,
         health: s.health,
         last_scrape: s.lastScrapeAt === null ? null : { at: iso(s.lastScrapeAt), duration_ms: s.lastDurationMs, outcome: s.lastOutcome ?? (s.lastError ? 'error' : 'ok') },
-        last_error: s.lastError ? { at: s.lastScrapeAt === null ? null : iso(s.lastScrapeAt), ...s.lastError } : lastStoredError(deps.reader, row?.id),
+        last_error: s.lastError ? { at: s.lastScrapeAt === null ? null : iso(s.lastScrapeAt), ...s.lastError } : lastStoredError(reader(), row?.id),
         scrapes: s.scrapes,
         failures: s.failures,
         skipped: s.skipped,
@@ -103,10 +131,10 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     '/api/v1/targets/:id/functions',
     { schema: { params: idParams, querystring: functionsQuery, response: { 200: functionsResponse, 404: errorSchema } } },
     async (req, reply) => {
-      const target = deps.reader.target(req.params.id);
+      const target = reader().target(req.params.id);
       if (!target) return sendError(reply, 'HW_ERR_NOT_FOUND', `target ${req.params.id}`);
       const windowMs = parseDuration(req.query.window)!;
-      const view = deps.reader.functionsView(target.id, windowMs, req.query.sort, req.query.limit);
+      const view = reader().functionsView(target.id, windowMs, req.query.sort, req.query.limit);
       if (!view) return { target_id: target.id, window_seconds: windowMs / 1000, functions: [] };
       return {
         target_id: target.id,
@@ -132,10 +160,10 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     '/api/v1/targets/:id/profiles',
     { schema: { params: idParams, response: { 200: profilesResponse, 404: errorSchema } } },
     async (req, reply) => {
-      const target = deps.reader.target(req.params.id);
+      const target = reader().target(req.params.id);
       if (!target) return sendError(reply, 'HW_ERR_NOT_FOUND', `target ${req.params.id}`);
       return {
-        profiles: deps.reader.profiles(target.id, 1000).map((p) => ({
+        profiles: reader().profiles(target.id, 1000).map((p) => ({
           id: p.id,
           scrape_id: p.scrapeId,
           at: iso(p.ts),
@@ -152,7 +180,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
     '/api/v1/targets/:id/profiles/:pid',
     { schema: { params: profileParams } },
     async (req, reply) => {
-      const p = deps.reader.profileBytes(req.params.id, req.params.pid);
+      const p = reader().profileBytes(req.params.id, req.params.pid);
       if (!p) return sendError(reply, 'HW_ERR_NOT_FOUND', `profile ${req.params.pid} of target ${req.params.id}`);
       const name = `heap-${req.params.id}-${new Date(p.ts).toISOString().replace(/[:.]/g, '-')}.pb.gz`;
       return reply.type('application/octet-stream').header('content-disposition', `attachment; filename="${name}"`).send(p.bytes);

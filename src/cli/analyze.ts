@@ -236,7 +236,9 @@ function renderFinding(f: Finding): string[] {
   const out = [`[${f.severity.toUpperCase()}] ${f.class}: ${f.summary}`];
   out.push(`  function:    ${f.function}`);
   if (f.class === 'goroutine-leak') out.push(...goroutineLines(f.evidence as GoroutineEvidence));
-  else if (f.severity !== 'info') out.push(`  growth:      ${formatBytes(f.growth_bytes)} over ${f.evidence.windowMinutes ?? '?'} min (${formatBytes(f.bytes_per_hour)}/h)`);
+  else if (f.severity !== 'info' || f.evidence.hold) out.push(`  growth:      ${formatBytes(f.growth_bytes)} over ${f.evidence.windowMinutes ?? '?'} min (${formatBytes(f.bytes_per_hour)}/h)`);
+  if (f.evidence.hold) out.push(`  held:        ${f.evidence.hold.reason}`);
+  if (f.evidence.escalatedAt) out.push(`  escalated:   ${f.evidence.escalatedAt} (held at info in the process's warm-up before)`);
   if (f.evidence.allocation) out.push(`  allocation:  ${f.evidence.allocation}`);
   out.push(`  detected at: ${new Date(f.detected_at).toISOString()}${f.state === 'resolved' ? ` (resolved: ${f.resolved_reason})` : ''}`);
   const versions = Object.entries(f.evidence.versions).map(([m, v]) => `${m}@${v}`);

@@ -28,6 +28,12 @@ export async function checkConfigEnvironment(config: Config, file: string): Prom
   checkFile(config.api.auth_token_file, 'api.auth_token_file');
   const taken = await listenProblem(config.api.listen);
   if (taken) problems.push(`${file}: api.listen: ${config.api.listen}: ${taken}`);
+  if (config.push.enabled) {
+    checkFile(config.push.auth_token_file, 'push.auth_token_file');
+    checkFile(config.push.basic_auth?.password_file, 'push.basic_auth.password_file');
+    const pushTaken = config.push.listen === undefined ? undefined : await listenProblem(config.push.listen);
+    if (pushTaken) problems.push(`${file}: push.listen: ${config.push.listen}: ${pushTaken}`);
+  }
   return problems;
 }
 

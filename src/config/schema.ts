@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.js';
 import { parseBytes, parseDuration } from './units.js';
+import { pushSchema } from './push-schema.js';
 
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -203,6 +204,7 @@ export const configSchema = z.strictObject({
     })
     .refine((s) => s.index < s.count, 'expected index < count')
     .prefault({}),
+  push: pushSchema.prefault({}),
   targets: z.array(staticTarget).default([]),
   file_sd: z.array(fileSd).default([]),
   http_sd: z.array(httpSd).default([]),

@@ -5,13 +5,15 @@
  * engine serves the daemon (after every scrape) and `heapwatch analyze`.
  *
  * Growth is judged over each horizon (the window, then longer ones) from the
- * bounded history in history.ts. Three signals decide what a growing
+ * bounded history in history.ts, and from its onset when it began after a
+ * flat stretch (trend.ts: growthOnset). Three signals decide what a growing
  * allocation site is:
  * - its shape (trend.ts): sustained, or rising ever more slowly (a cache
  *   filling up: `info`);
  * - the process's age (estimated from its allocation counters): growth in
  *   the first `warmupMs` of a process cannot be told from a cache warming up,
- *   so it is `info` until it continues past the warm-up;
+ *   so it is raised with its leak class at `info` (evidence.hold says why and
+ *   until when), and becomes a warning once it continues past the warm-up;
  * - its allocation (alloc.ts): inuse that tracks its own allocation rate
  *   follows load and is not a leak.
  */
@@ -22,7 +24,7 @@ import { groupsOf, sumOf, type Group } from './groups.js';
 import type { EpochSeries } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { mannKendall, median, theilSen } from './stats.js';
-import { assessTrend, type TrendVerdict } from './trend.js';
+import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
 import { compareVersions } from '../pprof/names.js';
 import { LEAK_CLASSES } from './classes.js';
 
@@ -94,6 +96,14 @@ export interface Evidence {
   keptShare?: number;
   /** The class the growth escalates to (cache-filling findings). */
   escalatesTo?: LeakClassId;
+  /**
+   * Growth that would be a leak warning, held at `info` because the process
+   * is in its warm-up: why, and when (ISO time) the hold ends. Findings
+   * escalate to the class's severity once it ends and the growth continues.
+   */
+  hold?: { reason: string; until: string };
+  /** When (ISO time) a held finding escalated to its class's severity (set by findings.ts). */
+  escalatedAt?: string;
   note?: string;
 }
 
@@ -129,17 +139,30 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
     const heapBytes = median(view.totals);
     const groups = groupsOf({ series, horizon: h, view, frames: state.frames, modules: state.modules, functions: state.functions, minRise: params.minGrowthBytes / 4 });
     for (const g of groups) {
-      const sum = sumOf(g.members, n);
-      const verdict = assessTrend(view.times, sum, heapBytes, params, g.classification.cls.trend);
+      let times = view.times;
+      let sum = sumOf(g.members, n);
+      let verdict = assessTrend(times, sum, heapBytes, params, g.classification.cls.trend);
+      // Growth that began after a flat stretch: judged from its onset, at a
+      // significance divided by the onsets tried (Bonferroni).
+      const onset = verdict.growing || verdict.slowing ? { index: 0, hinges: 0 } : growthOnset(times, sum, params);
+      if (onset.index > 0) {
+        const strict = { ...params, maxPValue: params.maxPValue / onset.hinges };
+        const fromOnset = assessTrend(times.slice(onset.index), sum.slice(onset.index), heapBytes, strict, g.classification.cls.trend);
+        if (fromOnset.growing) {
+          verdict = fromOnset;
+          times = times.slice(onset.index);
+          sum = sum.slice(onset.index);
+        }
+      }
       if (!verdict.growing && !verdict.slowing) continue;
       const allocs = new Array<number>(n).fill(0);
       for (const m of g.members) series.allocated(h, m.slot, view).forEach((a, i) => (allocs[i] = allocs[i]! + a));
-      const alloc = allocContext(view.times, sum, allocs, verdict.slopePerHour);
+      const alloc = allocContext(times, sum, allocs.slice(n - times.length), verdict.slopePerHour);
       if (alloc?.followsLoad) continue;
       const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
       // Known bugs and abnormally large buffers are no cache warming up.
       const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
-      const unconfirmed = cacheLike && warmupEnd !== undefined && view.times[0]! < warmupEnd && !continuedAfter(warmupEnd, view.times, sum, heapBytes, verdict.slopePerHour, params);
+      const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !continuedAfter(warmupEnd, times, sum, heapBytes, verdict.slopePerHour, params);
       const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed };
       entries.push([g.key, entry]);
       add(g.key, entry);
@@ -155,7 +178,8 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
     const slowedLonger = growing && list.some((e) => e.verdict.slowing && e.verdict.reason?.startsWith('growth has slowed') && e.spanMs > growing.spanMs);
     const chosen = growing ?? list[0]!;
     const why = !chosen.verdict.growing || slowedLonger || (chosen.cacheLike && chosen.verdict.decelerating) ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
-    const d = why ? asFilling(chosen.detection, why, params) : chosen.detection;
+    const d =
+      why === 'slowing' ? asFilling(chosen.detection) : why === 'young' ? asHeld(chosen.detection, warmupEnd ?? state.now, state.now, params) : chosen.detection;
     if (!found.has(d.key)) found.set(d.key, d);
   }
   // A site that grows like a leak is not also "filling".
@@ -234,13 +258,8 @@ function detectionOf(state: EpochState, g: Group, verdict: TrendVerdict, alloc: 
   };
 }
 
-/** The same growth, reported as a cache filling up (info) rather than a leak. */
-function asFilling(d: Detection, why: 'young' | 'slowing', params: DetectParams): Detection {
-  const warmup = Math.round(params.warmupMs / MINUTE);
-  const summary =
-    why === 'slowing'
-      ? `${d.function}: filling, slowing down (${formatRate(d.bytesPerHour)} and falling)`
-      : `${d.function}: growing ${formatRate(d.bytesPerHour)} since the process started ${d.evidence.processAgeMinutes ?? '?'} min ago; a cache warming up or a leak: judged again after ${warmup} min`;
+/** The same growth, reported as a cache filling up (info) rather than a leak: its rate keeps falling. */
+function asFilling(d: Detection): Detection {
   return {
     ...d,
     key: `${FILLING_CACHE.id}|${d.function}`,
@@ -248,10 +267,33 @@ function asFilling(d: Detection, why: 'young' | 'slowing', params: DetectParams)
     severity: 'info',
     title: FILLING_CACHE.title,
     headline: `${d.function} is filling up`,
-    summary,
+    summary: `${d.function}: filling, slowing down (${formatRate(d.bytesPerHour)} and falling)`,
     remediation: FILLING_CACHE.remediation,
     docUrl: FILLING_CACHE.docUrl,
-    evidence: { ...d.evidence, escalatesTo: d.classId, note: why === 'slowing' ? 'growth rate keeps falling' : `process younger than the ${warmup} min warm-up` },
+    evidence: { ...d.evidence, escalatesTo: d.classId, note: 'growth rate keeps falling' },
+  };
+}
+
+/**
+ * The same growth, with its leak class, held at `info` during the process's
+ * warm-up: a leak that starts with its process and a cache filling at a
+ * constant rate in its first `warmupMs` show the same inuse and alloc
+ * signals, so neither is a warning yet, and neither is hidden. The finding
+ * tracker escalates the same finding once the growth continues past it.
+ */
+function asHeld(d: Detection, warmupEnd: number, now: number, params: DetectParams): Detection {
+  const warmup = Math.round(params.warmupMs / MINUTE);
+  const until = new Date(warmupEnd).toISOString();
+  const age = d.evidence.processAgeMinutes ?? '?';
+  const reason =
+    now < warmupEnd
+      ? `growing since the process started (${age} min ago) at a steady rate; held at info until the process is ${warmup} min old (${until}), since a warm-up cache fill looks the same`
+      : `growing since the process's first ${warmup} min; held at info until the growth is confirmed to continue after the warm-up ended (${until}), since a warm-up cache fill looks the same`;
+  return {
+    ...d,
+    severity: 'info',
+    summary: `${d.summary}; held at info until the process is ${warmup} min old (${until}), then a ${d.severity} if it keeps growing`,
+    evidence: { ...d.evidence, hold: { reason, until } },
   };
 }
 

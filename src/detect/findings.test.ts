@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Detection } from './engine.js';
-import { FindingTracker } from './findings.js';
+import { FindingTracker, warnedAt } from './findings.js';
 
 const MIN = 60_000;
 const det = (key: string, severity: Detection['severity'] = 'warning'): Detection => ({
@@ -79,5 +79,58 @@ describe('FindingTracker', () => {
       ['opened', 'unclassified-growth', null],
       ['resolved', 'cache-filling', 'escalated to unclassified-growth'],
     ]);
+  });
+
+  it('a warning not detected for resolveAfter stays open while the caller says it still grows', () => {
+    const t = new FindingTracker({ forMs: 0, resolveAfterMs: 30 * MIN });
+    t.update('e1', 0, [det('a')]);
+    assert.deepEqual(t.dueToResolve(29 * MIN, []), []);
+    assert.deepEqual(t.dueToResolve(30 * MIN, []).map((f) => f.key), ['a']);
+    assert.deepEqual(t.dueToResolve(30 * MIN, [det('a')]), [], 'detected now: not due');
+    assert.deepEqual(t.update('e1', 30 * MIN, [], new Set(['a'])), []);
+    assert.deepEqual(t.open().map((f) => [f.key, f.last_seen_at]), [['a', 0]], 'held, not seen');
+    const ev = t.update('e1', 45 * MIN, []);
+    assert.deepEqual(ev.map((e) => [e.type, e.finding.resolved_reason]), [['resolved', 'growth stopped']]);
+  });
+
+  it('info findings are never due for the growth check, and a site with an open warning is not also filling', () => {
+    const t = new FindingTracker({ forMs: 0, resolveAfterMs: 30 * MIN });
+    t.update('e1', 0, [det('v', 'info'), { ...det('unclassified-growth|f'), function: 'f' }]);
+    assert.deepEqual(t.dueToResolve(60 * MIN, []).map((f) => f.key), ['unclassified-growth|f']);
+    const filling = { ...det('cache-filling|f', 'info'), classId: 'cache-filling' as const, function: 'f' };
+    assert.deepEqual(t.update('e1', MIN, [filling, { ...det('unclassified-growth|f'), function: 'f' }]).map((e) => [e.type, e.finding.key]), [['updated', 'unclassified-growth|f']]);
+  });
+
+  it('holds warm-up growth at info with its class, then escalates the same finding to a warning', () => {
+    const t = new FindingTracker({ forMs: 5 * MIN, resolveAfterMs: 30 * MIN });
+    const held = (): Detection => {
+      const d = det('a', 'info');
+      return { ...d, evidence: { ...d.evidence, hold: { reason: 'warm-up', until: new Date(60 * MIN).toISOString() } } };
+    };
+    const events = [];
+    for (let m = 0; m < 60; m++) events.push(...t.update('e1', m * MIN, [held()]));
+    for (let m = 60; m <= 70; m++) events.push(...t.update('e1', m * MIN, [det('a')]));
+    // A noisy check after escalation never turns the warning back to info.
+    events.push(...t.update('e1', 71 * MIN, [held()]));
+    const opened = events.filter((e) => e.type === 'opened');
+    assert.equal(opened.length, 1);
+    assert.equal(opened[0]!.finding.severity, 'info');
+    assert.equal(opened[0]!.finding.class, 'unclassified-growth');
+    assert.equal(opened[0]!.finding.detected_at, 5 * MIN);
+    const [f] = t.open();
+    assert.equal(f!.severity, 'warning');
+    assert.equal(f!.detected_at, 5 * MIN);
+    assert.equal(warnedAt(f!), 60 * MIN);
+    assert.equal(f!.evidence.hold, undefined);
+  });
+
+  it('resolves a held finding whose growth plateaued, without a warning', () => {
+    const t = new FindingTracker({ forMs: 0, resolveAfterMs: 30 * MIN });
+    const d = det('a', 'info');
+    const held = { ...d, evidence: { ...d.evidence, hold: { reason: 'warm-up', until: new Date(60 * MIN).toISOString() } } };
+    t.update('e1', 0, [held]);
+    const r = t.update('e1', 30 * MIN, []).find((e) => e.type === 'resolved')!;
+    assert.equal(r.finding.resolved_reason, 'plateaued');
+    assert.equal(warnedAt(r.finding), null);
   });
 });

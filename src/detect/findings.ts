@@ -1,11 +1,20 @@
 /**
  * Turns a stream of per-evaluation detections into findings with a lifecycle:
  *
- *   (condition holds) --forMs--> open --(no growth for resolveAfterMs)--> resolved
- *                                     --(epoch ends)-----------------------> resolved
+ *   (condition holds) --forMs--> open --(growth stopped, resolveAfterMs)--> resolved
+ *                                     --(epoch ends)------------------------> resolved
  *
- * Repeated detections update the open finding; they never duplicate it.
- * `info` findings (a vulnerable version) open at once. Pure state machine:
+ * Repeated detections update the open finding; they never duplicate it. A
+ * warning whose condition has not held for `resolveAfterMs` resolves only
+ * once the caller no longer lists it as still growing (hysteresis.ts: the
+ * strict checks that raise a finding failing now and then on a noisy, slow
+ * leak is no evidence that it stopped).
+ * Growth in a process's warm-up is held at `info` with its leak class
+ * (engine.ts); when the hold ends and the growth goes on, the same finding
+ * escalates to its class's severity (evidence.escalatedAt), and if it
+ * plateaus first, it resolves ('plateaued'). A filling cache's info finding
+ * escalates the same way, into a new finding of the leak class.
+ * `info` findings of a vulnerable version open at once. Pure state machine:
  * the daemon persists what it emits, `analyze` just collects it.
  */
 import type { LeakClassId, Severity } from './classes.js';
@@ -59,38 +68,74 @@ export class FindingTracker {
     }
   }
 
-  /** Feeds one evaluation of `epoch` at profile time `t`. */
-  update(epoch: string, t: number, detections: readonly Detection[]): FindingEvent[] {
+  /**
+   * Feeds one evaluation of `epoch` at profile time `t`. `stillGrowing`: keys
+   * of open findings not detected now whose growth has not been shown to stop
+   * (they stay open).
+   */
+  update(epoch: string, t: number, detections: readonly Detection[], stillGrowing: ReadonlySet<string> = NO_KEYS): FindingEvent[] {
     const events: FindingEvent[] = [];
     if (this.#epoch !== undefined && this.#epoch !== epoch) events.push(...this.endEpoch(t));
     this.#epoch = epoch;
     const seen = new Set<string>();
+    const clocks = new Set<string>();
+    // A site held as a leak is not also "filling" while its warning is open
+    // (the engine drops the pair within one evaluation; this spans them).
+    const leaking = new Set([...this.#open.values()].filter((f) => f.severity !== 'info').map((f) => f.function));
     for (const d of detections) {
-      seen.add(d.key);
+      if (d.classId === 'cache-filling' && leaking.has(d.function)) continue;
       const open = this.#open.get(d.key);
+      // A warning is never held back to info (a noisy check after the
+      // warm-up): its growth is judged by the hysteresis, as if unseen.
+      if (open && open.severity !== 'info' && isHeld(d)) continue;
+      // While a cache (or a leak) warms up, its evaluations take turns at
+      // "held" and "filling, slowing down": one `for` clock per site for both.
+      const clock = isGrowthInfo(d) ? `info|${d.function}` : d.key;
+      const pending = this.#pending.get(clock) ?? { since: t };
+      this.#pending.set(clock, pending);
+      clocks.add(clock);
       if (open) {
+        seen.add(d.key);
+        // The warm-up hold ended and the growth went on: the same finding escalates.
+        const escalatedAt = isHeld(open) && !isHeld(d) ? new Date(t).toISOString() : open.evidence.escalatedAt;
         Object.assign(open, fromDetection(d, epoch, open.detected_at), { last_seen_at: t });
+        if (escalatedAt) open.evidence = { ...open.evidence, escalatedAt };
         events.push({ type: 'updated', finding: { ...open } });
         continue;
       }
-      const pending = this.#pending.get(d.key) ?? { since: t };
-      this.#pending.set(d.key, pending);
-      // Growth already held as a filling cache for longer than `for` escalates at once.
-      const filling = d.severity === 'info' ? undefined : this.#open.get(`cache-filling|${d.function}`);
-      const immediate = (d.severity === 'info' && d.classId !== 'cache-filling') || filling !== undefined;
+      // The site's open info finding stands until it resolves or escalates,
+      // or, held in the warm-up, until the growth has read as slowing down
+      // for `for` on end: then it is a filling cache.
+      const siteInfo = [...this.#open.values()].find((f) => isGrowthInfo(f) && f.function === d.function);
+      let slowed = false;
+      if (siteInfo && isGrowthInfo(d)) {
+        if (!(isHeld(siteInfo) && d.classId === 'cache-filling')) continue;
+        const slowing = this.#pending.get(d.key) ?? { since: t };
+        this.#pending.set(d.key, slowing);
+        clocks.add(d.key);
+        if (t - slowing.since < this.#params.forMs) continue;
+        slowed = true;
+      }
+      seen.add(d.key);
+      // Growth already raised as info for longer than `for` escalates at
+      // once: a filling cache whose slowing stopped, a held site now judged
+      // under another class.
+      const before = d.severity === 'info' && !slowed ? undefined : siteInfo;
+      const immediate = (d.severity === 'info' && !isGrowthInfo(d)) || before !== undefined;
       if (immediate || t - pending.since >= this.#params.forMs) {
         const f: Finding = { ...fromDetection(d, epoch, t), last_seen_at: t };
         this.#open.set(d.key, f);
+        if (!isGrowthInfo(d)) this.#pending.delete(clock);
         this.#pending.delete(d.key);
         events.push({ type: 'opened', finding: { ...f } });
-        if (filling) events.push(this.#resolve(filling.key, filling, t, `escalated to ${d.classId}`));
+        if (before) events.push(this.#resolve(before.key, before, t, slowed ? 'slowing down: a filling cache' : `escalated to ${d.classId}`));
       }
     }
-    for (const key of [...this.#pending.keys()]) if (!seen.has(key)) this.#pending.delete(key);
+    for (const key of [...this.#pending.keys()]) if (!clocks.has(key)) this.#pending.delete(key);
     for (const [key, f] of this.#open) {
-      if (seen.has(key)) continue;
+      if (seen.has(key) || stillGrowing.has(key)) continue;
       if (t - f.last_seen_at >= this.#params.resolveAfterMs) {
-        events.push(this.#resolve(key, f, t, 'growth stopped'));
+        events.push(this.#resolve(key, f, t, isHeld(f) ? 'plateaued' : 'growth stopped'));
       }
     }
     return events;
@@ -107,10 +152,42 @@ export class FindingTracker {
     return [...this.#open.values()].map((f) => ({ ...f }));
   }
 
+  /**
+   * Open warnings and critical findings that `detections` at `t` would
+   * resolve: not detected for `resolveAfterMs`. The caller tells which of
+   * them still grow (hysteresis.ts).
+   */
+  dueToResolve(t: number, detections: readonly Detection[]): Finding[] {
+    // A held detection does not keep a warning open (update() skips it).
+    const seen = (f: Finding): boolean => detections.some((d) => d.key === f.key && (f.severity === 'info' || !isHeld(d)));
+    return [...this.#open.values()].filter((f) => (f.severity !== 'info' || isHeld(f)) && !seen(f) && t - f.last_seen_at >= this.#params.resolveAfterMs);
+  }
+
   #resolve(key: string, f: Finding, t: number, reason: string): FindingEvent {
     this.#open.delete(key);
     return { type: 'resolved', finding: { ...f, state: 'resolved', resolved_at: t, resolved_reason: reason } };
   }
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/**
+ * When (profile time, ms) a finding became a warning or critical: its
+ * escalation from a warm-up hold, else when it was raised; null for info.
+ */
+export function warnedAt(f: Finding): number | null {
+  if (f.severity === 'info') return null;
+  return f.evidence.escalatedAt ? Date.parse(f.evidence.escalatedAt) : f.detected_at;
+}
+
+/** Growth held at info by the warm-up (engine.ts: asHeld), not yet escalated. */
+function isHeld(x: Detection | Finding): boolean {
+  return x.evidence.hold !== undefined && x.severity === 'info';
+}
+
+/** Growth reported as info: held by the warm-up, or a cache filling up. */
+function isGrowthInfo(x: Detection | Finding): boolean {
+  return ('classId' in x ? x.classId : x.class) === 'cache-filling' || isHeld(x);
 }
 
 function fromDetection(d: Detection, epoch: string, detectedAt: number): Omit<Finding, 'last_seen_at'> {

@@ -5,7 +5,7 @@
  * the previous one are skipped. `heapwatch analyze` and the corpus evaluation
  * run on this.
  */
-import { classifyTransition, summarize, type ProfileSummary } from '../pprof/epoch.js';
+import { EpochTracker } from '../pprof/epoch.js';
 import type { HeapProfile } from '../pprof/profile.js';
 import type { Finding, FindingEvent } from './findings.js';
 import type { DetectParams } from './params.js';
@@ -23,7 +23,8 @@ export interface ReplayResult {
 export class Replayer {
   readonly #session: DetectionSession;
   readonly #resolved: Finding[] = [];
-  #summary: ProfileSummary | undefined;
+  /** The store's epoch decision, without the daemon's flapping guard (a recorded series is replayed as it is). */
+  readonly #epochs = new EpochTracker(undefined, { flapGuard: false });
   #epoch = 0;
   #profiles = 0;
   #stale = 0;
@@ -38,9 +39,9 @@ export class Replayer {
   add(profile: HeapProfile, fallbackTime: number): void {
     this.#profiles++;
     const t = profile.timeMs || fallbackTime;
-    const summary = summarize(profile);
-    const transition = classifyTransition(this.#summary, summary);
-    this.#summary = summary;
+    const decision = this.#epochs.decide(profile);
+    this.#epochs.commit(decision);
+    const { transition } = decision;
     if (transition === 'stale') {
       this.#stale++;
       this.#session.observeStale(t);

@@ -11,6 +11,7 @@ import { evaluateEpoch, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
+import { stillGrowing, type OpenSite } from './hysteresis.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { StaleTracker, type Staleness } from './stale.js';
 
@@ -79,20 +80,21 @@ export class DetectionSession {
     for (const f of profile.functions) this.#functions.add(this.#names.canonical(f.name));
     this.#stale.record(t, false);
     this.#append(t, sampleTotal(profile, 'inuse_space'), sampleTotal(profile, 'alloc_space'), this.#stackValues(profile));
-    const detections = evaluateEpoch(
-      {
-        series: this.#series,
-        now: t,
-        firstMs: this.#first?.t ?? t,
-        processStartMs: this.processStartMs(),
-        frames: (id) => this.#frames[id]!,
-        modules: this.#modules,
-        functions: this.#functions,
-        cache: this.#cache,
-      },
-      this.#params,
+    const state: EpochState = {
+      series: this.#series,
+      now: t,
+      firstMs: this.#first?.t ?? t,
+      processStartMs: this.processStartMs(),
+      frames: (id) => this.#frames[id]!,
+      modules: this.#modules,
+      functions: this.#functions,
+      cache: this.#cache,
+    };
+    const detections = evaluateEpoch(state, this.#params);
+    const due = this.#tracker.dueToResolve(t, detections).map(
+      (f): OpenSite => ({ key: f.key, classId: f.class, function: f.function, bytesPerHour: f.bytes_per_hour, lastSeenAt: f.last_seen_at, horizonMinutes: f.evidence.horizonMinutes }),
     );
-    events.push(...this.#tracker.update(epoch, t, detections));
+    events.push(...this.#tracker.update(epoch, t, detections, stillGrowing(state, this.#params, due)));
     return events;
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mannKendall, median, medianInPlace, normalCdf, theilSen } from './stats.js';
+import { mannKendall, median, medianInPlace, normalCdf, senSlopeInterval, theilSen } from './stats.js';
 
 describe('statistics on series with known answers', () => {
   it('median', () => {
@@ -52,5 +52,27 @@ describe('statistics on series with known answers', () => {
     assert.ok(Math.abs(normalCdf(0) - 0.5) < 1e-7);
     assert.ok(Math.abs(normalCdf(1.959964) - 0.975) < 1e-6);
     assert.ok(Math.abs(normalCdf(-3) - 0.0013499) < 1e-6);
+  });
+
+  it("Sen's slope interval: the ranks of the pairwise slopes, narrowing with more points", () => {
+    // 5 points of y = x + (0, 2, -1, 1, 0): 10 pairwise slopes; var S = 5*4*15/18 = 50/3,
+    // C = 1.96 * 4.08 = 8.0: ranks 1 and 10 (every slope) at 95 %.
+    const xs = [0, 1, 2, 3, 4];
+    const ys = [0, 3, 1, 4, 4];
+    const slopes = [3, 0.5, 4 / 3, 1, -2, 0.5, 1 / 3, 3, 1.5, 0].sort((a, b) => a - b);
+    const wide = senSlopeInterval(xs, ys, 1.959964);
+    assert.equal(wide.lower, slopes[0]);
+    assert.equal(wide.upper, slopes[9]);
+    assert.equal(wide.slope, theilSen(xs, ys));
+    // A long noisy line: the interval holds the true slope and is narrow.
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const long = Array.from({ length: 60 }, (_, i) => i);
+    const ci = senSlopeInterval(long, long.map((x) => 2 * x + (rand() - 0.5) * 10), 1.959964);
+    assert.ok(ci.lower < 2 && ci.upper > 2, `${ci.lower} .. ${ci.upper}`);
+    assert.ok(ci.upper - ci.lower < 0.5, `${ci.lower} .. ${ci.upper}`);
+    // Pure noise: the interval includes 0.
+    const flat = senSlopeInterval(long, long.map(() => (rand() - 0.5) * 10), 1.959964);
+    assert.ok(flat.lower < 0 && flat.upper > 0, `${flat.lower} .. ${flat.upper}`);
   });
 });

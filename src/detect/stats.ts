@@ -94,13 +94,52 @@ export function mannKendall(ys: readonly number[]): MannKendall {
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) s += Math.sign(ys[j]! - ys[i]!);
   }
+  const variance = kendallVariance(ys);
+  const z = variance <= 0 ? 0 : s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
+  return { s, z, pIncreasing: 1 - normalCdf(z) };
+}
+
+/** Variance of Mann–Kendall's S under no trend, with the tie correction. */
+function kendallVariance(ys: readonly number[]): number {
+  const n = ys.length;
   const ties = new Map<number, number>();
   for (const y of ys) ties.set(y, (ties.get(y) ?? 0) + 1);
   let tieTerm = 0;
   for (const t of ties.values()) if (t > 1) tieTerm += t * (t - 1) * (2 * t + 5);
-  const variance = (n * (n - 1) * (2 * n + 5) - tieTerm) / 18;
-  const z = variance <= 0 ? 0 : s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
-  return { s, z, pIncreasing: 1 - normalCdf(z) };
+  return (n * (n - 1) * (2 * n + 5) - tieTerm) / 18;
+}
+
+export interface SlopeInterval {
+  slope: number;
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Sen's (1968) distribution-free confidence interval of the Theil–Sen slope:
+ * the pairwise slopes ranked (N - C)/2 and (N + C)/2 + 1, with
+ * C = z * sqrt(Var S) from Mann–Kendall's variance. `z` is the normal
+ * quantile of the two-sided level (1.96 for 95 %). Needs at least 3 points;
+ * with too few for the level, the interval is every slope seen.
+ */
+export function senSlopeInterval(xs: readonly number[], ys: readonly number[], z: number): SlopeInterval {
+  const n = xs.length;
+  const slopes = new Float64Array((n * (n - 1)) / 2);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dx = xs[j]! - xs[i]!;
+      if (dx !== 0) slopes[k++] = (ys[j]! - ys[i]!) / dx;
+    }
+  }
+  const sorted = slopes.subarray(0, k).sort();
+  if (k === 0) return { slope: NaN, lower: NaN, upper: NaN };
+  const c = z * Math.sqrt(kendallVariance(ys));
+  const lo = Math.max(0, Math.floor((k - c) / 2) - 1);
+  const hi = Math.min(k - 1, Math.ceil((k + c) / 2));
+  const mid = k >> 1;
+  const slope = k % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { slope, lower: sorted[lo]!, upper: sorted[hi]! };
 }
 
 /** Standard normal CDF (Abramowitz–Stegun 7.1.26 via erf; |error| < 1.5e-7). */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_DETECT_PARAMS } from './params.js';
 import { mannKendall } from './stats.js';
-import { assessTrend } from './trend.js';
+import { assessTrend, growthOnset } from './trend.js';
 import { seededRandom as rng } from '../../test/helpers/random.js';
 
 const MIN = 60_000;
@@ -90,5 +90,15 @@ describe('assessTrend', () => {
     assert.equal(judge(s).growing, false);
     const v = assessTrend(s.t, s.v, HEAP, DEFAULT_DETECT_PARAMS, 'retained');
     assert.ok(v.growing, v.reason);
+  });
+
+  it('growthOnset finds where a rise began after a flat stretch, and none in a straight line', () => {
+    const s = series(150, (m, r) => 40 * MB + Math.max(0, m - 100) * (30 * MB / 60) + noise(r, 1 * MB));
+    const onset = growthOnset(s.t, s.v, DEFAULT_DETECT_PARAMS);
+    // At most min_window (25 min) before the end: the hinge lands at the rise or just before.
+    assert.ok(onset.index >= 95 && onset.index <= 125, String(onset.index));
+    assert.equal(onset.hinges, 150 - 25 + 1);
+    const straight = series(150, (m, r) => 40 * MB + m * (30 * MB / 60) + noise(r, 1 * MB));
+    assert.ok(growthOnset(straight.t, straight.v, DEFAULT_DETECT_PARAMS).index <= 5);
   });
 });

@@ -138,3 +138,48 @@ export function assessTrend(
 
 /** The last third's rate, as a share of the first's, below which steady slowing is a filling cache. */
 const DECELERATION = 0.75;
+
+/**
+ * Where growth began, when a series was flat before it: the start of the
+ * best least-squares fit of "flat, then a straight rise" (a hinge at one of
+ * the points), among hinges that leave at least `minWindowMs` and
+ * `minPoints` after them. 0 when a straight line from the first point fits
+ * best. A leak that starts in an old process has a flat history before it;
+ * judged over the whole window, that history dilutes the slope and fails the
+ * per-third checks for far longer than `min_window`. Judged from its onset,
+ * it is the same leak as one that started with the window. `hinges`: how
+ * many onsets were tried, for the caller's multiple-testing correction (the
+ * best of many sub-windows of pure noise trends by chance).
+ */
+export function growthOnset(times: readonly number[], values: readonly number[], p: Pick<TrendParams, 'minWindowMs' | 'minPoints'>): { index: number; hinges: number } {
+  const n = times.length;
+  const last = times[n - 1]!;
+  let best = 0;
+  let bestSse = Infinity;
+  let k = 0;
+  for (; k <= n - p.minPoints && last - times[k]! >= p.minWindowMs; k++) {
+    let sx = 0;
+    let sxx = 0;
+    let sv = 0;
+    let svv = 0;
+    let sxv = 0;
+    for (let i = 0; i < n; i++) {
+      const x = Math.max(0, times[i]! - times[k]!) / HOUR;
+      const v = values[i]!;
+      sx += x;
+      sxx += x * x;
+      sv += v;
+      svv += v * v;
+      sxv += x * v;
+    }
+    const cxx = sxx - (sx * sx) / n;
+    const cxv = sxv - (sx * sv) / n;
+    if (!(cxx > 0) || !(cxv > 0)) continue;
+    const sse = svv - (sv * sv) / n - (cxv * cxv) / cxx;
+    if (sse < bestSse) {
+      bestSse = sse;
+      best = k;
+    }
+  }
+  return { index: best, hinges: k };
+}

@@ -13,12 +13,12 @@
  */
 import type { StoreReader } from '../store/reader.js';
 import type { ProfileOrigin } from '../targets/origin.js';
-import type { HeapwatchMetrics } from './metrics.js';
+import type { ExportMetrics } from './metrics.js';
 
 /** What the function export reads and writes: narrow views, so tests can give fakes. */
 export interface FunctionExportDeps {
   reader: Pick<StoreReader, 'functionsView'>;
-  metrics: Pick<HeapwatchMetrics, 'observeModules' | 'observeTopFunctions'>;
+  metrics: Pick<ExportMetrics, 'observeModules' | 'observeTopFunctions'>;
   /** config.export.top_functions, read at each refresh (reloads change it). */
   topFunctions: () => number;
   /** Function names of the target's open findings: always exported. */

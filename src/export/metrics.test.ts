@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import type { FunctionGrowth, FunctionsView } from '../store/reader.js';
 import type { Target } from '../targets/target.js';
-import { HeapwatchMetrics } from './metrics.js';
+import { HeapwatchMetrics } from '../daemon/metrics.js';
 
 const target = { key: 'http://127.0.0.1:6060/debug/pprof/heap', labels: { service: 'svc', instance: '127.0.0.1:6060' } } as unknown as Target;
 const fn = (name: string, delta: number): FunctionGrowth => ({
@@ -52,6 +52,14 @@ describe('HeapwatchMetrics', () => {
     assert.deepEqual(await series(m, 'heapwatch_finding_open'), []);
     assert.deepEqual(await series(m, 'heapwatch_finding_growth_bytes_per_second'), []);
     assert.match(await m.exposition(), /heapwatch_findings_raised_total\{class="server-request-field-held",severity="warning"\} 1/);
+    // Held at info in the warm-up (exported with its class, no alert), then escalated: a warning raised.
+    const held = { ...finding, key: 'k2', severity: 'info' } as const;
+    m.observeFinding(target.key, { type: 'opened', finding: held as never });
+    assert.match((await series(m, 'heapwatch_finding_open')).join(), /class="server-request-field-held",severity="info"/);
+    m.observeFinding(target.key, { type: 'updated', finding: { ...held, severity: 'warning' } as never });
+    assert.deepEqual((await series(m, 'heapwatch_finding_open')).map((l) => /severity="(\w+)"/.exec(l)![1]), ['warning']);
+    assert.match(await m.exposition(), /heapwatch_findings_raised_total\{class="server-request-field-held",severity="warning"\} 2/);
+    assert.match(await m.exposition(), /heapwatch_findings_raised_total\{class="server-request-field-held",severity="info"\} 1/);
   });
 
   it('replaces a target\'s module versions when its process changes, and drops a removed target', async () => {

@@ -116,3 +116,33 @@ export function formatValue(v: number): string {
   if (v === -Infinity) return '-Inf';
   return String(v);
 }
+
+/**
+ * Every per-target family of the exposition. Each stage creates its own
+ * families on the one set (scrape/metrics.ts, pipeline/metrics.ts and
+ * export's), so /metrics renders them all and a removed target is dropped
+ * from all of them at once.
+ */
+export class TargetFamilies {
+  readonly #families: TargetFamily<string>[] = [];
+
+  create<L extends string>(name: string, help: string, type: FamilyType, labelNames: readonly L[]): TargetFamily<L> {
+    const family = new TargetFamily<L>(name, help, type, labelNames);
+    this.#families.push(family);
+    return family;
+  }
+
+  /** Drops every series of a target from every family. */
+  removeTarget(targetKey: string): void {
+    for (const f of this.#families) f.removeTarget(targetKey);
+  }
+
+  list(): readonly TargetFamily<string>[] {
+    return this.#families;
+  }
+
+  /** The families' text, each one contiguous. */
+  render(): string {
+    return this.#families.map((f) => f.render()).join('\n');
+  }
+}

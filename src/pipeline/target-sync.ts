@@ -19,6 +19,8 @@ export interface TargetSyncDeps {
   config: Config;
   /** The scrape source's target list. */
   source: { sync(targets: readonly Target[]): Promise<void> };
+  /** Origins of other sources (pushed targets): their findings stay open too. */
+  alsoOwned?: () => Iterable<{ key: string }>;
   findings: Pick<FindingStore, 'resolveOpenExcept'>;
   reader: Pick<StoreReader, 'targetByKey'>;
   metrics: { targets: { set(n: number): void }; sdErrors: { inc(labels: { source: string }): void } };
@@ -60,7 +62,7 @@ export class TargetSync implements Component {
     const owned = this.#discovery?.targets() ?? [];
     metrics.targets.set(owned.length);
     await source.sync(owned);
-    const ownedIds = owned.map((t) => reader.targetByKey(t.key)?.id).filter((id): id is number => id !== undefined);
+    const ownedIds = [...owned, ...(this.#deps.alsoOwned?.() ?? [])].map((t) => reader.targetByKey(t.key)?.id).filter((id): id is number => id !== undefined);
     const resolved = findings.resolveOpenExcept(ownedIds, Date.now(), 'target no longer scraped by this replica');
     if (resolved > 0) log.info({ resolved }, 'resolved findings of targets no longer scraped');
   }

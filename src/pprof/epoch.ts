@@ -46,3 +46,59 @@ export function classifyTransition(prev: ProfileSummary | undefined, next: Profi
   }
   return 'same_epoch';
 }
+
+/**
+ * Epoch flapping: counters that go down on every scrape (two processes behind
+ * one URL) would open a new epoch, and write a full keyframe, every time.
+ * From the 3rd restart in a row, a new epoch is only opened on the 4th, 8th,
+ * 16th, 32nd and then every 64th; the others are refused (the daemon records
+ * them as HW_ERR_EPOCH_FLAPPING).
+ */
+export function flapHoldsBack(streak: number): boolean {
+  if (streak < 3) return false;
+  if (streak <= 64) return (streak & (streak - 1)) !== 0;
+  return streak % 64 !== 0;
+}
+
+/** What one profile is to its target's process history. */
+export interface EpochDecision {
+  transition: Transition;
+  summary: ProfileSummary;
+  /** Consecutive profiles that each looked like a new process, this one included. */
+  restartStreak: number;
+  /** Refused by the flapping guard: not stored, but the next profile is compared with it. */
+  flapping: boolean;
+}
+
+/**
+ * The one place a target's process epochs are decided, per target and pure:
+ * the store's writer keeps one per target (resumed from the stored state
+ * after a daemon restart) and writes what it decides; `heapwatch analyze`'s
+ * replay keeps one per series. `decide` changes nothing; `commit` makes the
+ * decision the one the next profile is compared with, once it is final
+ * (stored, or refused as flapping). A decision that was not committed (the
+ * write failed) leaves the tracker as it was.
+ */
+export class EpochTracker {
+  readonly #flapGuard: boolean;
+  #last: ProfileSummary | undefined;
+  #streak = 0;
+
+  /** `last`: the summary of the last profile of the open epoch, if any; `flapGuard`: refuse flapping restarts (the daemon). */
+  constructor(last?: ProfileSummary, options: { flapGuard?: boolean } = {}) {
+    this.#last = last;
+    this.#flapGuard = options.flapGuard ?? true;
+  }
+
+  decide(profile: HeapProfile): EpochDecision {
+    const summary = summarize(profile);
+    const transition = classifyTransition(this.#last, summary);
+    const restartStreak = transition === 'restart' || transition === 'build_changed' ? this.#streak + 1 : 0;
+    return { transition, summary, restartStreak, flapping: this.#flapGuard && flapHoldsBack(restartStreak) };
+  }
+
+  commit(decision: EpochDecision): void {
+    this.#last = decision.summary;
+    this.#streak = decision.restartStreak;
+  }
+}

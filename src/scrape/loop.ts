@@ -28,7 +28,7 @@ export interface LoopStatus {
   /** When the goroutineleak profile is next due (its own, longer interval); absent when not configured. */
   goroutineleakDueAt?: number;
   /** Goroutine kinds the target answered 404 for: not asked again while the target's settings stay the same. */
-  unavailable: ('goroutine' | 'goroutineleak')[];
+  unavailable?: ('goroutine' | 'goroutineleak')[];
 }
 
 export interface LoopDeps {
@@ -128,11 +128,12 @@ export class ScrapeLoop {
   /** The goroutine profile every scrape, the goroutineleak profile when its own interval has come; each from its sibling endpoint. */
   async #fetchGoroutineKinds(now: number): Promise<void> {
     const s = this.#status;
-    const kinds = (this.target.profiles ?? []).filter((k): k is 'goroutine' | 'goroutineleak' => k !== 'heap' && !s.unavailable.includes(k));
+    const unavailable = (s.unavailable ??= []);
+    const kinds = (this.target.profiles ?? []).filter((k): k is 'goroutine' | 'goroutineleak' => k !== 'heap' && !unavailable.includes(k));
     for (const kind of kinds) {
       if (kind === 'goroutineleak') {
         if (s.goroutineleakDueAt === undefined || now < s.goroutineleakDueAt) continue;
-        s.goroutineleakDueAt = now + this.target.goroutineleakIntervalMs;
+        s.goroutineleakDueAt = now + (this.target.goroutineleakIntervalMs ?? this.target.intervalMs);
       }
       if (this.#abort.signal.aborted) return;
       const startedAt = Date.now();
@@ -146,7 +147,7 @@ export class ScrapeLoop {
         const raw = toErrorRecord(err, 'HW_ERR_SCRAPE_CONNECT');
         const error = { code: raw.code, message: redact(raw.message, secretValues(this.target)) };
         // 404: this Go has no such profile. Said once (the sink logs it), then not asked again.
-        if (error.code === 'HW_ERR_SCRAPE_HTTP_STATUS' && /\b404\b/.test(error.message)) s.unavailable.push(kind);
+        if (error.code === 'HW_ERR_SCRAPE_HTTP_STATUS' && /\b404\b/.test(error.message)) unavailable.push(kind);
         this.#deps.sink.reject(this.target, kind, startedAt, performance.now() - t0, error);
       }
     }

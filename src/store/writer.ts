@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { HeapwatchError, type ErrorRecord } from '../errors.js';
-import { classifyTransition, summarize, type ProfileSummary, type Transition } from '../pprof/epoch.js';
+import { EpochTracker, type Transition } from '../pprof/epoch.js';
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import type { ProfileOrigin } from '../targets/origin.js';
@@ -61,7 +61,8 @@ export interface AppendResult {
 interface TargetState {
   targetId: number;
   epochId: number;
-  summary: ProfileSummary | undefined;
+  /** Decides each profile's epoch (pprof/epoch.ts); the writer writes what it decides. */
+  epochs: EpochTracker;
   /** Absolute values as of the last stored scrape (sorted typed arrays); undefined forces a keyframe. */
   functions: ValueTable | undefined;
   stacks: ValueTable | undefined;
@@ -70,25 +71,10 @@ interface TargetState {
   profilesSincePrune: number;
   /** Function ids already recorded in epoch_functions for this epoch, sorted. */
   epochFunctions: Uint32Array;
-  /** Consecutive scrapes that each looked like a new process (see flapHoldsBack). */
-  restartStreak: number;
 }
 
 const PRUNE_EVERY = 10;
 const DEFAULT_KEYFRAME_ROWS_PER_SECOND = 100_000;
-
-/**
- * Epoch flapping: counters that go down on every scrape (two processes behind
- * one URL) would open a new epoch, and write a full keyframe, every time.
- * From the 3rd restart in a row, a new epoch is only opened on the 4th, 8th,
- * 16th, 32nd and then every 64th; the others are refused with
- * HW_ERR_EPOCH_FLAPPING (recorded, counted, shown in the API).
- */
-function flapHoldsBack(streak: number): boolean {
-  if (streak < 3) return false;
-  if (streak <= 64) return (streak & (streak - 1)) !== 0;
-  return streak % 64 !== 0;
-}
 
 export class StoreWriter {
   readonly #db: Db;
@@ -215,15 +201,14 @@ export class StoreWriter {
   #appendProfile(s: SuccessfulScrape): AppendResult {
     const targetId = this.#targetId(s.target, s.startedAt);
     const state = this.#state.get(s.target.key) ?? this.#loadState(targetId);
-    const summary = summarize(s.profile);
-    const transition = classifyTransition(state.summary, summary);
+    const epoch = state.epochs.decide(s.profile);
+    const { transition, summary } = epoch;
     const ts = s.startedAt;
-    state.restartStreak = transition === 'restart' || transition === 'build_changed' ? state.restartStreak + 1 : 0;
-    if (flapHoldsBack(state.restartStreak)) {
+    if (epoch.flapping) {
       // Compared with the next profile: the streak goes on while processes alternate.
-      state.summary = summary;
+      state.epochs.commit(epoch);
       this.#state.set(s.target.key, state);
-      throw new HeapwatchError('HW_ERR_EPOCH_FLAPPING', `${state.restartStreak} new processes in a row at ${s.target.url}; this one was not stored`);
+      throw new HeapwatchError('HW_ERR_EPOCH_FLAPPING', `${epoch.restartStreak} new processes in a row at ${s.target.url}; this one was not stored`);
     }
 
     const epochStart = transition === 'first' || transition === 'restart' || transition === 'build_changed';
@@ -272,7 +257,8 @@ export class StoreWriter {
       state.sinceKeyframe = !keyframe ? state.sinceKeyframe + 1 : firstOfEpoch ? keyframePhase(s.target.key, this.#opts.keyframeEvery) : 0;
       for (const m of s.profile.modules) this.#stmts.epochModule.run(state.epochId, m.path, m.version);
     }
-    state.summary = summary;
+    // Inside the transaction: a rollback drops this state (see #write) and the tracker is resumed from what is stored.
+    state.epochs.commit(epoch);
     this.#storeRawProfile(s, targetId, scrapeId, state, epochStart);
     this.#state.set(s.target.key, state);
     return { scrapeId, targetId, epochId: state.epochId, transition, keyframe };
@@ -287,16 +273,17 @@ export class StoreWriter {
     return {
       targetId,
       epochId: last?.epochId ?? 0,
-      summary: last
-        ? { buildId: last.buildId, allocBytes: last.allocBytes, allocObjects: last.allocObjects, inuseBytes: last.inuseBytes, inuseObjects: last.inuseObjects }
-        : undefined,
+      epochs: new EpochTracker(
+        last
+          ? { buildId: last.buildId, allocBytes: last.allocBytes, allocObjects: last.allocObjects, inuseBytes: last.inuseBytes, inuseObjects: last.inuseObjects }
+          : undefined,
+      ),
       functions: undefined,
       stacks: undefined,
       sinceKeyframe: 0,
       lastProfileHour: hour === null ? -1 : Math.floor(hour / 3_600_000),
       profilesSincePrune: PRUNE_EVERY - 1,
       epochFunctions: new Uint32Array(0),
-      restartStreak: 0,
     };
   }
 

@@ -4,7 +4,7 @@
  * rule and dashboard tests check against the truth, not a copied list.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { HeapwatchMetrics } from '../../src/export/metrics.js';
+import { HeapwatchMetrics } from '../../src/daemon/metrics.js';
 
 function exporter(): HeapwatchMetrics {
   const registry = new Registry();

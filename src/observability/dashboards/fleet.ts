@@ -178,7 +178,7 @@ export function fleetDashboard(): Dashboard {
       timeseries({
         id: 14,
         title: 'heapwatch scrape duration (all targets)',
-        description: 'Fetch + decode + store time per profile over all targets of all heapwatch replicas (histogram without target labels).',
+        description: 'Fetch time per profile (HTTP request and body; decoding and storing run later and are not included) over all targets of all heapwatch replicas (histogram without target labels).',
         grid: { x: 12, y: 37, w: 12, h: 8 },
         unit: 's',
         queries: [

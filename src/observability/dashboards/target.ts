@@ -192,7 +192,7 @@ export function targetDashboard(): Dashboard {
       timeseries({
         id: 16,
         title: 'Scrape duration',
-        description: 'Duration of the most recent scrape of the target (fetch + decode + store).',
+        description: 'Fetch time of the most recent scrape of the target (decoding and storing not included).',
         grid: { x: 8, y: 59, w: 8, h: 7 },
         unit: 's',
         queries: [{ expr: perTarget('heapwatch_target_scrape_duration_seconds'), legend: '{{target}}' }],

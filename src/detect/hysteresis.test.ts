@@ -1,0 +1,69 @@
+/**
+ * When an open finding's growth has stopped, on exact synthetic histories:
+ * one allocation site in a 100 MB heap, one point a minute (or every five).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { EpochState } from './engine.js';
+import { EpochSeries } from './history.js';
+import { stillGrowing, type OpenSite } from './hysteresis.js';
+import { DEFAULT_DETECT_PARAMS, horizonsOf } from './params.js';
+import { seededRandom } from '../../test/helpers/random.js';
+
+const MIN = 60_000;
+const MB = 1e6;
+const FN = 'main.(*store).keep';
+const FRAMES = [[FN, 'main.main'], ['main.(*ballast).refill', 'main.main']];
+
+/** The state after `minutes` of points every `step` minutes; `inuse(m)` is the site's bytes at minute m. */
+function stateOf(minutes: number, inuse: (m: number) => number, step = 1): EpochState {
+  const p = DEFAULT_DETECT_PARAMS;
+  const series = new EpochSeries(horizonsOf(p), p.bucketsPerHorizon, p.maxTrackedStacks);
+  for (let m = 0; m <= minutes; m += step) {
+    const site = inuse(m);
+    series.append(m * MIN, site + 100 * MB, 10 * MB, new Map([[0, { bytes: site, objects: site / 1024, allocDelta: MB }], [1, { bytes: 100 * MB, objects: 1e5, allocDelta: 9 * MB }]]));
+  }
+  return { series, now: minutes * MIN, firstMs: 0, processStartMs: undefined, frames: (id) => FRAMES[id]!, modules: new Map(), functions: new Set([FN]) };
+}
+
+const site = (lastSeenMin: number, mbPerHour: number, horizonMinutes = 120): OpenSite => ({
+  key: `unclassified-growth|${FN}`,
+  classId: 'unclassified-growth',
+  function: FN,
+  bytesPerHour: mbPerHour * MB,
+  lastSeenAt: lastSeenMin * MIN,
+  horizonMinutes,
+});
+
+describe('stillGrowing (hysteresis of open findings)', () => {
+  it('a 40 MB/h leak that stopped at minute 60: stopped 30 minutes later', () => {
+    const state = stateOf(90, (m) => Math.min(m, 60) * (40 * MB / 60));
+    assert.deepEqual([...stillGrowing(state, DEFAULT_DETECT_PARAMS, [site(60, 40)])], []);
+  });
+
+  it('the same leak still growing at a third of its rate is not stopped', () => {
+    const state = stateOf(90, (m) => (Math.min(m, 60) + Math.max(0, m - 60) / 3) * (40 * MB / 60));
+    assert.equal(stillGrowing(state, DEFAULT_DETECT_PARAMS, [site(60, 40)]).size, 1);
+  });
+
+  it('a 4 MB/h leak in ±1.5 MB of noise at 5 minutes is not stopped for failing the strict checks', () => {
+    const r = seededRandom(5);
+    const state = stateOf(300, (m) => m * (4 * MB / 60) + (r() - 0.5) * 3 * MB, 5);
+    assert.equal(stillGrowing(state, DEFAULT_DETECT_PARAMS, [site(240, 4)]).size, 1);
+  });
+
+  it('a slow leak that stopped is held until min_growth_bytes would have shown at its rate, then stopped', () => {
+    // 3 MB/h, found over the 6-hour horizon: 4 MiB takes ~84 minutes to show.
+    const flatAfter = (m: number): number => Math.min(m, 240) * (3 * MB / 60);
+    const slow = site(240, 3, 360);
+    assert.equal(stillGrowing(stateOf(300, flatAfter, 5), DEFAULT_DETECT_PARAMS, [slow]).size, 1, '60 minutes: too early to tell');
+    assert.equal(stillGrowing(stateOf(340, flatAfter, 5), DEFAULT_DETECT_PARAMS, [slow]).size, 0, '100 minutes: stopped');
+    const going = (m: number): number => m * (3 * MB / 60);
+    assert.equal(stillGrowing(stateOf(340, going, 5), DEFAULT_DETECT_PARAMS, [slow]).size, 1, 'still growing at 100 minutes');
+  });
+
+  it('a site whose floor no longer rose over its horizon is not held', () => {
+    const state = stateOf(300, () => 20 * MB);
+    assert.equal(stillGrowing(state, DEFAULT_DETECT_PARAMS, [site(100, 40)]).size, 0);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Hysteresis for open findings: when has a leak stopped?
+ *
+ * Raising a finding takes every check of trend.ts at p < 0.001; a slow, noisy
+ * leak (a few MB/h at a 5-minute interval) passes them on most evaluations,
+ * not all, and used to resolve after `resolve_after` without a pass and be
+ * raised again as a new finding (Alertmanager pages twice). Failing a strict
+ * test is no evidence that growth stopped. An open finding therefore
+ * resolves only when the points since it last passed show it:
+ *
+ * - their Theil–Sen slope's 95 % confidence interval (Sen 1968) includes 0,
+ *   so the site may have stopped growing, and
+ * - its upper bound is below the finding's rate, so it can no longer be
+ *   growing at the rate it was raised at.
+ *
+ * A plateau after a fast leak rejects the rate as soon as `resolve_after` has
+ * passed; noise around a slow leak keeps the interval wide and the finding
+ * open until enough points have accumulated to tell. A site still growing
+ * more slowly (lower bound above 0) stays open: it still leaks. Pure.
+ */
+import type { EpochState } from './engine.js';
+import { groupsOf } from './groups.js';
+import { horizonsOf, type DetectParams } from './params.js';
+import { senSlopeInterval } from './stats.js';
+
+/** An open finding's site, as the finding tracker holds it. */
+export interface OpenSite {
+  key: string;
+  classId: string;
+  function: string;
+  /** The rate the finding was raised (last updated) at. */
+  bytesPerHour: number;
+  /** When every check last passed: the points after it are the new evidence. */
+  lastSeenAt: number;
+  /** The horizon the growth was judged over (evidence.horizonMinutes). */
+  horizonMinutes?: number;
+}
+
+/** Two-sided 95 %: the normal quantile of Sen's interval. */
+const Z_95 = 1.959964;
+/** Fewer points than this cannot bound a slope (Sen's interval spans every pairwise slope). */
+const MIN_POINTS = 4;
+const HOUR = 3_600_000;
+
+/** The keys of `sites` whose growth has not been shown to stop. */
+export function stillGrowing(state: EpochState, params: DetectParams, sites: readonly OpenSite[]): Set<string> {
+  const out = new Set<string>();
+  if (sites.length === 0) return out;
+  const horizons = horizonsOf(params);
+  const { series, now } = state;
+  for (const site of sites) {
+    // The site's stacks as its own horizon grouped them (a slow leak's
+    // rise shows only over hours), its points from the finest ring.
+    const found = horizons.findIndex((h) => Math.round(h / 60_000) === site.horizonMinutes);
+    const h = found < 0 ? 0 : found;
+    const view = series.view(h, now - horizons[h]!);
+    const group = groupsOf({ series, horizon: h, view, frames: state.frames, modules: state.modules, functions: state.functions, minRise: params.minGrowthBytes / 4 }).find(
+      (g) => g.classification.facts.function === site.function && g.classification.classId === site.classId,
+    );
+    // Its floor no longer rose over its own horizon: nothing left to hold.
+    if (!group) continue;
+    // Growth at the finding's rate must have had time to show: at least
+    // `min_growth_bytes` of it (the least growth that raises a finding),
+    // which also outweighs the sampling steps a slow site's values move in.
+    const since = now - site.lastSeenAt;
+    const ring = horizons.findIndex((hz) => hz >= since);
+    const recent = series.view(ring < 0 ? horizons.length - 1 : ring, site.lastSeenAt);
+    if (since < params.minGrowthBytes / Math.max(site.bytesPerHour, 1) * HOUR || recent.times.length < MIN_POINTS) {
+      out.add(site.key);
+      continue;
+    }
+    const values = new Array<number>(recent.times.length).fill(0);
+    for (const m of group.members) series.inuse(ring < 0 ? horizons.length - 1 : ring, m.slot, recent).forEach((v, i) => (values[i] = values[i]! + v));
+    const hours = recent.times.map((t) => (t - recent.times[0]!) / HOUR);
+    const ci = senSlopeInterval(hours, values, Z_95);
+    const stopped = ci.lower <= 0 && ci.upper < site.bytesPerHour;
+    if (!stopped) out.add(site.key);
+  }
+  return out;
+}
