@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeProfileFast } from '../pprof/fast-decode.js';
+import { stackCount, stackFrames } from '../pprof/profile.js';
+import { FIXTURES } from '../../test/helpers/paths.js';
 import { formatGoroutineRate, goroutineFacts, goroutineKey, isStandardLibrary } from './goroutine-frames.js';
 
 // Stacks as the real fixtures show them (test/fixtures/goroutine/README.md), leaf first.
@@ -60,6 +65,24 @@ describe('goroutineFacts', () => {
     const deposit = MUTEX.map((f) => f.replace('withdraw', 'deposit'));
     assert.notEqual(goroutineKey(goroutineFacts(MUTEX)), goroutineKey(goroutineFacts(deposit)));
     assert.equal(goroutineKey(goroutineFacts(CHAN_SEND)), goroutineKey(goroutineFacts([...CHAN_SEND])));
+  });
+});
+
+describe('goroutine patterns on a real Kitex v0.16.3 server (test/fixtures/goroutine-corpus)', () => {
+  it('recognises the handler on a gopool worker and the server\'s one-per-server goroutines', () => {
+    const file = join(FIXTURES, 'goroutine-corpus', 'leak-kitex-handler-chan-recv', 'profiles', '0000.pb.gz');
+    const { profile } = decodeProfileFast(readFileSync(file), { maxDecompressedBytes: 1 << 24 });
+    const seen = new Map<string, string>();
+    for (let i = 0; i < stackCount(profile); i++) {
+      const facts = goroutineFacts(Array.from(stackFrames(profile, i), (f) => profile.functions[f]!.name));
+      if (facts.pattern) seen.set(facts.pattern.id, facts.function);
+    }
+    assert.deepEqual(Object.fromEntries([...seen].sort()), {
+      'kitex-server-handler': 'main.(*enrichingEcho).Echo',
+      'kitex-server-wait-exit': 'github.com/cloudwego/kitex/server.(*server).waitExit',
+      'netpoll-event-loop': 'github.com/cloudwego/netpoll.(*eventLoop).waitQuit',
+      'netpoll-poller': 'github.com/cloudwego/netpoll.EpollWait',
+    });
   });
 });
 

@@ -40,8 +40,6 @@ export interface GoroutinePattern {
   all: RegExp[];
   /** What the goroutine is, for the finding's text. */
   context: string;
-  /** Set for goroutines a server keeps one of each: growth means servers (or clients) are created repeatedly. */
-  steady?: boolean;
   fix?: string;
 }
 
@@ -49,6 +47,9 @@ const KX = 'github\\.com/cloudwego/kitex';
 const NP = 'github\\.com/cloudwego/netpoll';
 const GOPOOL = new RegExp('^github\\.com/bytedance/gopkg/util/gopool\\.\\(\\*worker\\)\\.run\\.func1$');
 const re = (s: string): RegExp => new RegExp(`^${s}$`);
+
+/** Goroutines a Kitex server keeps one of (or a fixed few): when they pile up, servers are created again and again. */
+const ONE_PER_SERVER = 'one of these lives per Kitex server (or netpoll poller): a pile means servers are created repeatedly and never stopped; create the server once and call Stop on shutdown';
 
 /**
  * Patterns checked against real builds (test/fixtures/goroutine: Kitex v0.16.3,
@@ -67,9 +68,9 @@ export const GOROUTINE_PATTERNS: readonly GoroutinePattern[] = [
     context: 'net/http client connections that are never released',
     fix: 'every resp.Body must be read to EOF and closed (defer resp.Body.Close()); set Client.Timeout so a stuck peer cannot hold a connection forever',
   },
-  { id: 'netpoll-event-loop', all: [re(`${NP}\\.\\(\\*eventLoop\\)\\.waitQuit`)], context: 'a netpoll event loop (one per Kitex server)', steady: true },
-  { id: 'netpoll-poller', all: [re(`${NP}\\.\\(\\*defaultPoll\\)\\.Wait`)], context: 'a netpoll poller (a fixed number per process)', steady: true },
-  { id: 'kitex-server-wait-exit', all: [re(`${KX}/server\\.\\(\\*server\\)\\.waitExit`)], context: 'a Kitex server waiting for shutdown (one per server)', steady: true },
+  { id: 'netpoll-event-loop', all: [re(`${NP}\\.\\(\\*eventLoop\\)\\.waitQuit`)], context: 'a netpoll event loop (one per Kitex server)', fix: ONE_PER_SERVER },
+  { id: 'netpoll-poller', all: [re(`${NP}\\.\\(\\*defaultPoll\\)\\.Wait`)], context: 'a netpoll poller (a fixed number per process)', fix: ONE_PER_SERVER },
+  { id: 'kitex-server-wait-exit', all: [re(`${KX}/server\\.\\(\\*server\\)\\.waitExit`)], context: 'a Kitex server waiting for shutdown (one per server)', fix: ONE_PER_SERVER },
 ];
 
 /** A goroutine stack's reading. */
