@@ -1,14 +1,18 @@
 /**
  * `heapwatch analyze`: the daemon's detectors on profiles a user already has.
- * Files (or folders, recursively) of one target's heap profiles are ordered
- * by their own time_nanos and replayed through the same engine, with the
- * same defaults.
+ * Files (or folders, recursively) of one target's heap, goroutine or
+ * goroutineleak profiles (told apart by their sample types) are ordered by
+ * their own time_nanos and replayed through the same engines, with the same
+ * defaults; each kind is judged on its own.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
+import { decodeProfileFast } from '../pprof/fast-decode.js';
+import type { ProfileKind } from '../pprof/kind.js';
 import type { HeapProfile } from '../pprof/profile.js';
 import { Replayer, type ReplayResult } from '../detect/replay.js';
+import { GoroutineReplayer } from '../detect/goroutine-replay.js';
+import type { GoroutineEvidence } from '../detect/goroutine.js';
 import { MOSTLY_STALE, staleNote } from '../detect/stale.js';
 import type { DetectParams } from '../detect/params.js';
 import type { Finding } from '../detect/findings.js';
@@ -40,6 +44,7 @@ export interface AnalyzeProgress {
 
 /** One target's series among the inputs, judged on its own. */
 export interface TargetResult extends ReplayResult {
+  kind: ProfileKind;
   /** How this target differs from the others ("build id 3f2a..., sample rate 524288"). */
   label: string;
   files: number;
@@ -54,10 +59,13 @@ export interface AnalyzeResult extends ReplayResult {
   targets: TargetResult[];
   /** Set when the inputs mix targets. */
   mixWarning?: string;
+  /** Set when the inputs hold several profile kinds (judged separately, not a warning). */
+  kindsNote?: string;
 }
 
 interface Decoded {
   file: string;
+  kind: ProfileKind;
   profile: HeapProfile;
   order: number;
 }
@@ -66,7 +74,7 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
   const decoded: Decoded[] = [];
   files.forEach((file, order) => {
     try {
-      decoded.push({ file, profile: decodeHeapProfileFast(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 }), order });
+      decoded.push({ file, ...decodeProfileFast(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 }), order });
     } catch (err) {
       if (err instanceof HeapwatchError) throw new HeapwatchError(err.code, `${file}: ${err.message}`, { cause: err });
       throw err;
@@ -77,15 +85,15 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
   decoded.sort((a, b) => a.profile.timeMs - b.profile.timeMs || a.order - b.order);
   const groups = splitTargets(decoded);
   let done = files.length;
-  const targets = groups.map(({ label, members }) => {
-    const replayer = new Replayer(params);
+  const targets = groups.map(({ label, kind, members }) => {
+    const replayer = kind === 'heap' ? new Replayer(params) : new GoroutineReplayer(kind, params);
     members.forEach((d, i) => {
       replayer.add(d.profile, i * 60_000);
       progress?.(++done, files.length * 2);
     });
     const r = replayer.finish();
-    const target: TargetResult = { ...r, label, files: members.length };
-    const needed = historyShortfall(r, params);
+    const target: TargetResult = { ...r, kind, label, files: members.length };
+    const needed = historyShortfall(r, params, kind);
     if (needed && !r.findings.some((f) => f.severity !== 'info')) target.notEnoughHistory = needed;
     const stale = r.profiles > 0 ? r.staleProfiles / r.profiles : 0;
     if (r.profiles >= 6 && stale > MOSTLY_STALE) target.staleNote = staleNote(stale);
@@ -99,19 +107,36 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
     lastEpoch: targets.at(-1)?.lastEpoch ?? { profiles: 0, spanMs: 0 },
     targets,
   };
-  if (targets.length > 1) {
-    result.mixWarning = `the inputs mix ${targets.length} targets (${targets.map((t) => `${t.label}: ${t.files} files`).join('; ')}); each is judged separately`;
+  // Several kinds of one target are expected (each is judged on its own); several targets of one kind are not.
+  const kinds = new Set(targets.map((t) => t.kind));
+  if (targets.length > kinds.size) {
+    result.mixWarning = `the inputs mix ${targets.length - kinds.size + 1} targets (${targets.map((t) => `${t.label}: ${t.files} files`).join('; ')}); each is judged separately`;
+  } else if (kinds.size > 1) {
+    result.kindsNote = `judged per profile kind: ${targets.map((t) => `${t.kind} (${t.files} files)`).join(', ')}`;
   }
   return result;
 }
 
 /**
- * Profiles of one target share the sample rate, and their build ids follow
- * each other in time (a deploy is a new process of the same target). A
- * different sample rate, or build ids whose series overlap in time, are
- * different targets.
+ * Each profile kind is its own series. Profiles of one target share the
+ * sample rate, and their build ids follow each other in time (a deploy is a
+ * new process of the same target). A different sample rate, or build ids
+ * whose series overlap in time, are different targets.
  */
-function splitTargets(decoded: readonly Decoded[]): { label: string; members: Decoded[] }[] {
+function splitTargets(decoded: readonly Decoded[]): { label: string; kind: ProfileKind; members: Decoded[] }[] {
+  const byKind = new Map<ProfileKind, Decoded[]>();
+  for (const d of decoded) {
+    const list = byKind.get(d.kind);
+    if (list) list.push(d);
+    else byKind.set(d.kind, [d]);
+  }
+  const mixed = byKind.size > 1;
+  return [...byKind].flatMap(([kind, list]) =>
+    splitByRateAndBuild(list, kind).map((g) => ({ ...g, kind, label: mixed || kind !== 'heap' ? `${kind} profiles, ${g.label}` : g.label })),
+  );
+}
+
+function splitByRateAndBuild(decoded: readonly Decoded[], kind: ProfileKind): { label: string; members: Decoded[] }[] {
   const byRate = new Map<number, Decoded[]>();
   for (const d of decoded) {
     const list = byRate.get(d.profile.period);
@@ -128,19 +153,27 @@ function splitTargets(decoded: readonly Decoded[]): { label: string; members: De
     }
     const spans = [...builds.values()].map((b) => [b[0]!.profile.timeMs, b.at(-1)!.profile.timeMs] as const);
     const overlap = spans.some(([a0, a1], i) => spans.some(([b0, b1], j) => i !== j && a0 < b1 && b0 < a1));
-    const rate = `sample rate ${period}`;
+    // A goroutine profile's period is always 1: its builds are what tells targets apart.
+    const rate = kind === 'heap' ? `sample rate ${period}` : `${list.length} profiles`;
     if (!overlap) out.push({ label: builds.size > 1 ? `${rate}, ${builds.size} builds in sequence` : rate, members: list });
     else for (const [build, members] of builds) out.push({ label: `${rate}, build id ${build.slice(0, 12) || '(none)'}`, members });
   }
   return out;
 }
 
-/** "not enough history: 25 profiles over 24 min; needs 25 min" when the last process is too short to judge. */
-function historyShortfall(r: ReplayResult, params: DetectParams): string | undefined {
+/**
+ * "not enough history: 25 profiles over 24 min; needs 25 min" when the last
+ * process is too short to judge. Goroutine growth is judged only after the
+ * warm-up (the profiles carry no process age); a goroutineleak profile is
+ * proof on its own and needs only the finding hold.
+ */
+function historyShortfall(r: ReplayResult, params: DetectParams, kind: ProfileKind): string | undefined {
   const { profiles, spanMs } = r.lastEpoch;
   const minutes = Math.round(spanMs / 60_000);
   const needs: string[] = [];
-  if (spanMs < params.minWindowMs + params.forMs) needs.push(`${Math.round((params.minWindowMs + params.forMs) / 60_000)} min`);
+  const neededMs = kind === 'heap' ? params.minWindowMs + params.forMs : kind === 'goroutine' ? Math.max(params.minWindowMs, params.warmupMs) + params.forMs : params.forMs;
+  if (spanMs < neededMs) needs.push(`${Math.round(neededMs / 60_000)} min`);
+  if (kind === 'goroutineleak') return needs.length === 0 ? undefined : `not enough history: ${profiles} profiles over ${minutes} min; needs ${needs.join(' and ')}`;
   if (profiles < params.minPoints) needs.push(`${params.minPoints} profiles that changed`);
   if (needs.length === 0) return undefined;
   return `not enough history: ${profiles} profiles over ${minutes} min; needs ${needs.join(' and ')}`;
@@ -171,6 +204,7 @@ export function findingsJson(result: AnalyzeResult): { findings: Record<string, 
 function notesOf(result: AnalyzeResult): string[] {
   const notes: string[] = [];
   if (result.mixWarning) notes.push(`warning: ${result.mixWarning}`);
+  if (result.kindsNote) notes.push(result.kindsNote);
   for (const t of result.targets) {
     const prefix = result.targets.length > 1 ? `${t.label}: ` : '';
     if (t.notEnoughHistory) notes.push(`${prefix}${t.notEnoughHistory}`);
@@ -201,7 +235,8 @@ export function renderReport(result: AnalyzeResult): string {
 function renderFinding(f: Finding): string[] {
   const out = [`[${f.severity.toUpperCase()}] ${f.class}: ${f.summary}`];
   out.push(`  function:    ${f.function}`);
-  if (f.severity !== 'info' || f.evidence.hold) out.push(`  growth:      ${formatBytes(f.growth_bytes)} over ${f.evidence.windowMinutes ?? '?'} min (${formatBytes(f.bytes_per_hour)}/h)`);
+  if (f.class === 'goroutine-leak') out.push(...goroutineLines(f.evidence as GoroutineEvidence));
+  else if (f.severity !== 'info' || f.evidence.hold) out.push(`  growth:      ${formatBytes(f.growth_bytes)} over ${f.evidence.windowMinutes ?? '?'} min (${formatBytes(f.bytes_per_hour)}/h)`);
   if (f.evidence.hold) out.push(`  held:        ${f.evidence.hold.reason}`);
   if (f.evidence.escalatedAt) out.push(`  escalated:   ${f.evidence.escalatedAt} (held at info in the process's warm-up before)`);
   if (f.evidence.allocation) out.push(`  allocation:  ${f.evidence.allocation}`);
@@ -216,5 +251,12 @@ function renderFinding(f: Finding): string[] {
   }
   out.push(`  fix:         ${f.remediation}`);
   out.push(`  guide:       ${f.doc_url}`);
+  return out;
+}
+
+function goroutineLines(e: GoroutineEvidence): string[] {
+  const out = [`  blocked in:  ${e.blocking}${e.blocking === e.wait ? '' : ` (${e.wait})`}`, `  started by:  ${e.startedBy}`];
+  out.push(`  goroutines:  ${e.goroutines} now${e.goroutinesPerHour > 0 ? `, +${e.growthGoroutines} over ${e.windowMinutes ?? '?'} min (${e.goroutinesPerHour}/h)` : ''}`);
+  if (e.provenLeaked !== undefined) out.push(`  proven:      ${e.provenLeaked} goroutines proven leaked by the runtime (goroutineleak profile)`);
   return out;
 }

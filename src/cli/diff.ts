@@ -1,10 +1,14 @@
 /**
- * `heapwatch diff BASE PROFILE`: what grew between two heap profiles, by
- * function and by stack, and optionally a diff profile for `go tool pprof`.
+ * `heapwatch diff BASE PROFILE`: what grew between two heap profiles (inuse
+ * bytes) or two goroutine profiles (goroutine counts), by function and by
+ * stack, and optionally a diff profile for `go tool pprof`.
  */
 import type { DecodeLimits } from '../pprof/inflate.js';
-import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
-import { forEachInuseStack, sampleTotal, type HeapProfile } from '../pprof/profile.js';
+import { decodeProfileFast } from '../pprof/fast-decode.js';
+import type { ProfileKind } from '../pprof/kind.js';
+import { goroutineFacts } from '../detect/goroutine-frames.js';
+import { HeapwatchError } from '../errors.js';
+import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import { formatBytes } from './format.js';
 import { readProfileFile } from './top.js';
 
@@ -18,18 +22,24 @@ export interface Growth {
 
 /** `heapwatch diff`: what grew between two profiles, total, per function (flat) and per stack, biggest growth first. */
 export interface DiffReport {
+  kind: ProfileKind;
+  /** The sample type compared: inuse_space, goroutine or goroutineleak. */
+  sample_type: string;
   total: { base: number; now: number; delta: number };
   functions: Growth[];
   stacks: (Growth & { frames: string[] })[];
 }
 
 export function diffReport(baseFile: string, profileFile: string, limits: DecodeLimits): DiffReport {
-  const base = decodeHeapProfileFast(readProfileFile(baseFile), limits);
-  const now = decodeHeapProfileFast(readProfileFile(profileFile), limits);
-  const fnBase = flatByName(base);
-  const fnNow = flatByName(now);
-  const stBase = byStack(base);
-  const stNow = byStack(now);
+  const b = decodeProfileFast(readProfileFile(baseFile), limits);
+  const n = decodeProfileFast(readProfileFile(profileFile), limits);
+  if (b.kind !== n.kind) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `cannot diff a ${n.kind} profile (${profileFile}) against a ${b.kind} profile (${baseFile})`);
+  const type = DIFF_SAMPLE_TYPE[n.kind];
+  const [base, now] = [b.profile, n.profile];
+  const fnBase = flatByName(base, type, n.kind);
+  const fnNow = flatByName(now, type, n.kind);
+  const stBase = byStack(base, type);
+  const stNow = byStack(now, type);
   const growth = <T>(a: Map<string, T & { v: number }>, b: Map<string, T & { v: number }>): (Growth & T)[] =>
     [...new Set([...a.keys(), ...b.keys()])]
       .map((name) => {
@@ -39,43 +49,63 @@ export function diffReport(baseFile: string, profileFile: string, limits: Decode
       })
       .filter((g) => g.delta !== 0)
       .sort((p, q) => q.delta - p.delta);
-  const total = (p: HeapProfile): number => sampleTotal(p, 'inuse_space');
+  const total = (p: HeapProfile): number => p.totals[p.sampleTypes.findIndex((t) => t.type === type)] ?? 0;
   return {
+    kind: n.kind,
+    sample_type: type,
     total: { base: total(base), now: total(now), delta: total(now) - total(base) },
     functions: growth(fnBase, fnNow).map(({ name, base: b, now: n, delta }) => ({ name, base: b, now: n, delta })),
     stacks: growth(stBase, stNow).map(({ name, base: b, now: n, delta, frames }) => ({ name, base: b, now: n, delta, frames })),
   };
 }
 
-function flatByName(p: HeapProfile): Map<string, { v: number }> {
+/** What a diff compares per kind: inuse bytes, or goroutines. */
+export const DIFF_SAMPLE_TYPE: Record<ProfileKind, string> = { heap: 'inuse_space', goroutine: 'goroutine', goroutineleak: 'goroutineleak' };
+
+/**
+ * Heap: flat per leaf (allocation site). Goroutines: per function they wait
+ * in (goroutine-frames.ts), since every parked goroutine's leaf is runtime.gopark.
+ */
+function flatByName(p: HeapProfile, type: string, kind: ProfileKind): Map<string, { v: number }> {
   const out = new Map<string, { v: number }>();
-  forEachInuseStack(p, (frames, bytes) => {
-    const leaf = frames[0];
-    if (leaf === undefined) return;
-    const name = p.functions[leaf]!.name;
+  forEachStack(p, type, (frames, v) => {
+    const name = kind === 'heap' ? p.functions[frames[0]!]!.name : goroutineFacts(Array.from(frames, (f) => p.functions[f]!.name)).function;
     const e = out.get(name) ?? { v: 0 };
-    e.v += bytes;
+    e.v += v;
     out.set(name, e);
   });
   return out;
 }
 
-function byStack(p: HeapProfile): Map<string, { v: number; frames: string[] }> {
+function byStack(p: HeapProfile, type: string): Map<string, { v: number; frames: string[] }> {
   const out = new Map<string, { v: number; frames: string[] }>();
-  forEachInuseStack(p, (stack, bytes) => {
+  forEachStack(p, type, (stack, v) => {
     const frames = Array.from(stack, (f) => p.functions[f]!.name);
     const key = frames.join(' <- ');
     const e = out.get(key) ?? { v: 0, frames };
-    e.v += bytes;
+    e.v += v;
     out.set(key, e);
   });
   return out;
 }
 
+/** Every stack with frames and a non-zero value of `type` (inuse_space, goroutine, goroutineleak). */
+function forEachStack(p: HeapProfile, type: string, visit: (frames: Uint32Array, value: number) => void): void {
+  const column = p.sampleTypes.findIndex((t) => t.type === type);
+  for (let si = 0; si < stackCount(p); si++) {
+    const frames = stackFrames(p, si);
+    const v = stackValue(p, si, column);
+    if (frames.length > 0 && v !== 0) visit(frames, v);
+  }
+}
+
 export function renderDiff(r: DiffReport, limit: number): string {
-  const lines = [`inuse_space ${formatBytes(r.total.base)} -> ${formatBytes(r.total.now)} (${sign(r.total.delta)})`, '', 'Top growing functions (flat inuse_space):'];
+  const fmt = r.kind === 'heap' ? formatBytes : String;
+  const sign = (n: number): string => `${n >= 0 ? '+' : '-'}${fmt(Math.abs(n))}`;
+  const what = r.kind === 'heap' ? 'flat inuse_space' : 'goroutines by the function they wait in';
+  const lines = [`${r.sample_type} ${fmt(r.total.base)} -> ${fmt(r.total.now)} (${sign(r.total.delta)})`, '', `Top growing functions (${what}):`];
   for (const f of r.functions.filter((g) => g.delta > 0).slice(0, limit)) {
-    lines.push(`  ${sign(f.delta).padStart(12)}  ${formatBytes(f.base).padStart(10)} -> ${formatBytes(f.now).padEnd(10)}  ${f.name}`);
+    lines.push(`  ${sign(f.delta).padStart(12)}  ${fmt(f.base).padStart(10)} -> ${fmt(f.now).padEnd(10)}  ${f.name}`);
   }
   lines.push('', 'Top growing stacks:');
   for (const s of r.stacks.filter((g) => g.delta > 0).slice(0, Math.min(limit, 5))) {
@@ -84,8 +114,4 @@ export function renderDiff(r: DiffReport, limit: number): string {
     if (s.frames.length > 10) lines.push(`      ... ${s.frames.length - 10} more`);
   }
   return lines.join('\n');
-}
-
-function sign(n: number): string {
-  return `${n >= 0 ? '+' : '-'}${formatBytes(Math.abs(n))}`;
 }

@@ -21,7 +21,7 @@ import { diffReport, renderDiff } from './diff.js';
 import { registerImport } from './import.js';
 import type { Finding } from '../detect/findings.js';
 import { VERSION } from '../version.js';
-import { isSampleIndex, readProfileFile, renderTop, topReport } from './top.js';
+import { isSampleIndex, readProfileFile, renderTop, SAMPLE_INDEXES, topReport } from './top.js';
 
 const DECODE_LIMITS = { maxDecompressedBytes: parseBytes(DEFAULTS.global.max_decompressed_bytes)! };
 
@@ -82,23 +82,23 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('top')
-    .description('print per-function flat and cum values of a heap profile, like `go tool pprof -top`')
-    .argument('<profile>', 'heap profile (.pb.gz or .pb)')
+    .description('print per-function flat and cum values of a heap, goroutine or goroutineleak profile, like `go tool pprof -top`')
+    .argument('<profile>', 'heap, goroutine or goroutineleak profile (.pb.gz or .pb)')
     .addOption(
-      new Option('-s, --sample-index <index>', 'sample type').choices(['inuse_space', 'inuse_objects', 'alloc_space', 'alloc_objects']).default('inuse_space'),
+      new Option('-s, --sample-index <index>', 'sample type (default: inuse_space for heap profiles, the goroutine count for goroutine profiles)').choices([...SAMPLE_INDEXES]),
     )
     .option('--cum', 'sort by cumulative value', false)
     .option('--json', 'print JSON covering every function', false)
     .option('-n, --nodecount <n>', 'functions to print (text output)', positiveInt, 50)
-    .action((file: string, opts: { sampleIndex: string; cum: boolean; json: boolean; nodecount: number }) => {
-      if (!isSampleIndex(opts.sampleIndex)) throw new InvalidArgumentError(opts.sampleIndex);
+    .action((file: string, opts: { sampleIndex?: string; cum: boolean; json: boolean; nodecount: number }) => {
+      if (opts.sampleIndex !== undefined && !isSampleIndex(opts.sampleIndex)) throw new InvalidArgumentError(opts.sampleIndex);
       const report = topReport(file, { sampleIndex: opts.sampleIndex, cum: opts.cum, ...DECODE_LIMITS });
       io.stdout(opts.json ? `${JSON.stringify(report)}\n` : `${renderTop(report, opts.nodecount)}\n`);
     });
 
   program
     .command('analyze')
-    .description("run the daemon's detectors over heap profiles you already have (one target's series; mixed targets are judged separately)")
+    .description("run the daemon's detectors over heap, goroutine or goroutineleak profiles you already have (one target's series; mixed targets and kinds are judged separately)")
     .argument('<paths...>', '.pb.gz / .pb files, or folders searched recursively')
     .option('--json', 'print { "findings": [...], "notes": [...] }', false)
     .option('--window <duration>', 'detect.window: the shortest horizon judged', (v: string) => durationArg(v))
@@ -137,10 +137,10 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('diff')
-    .description('show what grew between two heap profiles; optionally write an inuse diff profile for go tool pprof')
+    .description('show what grew between two heap (or two goroutine) profiles; optionally write a diff profile for go tool pprof')
     .argument('<base>', 'the earlier profile')
     .argument('<profile>', 'the later profile')
-    .option('-o, --output <file>', 'write an inuse diff profile (base negated, as go tool pprof -diff_base does)')
+    .option('-o, --output <file>', 'write an inuse (or goroutine count) diff profile (base negated, as go tool pprof -diff_base does)')
     .option('-n, --nodecount <n>', 'functions to print', positiveInt, 20)
     .option('--json', 'print the report as JSON', false)
     .action(async (base: string, profile: string, opts: { output?: string; nodecount: number; json: boolean }) => {

@@ -1,17 +1,28 @@
 /**
- * `heapwatch top`: per-function flat and cum of one profile, in the same
- * order and with the same semantics as `go tool pprof -top`.
+ * `heapwatch top`: per-function flat and cum of one profile (heap,
+ * goroutine or goroutineleak), in the same order and with the same semantics
+ * as `go tool pprof -top`.
  */
 import { readFileSync } from 'node:fs';
 import { functionValues, sortFunctionValues } from '../pprof/aggregate.js';
-import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
-import { HEAP_SAMPLE_INDEXES, sampleColumns, type HeapSampleIndex } from '../pprof/profile.js';
+import { decodeProfileFast } from '../pprof/fast-decode.js';
+import { HEAP_SAMPLE_INDEXES, type HeapSampleIndex } from '../pprof/profile.js';
+import type { ProfileKind } from '../pprof/kind.js';
 import { HeapwatchError } from '../errors.js';
 import { formatBytes } from './format.js';
 
+/** A heap sample type, or the single count of a goroutine or goroutineleak profile. */
+export type SampleIndex = HeapSampleIndex | 'goroutine' | 'goroutineleak';
+
+export const SAMPLE_INDEXES: readonly SampleIndex[] = [...HEAP_SAMPLE_INDEXES, 'goroutine', 'goroutineleak'];
+
+/** The sample type shown when none is asked for: what each kind is judged on. */
+export const DEFAULT_SAMPLE_INDEX: Record<ProfileKind, SampleIndex> = { heap: 'inuse_space', goroutine: 'goroutine', goroutineleak: 'goroutineleak' };
+
 /** `heapwatch top` flags, as pprof names them (`-sample_index`, `-cum`). */
 export interface TopOptions {
-  sampleIndex: HeapSampleIndex;
+  /** Unset: the profile kind's own (inuse_space, goroutine, goroutineleak). */
+  sampleIndex?: SampleIndex;
   cum: boolean;
   json: boolean;
   maxDecompressedBytes: number;
@@ -19,7 +30,8 @@ export interface TopOptions {
 
 /** `heapwatch top --json`: pprof's `-top` table, with snake_case keys as printed. */
 export interface TopReport {
-  sample_index: HeapSampleIndex;
+  kind: ProfileKind;
+  sample_index: SampleIndex;
   total: number;
   functions: { name: string; flat: number; cum: number }[];
 }
@@ -36,15 +48,16 @@ export function readProfileFile(file: string): Buffer {
 }
 
 export function topReport(file: string, opts: Pick<TopOptions, 'sampleIndex' | 'cum' | 'maxDecompressedBytes'>): TopReport {
-  const profile = decodeHeapProfileFast(readProfileFile(file), { maxDecompressedBytes: opts.maxDecompressedBytes });
-  const index = sampleColumns(profile)[opts.sampleIndex];
+  const { kind, profile } = decodeProfileFast(readProfileFile(file), { maxDecompressedBytes: opts.maxDecompressedBytes });
+  const sampleIndex = opts.sampleIndex ?? DEFAULT_SAMPLE_INDEX[kind];
+  const index = profile.sampleTypes.findIndex((t) => t.type === sampleIndex);
   if (index < 0) {
-    throw new HeapwatchError('HW_ERR_PROFILE_NOT_HEAP', `${file} has no sample type ${opts.sampleIndex} (has ${profile.sampleTypes.map((t) => t.type).join(', ')})`);
+    throw new HeapwatchError('HW_ERR_PROFILE_NOT_HEAP', `${file} is a ${kind} profile with no sample type ${sampleIndex} (has ${profile.sampleTypes.map((t) => t.type).join(', ')})`);
   }
   // Like pprof, a function whose every stack has zero for this sample type is not listed.
   const nonZero = functionValues(profile, index).filter((f) => f.flat !== 0 || f.cum !== 0);
   const functions = sortFunctionValues(nonZero, opts.cum ? 'cum' : 'flat');
-  return { sample_index: opts.sampleIndex, total: profile.totals[index]!, functions: functions.map((f) => ({ name: f.name, flat: f.flat, cum: f.cum })) };
+  return { kind, sample_index: sampleIndex, total: profile.totals[index]!, functions: functions.map((f) => ({ name: f.name, flat: f.flat, cum: f.cum })) };
 }
 
 export function renderTop(report: TopReport, limit = 50): string {
@@ -61,6 +74,6 @@ export function renderTop(report: TopReport, limit = 50): string {
   return lines.join('\n');
 }
 
-export function isSampleIndex(s: string): s is HeapSampleIndex {
-  return (HEAP_SAMPLE_INDEXES as readonly string[]).includes(s);
+export function isSampleIndex(s: string): s is SampleIndex {
+  return (SAMPLE_INDEXES as readonly string[]).includes(s);
 }

@@ -22,6 +22,10 @@ export const DEFAULTS = {
     max_locations: 500_000,
     max_functions: 100_000,
     follow_redirects: false,
+    // Profile kinds fetched per target: heap always; goroutine and goroutineleak opt in (README: "Profile kinds").
+    profiles: ['heap'],
+    // Every goroutineleak fetch runs a leak-detecting GC cycle: much rarer than the heap.
+    goroutineleak_interval: '10m',
   },
   storage: {
     path: './data/heapwatch.db',

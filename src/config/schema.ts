@@ -30,6 +30,17 @@ const delay = z.string().transform((text, ctx) => {
 /** A scrape interval: the scheduler ticks once a second, so a shorter one cannot be kept. */
 const interval = duration.refine((ms) => ms >= 1000, { message: 'expected at least 1s (the scheduler ticks once a second)' });
 
+/**
+ * Profile kinds a target is scraped for. Heap profiles anchor a target's
+ * process epochs and are always fetched; goroutine kinds come from the
+ * sibling pprof endpoints (the URL's last path segment replaced).
+ */
+export const profileKinds = z
+  .array(z.enum(['heap', 'goroutine', 'goroutineleak']))
+  .min(1)
+  .refine((k) => new Set(k).size === k.length, 'expected each profile kind once')
+  .refine((k) => k.includes('heap'), 'expected heap among the profile kinds (heap profiles anchor process epochs)');
+
 /** A per-profile count limit, like Prometheus's sample_limit. */
 const countLimit = z.number().int().min(1);
 
@@ -85,6 +96,10 @@ const scrapeSettings = {
   max_samples: countLimit.optional(),
   max_locations: countLimit.optional(),
   max_functions: countLimit.optional(),
+  /** Profile kinds to fetch: [heap] by default; add goroutine and/or goroutineleak. */
+  profiles: profileKinds.optional(),
+  /** How often to fetch the goroutineleak profile (each fetch runs a leak-detecting GC). */
+  goroutineleak_interval: interval.optional(),
 };
 
 const staticTarget = z
@@ -126,6 +141,8 @@ export const configSchema = z.strictObject({
       max_locations: countLimit.default(DEFAULTS.global.max_locations),
       max_functions: countLimit.default(DEFAULTS.global.max_functions),
       follow_redirects: z.boolean().default(DEFAULTS.global.follow_redirects),
+      profiles: profileKinds.prefault([...DEFAULTS.global.profiles]),
+      goroutineleak_interval: interval.prefault(DEFAULTS.global.goroutineleak_interval),
     })
     .refine((g) => g.max_decompressed_bytes <= g.max_decoding_bytes, {
       message: 'expected max_decompressed_bytes <= max_decoding_bytes (one profile must fit the decode budget)',

@@ -35,6 +35,8 @@ import { StoreReader } from '../store/reader.js';
 import { StoreWriter } from '../store/writer.js';
 import { webPlugins } from '../web/plugins.js';
 import { findingLookupUrl } from '../web/links.js';
+import { GoroutineWriter } from '../store/goroutine-writer.js';
+import { readGoroutineSeries } from '../store/goroutine-reader.js';
 
 /** What the components are built from (the database is opened by openAndBuild). */
 export interface BuildOptions {
@@ -168,6 +170,8 @@ function buildComponents(db: Db, { config, metrics, storeHealth, log, hooks, pus
     config,
     decoder: createDecoderPool({ budgetBytes: config.global.max_decoding_bytes }),
     writer: new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles }),
+    goroutineWriter: new GoroutineWriter(db, { keyframeEvery: config.storage.keyframe_every }),
+    goroutineHistory: (key, kind, since) => readGoroutineSeries(db, key, kind, since),
     reader,
     findings,
     metrics,

@@ -54,6 +54,10 @@ export class HeapwatchMetrics implements MetricsExposition {
     this.pipeline.observeInuse(target, bytes, objects);
   }
 
+  observeGoroutines(target: ProfileOrigin, kind: 'goroutine' | 'goroutineleak', o: { outcome: 'ok' | 'error' | 'unavailable'; code?: string; goroutines?: number }): void {
+    this.pipeline.observeGoroutines(target, kind, o);
+  }
+
   observeModules(target: ProfileOrigin, modules: readonly { path: string; version: string }[]): void {
     this.export.observeModules(target, modules);
   }

@@ -22,6 +22,7 @@ export const CLASS_IDS = [
   'oversized-requests',
   'duplicate-clients',
   'unclassified-growth',
+  'goroutine-leak',
 ] as const;
 
 /** Every class a finding can carry: the alerting classes of CLASS_IDS plus the info-only `cache-filling`. */
@@ -354,6 +355,21 @@ export const UNCLASSIFIED: Omit<LeakClass, 'stacks'> = {
   remediation:
     'The allocation site is shown, not the holder: follow the stack to the code that stores what this function returns (a map, a slice, a cache without bound or eviction) and bound it or release it.',
   docUrl: `${GUIDE}#how-to-interpret-go-pprof-heap`,
+};
+
+/**
+ * Goroutines that pile up: judged on goroutine profiles (sustained growth of
+ * one wait in one function) and goroutineleak profiles (the runtime proved
+ * them leaked), not on heap stacks (detect/goroutine.ts).
+ */
+export const GOROUTINE_LEAK: Omit<LeakClass, 'stacks'> = {
+  id: 'goroutine-leak',
+  title: 'Goroutines pile up, blocked (goroutine leak)',
+  severity: 'warning',
+  summary: (f) => `goroutines blocked in ${f.function} pile up`,
+  remediation:
+    'Goroutines wait forever on a channel, select, lock or connection that nobody will serve: the finding names the blocking frame and the function. Give every blocking wait a way out (ctx.Done(), a close, a timeout), Unlock with defer, and close HTTP response bodies.',
+  docUrl: 'https://go.dev/issue/74609',
 };
 
 /** Module versions with a known leak bug: an `info` finding even before growth shows. */

@@ -92,6 +92,26 @@ function unclassifiedAlert(): AlertSpec {
   };
 }
 
+function goroutineLeakAlert(): AlertSpec {
+  const c = classText('goroutine-leak');
+  return {
+    alert: 'HeapwatchGoroutineLeak',
+    uid: 'hw-goroutine-leak',
+    title: 'HeapwatchGoroutineLeak',
+    comment:
+      "Goroutines pile up: an open goroutine-leak finding (sustained growth in the goroutine profile, or goroutines Go's goroutineleak profile proved leaked). The alert keeps the finding's severity: critical once proven leaked goroutines keep growing.",
+    query: `heapwatch_finding_open{class="${c.id}", ${PAGING}} == 1`,
+    // heapwatch holds findings before opening them: `for` only rides out a restart.
+    for: '5m',
+    labels: { severity: '{{ $labels.severity }}', class: c.id },
+    annotations: {
+      summary: '{{ $labels.service }}: {{ $labels.summary }}',
+      description: `{{ $labels.service }} ({{ $labels.target }}) has an open goroutine-leak finding ({{ $labels.severity }}): {{ $labels.summary }}. Each leaked goroutine keeps its stack and everything it references. ${c.remediation}`,
+      runbook_url: c.docUrl,
+    },
+  };
+}
+
 /*
  * Go module versions below the fixed ones, as Prometheus regexes (anchored by
  * Prometheus): releases, pre-releases of the fixed version (v0.2.5-rc1) and
@@ -207,8 +227,9 @@ const SELF_ALERTS: readonly AlertSpec[] = [
 
 /** Every alert, in the order of the generated files. */
 export function alertSpecs(): AlertSpec[] {
-  const leak = CLASS_TEXTS.filter((c) => c.id !== 'unclassified-growth').map(leakClassAlert);
-  return [...leak, unclassifiedAlert(), vulnerableModuleAlert(), ...SELF_ALERTS];
+  // Unclassified growth and goroutine leaks have rules of their own (their value is not a byte rate alone).
+  const leak = CLASS_TEXTS.filter((c) => c.id !== 'unclassified-growth' && c.id !== 'goroutine-leak').map(leakClassAlert);
+  return [...leak, unclassifiedAlert(), goroutineLeakAlert(), vulnerableModuleAlert(), ...SELF_ALERTS];
 }
 
 /** The PromQL a Prometheus rule evaluates: the query, compared with the threshold if there is one. */

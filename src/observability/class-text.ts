@@ -4,7 +4,7 @@
  * src/detect/classes.ts: this is the only way it reaches the generated
  * files, so no remediation text or guide anchor is written twice.
  */
-import { CLASS_IDS, LEAK_CLASSES, UNCLASSIFIED, type LeakClassId, type Severity } from '../detect/classes.js';
+import { CLASS_IDS, GOROUTINE_LEAK, LEAK_CLASSES, UNCLASSIFIED, type LeakClassId, type Severity } from '../detect/classes.js';
 
 /** A leak class's user-facing text, as the dashboards and alert annotations show it. */
 export interface ClassText {
@@ -23,7 +23,7 @@ function checkPlain(id: string, field: string, text: string): void {
 type Row = Pick<ClassText, 'id' | 'title' | 'severity' | 'remediation' | 'docUrl'>;
 
 /** One text per class id, from the class rows; throws on rows that disagree or carry template syntax. */
-export function classTexts(rows: readonly Row[] = [...LEAK_CLASSES, UNCLASSIFIED], ids: readonly LeakClassId[] = CLASS_IDS): ClassText[] {
+export function classTexts(rows: readonly Row[] = [...LEAK_CLASSES, UNCLASSIFIED, GOROUTINE_LEAK], ids: readonly LeakClassId[] = CLASS_IDS): ClassText[] {
   return ids.map((id) => {
     const mine = rows.filter((r) => r.id === id);
     const first = mine[0];

@@ -10,9 +10,11 @@ import { ByteBudget, inflatedSize } from '../pprof/decode-budget.js';
 import type { DecodeLimits } from '../pprof/inflate.js';
 import type { DecodeResult, DecodeTask } from './decode-worker.js';
 import type { HeapProfile } from '../pprof/profile.js';
+import type { ProfileKind } from '../pprof/kind.js';
 
 export interface ProfileDecoder {
-  decode(bytes: Uint8Array, limits: DecodeLimits): Promise<HeapProfile>;
+  /** Decodes a profile of `kind` (default heap); goroutine kinds come back in the same HeapProfile form. */
+  decode(bytes: Uint8Array, limits: DecodeLimits, kind?: ProfileKind): Promise<HeapProfile>;
   /** Changes the budget of inflated bytes in flight (config reload). */
   setBudget(bytes: number): void;
   close(): Promise<void>;
@@ -41,12 +43,12 @@ export function createDecoderPool(options: DecoderPoolOptions): ProfileDecoder {
     resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 8 },
   });
   return {
-    async decode(bytes, limits) {
+    async decode(bytes, limits, kind) {
       const size = await inflatedSize(bytes, limits.maxDecompressedBytes);
       const reserved = await budget.acquire(size);
       let result: DecodeResult;
       try {
-        result = await pool.run({ bytes, limits });
+        result = await pool.run({ bytes, limits, kind });
       } catch (err) {
         throw new HeapwatchError('HW_ERR_DECODER_UNAVAILABLE', (err as Error).message, { cause: err });
       } finally {

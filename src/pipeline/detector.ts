@@ -13,6 +13,20 @@ import type { Logger } from '../log.js';
 import type { FindingStore } from '../store/findings.js';
 import type { StoreReader } from '../store/reader.js';
 import type { IngestedProfile } from './ingest.js';
+import { GoroutineSession } from '../detect/goroutine.js';
+import { functionValues } from '../pprof/aggregate.js';
+import type { HeapProfile } from '../pprof/profile.js';
+import { pointProfile, type GoroutineSeries } from '../store/goroutine-reader.js';
+import type { IngestedGoroutines } from './goroutine-ingest.js';
+
+/** Cum inuse bytes per function of a heap profile. */
+function cumInuse(profile: HeapProfile): Map<string, number> {
+  const index = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
+  return new Map(index < 0 ? [] : functionValues(profile, index).map((f) => [f.name, f.cum] as const));
+}
+
+/** goroutine-leak findings belong to the goroutine session; every other class to the heap session. */
+const isGoroutineFinding = (f: Finding): boolean => f.class === 'goroutine-leak';
 
 /** Where findings are read at start-up and saved: the store's FindingStore, or a fake. */
 export type FindingSink = Pick<FindingStore, 'openOf' | 'save'>;
@@ -26,6 +40,8 @@ export interface DetectorDeps {
   log: Logger;
   /** Called with every finding event after it is stored (metrics, tests). */
   onEvent?: (targetKey: string, event: FindingEvent) => void;
+  /** Stored goroutine counts, to resume a target's goroutine window after a daemon restart (store/goroutine-reader.ts). */
+  goroutineHistory?: (targetKey: string, kind: 'goroutine' | 'goroutineleak', sinceMs: number) => GoroutineSeries;
 }
 
 interface Entry {
@@ -39,7 +55,11 @@ interface Entry {
 export class DetectorRunner {
   readonly #deps: DetectorDeps;
   readonly #sessions = new Map<string, Entry>();
-  readonly #queue: IngestedProfile[] = [];
+  /** Per target: goroutine and goroutineleak detection (detect/goroutine.ts), with its own findings. */
+  readonly #goroutineSessions = new Map<string, { targetId: number; session: GoroutineSession }>();
+  /** Per target with goroutine detection: cum inuse bytes per function at its latest heap profile. */
+  readonly #heapByFunction = new Map<string, Map<string, number>>();
+  readonly #queue: (IngestedProfile | IngestedGoroutines)[] = [];
   #draining: Promise<void> | undefined;
   #params: DetectParams;
 
@@ -67,6 +87,15 @@ export class DetectorRunner {
     });
   }
 
+  /** Queues a stored goroutine or goroutineleak profile. */
+  enqueueGoroutines(ingested: IngestedGoroutines): void {
+    if (ingested.life?.forgotten) return;
+    this.#queue.push(ingested);
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = undefined;
+    });
+  }
+
   /** Resolves when everything queued so far has been evaluated. */
   async idle(): Promise<void> {
     while (this.#draining) await this.#draining;
@@ -83,6 +112,12 @@ export class DetectorRunner {
    * life, which the pipeline marks forgotten before calling this.
    */
   forget(targetKey: string, now = Date.now()): void {
+    this.#heapByFunction.delete(targetKey);
+    const g = this.#goroutineSessions.get(targetKey);
+    if (g) {
+      this.#goroutineSessions.delete(targetKey);
+      this.#store(targetKey, g.targetId, g.session.endEpoch(now, 'target removed'));
+    }
     const s = this.#sessions.get(targetKey);
     if (!s) return;
     this.#sessions.delete(targetKey);
@@ -106,14 +141,18 @@ export class DetectorRunner {
 
   /** Open findings of one target (cheap: one session), or of all targets. */
   open(targetKey?: string): (Finding & { targetKey: string })[] {
-    const entries = targetKey === undefined ? [...this.#sessions] : this.#sessions.has(targetKey) ? [[targetKey, this.#sessions.get(targetKey)!] as const] : [];
-    return entries.flatMap(([key, s]) => s.session.open().map((f) => ({ ...f, targetKey: key })));
+    const pick = <T>(m: Map<string, T>): (readonly [string, T])[] => (targetKey === undefined ? [...m] : m.has(targetKey) ? [[targetKey, m.get(targetKey)!] as const] : []);
+    return [
+      ...pick(this.#sessions).flatMap(([key, s]) => s.session.open().map((f) => ({ ...f, targetKey: key }))),
+      ...pick(this.#goroutineSessions).flatMap(([key, s]) => s.session.open().map((f) => ({ ...f, targetKey: key }))),
+    ];
   }
 
   async #drain(): Promise<void> {
     for (let next = this.#queue.shift(); next; next = this.#queue.shift()) {
       try {
-        this.#evaluate(next);
+        if ('kind' in next) this.#evaluateGoroutines(next);
+        else this.#evaluate(next);
       } catch (err) {
         this.#deps.log.error({ err, target: next.target.url }, 'detection failed for this profile');
       }
@@ -126,7 +165,7 @@ export class DetectorRunner {
     if (life?.forgotten) return;
     let entry = this.#sessions.get(target.key);
     if (!entry) {
-      const session = new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId));
+      const session = new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId).filter((f) => !isGoroutineFinding(f)));
       if (stored.transition === 'same_epoch') {
         // A daemon restart in the middle of an epoch: resume its window.
         // Every horizon's history, including downsampled scrapes older than a day.
@@ -137,8 +176,42 @@ export class DetectorRunner {
       this.#sessions.set(target.key, entry);
     }
     const t = profile.timeMs || startedAt;
+    // What a goroutine finding of this target reports as held heap: only for targets that send goroutine profiles.
+    if (this.#goroutineSessions.has(target.key)) this.#heapByFunction.set(target.key, cumInuse(profile));
     this.#store(target.key, entry.targetId, entry.session.observe(String(stored.epochId), t, profile));
     this.#logStaleness(target.key, entry, t);
+  }
+
+  #evaluateGoroutines({ target, kind, startedAt, profile, stored, life }: IngestedGoroutines): void {
+    if (life?.forgotten) return;
+    let entry = this.#goroutineSessions.get(target.key);
+    if (!entry) {
+      entry = { targetId: stored.targetId, session: new GoroutineSession(this.#params, this.#deps.findings.openOf(stored.targetId).filter(isGoroutineFinding)) };
+      this.#goroutineSessions.set(target.key, entry);
+      this.#resumeGoroutines(target.key, entry.targetId, entry.session, stored.scrapeId, (profile.timeMs || startedAt) - this.#params.windowMs);
+    }
+    // The heap session dates the process (its allocation counters); else the warm-up counts from the first goroutine profile.
+    const processStart = this.#sessions.get(target.key)?.session.processStartMs();
+    const heap = this.#heapByFunction.get(target.key);
+    const events = entry.session.observe(kind, String(stored.epochId ?? 0), profile.timeMs || startedAt, profile, processStart, heap && ((fn) => heap.get(fn)));
+    this.#store(target.key, entry.targetId, events);
+  }
+
+  /**
+   * A daemon restart in the middle of an epoch: replay the window's stored
+   * goroutine counts (both kinds, in time order, the current fetch excluded),
+   * so a pile's growth is judged over its whole window again at once.
+   */
+  #resumeGoroutines(targetKey: string, targetId: number, session: GoroutineSession, currentScrapeId: number, sinceMs: number): void {
+    const history = this.#deps.goroutineHistory;
+    if (!history) return;
+    const points = (['goroutine', 'goroutineleak'] as const)
+      .flatMap((kind) => {
+        const s = history(targetKey, kind, sinceMs);
+        return s.points.filter((p) => p.scrapeId !== currentScrapeId).map((p) => ({ kind, p, profile: pointProfile(p, s.frames, kind) }));
+      })
+      .sort((a, b) => a.p.t - b.p.t);
+    for (const { kind, p, profile } of points) this.#store(targetKey, targetId, session.observe(kind, String(p.epochId ?? 0), p.t, profile));
   }
 
   #store(targetKey: string, targetId: number, events: FindingEvent[]): void {

@@ -12,6 +12,7 @@ import type { AppendResult, StoreWriter } from '../store/writer.js';
 import type { OriginLife, OriginLives } from './lives.js';
 import type { ArrivalOutcome, ProfileArrival, ProfileKind, ProfileOrigin } from './source.js';
 import type { ProfileDecoder } from './decoder-pool.js';
+import type { GoroutineIngest } from './goroutine-ingest.js';
 
 /** A profile that is decoded and stored, as the later stages get it. */
 export interface IngestedProfile {
@@ -51,6 +52,8 @@ export interface IngestDeps {
   lives: OriginLives;
   /** Called after a profile is stored; must not block (detection runs later). */
   onIngested?: (ingested: IngestedProfile) => void;
+  /** Goroutine and goroutineleak profiles; without it they are refused (HW_ERR_PROFILE_KIND_UNSUPPORTED). */
+  goroutines?: Pick<GoroutineIngest, 'accept' | 'reject' | 'forget'>;
 }
 
 /** The pipeline's first stage: decode, store, metrics, then hand the stored profile on. */
@@ -64,7 +67,10 @@ export class Ingest {
   }
 
   async accept({ origin, kind, startedAt, durationMs, body }: ProfileArrival): Promise<ArrivalOutcome> {
-    if (kind !== 'heap') return this.#kindUnsupported(origin, kind, startedAt, durationMs, body.length);
+    if (kind !== 'heap') {
+      const goroutines = this.#deps.goroutines;
+      return goroutines ? goroutines.accept({ origin, kind, startedAt, durationMs, body }) : this.#kindUnsupported(origin, kind, startedAt, durationMs, body.length);
+    }
     const { decoder, writer, metrics, limits } = this.#deps;
     const life = this.#deps.lives.of(origin.key);
     let profile: HeapProfile;
@@ -107,7 +113,9 @@ export class Ingest {
   }
 
   /** Records a profile that never arrived (or could not be used) against its origin. */
-  reject(origin: ProfileOrigin, _kind: ProfileKind, startedAt: number, durationMs: number, error: ErrorRecord, bodyBytes?: number): ArrivalOutcome {
+  reject(origin: ProfileOrigin, kind: ProfileKind, startedAt: number, durationMs: number, error: ErrorRecord, bodyBytes?: number): ArrivalOutcome {
+    // A goroutine fetch that failed is the goroutine store's and metrics' business: the heap target stays up.
+    if (kind !== 'heap' && this.#deps.goroutines && error.code !== 'HW_ERR_PROFILE_KIND_UNSUPPORTED') return this.#deps.goroutines.reject(origin, kind, startedAt, durationMs, error);
     try {
       this.#deps.writer.appendFailure({ target: origin, startedAt, durationMs, error, bodyBytes });
     } catch (err) {
@@ -119,6 +127,7 @@ export class Ingest {
   /** Drops what is remembered of an origin that went away. */
   forget(originKey: string): void {
     this.#lastCode.delete(originKey);
+    this.#deps.goroutines?.forget(originKey);
   }
 
   #kindUnsupported(origin: ProfileOrigin, kind: ProfileKind, startedAt: number, durationMs: number, bodyBytes: number): ArrivalOutcome {

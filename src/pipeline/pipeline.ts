@@ -14,14 +14,15 @@ import { FunctionExport, type FunctionExportDeps } from '../export/function-expo
 import type { Logger } from '../log.js';
 import type { StoreReader } from '../store/reader.js';
 import type { StoreWriter } from '../store/writer.js';
-import { DetectorRunner, type FindingSink } from './detector.js';
+import { DetectorRunner, type DetectorDeps, type FindingSink } from './detector.js';
 import type { ProfileDecoder } from './decoder-pool.js';
 import { Ingest, type IngestedProfile, type IngestMetrics, type ProfileWriter, type StoreHealthReport } from './ingest.js';
 import { OriginLives } from './lives.js';
+import { GoroutineIngest, type GoroutineIngestDeps, type GoroutineIngestMetrics } from './goroutine-ingest.js';
 import type { ArrivalOutcome, Component, ProfileArrival, ProfileKind, ProfileOrigin, ProfileSink } from './source.js';
 
 /** The metrics the pipeline's stages update. */
-export interface PipelineMetrics extends IngestMetrics {
+export interface PipelineMetrics extends IngestMetrics, Partial<GoroutineIngestMetrics> {
   observeFinding(originKey: string, event: FindingEvent): void;
   registerTarget(origin: ProfileOrigin): void;
   removeTarget(origin: Pick<ProfileOrigin, 'key'>): void;
@@ -34,6 +35,10 @@ export interface PipelineDeps {
   config: Config;
   decoder: ProfileDecoder;
   writer: ProfileWriter & Pick<StoreWriter, 'registerTarget' | 'forget'>;
+  /** Where goroutine and goroutineleak counts go; without it those kinds are refused. */
+  goroutineWriter?: GoroutineIngestDeps['writer'];
+  /** Stored goroutine counts, for resuming goroutine detection after a restart. */
+  goroutineHistory?: DetectorDeps['goroutineHistory'];
   reader: Pick<StoreReader, 'stackHistory' | 'functionsView'>;
   findings: FindingSink;
   metrics: PipelineMetrics;
@@ -67,6 +72,7 @@ export class Pipeline implements ProfileSink, Component {
       reader: deps.reader,
       params: detectParamsFrom(deps.config.detect),
       log: log.child({ component: 'detect' }),
+      goroutineHistory: deps.goroutineHistory,
       onEvent: (key, e) => {
         metrics.observeFinding(key, e);
         // A finding's function must show in the per-function series at the next scrape.
@@ -80,7 +86,20 @@ export class Pipeline implements ProfileSink, Component {
       topFunctions: () => this.#config.export.top_functions,
       keep: (key) => new Set(this.detector.open(key).flatMap((f) => [f.function, f.stack[0] ?? ''])),
     });
+    const goroutines = deps.goroutineWriter
+      ? new GoroutineIngest({
+          decoder: deps.decoder,
+          writer: deps.goroutineWriter,
+          metrics: { observeGoroutines: (origin, kind, o) => metrics.observeGoroutines?.(origin, kind, o) },
+          storeHealth: deps.storeHealth,
+          log: log.child({ component: 'ingest' }),
+          limits: this.#limits,
+          lives: this.#lives,
+          onIngested: (i) => this.detector.enqueueGoroutines(i),
+        })
+      : undefined;
     this.#ingest = new Ingest({
+      goroutines,
       decoder: deps.decoder,
       writer: deps.writer,
       metrics,

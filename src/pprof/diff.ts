@@ -1,16 +1,19 @@
 /**
- * An inuse diff of two profiles, written as a pprof profile: the samples of
+ * A diff of two profiles, written as a pprof profile: the samples of
  * `profile` plus the samples of `base` with negated values, as
  * `go tool pprof -diff_base` builds it, so `go tool pprof -top diff.pb.gz`
- * shows what grew. Only the inuse sample types are kept. Pure.
+ * shows what grew. Heap profiles keep only the inuse sample types; goroutine
+ * and goroutineleak profiles their one count. Both must be the same kind. Pure.
  */
 import { gzipSync } from 'node:zlib';
 import { Function as PFunction, Label, Line, Location, Mapping, Profile, Sample, StringTable, ValueType } from 'pprof-format';
 import { HeapwatchError } from '../errors.js';
 import { inflateProfile, type DecodeLimits } from './inflate.js';
-import { decodeHeapProfileFast } from './fast-decode.js';
+import { decodeProfileFast } from './fast-decode.js';
+import type { ProfileKind } from './kind.js';
 
-const INUSE = ['inuse_objects', 'inuse_space'];
+/** The sample types a diff keeps per kind; the last is the default sample type. */
+const KEPT: Record<ProfileKind, string[]> = { heap: ['inuse_objects', 'inuse_space'], goroutine: ['goroutine'], goroutineleak: ['goroutineleak'] };
 
 type Num = number | bigint;
 const num = (v: Num): number => (typeof v === 'bigint' ? Number(BigInt.asIntN(64, v)) : v);
@@ -26,8 +29,10 @@ export function diffProfiles(baseBytes: Uint8Array, profileBytes: Uint8Array, li
   };
   // Validate both first (ids, string indexes, sample types): the diff below
   // copies ids across and must never write a profile that names missing ones.
-  decodeHeapProfileFast(baseBytes, limits);
-  decodeHeapProfileFast(profileBytes, limits);
+  const baseKind = decodeProfileFast(baseBytes, limits).kind;
+  const kind = decodeProfileFast(profileBytes, limits).kind;
+  if (baseKind !== kind) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `cannot diff a ${kind} profile against a ${baseKind} profile`);
+  const INUSE = KEPT[kind];
   const base = decode(baseBytes, 'base');
   const prof = decode(profileBytes, 'profile');
   const st = new StringTable();
@@ -47,7 +52,7 @@ export function diffProfiles(baseBytes: Uint8Array, profileBytes: Uint8Array, li
   out.durationNanos = prof.durationNanos;
   out.period = prof.period;
   if (prof.periodType) out.periodType = new ValueType({ type: str(prof, prof.periodType.type), unit: str(prof, prof.periodType.unit) });
-  out.defaultSampleType = st.dedup('inuse_space');
+  out.defaultSampleType = st.dedup(INUSE.at(-1)!);
 
   let nextFn = 1;
   let nextLoc = 1;

@@ -30,7 +30,8 @@ import { IdIndex, LocationTable, StringTable } from './fast-decode-tables.js';
 // FRAMES_PER_BYTE: the reference's cap on frames expanded from samples; sharing it keeps the same inputs rejected.
 import { checkProfileCounts, FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './inflate.js';
 import { dropTypeParameters, moduleFromFilename, type ModuleVersion } from './names.js';
-import { sampleColumns, type HeapProfile, type ProfileFunction, type SampleType } from './profile.js';
+import { PROFILE_KINDS, profileKindOf, type ProfileKind } from './kind.js';
+import type { HeapProfile, ProfileFunction, SampleType } from './profile.js';
 import { ProtoReader } from './protobuf.js';
 
 /**
@@ -39,6 +40,24 @@ import { ProtoReader } from './protobuf.js';
  * every well-formed profile; malformed input throws a HeapwatchError.
  */
 export function decodeHeapProfileFast(bytes: Uint8Array, limits: DecodeLimits): HeapProfile {
+  return decodeProfileFast(bytes, limits, HEAP_ONLY).profile;
+}
+
+const HEAP_ONLY: readonly ProfileKind[] = ['heap'];
+
+/** A decoded profile and its kind (told by its sample types, kind.ts). */
+export interface KindedProfile {
+  kind: ProfileKind;
+  profile: HeapProfile;
+}
+
+/**
+ * Decodes a profile of any of `kinds` (heap, goroutine, goroutineleak). The
+ * same decoder and limits as heap profiles: a goroutine profile is the same
+ * protobuf with one `count` value per stack. Any other profile throws
+ * HW_ERR_PROFILE_NOT_HEAP naming its sample types.
+ */
+export function decodeProfileFast(bytes: Uint8Array, limits: DecodeLimits, kinds: readonly ProfileKind[] = PROFILE_KINDS): KindedProfile {
   const raw = inflateProfile(bytes, limits);
   if (raw.length === 0) malformed('empty profile');
   const r = new ProtoReader(raw);
@@ -52,19 +71,20 @@ export function decodeHeapProfileFast(bytes: Uint8Array, limits: DecodeLimits): 
     const type = strings.get(ix.sampleTypes[i]!) ?? strings.fail(ix.sampleTypes[i]!, `sample_type[${n}].type`);
     sampleTypes.push({ type, unit: strings.get(ix.sampleTypes[i + 1]!) ?? strings.fail(ix.sampleTypes[i + 1]!, `sample_type[${n}].unit`) });
   }
-  const columns = sampleColumns({ sampleTypes });
-  if (columns.inuse_space < 0 || columns.inuse_objects < 0) {
+  const kind = profileKindOf(sampleTypes);
+  if (kind === undefined || !kinds.includes(kind)) {
     // The reference fails on a malformed sample before it looks at sample types; so do we.
     const check = new SampleReader(ix.maxSampleBytes, undefined, 0);
     for (let i = 0; i < ix.sampleStart.length; i++) check.read(r, ix.sampleStart[i]!, ix.sampleEnd[i]!);
-    throw new HeapwatchError('HW_ERR_PROFILE_NOT_HEAP', `sample types are [${sampleTypes.map((t) => t.type).join(', ')}]`);
+    const also = kinds.length > 1 ? ` (reads ${kinds.join(', ')} profiles)` : '';
+    throw new HeapwatchError('HW_ERR_PROFILE_NOT_HEAP', `sample types are [${sampleTypes.map((t) => t.type).join(', ')}]${also}`);
   }
 
   const { functions, fnById, modules } = readFunctions(ix, strings);
   const reader = new SampleReader(ix.maxSampleBytes, new LocationTable(ix, fnById), FRAMES_PER_BYTE * raw.length + 65536);
   const { stacks, totals } = internStacks(r, ix, reader, sampleTypes.length);
 
-  return {
+  const profile: HeapProfile = {
     timeMs: Math.floor(ix.timeNanos / 1e6),
     durationNanos: ix.durationNanos,
     period: ix.period,
@@ -75,6 +95,7 @@ export function decodeHeapProfileFast(bytes: Uint8Array, limits: DecodeLimits): 
     modules: [...modules.values()].sort((a, b) => a.path.localeCompare(b.path)),
     totals,
   };
+  return { kind, profile };
 }
 
 /** Functions deduplicated by normalised name, in file order, and the modules their filenames name (as the reference). */

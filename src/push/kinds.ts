@@ -17,14 +17,14 @@ export interface KeptKind {
   allocIsDelta: boolean;
 }
 
-/**
- * `__name__` → what heapwatch does with it. Adding goroutine profiles once
- * the pipeline takes them is one line here: `goroutine: { kind: 'goroutine', allocIsDelta: false }`.
- */
+/** `__name__` → what heapwatch does with it. */
 export const KEPT_KINDS: Readonly<Record<string, KeptKind>> = {
   memory: { kind: 'heap', allocIsDelta: false },
   // Alloy's pyroscope.scrape `profile.godeltaprof_memory` (/debug/pprof/delta_heap).
   godeltaprof_memory: { kind: 'heap', allocIsDelta: true },
+  // Goroutine counts (issue 14): stored and judged as the scraped ones (pipeline/goroutine-ingest.ts).
+  goroutine: { kind: 'goroutine', allocIsDelta: false },
+  goroutineleak: { kind: 'goroutineleak', allocIsDelta: false },
 };
 
 /** Profile types named in the dropped-profiles metric; anything else is counted as `other` (bounded label values). */

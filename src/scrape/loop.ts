@@ -7,6 +7,7 @@ import { toErrorRecord, type ErrorRecord } from '../errors.js';
 import type { ArrivalOutcome, ProfileSink } from '../pipeline/source.js';
 import { redact, secretValues } from '../targets/redact.js';
 import type { Target } from '../targets/target.js';
+import { profileUrl } from '../targets/build.js';
 import { jitterOffset, nextSlot } from './jitter.js';
 import type { Scraper } from './scraper.js';
 
@@ -24,6 +25,10 @@ export interface LoopStatus {
   /** Slots passed over because the previous scrape was still running. */
   skipped: number;
   nextDueAt: number;
+  /** When the goroutineleak profile is next due (its own, longer interval); absent when not configured. */
+  goroutineleakDueAt?: number;
+  /** Goroutine kinds the target answered 404 for: not asked again while the target's settings stay the same. */
+  unavailable?: ('goroutine' | 'goroutineleak')[];
 }
 
 export interface LoopDeps {
@@ -56,6 +61,9 @@ export class ScrapeLoop {
       failures: 0,
       skipped: 0,
       nextDueAt: nextSlot(now, target.intervalMs, this.#offset),
+      // The first goroutineleak fetch comes with the first scrape, then every goroutineleak interval.
+      ...(target.profiles?.includes('goroutineleak') ? { goroutineleakDueAt: now } : {}),
+      unavailable: [],
     };
   }
 
@@ -99,6 +107,8 @@ export class ScrapeLoop {
       const error = { code: raw.code, message: redact(raw.message, secretValues(this.target)) };
       outcome = this.#deps.sink.reject(this.target, 'heap', startedAt, performance.now() - t0, error);
     }
+    // The goroutine kinds come after the heap, in the same slot, only when the target answered at all.
+    if (outcome.ok) await this.#fetchGoroutineKinds(startedAt);
     const s = this.#status;
     s.scrapes++;
     s.lastScrapeAt = startedAt;
@@ -112,6 +122,34 @@ export class ScrapeLoop {
       s.lastOutcome = 'error';
       s.failures++;
       s.lastError = outcome.error;
+    }
+  }
+
+  /** The goroutine profile every scrape, the goroutineleak profile when its own interval has come; each from its sibling endpoint. */
+  async #fetchGoroutineKinds(now: number): Promise<void> {
+    const s = this.#status;
+    const unavailable = (s.unavailable ??= []);
+    const kinds = (this.target.profiles ?? []).filter((k): k is 'goroutine' | 'goroutineleak' => k !== 'heap' && !unavailable.includes(k));
+    for (const kind of kinds) {
+      if (kind === 'goroutineleak') {
+        if (s.goroutineleakDueAt === undefined || now < s.goroutineleakDueAt) continue;
+        s.goroutineleakDueAt = now + (this.target.goroutineleakIntervalMs ?? this.target.intervalMs);
+      }
+      if (this.#abort.signal.aborted) return;
+      const startedAt = Date.now();
+      const t0 = performance.now();
+      const target = { ...this.target, fetchUrl: profileUrl(this.target.fetchUrl, kind) };
+      try {
+        const fetched = await this.#deps.scraper.fetch(target, this.#abort.signal);
+        await this.#deps.sink.accept({ origin: this.target, kind, startedAt, durationMs: performance.now() - t0, body: fetched.body });
+      } catch (err) {
+        if (this.#abort.signal.aborted) return;
+        const raw = toErrorRecord(err, 'HW_ERR_SCRAPE_CONNECT');
+        const error = { code: raw.code, message: redact(raw.message, secretValues(this.target)) };
+        // 404: this Go has no such profile. Said once (the sink logs it), then not asked again.
+        if (error.code === 'HW_ERR_SCRAPE_HTTP_STATUS' && /\b404\b/.test(error.message)) unavailable.push(kind);
+        this.#deps.sink.reject(this.target, kind, startedAt, performance.now() - t0, error);
+      }
     }
   }
 

@@ -50,7 +50,20 @@ export function buildTarget(
       maxFunctions: settings.max_functions ?? global.max_functions,
     },
     source,
+    profiles: [...(settings.profiles ?? global.profiles)],
+    goroutineleakIntervalMs: Math.max(settings.goroutineleak_interval ?? global.goroutineleak_interval, settings.interval ?? global.scrape_interval),
   };
+}
+
+/**
+ * The URL of another profile kind of the same target: the sibling pprof
+ * endpoint, `.../debug/pprof/heap?x=y` -> `.../debug/pprof/goroutine?x=y`
+ * (the last path segment replaced, the query kept: it may carry credentials).
+ */
+export function profileUrl(url: string, kind: 'heap' | 'goroutine' | 'goroutineleak'): string {
+  const u = new URL(url);
+  u.pathname = u.pathname.replace(/[^/]*$/, kind);
+  return u.href;
 }
 
 function authOf(s: ScrapeSettings, userinfo: { username: string; password: string } | undefined): TargetAuth {

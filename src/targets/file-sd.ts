@@ -11,7 +11,7 @@ import chokidar, { type FSWatcher } from 'chokidar';
 import { globSync } from 'tinyglobby';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { Config, FileSdConfig } from '../config/schema.js';
+import { profileKinds, type Config, type FileSdConfig } from '../config/schema.js';
 import { HeapwatchError } from '../errors.js';
 import { buildTarget, discoveredUrl } from './build.js';
 import { printable } from './repeat-filter.js';
@@ -50,13 +50,25 @@ export function parseTargetGroups(text: string, source: string, format: 'json' |
   return result.data;
 }
 
+/**
+ * A group's `__profiles__` label ("heap,goroutine") sets its targets'
+ * profile kinds over the block's; like Prometheus's `__` labels it is
+ * consumed, never exported.
+ */
+export const PROFILES_LABEL = '__profiles__';
+
 export function targetsFromGroups(groups: TargetGroups, block: FileSdConfig | Config['http_sd'][number], global: Config['global'], source: string): Target[] {
   const out: Target[] = [];
-  for (const g of groups) {
-    for (const address of g.targets) {
-      out.push(buildTarget(discoveredUrl(address, block.scheme, block.path), g.labels ?? {}, block, global, source));
+  groups.forEach((g, i) => {
+    const { [PROFILES_LABEL]: kinds, ...labels } = g.labels ?? {};
+    let settings = block;
+    if (kinds !== undefined) {
+      const parsed = profileKinds.safeParse(kinds.split(',').map((k) => k.trim()));
+      if (!parsed.success) throw new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${source}: [${i}].labels.${PROFILES_LABEL}: ${printable(parsed.error.issues[0]!.message)} (got "${printable(kinds)}")`);
+      settings = { ...block, profiles: parsed.data };
     }
-  }
+    for (const address of g.targets) out.push(buildTarget(discoveredUrl(address, block.scheme, block.path), labels, settings, global, source));
+  });
   return out;
 }
 

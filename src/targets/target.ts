@@ -41,4 +41,8 @@ export interface Target extends ProfileOrigin {
   followRedirects: boolean;
   /** Where the target came from: `static`, `file_sd:<path>` or `http_sd:<url>`. */
   source: string;
+  /** Profile kinds fetched: always heap; goroutine and goroutineleak when configured (absent: heap only). */
+  profiles?: readonly ('heap' | 'goroutine' | 'goroutineleak')[];
+  /** Interval of the goroutineleak profile (each fetch runs a leak-detecting GC), at least `intervalMs`. */
+  goroutineleakIntervalMs?: number;
 }

@@ -77,7 +77,8 @@ describe('end to end: a leak pages on-call', () => {
         // warning, not the info finding a default 1 h warm-up hold would give.
         detect: { window: '3m', min_window: '20s', min_points: 15, for: '5s', resolve_after: '2m', min_growth_bytes: '2MiB', warmup: '0s' },
         targets: [
-          { url: `http://${server.match[1]!}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'payments' } },
+          // Goroutine profiles too: the dashboards' goroutine panels must have data.
+          { url: `http://${server.match[1]!}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'payments' }, profiles: ['heap', 'goroutine'] },
           { url: recorded.targetUrl(0), labels: { service: 'legacy' } },
         ],
       }),

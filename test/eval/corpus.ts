@@ -30,7 +30,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeFiles, collectProfileFiles } from '../../src/cli/analyze.js';
-import { decodeHeapProfileFast } from '../../src/pprof/fast-decode.js';
+import { decodeProfileFast } from '../../src/pprof/fast-decode.js';
 import type { DetectParams } from '../../src/detect/params.js';
 import { warnedAt, type Finding } from '../../src/detect/findings.js';
 import { FIXTURES } from '../helpers/paths.js';
@@ -152,10 +152,11 @@ export function evaluateSeries(dir: string, params: DetectParams): SeriesResult 
   };
 }
 
-export function evaluateCorpus(params: DetectParams): CorpusScore {
-  const series = readdirSync(CORPUS)
+/** Every series of a corpus folder (the heap corpus by default; goroutine.ts scores goroutine-corpus). */
+export function evaluateCorpus(params: DetectParams, corpus = CORPUS): CorpusScore {
+  const series = readdirSync(corpus)
     .sort()
-    .map((name) => evaluateSeries(join(CORPUS, name), params));
+    .map((name) => evaluateSeries(join(corpus, name), params));
   const allAlerts = series.reduce((n, s) => n + s.alerts.length, 0);
   const correctAlerts = series.reduce((n, s) => n + s.correct, 0);
   const leaks = series.flatMap((s) => s.leaks);
@@ -184,7 +185,7 @@ export function evaluateCorpus(params: DetectParams): CorpusScore {
 
 /** The series' own clock (time_nanos of each profile), whatever the files are named. */
 function profileTimes(files: readonly string[]): number[] {
-  return files.map((f) => decodeHeapProfileFast(readFileSync(f), { maxDecompressedBytes: 512 * 1024 * 1024 }).timeMs);
+  return files.map((f) => decodeProfileFast(readFileSync(f), { maxDecompressedBytes: 512 * 1024 * 1024 }).profile.timeMs);
 }
 
 function median(xs: number[]): number {

@@ -191,5 +191,15 @@ export function fleetDashboard(): Dashboard {
         ],
       }),
     )
+    .withPanel(
+      timeseries({
+        id: 15,
+        title: 'Top 10 targets by goroutines',
+        description: 'Goroutines at the latest goroutine profile of the targets that send one (profiles: [heap, goroutine]); a steady climb is what the goroutine-leak class judges.',
+        grid: { x: 0, y: 45, w: 24, h: 8 },
+        unit: 'short',
+        queries: [{ expr: `topk(10, max by (service, target) (heapwatch_target_goroutines{${BY_TARGET}, kind="goroutine"}))`, legend: '{{service}} {{target}}' }],
+      }),
+    )
     .build();
 }

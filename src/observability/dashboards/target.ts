@@ -213,5 +213,31 @@ export function targetDashboard(): Dashboard {
         ],
       }),
     )
+    .withPanel(
+      timeseries({
+        id: 18,
+        title: 'Goroutines',
+        description:
+          'Goroutines of the process at its latest goroutine profile, and those Go proved leaked at its latest goroutineleak profile (targets with profiles: [heap, goroutine] or goroutineleak). A goroutine-leak finding names the pile that grows.',
+        grid: { x: 0, y: 66, w: 12, h: 8 },
+        unit: 'short',
+        queries: [{ expr: `max by (service, target, kind) (heapwatch_target_goroutines{${BY_TARGET}})`, legend: '{{kind}} {{target}}' }],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        id: 19,
+        title: 'Goroutine profile fetches by outcome',
+        description: 'Goroutine and goroutineleak fetches per second by outcome; unavailable = the target answered 404 once (its Go has no such profile) and is not asked again.',
+        grid: { x: 12, y: 66, w: 12, h: 8 },
+        unit: 'ops',
+        queries: [
+          {
+            expr: `sum by (target, kind, outcome) (rate(heapwatch_goroutine_profile_fetches_total{${BY_TARGET}}[$__rate_interval]))`,
+            legend: '{{kind}} {{outcome}} {{target}}',
+          },
+        ],
+      }),
+    )
     .build();
 }

@@ -1,0 +1,3 @@
+module heapwatch.bench/goroutinecost
+
+go 1.26.0
