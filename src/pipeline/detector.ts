@@ -15,13 +15,13 @@ import type { StoreReader } from '../store/reader.js';
 import type { IngestedProfile } from './ingest.js';
 import { GoroutineSession } from '../detect/goroutine.js';
 import { functionValues } from '../pprof/aggregate.js';
-import type { HeapProfile } from '../pprof/profile.js';
+import { sampleColumns, type HeapProfile } from '../pprof/profile.js';
 import { pointProfile, type GoroutineSeries } from '../store/goroutine-reader.js';
 import type { IngestedGoroutines } from './goroutine-ingest.js';
 
 /** Cum inuse bytes per function of a heap profile. */
 function cumInuse(profile: HeapProfile): Map<string, number> {
-  const index = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
+  const index = sampleColumns(profile).inuse_space;
   return new Map(index < 0 ? [] : functionValues(profile, index).map((f) => [f.name, f.cum] as const));
 }
 

@@ -7,7 +7,7 @@
 import { fromErrorRecord, HeapwatchError, isHeapwatchError, toErrorRecord, type ErrorRecord } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DecodeLimits } from '../pprof/inflate.js';
-import type { HeapProfile } from '../pprof/profile.js';
+import { sampleTotal, type HeapProfile } from '../pprof/profile.js';
 import type { AppendResult, StoreWriter } from '../store/writer.js';
 import type { OriginLife, OriginLives } from './lives.js';
 import type { ArrivalOutcome, ProfileArrival, ProfileKind, ProfileOrigin } from './source.js';
@@ -98,9 +98,7 @@ export class Ingest {
     // The acknowledgement: from here on the scrape is durable (crash tests key on it).
     this.#deps.log.debug({ target: origin.url, scrape: stored.scrapeId, epoch: stored.epochId, transition: stored.transition }, 'scrape stored');
     metrics.observeScrape(origin, { outcome: stored.transition === 'stale' ? 'stale' : 'ok', durationMs, bodyBytes: body.length });
-    const inuse = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
-    const objects = profile.sampleTypes.findIndex((t) => t.type === 'inuse_objects');
-    metrics.observeInuse(origin, profile.totals[inuse] ?? 0, profile.totals[objects] ?? 0);
+    metrics.observeInuse(origin, sampleTotal(profile, 'inuse_space'), sampleTotal(profile, 'inuse_objects'));
     if (this.#lastCode.has(origin.key)) {
       this.#lastCode.delete(origin.key);
       this.#deps.log.info({ target: origin.url }, 'target is up again');

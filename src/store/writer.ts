@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { HeapwatchError, type ErrorRecord } from '../errors.js';
 import { EpochTracker, type Transition } from '../pprof/epoch.js';
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
-import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
+import { forEachInuseStack, type HeapProfile } from '../pprof/profile.js';
 import type { ProfileOrigin } from '../targets/origin.js';
 import type { Db } from './db.js';
 import { forEachChange, mergeIds, ValueTableBuilder, type ValueTable } from './value-table.js';
@@ -305,10 +305,6 @@ export class StoreWriter {
   }
 
   #absoluteValues(profile: HeapProfile, state: TargetState): { functions: ValueTable; stacks: ValueTable } {
-    const bi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
-    const oi = profile.sampleTypes.findIndex((t) => t.type === 'inuse_objects');
-    const abi = profile.sampleTypes.findIndex((t) => t.type === 'alloc_space');
-    const aoi = profile.sampleTypes.findIndex((t) => t.type === 'alloc_objects');
     const fnIds = new Uint32Array(profile.functions.length);
     for (let i = 0; i < fnIds.length; i++) fnIds[i] = this.#functionId(profile.functions[i]!.name, profile.functions[i]!.filename);
     const { added, union } = mergeIds(state.epochFunctions, fnIds.slice().sort());
@@ -318,21 +314,15 @@ export class StoreWriter {
     const stacks = this.#stackValues;
     functions.clear();
     stacks.clear();
-    for (let si = 0; si < stackCount(profile); si++) {
-      const b = stackValue(profile, si, bi);
-      const o = stackValue(profile, si, oi);
-      if (b === 0 && o === 0) continue; // freed memory: visible in alloc_* only
-      const ab = abi < 0 ? 0 : stackValue(profile, si, abi);
-      const ao = aoi < 0 ? 0 : stackValue(profile, si, aoi);
-      const local = stackFrames(profile, si);
+    forEachInuseStack(profile, (local, b, o, ab, ao) => {
       const n = local.length;
-      if (n === 0) continue;
+      if (n === 0) return;
       if (n > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(n, 2 * this.#scratch.length));
       const frames = this.#scratch;
       for (let k = 0; k < n; k++) frames[k] = fnIds[local[k]!]!;
       functions.add(frames[0]!, b, o, ab, ao);
       stacks.add(this.#stackId(frames, n), b, o, ab, ao);
-    }
+    });
     return { functions: functions.build(), stacks: stacks.build() };
   }
 

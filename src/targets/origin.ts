@@ -5,8 +5,8 @@
  * src/pipeline/source.ts re-exports it as part of the pipeline contract.
  */
 
-/** The profile kinds a source can deliver. Only `heap` is processed today. */
-export type ProfileKind = 'heap' | 'goroutine' | 'goroutineleak';
+/** The profile kinds a source can deliver: defined once, in pprof/kind.ts, where profiles are told apart. */
+export type { ProfileKind } from '../pprof/kind.js';
 
 /** Per-profile count limits (Prometheus's sample_limit, for pprof). */
 export interface ProfileCountLimits {
