@@ -49,7 +49,7 @@ describe('daemon detection', () => {
       90_000,
       250,
     );
-    await waitFor('the held info finding', () => held.some((o) => o.fn === 'main.(*sessionStore).remember' && o.cls === 'unclassified-growth'), 60_000, 250);
+    await waitFor('the held info finding', () => held.some((o) => o.fn === 'main.(*sessionStore).remember' && o.cls === 'unclassified-growth'), 90_000, 250);
   });
 
   after(async () => {
