@@ -36,7 +36,7 @@ describe('field-held leaks on every Kitex codec', () => {
       // (leak-codec-grpc-server-slow, 4 MB/h; src/detect/hysteresis.ts).
       assert.ok(alerts.length >= 1, 'not found');
       assert.deepEqual(
-        alerts.map((f) => `${f.class} ${f.state}`),
+        alerts.map((f) => `${f.classId} ${f.state}`),
         [`${c.cls} open`],
         alerts.map((f) => f.summary).join('; '),
       );

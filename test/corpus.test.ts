@@ -103,7 +103,7 @@ describe('labelled corpus', () => {
   it('raises no warning or critical finding on any healthy series but the known false alarm', () => {
     for (const s of score.series.filter((x) => x.leaks.length === 0 && !KNOWN_FALSE_ALARMS.has(x.manifest.scenario))) {
       assert.deepEqual(
-        s.alerts.map((f) => `${f.class} ${f.function}`),
+        s.alerts.map((f) => `${f.classId} ${f.function}`),
         [],
         s.manifest.scenario,
       );
@@ -126,10 +126,10 @@ describe('labelled corpus', () => {
     assert.ok(fast.minutesToDetect !== null && fast.minutesToDetect <= 60, `${fast.minutesToDetect} min`);
     // One finding: raised as info with its class inside the warm-up, the same one escalated past it.
     const site = fastSeries.findings.filter((f) => f.function === 'main.(*sessionStore).remember');
-    assert.deepEqual(site.map((f) => [f.class, f.severity]), [['unclassified-growth', 'warning']]);
+    assert.deepEqual(site.map((f) => [f.classId, f.severity]), [['unclassified-growth', 'warning']]);
     assert.equal(fast.firstFinding?.key, fast.finding?.key);
     assert.ok(fast.minutesToFirstFinding! <= 40 && fast.minutesToFirstFinding! < fast.minutesToDetect, `${fast.minutesToFirstFinding} min`);
-    assert.ok(site[0]!.evidence.escalatedAt && warnedAt(site[0]!)! > site[0]!.detected_at);
+    assert.ok(site[0]!.evidence.escalatedAt && warnedAt(site[0]!)! > site[0]!.detectedAt);
     const slow = byName('leak-unclassified-slow').leaks[0]!;
     assert.ok(slow.minutesToDetect !== null && slow.minutesToDetect <= 125, `${slow.minutesToDetect} min`);
   });
@@ -151,7 +151,7 @@ describe('labelled corpus', () => {
     assert.ok(held.length > 0, 'no held info finding');
     for (const f of held) {
       assert.equal(f.severity, 'info');
-      assert.notEqual(f.class, 'cache-filling');
+      assert.notEqual(f.classId, 'cache-filling');
       assert.match(f.evidence.hold!.reason, /held at info until .*a warm-up cache fill looks the same/);
       assert.equal(f.state, 'resolved');
     }
@@ -159,14 +159,14 @@ describe('labelled corpus', () => {
 
   it('raises one finding per allocation site: an open finding is not resolved and raised again while its site still grows', () => {
     for (const s of score.series) {
-      const sites = s.alerts.map((f) => `${f.epoch} ${f.class} ${f.function}`);
-      assert.deepEqual(sites, [...new Set(sites)], `${s.manifest.scenario}: ${s.alerts.map((f) => `${f.class}@${f.detected_at}-${f.resolved_at}`).join(' ')}`);
+      const sites = s.alerts.map((f) => `${f.epoch} ${f.classId} ${f.function}`);
+      assert.deepEqual(sites, [...new Set(sites)], `${s.manifest.scenario}: ${s.alerts.map((f) => `${f.classId}@${f.detectedAt}-${f.resolvedAt}`).join(' ')}`);
     }
   });
 
   it('finds each of several leaks in one process with its own class', () => {
     const s = byName('leak-kitex-two-leaks');
-    for (const leak of s.leaks) assert.equal(leak.finding?.class, leak.class, `${leak.class} not found`);
+    for (const leak of s.leaks) assert.equal(leak.finding?.classId, leak.class, `${leak.class} not found`);
     assert.notEqual(s.leaks[0]!.finding?.function, s.leaks[1]!.finding?.function);
   });
 
@@ -174,7 +174,7 @@ describe('labelled corpus', () => {
     const s = byName('leak-kitex-after-warmup');
     const f = s.leaks[0]!.finding;
     assert.ok(f, 'late leak not found');
-    assert.ok(f.detected_at >= s.windowMs);
+    assert.ok(f.detectedAt >= s.windowMs);
     assert.match(f.function, /\.\(\*StockQuery\)\.FastReadField4$/);
     // Judged from its onset, not over the flat history before it: within
     // min_window + for (35 min) of its start (measured: 30).
@@ -185,7 +185,7 @@ describe('labelled corpus', () => {
     const s = byName('leak-restart-midleak');
     const f = s.leaks[0]!.finding;
     assert.ok(f, 'not found after the restart');
-    assert.ok(f.detected_at >= s.windowMs);
+    assert.ok(f.detectedAt >= s.windowMs);
   });
 
   it('finds the 5.2 MB/h leak scraped every 5 minutes within its 5 hours, the slow ones within 12 h / 24 h, and the one behind rare GCs', () => {
@@ -203,7 +203,7 @@ describe('labelled corpus', () => {
     const barrier = score.series.find((s) => s.manifest.scenario === 'leak-netpoll-barrier')!.alerts[0]!;
     assert.equal(barrier.severity, 'critical');
     assert.equal(barrier.evidence.versions['github.com/cloudwego/netpoll'], 'v0.2.4');
-    assert.match(barrier.doc_url, /#increased-connection-count--large-payload-scenarios$/);
+    assert.match(barrier.docUrl, /#increased-connection-count--large-payload-scenarios$/);
     const oversized = score.series.find((s) => s.manifest.scenario === 'leak-oversized-requests')!.alerts[0]!;
     assert.ok(oversized.evidence.meanObjectBytes! >= 1024 * 1024);
   });

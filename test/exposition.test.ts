@@ -37,7 +37,7 @@ function fleetMetrics(targets: number): HeapwatchMetrics {
     m.observeTopFunctions(target, view, 10, new Set(), functions.length);
     m.observeFinding(target.key, {
       type: 'opened',
-      finding: { class: 'server-request-field-held', severity: 'warning', function: 'x.F', headline: 'server keeps "Request" field 2', bytes_per_hour: 3600 } as never,
+      finding: { classId: 'server-request-field-held', severity: 'warning', function: 'x.F', headline: 'server keeps "Request" field 2', bytesPerHour: 3600 } as never,
     });
   }
   m.skipped.inc({ target: 'http://127.0.0.1:7000/debug/pprof/heap?x="q"\\', service: 'svc\n0' });

@@ -50,7 +50,7 @@ describe('goroutine corpus', () => {
   it('raises no warning or critical finding on a healthy series (pool plateau, bursts, connection handlers, sawtooth) nor on an empty goroutineleak series', () => {
     for (const s of score.series.filter((x) => x.leaks.length === 0)) {
       assert.deepEqual(
-        s.alerts.map((f) => `${f.class} ${f.function}`),
+        s.alerts.map((f) => `${f.classId} ${f.function}`),
         [],
         s.manifest.scenario,
       );

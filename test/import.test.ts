@@ -124,8 +124,8 @@ describe('heapwatch import', () => {
     // A scrape in the middle of the series keeps no raw profile: it is rebuilt from keyframe + deltas.
     const history = new HistoryReader(daemon.db);
     const finding = history.finding(findings.find((f) => f.class === 'server-request-field-held')!.id)!;
-    const middle = history.scrapes(finding.epoch_id).filter((s) => !history.rawProfile(s.scrapeId))[20]!;
-    const rebuilt = profileAt(history, finding.epoch_id, middle);
+    const middle = history.scrapes(finding.epochId).filter((s) => !history.rawProfile(s.scrapeId))[20]!;
+    const rebuilt = profileAt(history, finding.epochId, middle);
     assert.equal(rebuilt.rebuilt, true);
     const original = readdirSync(SERIES)
       .map((f) => decodeHeapProfileFast(readFileSync(join(SERIES, f)), LIMITS))

@@ -4,6 +4,7 @@ import type { FindingStore, StoredFinding } from '../store/findings.js';
 import type { StoreReader } from '../store/reader.js';
 import { resolveLate, sendError, type Late } from './server.js';
 import { idParams } from './schemas.js';
+import { findingJson } from './finding-json.js';
 
 const findingSchema = {
   type: 'object',
@@ -49,15 +50,8 @@ export function findingRoutes(findingStore: Late<FindingStore>, readerOf: Late<S
   const findings = (): FindingStore => resolveLate(findingStore)!;
   const reader = (): StoreReader => resolveLate(readerOf)!;
   const view = (f: StoredFinding): Record<string, unknown> => {
-    const target = reader().target(f.target_id);
-    return {
-      ...f,
-      target: target?.url ?? '',
-      service: target?.labels.service ?? '',
-      detected_at: new Date(f.detected_at).toISOString(),
-      last_seen_at: new Date(f.last_seen_at).toISOString(),
-      resolved_at: f.resolved_at === null ? null : new Date(f.resolved_at).toISOString(),
-    };
+    const target = reader().target(f.targetId);
+    return findingJson(f, { target: target?.url ?? '', service: target?.labels.service ?? '' });
   };
   return (app) => {
     app.get<{ Querystring: { state: 'open' | 'resolved' | 'all'; limit: number } }>(

@@ -31,7 +31,7 @@ describe('analyze', () => {
     const [a, b] = result.targets;
     assert.deepEqual([a!.files, b!.files].sort(), [leak.length, kitex.length].sort());
     // The leak is still found in its own target; the quiet service raises nothing.
-    assert.deepEqual(result.findings.filter((f) => f.severity !== 'info').map((f) => f.class), ['unclassified-growth']);
+    assert.deepEqual(result.findings.filter((f) => f.severity !== 'info').map((f) => f.classId), ['unclassified-growth']);
   });
 
   it('takes the detect.* settings as flags', () => {

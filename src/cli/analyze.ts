@@ -183,19 +183,19 @@ function historyShortfall(r: ReplayResult, params: DetectParams, kind: ProfileKi
 export function findingsJson(result: AnalyzeResult): { findings: Record<string, unknown>[]; notes: string[] } {
   return {
     findings: bySeverity(result.findings).map((f) => ({
-      class: f.class,
+      class: f.classId,
       severity: f.severity,
       function: f.function,
       stack: f.stack,
-      growth_bytes: f.growth_bytes,
-      bytes_per_hour: f.bytes_per_hour,
-      detected_at: new Date(f.detected_at).toISOString(),
+      growth_bytes: f.growthBytes,
+      bytes_per_hour: f.bytesPerHour,
+      detected_at: new Date(f.detectedAt).toISOString(),
       evidence: f.evidence,
       summary: f.summary,
       remediation: f.remediation,
-      doc_url: f.doc_url,
+      doc_url: f.docUrl,
       state: f.state,
-      resolved_at: f.resolved_at === null ? null : new Date(f.resolved_at).toISOString(),
+      resolved_at: f.resolvedAt === null ? null : new Date(f.resolvedAt).toISOString(),
     })),
     notes: notesOf(result),
   };
@@ -217,7 +217,7 @@ const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
 /** Critical first, then warnings, then info; faster growth first within each. */
 function bySeverity(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.bytes_per_hour - a.bytes_per_hour);
+  return [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.bytesPerHour - a.bytesPerHour);
 }
 
 export function renderReport(result: AnalyzeResult): string {
@@ -233,14 +233,14 @@ export function renderReport(result: AnalyzeResult): string {
 }
 
 function renderFinding(f: Finding): string[] {
-  const out = [`[${f.severity.toUpperCase()}] ${f.class}: ${f.summary}`];
+  const out = [`[${f.severity.toUpperCase()}] ${f.classId}: ${f.summary}`];
   out.push(`  function:    ${f.function}`);
-  if (f.class === 'goroutine-leak') out.push(...goroutineLines(f.evidence as GoroutineEvidence));
-  else if (f.severity !== 'info' || f.evidence.hold) out.push(`  growth:      ${formatBytes(f.growth_bytes)} over ${f.evidence.windowMinutes ?? '?'} min (${formatBytes(f.bytes_per_hour)}/h)`);
+  if (f.classId === 'goroutine-leak') out.push(...goroutineLines(f.evidence as GoroutineEvidence));
+  else if (f.severity !== 'info' || f.evidence.hold) out.push(`  growth:      ${formatBytes(f.growthBytes)} over ${f.evidence.windowMinutes ?? '?'} min (${formatBytes(f.bytesPerHour)}/h)`);
   if (f.evidence.hold) out.push(`  held:        ${f.evidence.hold.reason}`);
   if (f.evidence.escalatedAt) out.push(`  escalated:   ${f.evidence.escalatedAt} (held at info in the process's warm-up before)`);
   if (f.evidence.allocation) out.push(`  allocation:  ${f.evidence.allocation}`);
-  out.push(`  detected at: ${new Date(f.detected_at).toISOString()}${f.state === 'resolved' ? ` (resolved: ${f.resolved_reason})` : ''}`);
+  out.push(`  detected at: ${new Date(f.detectedAt).toISOString()}${f.state === 'resolved' ? ` (resolved: ${f.resolvedReason})` : ''}`);
   const versions = Object.entries(f.evidence.versions).map(([m, v]) => `${m}@${v}`);
   if (versions.length) out.push(`  versions:    ${versions.join(', ')}`);
   if (f.evidence.meanObjectBytes !== undefined) out.push(`  mean object: ${formatBytes(f.evidence.meanObjectBytes)}`);
@@ -250,7 +250,7 @@ function renderFinding(f: Finding): string[] {
     if (f.stack.length > 12) out.push(`    ... ${f.stack.length - 12} more`);
   }
   out.push(`  fix:         ${f.remediation}`);
-  out.push(`  guide:       ${f.doc_url}`);
+  out.push(`  guide:       ${f.docUrl}`);
   return out;
 }
 

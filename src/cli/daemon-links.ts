@@ -37,9 +37,9 @@ export async function fetchDaemonFindings(daemonUrl: string, token?: string): Pr
 }
 
 /** The daemon's page for a finding of this class at this function, if it has one. */
-export function daemonPage(daemonUrl: string, found: readonly DaemonFinding[], f: { class: string; function: string }): string | undefined {
+export function daemonPage(daemonUrl: string, found: readonly DaemonFinding[], f: { classId: string; function: string }): string | undefined {
   const match = found
-    .filter((d) => d.class === f.class && d.function === f.function)
+    .filter((d) => d.class === f.classId && d.function === f.function)
     .sort((a, b) => (a.state === b.state ? Date.parse(b.detected_at) - Date.parse(a.detected_at) : a.state === 'open' ? -1 : 1))[0];
   return match ? `${daemonUrl.replace(/\/+$/, '')}/findings/${match.id}` : undefined;
 }

@@ -184,14 +184,14 @@ async function findingPages(daemon: string, token: string | undefined, findings:
   const pages = new Map<string, string>();
   for (const f of findings) {
     const page = daemonPage(daemon, found, f);
-    if (page) pages.set(`${f.class}|${f.function}`, page);
+    if (page) pages.set(`${f.classId}|${f.function}`, page);
   }
   return pages;
 }
 
 function renderPages(daemon: string, findings: readonly Finding[], pages: Map<string, string>): string {
   const lines = ['', `Finding pages on ${daemon}:`];
-  for (const f of findings) lines.push(`  ${f.class} ${f.function}: ${pages.get(`${f.class}|${f.function}`) ?? 'not found on the daemon'}`);
+  for (const f of findings) lines.push(`  ${f.classId} ${f.function}: ${pages.get(`${f.classId}|${f.function}`) ?? 'not found on the daemon'}`);
   return lines.join('\n');
 }
 

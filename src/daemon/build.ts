@@ -122,7 +122,7 @@ export function buildApi({ config, metrics, storeHealth, log, built }: ApiOption
   const [host, port] = splitHostPort(config.api.listen);
   // Finding series link to the finding page where users reach the UI (read at start, like api.listen).
   const externalUrl = config.api.external_url;
-  metrics.export.findingUrl = externalUrl ? (key, f) => findingLookupUrl(externalUrl, key, f.class, f.function) : undefined;
+  metrics.export.findingUrl = externalUrl ? (key, f) => findingLookupUrl(externalUrl, key, f.classId, f.function) : undefined;
   const app = buildServer({
     reader: () => open()?.reader,
     targets: () => [...(built()?.manager.status() ?? []), ...push.status()],

@@ -27,7 +27,7 @@ describe('FindingTracker', () => {
     for (let m = 0; m <= 20; m++) events.push(...t.update('e1', m * MIN, [det('a')]));
     const opened = events.filter((e) => e.type === 'opened');
     assert.equal(opened.length, 1);
-    assert.equal(opened[0]!.finding.detected_at, 10 * MIN);
+    assert.equal(opened[0]!.finding.detectedAt, 10 * MIN);
     assert.equal(t.open().length, 1);
   });
 
@@ -47,9 +47,9 @@ describe('FindingTracker', () => {
     assert.equal(t.update('e1', 29 * MIN, [det('b')]).some((e) => e.type === 'resolved'), false);
     const r = t.update('e1', 30 * MIN, [det('b')]).find((e) => e.type === 'resolved')!;
     assert.equal(r.finding.key, 'a');
-    assert.equal(r.finding.resolved_reason, 'growth stopped');
+    assert.equal(r.finding.resolvedReason, 'growth stopped');
     const restart = t.update('e2', 31 * MIN, []);
-    assert.deepEqual(restart.map((e) => [e.type, e.finding.key, e.finding.resolved_reason]), [['resolved', 'b', 'epoch ended']]);
+    assert.deepEqual(restart.map((e) => [e.type, e.finding.key, e.finding.resolvedReason]), [['resolved', 'b', 'epoch ended']]);
   });
 
   it('opens info findings at once', () => {
@@ -63,7 +63,7 @@ describe('FindingTracker', () => {
     const resumed = new FindingTracker({ forMs: 0, resolveAfterMs: 30 * MIN }, first.open());
     const ev = resumed.update('e1', MIN, [det('a')]);
     assert.deepEqual(ev.map((e) => e.type), ['updated']);
-    assert.equal(ev[0]!.finding.detected_at, 0);
+    assert.equal(ev[0]!.finding.detectedAt, 0);
   });
 
   it('a cache-filling finding waits `for`; growth that escalates from it opens at once and resolves it', () => {
@@ -72,10 +72,10 @@ describe('FindingTracker', () => {
     const early = t.update('e1', 0, [filling]);
     assert.deepEqual(early, [], 'no info finding at first sight');
     for (let m = 1; m <= 10; m++) t.update('e1', m * MIN, [filling]);
-    assert.deepEqual(t.open().map((f) => f.class), ['cache-filling']);
+    assert.deepEqual(t.open().map((f) => f.classId), ['cache-filling']);
     const leak = { ...det('unclassified-growth|f'), function: 'f' };
     const ev = t.update('e1', 11 * MIN, [leak]);
-    assert.deepEqual(ev.map((e) => [e.type, e.finding.class, e.finding.resolved_reason]), [
+    assert.deepEqual(ev.map((e) => [e.type, e.finding.classId, e.finding.resolvedReason]), [
       ['opened', 'unclassified-growth', null],
       ['resolved', 'cache-filling', 'escalated to unclassified-growth'],
     ]);
@@ -88,9 +88,9 @@ describe('FindingTracker', () => {
     assert.deepEqual(t.dueToResolve(30 * MIN, []).map((f) => f.key), ['a']);
     assert.deepEqual(t.dueToResolve(30 * MIN, [det('a')]), [], 'detected now: not due');
     assert.deepEqual(t.update('e1', 30 * MIN, [], new Set(['a'])), []);
-    assert.deepEqual(t.open().map((f) => [f.key, f.last_seen_at]), [['a', 0]], 'held, not seen');
+    assert.deepEqual(t.open().map((f) => [f.key, f.lastSeenAt]), [['a', 0]], 'held, not seen');
     const ev = t.update('e1', 45 * MIN, []);
-    assert.deepEqual(ev.map((e) => [e.type, e.finding.resolved_reason]), [['resolved', 'growth stopped']]);
+    assert.deepEqual(ev.map((e) => [e.type, e.finding.resolvedReason]), [['resolved', 'growth stopped']]);
   });
 
   it('info findings are never due for the growth check, and a site with an open warning is not also filling', () => {
@@ -115,11 +115,11 @@ describe('FindingTracker', () => {
     const opened = events.filter((e) => e.type === 'opened');
     assert.equal(opened.length, 1);
     assert.equal(opened[0]!.finding.severity, 'info');
-    assert.equal(opened[0]!.finding.class, 'unclassified-growth');
-    assert.equal(opened[0]!.finding.detected_at, 5 * MIN);
+    assert.equal(opened[0]!.finding.classId, 'unclassified-growth');
+    assert.equal(opened[0]!.finding.detectedAt, 5 * MIN);
     const [f] = t.open();
     assert.equal(f!.severity, 'warning');
-    assert.equal(f!.detected_at, 5 * MIN);
+    assert.equal(f!.detectedAt, 5 * MIN);
     assert.equal(warnedAt(f!), 60 * MIN);
     assert.equal(f!.evidence.hold, undefined);
   });
@@ -130,7 +130,7 @@ describe('FindingTracker', () => {
     const held = { ...d, evidence: { ...d.evidence, hold: { reason: 'warm-up', until: new Date(60 * MIN).toISOString() } } };
     t.update('e1', 0, [held]);
     const r = t.update('e1', 30 * MIN, []).find((e) => e.type === 'resolved')!;
-    assert.equal(r.finding.resolved_reason, 'plateaued');
+    assert.equal(r.finding.resolvedReason, 'plateaued');
     assert.equal(warnedAt(r.finding), null);
   });
 });

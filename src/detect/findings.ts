@@ -21,29 +21,35 @@ import type { LeakClassId, Severity } from './classes.js';
 import type { Detection, Evidence } from './engine.js';
 import type { DetectParams } from './params.js';
 
-/** A leak reported to the user, with the lifecycle above: opened, updated while it grows, resolved. */
+/**
+ * A leak reported to the user, with the lifecycle above: opened, updated while it grows, resolved.
+ * Field names are camelCase inside the program, like Detection's (`classId`, not `class`); the
+ * snake_case names (`class`, `growth_bytes`, `detected_at`, ...) exist only at the edges: the SQL
+ * row (store/findings.ts), the HTTP JSON (api/finding-json.ts) and `analyze --json` (cli/analyze.ts).
+ */
 export interface Finding {
   key: string;
+  /** The epoch (process lifetime) the finding belongs to, as a string id. */
   epoch: string;
-  class: LeakClassId;
+  classId: LeakClassId;
   severity: Severity;
   title: string;
   function: string;
   headline: string;
   stack: string[];
-  growth_bytes: number;
-  bytes_per_hour: number;
+  growthBytes: number;
+  bytesPerHour: number;
   /** Profile time (ms) at which the finding was raised. */
-  detected_at: number;
+  detectedAt: number;
   /** Profile time (ms) the condition was last seen holding. */
-  last_seen_at: number;
+  lastSeenAt: number;
   state: 'open' | 'resolved';
-  resolved_at: number | null;
-  resolved_reason: string | null;
+  resolvedAt: number | null;
+  resolvedReason: string | null;
   evidence: Evidence;
   summary: string;
   remediation: string;
-  doc_url: string;
+  docUrl: string;
 }
 
 /** A change of a finding's state, for the store and the logs. */
@@ -98,7 +104,7 @@ export class FindingTracker {
         seen.add(d.key);
         // The warm-up hold ended and the growth went on: the same finding escalates.
         const escalatedAt = isHeld(open) && !isHeld(d) ? new Date(t).toISOString() : open.evidence.escalatedAt;
-        Object.assign(open, fromDetection(d, epoch, open.detected_at), { last_seen_at: t });
+        Object.assign(open, fromDetection(d, epoch, open.detectedAt), { lastSeenAt: t });
         if (escalatedAt) open.evidence = { ...open.evidence, escalatedAt };
         events.push({ type: 'updated', finding: { ...open } });
         continue;
@@ -123,7 +129,7 @@ export class FindingTracker {
       const before = d.severity === 'info' && !slowed ? undefined : siteInfo;
       const immediate = (d.severity === 'info' && !isGrowthInfo(d)) || before !== undefined;
       if (immediate || t - pending.since >= this.#params.forMs) {
-        const f: Finding = { ...fromDetection(d, epoch, t), last_seen_at: t };
+        const f: Finding = { ...fromDetection(d, epoch, t), lastSeenAt: t };
         this.#open.set(d.key, f);
         if (!isGrowthInfo(d)) this.#pending.delete(clock);
         this.#pending.delete(d.key);
@@ -134,7 +140,7 @@ export class FindingTracker {
     for (const key of [...this.#pending.keys()]) if (!clocks.has(key)) this.#pending.delete(key);
     for (const [key, f] of this.#open) {
       if (seen.has(key) || stillGrowing.has(key)) continue;
-      if (t - f.last_seen_at >= this.#params.resolveAfterMs) {
+      if (t - f.lastSeenAt >= this.#params.resolveAfterMs) {
         events.push(this.#resolve(key, f, t, isHeld(f) ? 'plateaued' : 'growth stopped'));
       }
     }
@@ -160,12 +166,12 @@ export class FindingTracker {
   dueToResolve(t: number, detections: readonly Detection[]): Finding[] {
     // A held detection does not keep a warning open (update() skips it).
     const seen = (f: Finding): boolean => detections.some((d) => d.key === f.key && (f.severity === 'info' || !isHeld(d)));
-    return [...this.#open.values()].filter((f) => (f.severity !== 'info' || isHeld(f)) && !seen(f) && t - f.last_seen_at >= this.#params.resolveAfterMs);
+    return [...this.#open.values()].filter((f) => (f.severity !== 'info' || isHeld(f)) && !seen(f) && t - f.lastSeenAt >= this.#params.resolveAfterMs);
   }
 
   #resolve(key: string, f: Finding, t: number, reason: string): FindingEvent {
     this.#open.delete(key);
-    return { type: 'resolved', finding: { ...f, state: 'resolved', resolved_at: t, resolved_reason: reason } };
+    return { type: 'resolved', finding: { ...f, state: 'resolved', resolvedAt: t, resolvedReason: reason } };
   }
 }
 
@@ -177,7 +183,7 @@ const NO_KEYS: ReadonlySet<string> = new Set();
  */
 export function warnedAt(f: Finding): number | null {
   if (f.severity === 'info') return null;
-  return f.evidence.escalatedAt ? Date.parse(f.evidence.escalatedAt) : f.detected_at;
+  return f.evidence.escalatedAt ? Date.parse(f.evidence.escalatedAt) : f.detectedAt;
 }
 
 /** Growth held at info by the warm-up (engine.ts: asHeld), not yet escalated. */
@@ -187,28 +193,28 @@ function isHeld(x: Detection | Finding): boolean {
 
 /** Growth reported as info: held by the warm-up, or a cache filling up. */
 function isGrowthInfo(x: Detection | Finding): boolean {
-  return ('classId' in x ? x.classId : x.class) === 'cache-filling' || isHeld(x);
+  return x.classId === 'cache-filling' || isHeld(x);
 }
 
-function fromDetection(d: Detection, epoch: string, detectedAt: number): Omit<Finding, 'last_seen_at'> {
+function fromDetection(d: Detection, epoch: string, detectedAt: number): Omit<Finding, 'lastSeenAt'> {
   return {
     key: d.key,
     epoch,
-    class: d.classId,
+    classId: d.classId,
     severity: d.severity,
     title: d.title,
     function: d.function,
     headline: d.headline,
     stack: d.stack,
-    growth_bytes: d.growthBytes,
-    bytes_per_hour: d.bytesPerHour,
-    detected_at: detectedAt,
+    growthBytes: d.growthBytes,
+    bytesPerHour: d.bytesPerHour,
+    detectedAt,
     state: 'open',
-    resolved_at: null,
-    resolved_reason: null,
+    resolvedAt: null,
+    resolvedReason: null,
     evidence: d.evidence,
     summary: d.summary,
     remediation: d.remediation,
-    doc_url: d.docUrl,
+    docUrl: d.docUrl,
   };
 }

@@ -59,10 +59,10 @@ describe('GoroutineSession: goroutine profiles', () => {
     const found = replay(90, (m) => [[SEND, 5 + 3 * m], [SERVE, 4]]);
     assert.equal(found.length, 1);
     const f = found[0]!;
-    assert.equal(f.class, 'goroutine-leak');
+    assert.equal(f.classId, 'goroutine-leak');
     assert.equal(f.severity, 'warning');
     assert.equal(f.function, 'main.lookup');
-    assert.equal(f.detected_at, (P.warmupMs + P.forMs) / MIN * MIN);
+    assert.equal(f.detectedAt, (P.warmupMs + P.forMs) / MIN * MIN);
     const e = f.evidence as GoroutineEvidence;
     assert.equal(e.blocking, 'chan send');
     assert.equal(e.goroutinesPerHour, 180);
@@ -117,7 +117,7 @@ describe('GoroutineSession: goroutine profiles', () => {
     }
     const resolved = events.filter((e) => e.type === 'resolved');
     assert.equal(resolved.length, 1);
-    assert.equal(resolved[0]!.finding.resolved_reason, 'growth stopped');
+    assert.equal(resolved[0]!.finding.resolvedReason, 'growth stopped');
     assert.equal(session.open().length, 0);
   });
 });

@@ -96,7 +96,7 @@ function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minute
 /** Grows from age `from` (minutes) on. */
 const linear = (mbPerHour: number, from = 0) => (m: number) => Math.max(0, m - from) * (mbPerHour * MB / 60);
 const steady = (mbPerMin: number) => () => mbPerMin * MB;
-const minutesToDetect = (f: Finding | undefined): number | undefined => (f ? (f.detected_at - T0) / MIN : undefined);
+const minutesToDetect = (f: Finding | undefined): number | undefined => (f ? (f.detectedAt - T0) / MIN : undefined);
 
 describe('DetectionSession on synthetic processes', () => {
   it('finds a 5.2 MB/h leak scraped every 5 minutes for 5 hours (durations, not point counts)', () => {
@@ -124,12 +124,12 @@ describe('DetectionSession on synthetic processes', () => {
     // rate keeps falling) or resolves.
     const info = r.findings.find((f) => f.function === 'main.(*lru).put');
     assert.ok(info, 'the fill is reported as info');
-    assert.equal(info.class, 'unclassified-growth');
+    assert.equal(info.classId, 'unclassified-growth');
     assert.equal(info.severity, 'info');
     assert.match(info.evidence.hold?.reason ?? '', /held at info until .*since a warm-up cache fill looks the same/);
     assert.ok(minutesToDetect(info)! < 60, `${minutesToDetect(info)} min`);
     assert.equal(info.state, 'resolved');
-    assert.ok(['plateaued', 'slowing down: a filling cache'].includes(info.resolved_reason!), info.resolved_reason!);
+    assert.ok(['plateaued', 'slowing down: a filling cache'].includes(info.resolvedReason!), info.resolvedReason!);
   });
 
   it('a fill that plateaus inside the warm-up: its held info finding resolves, no warning', () => {
@@ -141,15 +141,15 @@ describe('DetectionSession on synthetic processes', () => {
     for (const f of held) {
       assert.equal(f.severity, 'info');
       // Within resolve_after of the plateau (minute 45): flat, or a fill that slowed to a stop.
-      assert.ok(['plateaued', 'slowing down: a filling cache'].includes(f.resolved_reason!), f.resolved_reason!);
-      assert.ok((f.resolved_at! - T0) / MIN <= 75, `resolved at ${(f.resolved_at! - T0) / MIN} min`);
+      assert.ok(['plateaued', 'slowing down: a filling cache'].includes(f.resolvedReason!), f.resolvedReason!);
+      assert.ok((f.resolvedAt! - T0) / MIN <= 75, `resolved at ${(f.resolvedAt! - T0) / MIN} min`);
     }
   });
 
   it('the same growth in a process past its warm-up, continuing past 60 minutes, is a leak', () => {
     const site: Site = { fn: 'main.(*lru).put', inuse: linear(40), allocPerMin: steady(1) };
     const r = run([site], { startAge: 0, minutes: 120 });
-    assert.deepEqual(r.warnings.map((f) => f.class), ['unclassified-growth']);
+    assert.deepEqual(r.warnings.map((f) => f.classId), ['unclassified-growth']);
     // One finding for the site: raised as info in the warm-up, escalated past it.
     assert.deepEqual(r.findings.filter((f) => f.function === 'main.(*lru).put').length, 1);
     const w = r.warnings[0]!;
@@ -163,7 +163,7 @@ describe('DetectionSession on synthetic processes', () => {
     const site: Site = { fn: 'main.(*cache).fill', inuse: (m) => 12 * MB * Math.log1p((m - 600) / 4), allocPerMin: steady(1) };
     const r = run([site], { startAge: 600, minutes: 180 });
     assert.deepEqual(r.warnings, []);
-    const info = r.findings.find((f) => f.class === 'cache-filling');
+    const info = r.findings.find((f) => f.classId === 'cache-filling');
     assert.ok(info);
     assert.match(info.summary, /filling, slowing down/);
   });
@@ -183,7 +183,7 @@ describe('DetectionSession on synthetic processes', () => {
     ];
     const r = run(sites, { startAge: 0, minutes: 200 });
     assert.deepEqual(r.warnings.map((f) => f.function).sort(), ['main.(*audit).append', 'main.(*sessions).remember']);
-    assert.ok(r.findings.some((f) => f.class === 'cache-filling' && f.function === 'main.(*lru).put'), 'the warm-up was flagged');
+    assert.ok(r.findings.some((f) => f.classId === 'cache-filling' && f.function === 'main.(*lru).put'), 'the warm-up was flagged');
   });
 
   it('carries allocation context: "allocates X MB/min, keeps Y MB/h"', () => {
@@ -230,7 +230,7 @@ describe('open findings: hysteresis', () => {
     const noisy = rng(26);
     const site: Site = { fn: 'main.(*audit).append', inuse: (m) => linear(4, 600)(m) + (noisy() - 0.5) * 3 * MB, allocPerMin: steady(0.5) };
     const r = run([site], { intervalMin: 5, minutes: 600, seed: 2 });
-    assert.equal(r.warnings.length, 1, r.warnings.map((f) => `${f.detected_at} ${f.resolved_reason}`).join('; '));
+    assert.equal(r.warnings.length, 1, r.warnings.map((f) => `${f.detectedAt} ${f.resolvedReason}`).join('; '));
     assert.equal(r.warnings[0]!.state, 'open');
   });
 
@@ -240,9 +240,9 @@ describe('open findings: hysteresis', () => {
     assert.equal(r.warnings.length, 1);
     const f = r.warnings[0]!;
     assert.equal(f.state, 'resolved');
-    assert.equal(f.resolved_reason, 'growth stopped');
+    assert.equal(f.resolvedReason, 'growth stopped');
     // Raised during the growth, resolved `resolve_after` after its last pass, within an hour of the stop.
-    const resolvedAt = (f.resolved_at! - T0) / MIN;
+    const resolvedAt = (f.resolvedAt! - T0) / MIN;
     assert.ok(resolvedAt >= 90 + 30 && resolvedAt <= 150, `${resolvedAt} min`);
   });
 });

@@ -92,7 +92,7 @@ export class DetectionSession {
     };
     const detections = evaluateEpoch(state, this.#params);
     const due = this.#tracker.dueToResolve(t, detections).map(
-      (f): OpenSite => ({ key: f.key, classId: f.class, function: f.function, bytesPerHour: f.bytes_per_hour, lastSeenAt: f.last_seen_at, horizonMinutes: f.evidence.horizonMinutes }),
+      (f): OpenSite => ({ key: f.key, classId: f.classId, function: f.function, bytesPerHour: f.bytesPerHour, lastSeenAt: f.lastSeenAt, horizonMinutes: f.evidence.horizonMinutes }),
     );
     events.push(...this.#tracker.update(epoch, t, detections, stillGrowing(state, this.#params, due)));
     return events;

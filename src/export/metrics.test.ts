@@ -40,7 +40,7 @@ describe('HeapwatchMetrics', () => {
   it('tracks finding series through their lifecycle', async () => {
     const m = new HeapwatchMetrics(new Registry());
     m.registerTarget(target);
-    const finding = { key: 'k1', class: 'server-request-field-held', severity: 'warning', function: 'x.(*Request).FastReadField2', headline: 'server keeps Request field 2 (Kitex)', bytes_per_hour: 3600 } as const;
+    const finding = { key: 'k1', classId: 'server-request-field-held', severity: 'warning', function: 'x.(*Request).FastReadField2', headline: 'server keeps Request field 2 (Kitex)', bytesPerHour: 3600 } as const;
     m.observeFinding(target.key, { type: 'opened', finding: finding as never });
     assert.match((await series(m, 'heapwatch_finding_growth_bytes_per_second')).join(), /service="svc",class="server-request-field-held",severity="warning",function="x\.\(\*Request\)\.FastReadField2",summary="server keeps Request field 2 \(Kitex\)"\} 1$/);
     // An update that changes a label replaces the series instead of adding a second one.

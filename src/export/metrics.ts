@@ -114,7 +114,7 @@ export class ExportMetrics {
     const labels = {
       target: targetKey,
       service: this.#services.get(targetKey) ?? '',
-      class: f.class,
+      class: f.classId,
       severity: f.severity,
       function: f.function,
       summary: f.headline,
@@ -136,9 +136,9 @@ export class ExportMetrics {
     exported.set(f.key, labels);
     // A finding held at info in its process's warm-up that escalates is a warning raised.
     const escalated = e.type === 'updated' && before?.severity === 'info' && f.severity !== 'info';
-    if (e.type === 'opened' || escalated) this.findingsRaised.inc({ class: f.class, severity: f.severity });
+    if (e.type === 'opened' || escalated) this.findingsRaised.inc({ class: f.classId, severity: f.severity });
     this.findingOpen.set(labels, 1);
-    this.findingGrowth.set(labels, f.bytes_per_hour / 3600);
+    this.findingGrowth.set(labels, f.bytesPerHour / 3600);
   }
 
   /** Remembers a target's service label, for series keyed by target only. */

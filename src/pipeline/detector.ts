@@ -26,7 +26,7 @@ function cumInuse(profile: HeapProfile): Map<string, number> {
 }
 
 /** goroutine-leak findings belong to the goroutine session; every other class to the heap session. */
-const isGoroutineFinding = (f: Finding): boolean => f.class === 'goroutine-leak';
+const isGoroutineFinding = (f: Finding): boolean => f.classId === 'goroutine-leak';
 
 /** Where findings are read at start-up and saved: the store's FindingStore, or a fake. */
 export type FindingSink = Pick<FindingStore, 'openOf' | 'save'>;
@@ -219,8 +219,8 @@ export class DetectorRunner {
       this.#deps.findings.save(targetId, e.finding);
       if (e.type !== 'updated') {
         this.#deps.log.info(
-          { target: targetKey, class: e.finding.class, severity: e.finding.severity, function: e.finding.function, state: e.finding.state },
-          e.type === 'opened' ? `finding: ${e.finding.summary}` : `finding resolved: ${e.finding.resolved_reason}`,
+          { target: targetKey, class: e.finding.classId, severity: e.finding.severity, function: e.finding.function, state: e.finding.state },
+          e.type === 'opened' ? `finding: ${e.finding.summary}` : `finding resolved: ${e.finding.resolvedReason}`,
         );
       }
       this.#deps.onEvent?.(targetKey, e);

@@ -60,7 +60,7 @@ describe('DetectorRunner: goroutine detection', () => {
     resumed.enqueueGoroutines(ingested);
     await resumed.idle();
     const open = resumed.open(target.key);
-    assert.deepEqual(open.map((f) => `${f.class} ${f.function}`), ['goroutine-leak main.lookupBackend']);
+    assert.deepEqual(open.map((f) => `${f.classId} ${f.function}`), ['goroutine-leak main.lookupBackend']);
 
     // A later restart: the stored open finding goes to the goroutine session, not the heap session (which would resolve it).
     const third = new DetectorRunner({ findings, reader: new StoreReader(db), params: PARAMS, log });

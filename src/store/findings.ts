@@ -6,19 +6,20 @@
 import type { Finding } from '../detect/findings.js';
 import type { Db } from './db.js';
 
-/** A finding as stored, with its row id, target and epoch (snake_case: the SQL and API names). */
+/** A finding as stored, with its row id, target and epoch row id (camelCase, like Finding). */
 export interface StoredFinding extends Finding {
   id: number;
-  target_id: number;
-  epoch_id: number;
+  targetId: number;
+  epochId: number;
 }
 
-interface Row {
+/** A `findings` row as SQLite returns it: the snake_case column names, stack and evidence as JSON text. */
+export interface FindingRow {
   id: number;
   target_id: number;
   epoch_id: number;
   key: string;
-  class: Finding['class'];
+  class: Finding['classId'];
   severity: Finding['severity'];
   title: string;
   function: string;
@@ -74,23 +75,23 @@ export class FindingStore {
       target_id: targetId,
       epoch_id: Number(f.epoch),
       key: f.key,
-      class: f.class,
+      class: f.classId,
       severity: f.severity,
       title: f.title,
       function: f.function,
       headline: f.headline,
       stack: JSON.stringify(f.stack),
-      growth_bytes: f.growth_bytes,
-      bytes_per_hour: f.bytes_per_hour,
-      detected_at: f.detected_at,
-      last_seen_at: f.last_seen_at,
+      growth_bytes: f.growthBytes,
+      bytes_per_hour: f.bytesPerHour,
+      detected_at: f.detectedAt,
+      last_seen_at: f.lastSeenAt,
       state: f.state,
-      resolved_at: f.resolved_at,
-      resolved_reason: f.resolved_reason,
+      resolved_at: f.resolvedAt,
+      resolved_reason: f.resolvedReason,
       evidence: JSON.stringify(f.evidence),
       summary: f.summary,
       remediation: f.remediation,
-      doc_url: f.doc_url,
+      doc_url: f.docUrl,
     });
   }
 
@@ -100,20 +101,39 @@ export class FindingStore {
   }
 
   list(state: 'open' | 'resolved' | 'all', limit = 1000, targetId?: number): StoredFinding[] {
-    const rows = (targetId === undefined ? this.#stmts.byState.all({ state, limit }) : this.#stmts.byTarget.all({ state, limit, target: targetId })) as Row[];
-    return rows.map(fromRow);
+    const rows = (targetId === undefined ? this.#stmts.byState.all({ state, limit }) : this.#stmts.byTarget.all({ state, limit, target: targetId })) as FindingRow[];
+    return rows.map(findingFromRow);
   }
 
   openOf(targetId: number): StoredFinding[] {
-    return (this.#stmts.openOf.all(targetId) as Row[]).map(fromRow);
+    return (this.#stmts.openOf.all(targetId) as FindingRow[]).map(findingFromRow);
   }
 }
 
-function fromRow(r: Row): StoredFinding {
+/** The in-program finding of a `findings` row (the one place the column names are read). */
+export function findingFromRow(r: FindingRow): StoredFinding {
   return {
-    ...r,
+    id: r.id,
+    targetId: r.target_id,
+    epochId: r.epoch_id,
+    key: r.key,
     epoch: String(r.epoch_id),
+    classId: r.class,
+    severity: r.severity,
+    title: r.title,
+    function: r.function,
+    headline: r.headline,
     stack: JSON.parse(r.stack) as string[],
+    growthBytes: r.growth_bytes,
+    bytesPerHour: r.bytes_per_hour,
+    detectedAt: r.detected_at,
+    lastSeenAt: r.last_seen_at,
+    state: r.state,
+    resolvedAt: r.resolved_at,
+    resolvedReason: r.resolved_reason,
     evidence: JSON.parse(r.evidence) as Finding['evidence'],
+    summary: r.summary,
+    remediation: r.remediation,
+    docUrl: r.doc_url,
   };
 }

@@ -4,9 +4,8 @@
  * any scrape (nearest keyframe plus the deltas after it), from which the
  * flame graph and the downloadable profiles are built.
  */
-import type { Finding } from '../detect/findings.js';
 import type { Db } from './db.js';
-import type { StoredFinding } from './findings.js';
+import { findingFromRow, type FindingRow, type StoredFinding } from './findings.js';
 
 /** Per-stack state at one scrape: [inuse bytes, inuse objects, alloc bytes, alloc objects]. */
 export type StackState = Map<number, [number, number, number, number]>;
@@ -66,9 +65,8 @@ export class HistoryReader {
   }
 
   finding(id: number): StoredFinding | undefined {
-    const r = this.#stmts.finding.get(id) as (Omit<StoredFinding, 'stack' | 'evidence' | 'epoch'> & { stack: string; evidence: string }) | undefined;
-    if (!r) return undefined;
-    return { ...r, epoch: String(r.epoch_id), stack: JSON.parse(r.stack) as string[], evidence: JSON.parse(r.evidence) as Finding['evidence'] };
+    const r = this.#stmts.finding.get(id) as FindingRow | undefined;
+    return r ? findingFromRow(r) : undefined;
   }
 
   /** The stored ok scrapes of an epoch, oldest first. */

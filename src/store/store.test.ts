@@ -174,28 +174,28 @@ describe('store', () => {
     const finding = {
       key: 'k',
       epoch: String(r.epochId),
-      class: 'unclassified-growth' as const,
+      classId: 'unclassified-growth' as const,
       severity: 'warning' as const,
       title: 't',
       function: 'main.leak',
       headline: 'h',
       stack: ['main.leak'],
-      growth_bytes: 1,
-      bytes_per_hour: 1,
-      detected_at: MIN,
-      last_seen_at: MIN,
+      growthBytes: 1,
+      bytesPerHour: 1,
+      detectedAt: MIN,
+      lastSeenAt: MIN,
       state: 'open' as const,
-      resolved_at: null,
-      resolved_reason: null,
+      resolvedAt: null,
+      resolvedReason: null,
       evidence: { versions: {}, matchedFrames: [], stacks: 1 },
       summary: 's',
       remediation: 'r',
-      doc_url: 'u',
+      docUrl: 'u',
     };
     store.save(r.targetId, finding);
     assert.equal(store.resolveOpenExcept([r.targetId], 2 * MIN, 'gone'), 0);
     assert.equal(store.resolveOpenExcept([], 2 * MIN, 'gone'), 1);
     assert.equal(store.list('open').length, 0);
-    assert.equal(store.list('resolved')[0]!.resolved_reason, 'gone');
+    assert.equal(store.list('resolved')[0]!.resolvedReason, 'gone');
   });
 });

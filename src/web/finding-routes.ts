@@ -15,6 +15,7 @@ import { createPageWork, type FlameResult, type PageWork } from './page-pool.js'
 import { findingUrl, targetUrl } from './links.js';
 import { idParams } from '../api/schemas.js';
 import { sendError } from '../api/server.js';
+import { findingJson } from '../api/finding-json.js';
 
 const kindParams = {
   type: 'object',
@@ -99,18 +100,11 @@ export function findingDetailRoutes(deps: FindingDetailDeps): ((app: FastifyInst
       const f = lookup(req.params.id);
       if (!f) return sendError(reply, 'HW_ERR_NOT_FOUND', `finding ${req.params.id}`);
       const { history, reader } = store();
-      const target = reader.target(f.target_id);
+      const target = reader.target(f.targetId);
       const w = findingWindow(history, f);
       const base = `/api/v1/findings/${f.id}/profiles`;
       return {
-        finding: {
-          ...f,
-          service: target?.labels.service ?? '',
-          target: target?.url ?? '',
-          detected_at: iso(f.detected_at),
-          last_seen_at: iso(f.last_seen_at),
-          resolved_at: iso(f.resolved_at),
-        },
+        finding: findingJson(f, { target: target?.url ?? '', service: target?.labels.service ?? '' }),
         target: target ? { id: target.id, url: target.url, labels: target.labels, page: targetUrl(target.id, deps.externalUrl?.()) } : null,
         page: findingUrl(f.id, deps.externalUrl?.()),
         window: w ? { from: iso(w.from), to: iso(w.to), base_at: iso(w.base.t), latest_at: iso(w.latest.t) } : null,

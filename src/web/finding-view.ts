@@ -22,10 +22,10 @@ export interface FindingWindow {
 }
 
 export function findingWindow(history: HistoryReader, f: StoredFinding): FindingWindow | undefined {
-  const scrapes = history.scrapes(f.epoch_id);
+  const scrapes = history.scrapes(f.epochId);
   if (scrapes.length === 0) return undefined;
   const minutes = typeof f.evidence.windowMinutes === 'number' ? f.evidence.windowMinutes : 0;
-  const to = f.detected_at;
+  const to = f.detectedAt;
   const from = to - minutes * 60_000;
   let base = scrapes[0]!;
   for (const s of scrapes) {
@@ -44,7 +44,7 @@ export interface GrowthSeries {
 
 export function growthSeries(history: HistoryReader, f: StoredFinding): GrowthSeries {
   const stacks = history.stacksWith(f.function);
-  const points = stacks.length > 0 ? history.stackSeries(f.epoch_id, stacks) : history.functionSeries(f.epoch_id, f.function);
+  const points = stacks.length > 0 ? history.stackSeries(f.epochId, stacks) : history.functionSeries(f.epochId, f.function);
   const thinned = thin(points);
   return { t: thinned.map((p) => p.t / 1000), total: thinned.map((p) => p.total), finding: thinned.map((p) => p.value) };
 }
@@ -69,8 +69,8 @@ function load(history: HistoryReader, epochId: number, scrapeId: number): Loaded
 }
 
 export function findingFlame(history: HistoryReader, f: StoredFinding, w: FindingWindow): { root: FlameNode; nodes: number; folded: number } {
-  const base = history.stackState(f.epoch_id, w.base.scrapeId);
-  const latest = history.stackState(f.epoch_id, w.latest.scrapeId);
+  const base = history.stackState(f.epochId, w.base.scrapeId);
+  const latest = history.stackState(f.epochId, w.latest.scrapeId);
   // Frames and names once for both states: most stacks are in both.
   const frames = history.frames(new Set([...base.keys(), ...latest.keys()]));
   const fnIds = new Set<number>();
@@ -92,9 +92,9 @@ export function profileAt(history: HistoryReader, epochId: number, point: Scrape
 }
 
 export function findingProfile(history: HistoryReader, f: StoredFinding, w: FindingWindow, kind: ProfileKind, limits: DecodeLimits): Uint8Array {
-  if (kind === 'base') return profileAt(history, f.epoch_id, w.base).bytes;
-  if (kind === 'latest') return profileAt(history, f.epoch_id, w.latest).bytes;
-  return diffProfiles(profileAt(history, f.epoch_id, w.base).bytes, profileAt(history, f.epoch_id, w.latest).bytes, limits);
+  if (kind === 'base') return profileAt(history, f.epochId, w.base).bytes;
+  if (kind === 'latest') return profileAt(history, f.epochId, w.latest).bytes;
+  return diffProfiles(profileAt(history, f.epochId, w.base).bytes, profileAt(history, f.epochId, w.latest).bytes, limits);
 }
 
 export function profileFileName(findingId: number, kind: ProfileKind): string {

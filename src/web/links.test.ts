@@ -22,10 +22,10 @@ describe('links to the web UI', () => {
 
   it('finding series carry finding_url only when a URL is configured', async () => {
     const m = new HeapwatchMetrics(new Registry());
-    const finding = { key: 'k1', class: 'server-request-field-held', severity: 'warning', function: 'x.F', headline: 'h', bytes_per_hour: 3600 } as const;
+    const finding = { key: 'k1', classId: 'server-request-field-held', severity: 'warning', function: 'x.F', headline: 'h', bytesPerHour: 3600 } as const;
     m.observeFinding('t1', { type: 'opened', finding: finding as never });
     assert.doesNotMatch(await m.exposition(), /finding_url/);
-    m.export.findingUrl = (key, f) => findingLookupUrl('https://hw.example.com', key, f.class, f.function);
+    m.export.findingUrl = (key, f) => findingLookupUrl('https://hw.example.com', key, f.classId, f.function);
     m.observeFinding('t1', { type: 'updated', finding: finding as never });
     const text = await m.exposition();
     assert.match(text, /heapwatch_finding_open\{[^}]*finding_url="https:\/\/hw\.example\.com\/findings\/lookup\?target=t1&class=server-request-field-held&function=x\.F"\} 1/);

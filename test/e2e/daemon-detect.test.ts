@@ -29,7 +29,7 @@ describe('daemon detection', () => {
         export: { top_functions: 5 },
         targets: [{ url: `${service.url}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'sessions' } }],
       },
-      { onFinding: (key, e) => e.type === 'opened' && opened.push({ key, cls: e.finding.class, fn: e.finding.function }) },
+      { onFinding: (key, e) => e.type === 'opened' && opened.push({ key, cls: e.finding.classId, fn: e.finding.function }) },
     );
     warming = await startTestDaemon(
       {
@@ -37,7 +37,7 @@ describe('daemon detection', () => {
         detect: { ...FAST_DETECT, warmup: '1h' },
         targets: [{ url: `${service.url}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'sessions' } }],
       },
-      { onFinding: (_key, e) => e.type === 'opened' && held.push({ cls: e.finding.class, fn: e.finding.function, severity: e.finding.severity }) },
+      { onFinding: (_key, e) => e.type === 'opened' && held.push({ cls: e.finding.classId, fn: e.finding.function, severity: e.finding.severity }) },
     );
     // The warning, not just any finding: on a loaded machine a stretch of
     // late scrapes can make the linear leak look like it slows down, which
@@ -128,7 +128,7 @@ describe('daemon detection', () => {
       assert.equal(events[0], 'updated');
       assert.ok(!events.includes('resolved'));
       const all = again.findings.list('all');
-      const remember = all.filter((f) => f.function === 'main.(*sessionStore).remember' && f.class === 'unclassified-growth');
+      const remember = all.filter((f) => f.function === 'main.(*sessionStore).remember' && f.classId === 'unclassified-growth');
       assert.equal(remember.length, 1, 'one finding, updated, not a second one');
       assert.equal(remember[0]!.state, 'open');
       assert.ok(all.length >= before);

@@ -50,7 +50,7 @@ describe('push: real pyroscope-go and Connect clients', () => {
     connectBinary = buildGoFixture('go/push-connect');
     hw = await startTestDaemon(
       { detect: FAST_DETECT, push: { enabled: true, listen: '127.0.0.1:0', auth_token: TOKEN, interval: '1s', down_after: '30s' } },
-      { onFinding: (key, e) => e.type === 'opened' && opened.push({ key, cls: e.finding.class, fn: e.finding.function }) },
+      { onFinding: (key, e) => e.type === 'opened' && opened.push({ key, cls: e.finding.classId, fn: e.finding.function }) },
     );
     pushUrl = hw.daemon.push.address!;
     ({ service: app } = await startReadyProcess(pyroscopeGo, ['-server', pushUrl, '-app', 'checkout', '-token', TOKEN, '-upload-rate', '1s', '-rate', `${2 << 20}`], /^started$/));

@@ -120,25 +120,25 @@ export function evaluateSeries(dir: string, params: DetectParams): SeriesResult 
   const windowMs = Math.max(leakStartMs, firstMs + (manifest.restart_minute ?? 0) * 60_000);
   const alerts = result.findings.filter((f) => f.severity !== 'info').sort((a, b) => warnedAt(a)! - warnedAt(b)!);
   const classes = expectedClasses(manifest);
-  const correct = alerts.filter((f) => classes.includes(f.class) && warnedAt(f)! >= leakStartMs);
+  const correct = alerts.filter((f) => classes.includes(f.classId) && warnedAt(f)! >= leakStartMs);
   const inWindow = alerts.filter((f) => warnedAt(f)! >= windowMs);
-  const anyInWindow = result.findings.filter((f) => f.detected_at >= windowMs).sort((a, b) => a.detected_at - b.detected_at);
-  const firstClasses = [...new Set(inWindow.map((f) => f.class as string))].slice(0, classes.length);
+  const anyInWindow = result.findings.filter((f) => f.detectedAt >= windowMs).sort((a, b) => a.detectedAt - b.detectedAt);
+  const firstClasses = [...new Set(inWindow.map((f) => f.classId as string))].slice(0, classes.length);
   const leaks = classes.map((c): ExpectedLeak => {
-    const finding = inWindow.find((f) => f.class === c) ?? null;
-    const firstFinding = anyInWindow.find((f) => f.class === c) ?? null;
+    const finding = inWindow.find((f) => f.classId === c) ?? null;
+    const firstFinding = anyInWindow.find((f) => f.classId === c) ?? null;
     return {
       class: c,
       bytesPerHour: manifest.class_bytes_per_hour?.[c] ?? manifest.leak_bytes_per_hour,
       finding,
       minutesToDetect: finding ? Math.round((warnedAt(finding)! - windowMs) / 60_000) : null,
       firstFinding,
-      minutesToFirstFinding: firstFinding ? Math.round((firstFinding.detected_at - windowMs) / 60_000) : null,
+      minutesToFirstFinding: firstFinding ? Math.round((firstFinding.detectedAt - windowMs) / 60_000) : null,
       alerted: inWindow.length > 0,
       classCorrect: firstClasses.includes(c),
     };
   });
-  const infos = new Set<string>(result.findings.filter((f) => f.severity === 'info').map((f) => f.class));
+  const infos = new Set<string>(result.findings.filter((f) => f.severity === 'info').map((f) => f.classId));
   return {
     manifest,
     findings: result.findings,
@@ -167,7 +167,7 @@ export function evaluateCorpus(params: DetectParams, corpus = CORPUS): CorpusSco
   const slow = (_s: SeriesResult, l: ExpectedLeak): boolean => l.bytesPerHour >= 3e6 && l.bytesPerHour < 8e6;
   const trapInfos: Record<string, number> = {};
   for (const s of series.filter((x) => x.leaks.length === 0)) {
-    for (const f of s.findings.filter((x) => x.severity === 'info')) trapInfos[f.class] = (trapInfos[f.class] ?? 0) + 1;
+    for (const f of s.findings.filter((x) => x.severity === 'info')) trapInfos[f.classId] = (trapInfos[f.classId] ?? 0) + 1;
   }
   return {
     series,
@@ -209,7 +209,7 @@ export function renderScore(score: CorpusScore): string {
         ? `(healthy, info: ${m.expect_info.join(',')})`
         : '(healthy)';
     const at = (f: Finding): number => Math.round((warnedAt(f)! - s.firstMs) / 60_000);
-    const got = s.alerts.map((f) => `${f.class}@${at(f)}m`).join(' ') || '-';
+    const got = s.alerts.map((f) => `${f.classId}@${at(f)}m`).join(' ') || '-';
     const ttd = s.leaks.map((l) => (l.minutesToDetect === null ? 'missed' : `${l.minutesToDetect} min`)).join(', ') || '-';
     const ttf = s.leaks.map((l) => (l.minutesToFirstFinding === null ? 'missed' : `${l.minutesToFirstFinding} min`)).join(', ') || '-';
     const infos = s.findings.filter((f) => f.severity === 'info').length;

@@ -38,7 +38,7 @@ export function renderGoroutineScore(score: CorpusScore): string {
       s.alerts
         .map((f) => {
           const e = f.evidence as GoroutineEvidence;
-          return `${f.severity === 'critical' ? 'CRIT ' : ''}${f.function}@${at((f.detected_at - s.firstMs) / 60_000)}${e.goroutinesPerHour > 0 ? ` ${e.goroutinesPerHour}/h` : ''}`;
+          return `${f.severity === 'critical' ? 'CRIT ' : ''}${f.function}@${at((f.detectedAt - s.firstMs) / 60_000)}${e.goroutinesPerHour > 0 ? ` ${e.goroutinesPerHour}/h` : ''}`;
         })
         .join(', ') || '-';
     const ttd = s.leaks.map((l) => (l.minutesToDetect === null ? 'missed' : `${l.minutesToDetect} min`)).join(', ') || '-';
