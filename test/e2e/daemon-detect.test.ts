@@ -90,11 +90,17 @@ describe('daemon detection', () => {
   });
 
   it('in the process warm-up, serves the growth as an info finding with its class, why it is held and until when; never a paging severity', async () => {
-    assert.deepEqual(held.filter((o) => o.fn === 'main.(*sessionStore).remember').map((o) => [o.cls, o.severity]), [['unclassified-growth', 'info']]);
+    // Opened at this site: the held leak finding, at info. Before it, a stretch of late scrapes
+    // can read as slowing and open an info `cache-filling` finding, which the held one replaces
+    // (README: Detection); nothing here is ever opened at a paging severity.
+    const openedHere = held.filter((o) => o.fn === 'main.(*sessionStore).remember').map((o) => [o.cls, o.severity]);
+    assert.deepEqual(openedHere.at(-1), ['unclassified-growth', 'info'], JSON.stringify(openedHere));
+    assert.ok(openedHere.slice(0, -1).every(([cls, severity]) => cls === 'cache-filling' && severity === 'info'), JSON.stringify(openedHere));
     const res = await warming.daemon.app.inject({ url: '/api/v1/findings?state=open' });
     const list = res.json<{ findings: { class: string; severity: string; function: string; bytes_per_hour: number; summary: string; evidence: { hold?: { reason: string; until: string } } }[] }>().findings;
-    const f = list.find((x) => x.function === 'main.(*sessionStore).remember')!;
-    assert.ok(f, JSON.stringify(list.map((x) => x.function)));
+    const here = list.filter((x) => x.function === 'main.(*sessionStore).remember');
+    assert.equal(here.length, 1, `one open finding at the site: ${JSON.stringify(here.map((x) => [x.class, x.severity]))}`);
+    const f = here[0]!;
     assert.equal(f.class, 'unclassified-growth');
     assert.equal(f.severity, 'info');
     assert.ok(f.bytes_per_hour > 100e6, `${f.bytes_per_hour} B/h`);
