@@ -64,8 +64,8 @@ function swap(a: Float64Array, i: number, j: number): void {
   a[j] = t;
 }
 
-/** Theil–Sen slope (units of y per unit of x). NaN for fewer than two distinct x. */
-export function theilSen(xs: readonly number[], ys: readonly number[]): number {
+/** The slope of every pair of points with distinct x (unordered; a fresh array the caller may reorder). */
+function pairwiseSlopes(xs: readonly number[], ys: readonly number[]): Float64Array {
   const n = xs.length;
   const slopes = new Float64Array((n * (n - 1)) / 2);
   let k = 0;
@@ -75,7 +75,12 @@ export function theilSen(xs: readonly number[], ys: readonly number[]): number {
       if (dx !== 0) slopes[k++] = (ys[j]! - ys[i]!) / dx;
     }
   }
-  return medianInPlace(slopes.subarray(0, k));
+  return slopes.subarray(0, k);
+}
+
+/** Theil–Sen slope (units of y per unit of x). NaN for fewer than two distinct x. */
+export function theilSen(xs: readonly number[], ys: readonly number[]): number {
+  return medianInPlace(pairwiseSlopes(xs, ys));
 }
 
 /** The Mann–Kendall statistic of a series and its p-value for an increasing trend. */
@@ -123,16 +128,8 @@ export interface SlopeInterval {
  * with too few for the level, the interval is every slope seen.
  */
 export function senSlopeInterval(xs: readonly number[], ys: readonly number[], z: number): SlopeInterval {
-  const n = xs.length;
-  const slopes = new Float64Array((n * (n - 1)) / 2);
-  let k = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const dx = xs[j]! - xs[i]!;
-      if (dx !== 0) slopes[k++] = (ys[j]! - ys[i]!) / dx;
-    }
-  }
-  const sorted = slopes.subarray(0, k).sort();
+  const sorted = pairwiseSlopes(xs, ys).sort();
+  const k = sorted.length;
   if (k === 0) return { slope: NaN, lower: NaN, upper: NaN };
   const c = z * Math.sqrt(kendallVariance(ys));
   const lo = Math.max(0, Math.floor((k - c) / 2) - 1);
