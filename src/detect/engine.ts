@@ -189,12 +189,12 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
 }
 
 /**
- * Growth that began in the warm-up is a leak only if it went on after it.
- * Once `minWindowMs` has passed since the warm-up, the points since then must
- * pass every check on their own. Before, the few points since the warm-up's
- * end (at least 4, the fewest Mann–Kendall judges at p < 0.05) must trend up
- * at a good fraction of the window's rate: a confirmation of a trend the
- * whole window already showed.
+ * Growth that began in the warm-up is a leak only if it went on after it, at
+ * a good fraction of the window's rate. Once `minWindowMs` has passed since
+ * the warm-up, the points since then must also pass every check on their
+ * own. Before, the few points since the warm-up's end (at least 4, the fewest
+ * Mann–Kendall judges at p < 0.05) must trend up: a confirmation of a trend
+ * the whole window already showed.
  */
 function continuedAfter(warmupEnd: number, times: readonly number[], values: readonly number[], heapBytes: number, slopePerHour: number, params: DetectParams): boolean {
   const from = times.findIndex((t) => t >= warmupEnd);
@@ -204,10 +204,12 @@ function continuedAfter(warmupEnd: number, times: readonly number[], values: rea
   const span = postTimes.at(-1)! - postTimes[0]!;
   // Enough points since the warm-up: every check on their own. Few points
   // over a long time (a quiet service's rare GCs) get the confirmation below.
-  if (span >= params.minWindowMs && v.length >= params.minPoints) return assessTrend(postTimes, v, heapBytes, params).growing;
-  if (span < CONFIRM_SPAN_MS) return false;
+  const enough = span >= params.minWindowMs && v.length >= params.minPoints;
+  if (enough ? !assessTrend(postTimes, v, heapBytes, params).growing : span < CONFIRM_SPAN_MS || !(mannKendall(v).pIncreasing < CONFIRM_P)) return false;
+  // Either way, at nearly the window's rate: a bounded cache still fills
+  // after the warm-up, ever more slowly, and trends on its own.
   const t = postTimes.map((x) => (x - postTimes[0]!) / 3_600_000);
-  return mannKendall(v).pIncreasing < CONFIRM_P && theilSen(t, v) >= CONFIRM_RATE * slopePerHour;
+  return theilSen(t, v) >= CONFIRM_RATE * slopePerHour;
 }
 
 /**

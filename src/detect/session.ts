@@ -16,6 +16,13 @@ import { horizonsOf, type DetectParams } from './params.js';
 import { StaleTracker, type Staleness } from './stale.js';
 
 /** One target's detection state: profiles in, finding events out. The daemon keeps one per target; `analyze` one per replay. */
+/** The process's counters at one point: bytes allocated since it started, and in use. */
+interface CounterPoint {
+  t: number;
+  alloc: number;
+  inuse: number;
+}
+
 export class DetectionSession {
   readonly #params: DetectParams;
   readonly #tracker: FindingTracker;
@@ -35,8 +42,8 @@ export class DetectionSession {
   #functions = new Set<string>();
   #epoch: string | undefined;
   // Anchors of the process-age estimate: first point of the epoch and the latest.
-  #first: { t: number; alloc: number } | undefined;
-  #last: { t: number; alloc: number } | undefined;
+  #first: CounterPoint | undefined;
+  #last: CounterPoint | undefined;
 
   constructor(params: DetectParams, openFindings: Finding[] = [], names: NameTable = SHARED_NAMES) {
     this.#params = params;
@@ -109,16 +116,23 @@ export class DetectionSession {
 
   /**
    * The process's start, estimated from its allocation counter: alloc_space
-   * counts every byte since the process started, so at the epoch's average
-   * allocation rate the bytes counted before the first point took
-   * `alloc / rate` to allocate. Undefined until two points with allocation.
+   * counts every byte since the process started. What the process freed
+   * (alloc minus inuse) accrues at its steady rate of garbage, so at the
+   * epoch's rate the bytes freed before the first point took `freed / rate`
+   * to free. Counting what is still live too would date the start too early
+   * by the time a startup working set (a loaded config, a preloaded cache)
+   * takes to allocate at the steady rate: minutes for a large working set,
+   * which would end the warm-up hold that much too soon. Falls back to the
+   * allocation counter alone when nothing was freed. Undefined until two
+   * points with allocation.
    */
   processStartMs(): number | undefined {
     const a = this.#first;
     const b = this.#last;
     if (!a || !b || !(b.t > a.t) || !(b.alloc > a.alloc)) return undefined;
-    const rate = (b.alloc - a.alloc) / (b.t - a.t);
-    return a.t - a.alloc / rate;
+    const freedRate = (b.alloc - b.inuse - (a.alloc - a.inuse)) / (b.t - a.t);
+    if (freedRate > 0 && a.alloc >= a.inuse) return a.t - (a.alloc - a.inuse) / freedRate;
+    return a.t - a.alloc / ((b.alloc - a.alloc) / (b.t - a.t));
   }
 
   /** Memory of the detection state (typed arrays; the bounded part) and the stacks with a baseline. */
@@ -145,8 +159,8 @@ export class DetectionSession {
 
   #append(t: number, total: number, allocTotal: number, stacks: Map<number, StackPoint>): void {
     const processAllocDelta = this.#last ? Math.max(0, allocTotal - this.#last.alloc) : 0;
-    this.#first ??= { t, alloc: allocTotal };
-    this.#last = { t, alloc: allocTotal };
+    this.#first ??= { t, alloc: allocTotal, inuse: total };
+    this.#last = { t, alloc: allocTotal, inuse: total };
     this.#series.append(t, total, processAllocDelta, stacks);
   }
 
