@@ -17,8 +17,7 @@
  * `info` findings of a vulnerable version open at once. Pure state machine:
  * the daemon persists what it emits, `analyze` just collects it.
  */
-import type { LeakClassId, Severity } from './classes.js';
-import type { Detection, Evidence } from './engine.js';
+import type { Detection } from './engine.js';
 import type { DetectParams } from './params.js';
 
 /**
@@ -27,18 +26,9 @@ import type { DetectParams } from './params.js';
  * snake_case names (`class`, `growth_bytes`, `detected_at`, ...) exist only at the edges: the SQL
  * row (store/findings.ts), the HTTP JSON (api/finding-json.ts) and `analyze --json` (cli/analyze.ts).
  */
-export interface Finding {
-  key: string;
+export interface Finding extends Detection {
   /** The epoch (process lifetime) the finding belongs to, as a string id. */
   epoch: string;
-  classId: LeakClassId;
-  severity: Severity;
-  title: string;
-  function: string;
-  headline: string;
-  stack: string[];
-  growthBytes: number;
-  bytesPerHour: number;
   /** Profile time (ms) at which the finding was raised. */
   detectedAt: number;
   /** Profile time (ms) the condition was last seen holding. */
@@ -46,10 +36,6 @@ export interface Finding {
   state: 'open' | 'resolved';
   resolvedAt: number | null;
   resolvedReason: string | null;
-  evidence: Evidence;
-  summary: string;
-  remediation: string;
-  docUrl: string;
 }
 
 /** A change of a finding's state, for the store and the logs. */

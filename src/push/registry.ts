@@ -6,20 +6,12 @@
  * stored history and findings stay, and come back with it).
  */
 import type { ErrorRecord } from '../errors.js';
+import type { CollectionStatus } from '../targets/status.js';
 import type { ProfileCountLimits, Target } from '../targets/target.js';
 
-/** The same fields as a scrape loop's status, so /api/v1/targets shows both alike. */
-export interface PushedStatus {
+/** A scrape loop's fields, so /api/v1/targets shows both alike. */
+export interface PushedStatus extends CollectionStatus {
   target: Target;
-  health: 'unknown' | 'up' | 'down';
-  lastOutcome: 'ok' | 'stale' | 'error' | null;
-  lastScrapeAt: number | null;
-  lastDurationMs: number | null;
-  lastError: ErrorRecord | null;
-  scrapes: number;
-  failures: number;
-  skipped: number;
-  nextDueAt: number;
 }
 
 export interface RegistrySettings {

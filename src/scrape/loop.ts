@@ -3,9 +3,10 @@
  * interval), never has two scrapes in flight, and takes a slot from the
  * manager's global concurrency limit for each scrape.
  */
-import { toErrorRecord, type ErrorRecord } from '../errors.js';
+import { toErrorRecord } from '../errors.js';
 import type { ArrivalOutcome, ProfileSink } from '../pipeline/source.js';
 import { redact, secretValues } from '../targets/redact.js';
+import type { CollectionStatus } from '../targets/status.js';
 import type { Target } from '../targets/target.js';
 import { profileUrl } from '../targets/build.js';
 import { jitterOffset, nextSlot } from './jitter.js';
@@ -13,18 +14,7 @@ import type { Scraper } from './scraper.js';
 
 export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
 
-export interface LoopStatus {
-  health: 'unknown' | 'up' | 'down';
-  /** The last scrape's outcome: stale when the target had no GC since the scrape before. */
-  lastOutcome: 'ok' | 'stale' | 'error' | null;
-  lastScrapeAt: number | null;
-  lastDurationMs: number | null;
-  lastError: ErrorRecord | null;
-  scrapes: number;
-  failures: number;
-  /** Slots passed over because the previous scrape was still running. */
-  skipped: number;
-  nextDueAt: number;
+export interface LoopStatus extends CollectionStatus {
   /** When the goroutineleak profile is next due (its own, longer interval); absent when not configured. */
   goroutineleakDueAt?: number;
   /** Goroutine kinds the target answered 404 for: not asked again while the target's settings stay the same. */

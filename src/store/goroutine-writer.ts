@@ -8,12 +8,12 @@
  * restart apart; a goroutine profile carries no counter that could). When
  * that epoch changes, the series of each kind restarts with a keyframe.
  */
-import { createHash } from 'node:crypto';
 import { HeapwatchError, type ErrorRecord } from '../errors.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import { goroutineFacts } from '../detect/goroutine-frames.js';
 import type { GoroutineKind } from '../pprof/kind.js';
 import type { Db } from './db.js';
+import { StackDictionary } from './dictionary.js';
 import { forEachChange, ValueTableBuilder, type ValueTable } from './value-table.js';
 
 /** The goroutine kinds stored here (src/pprof/kind.ts). */
@@ -57,8 +57,9 @@ export class GoroutineWriter {
   readonly #keyframeEvery: number;
   /** `${targetKey}\n${kind}` -> what the last stored fetch held. */
   readonly #state = new Map<string, SeriesState>();
-  readonly #functionIds = new Map<string, number>();
-  readonly #stackIds = new Map<string, number>();
+  readonly #dictionary: StackDictionary;
+  /** One stack's global function ids. */
+  #scratch = new Uint32Array(256);
   readonly #functionValues = new ValueTableBuilder();
   readonly #stackValues = new ValueTableBuilder();
   readonly #stmts;
@@ -66,6 +67,7 @@ export class GoroutineWriter {
   constructor(db: Db, opts: { keyframeEvery: number }) {
     this.#db = db;
     this.#keyframeEvery = opts.keyframeEvery;
+    this.#dictionary = new StackDictionary(db);
     this.#stmts = {
       upsertTarget: db.prepare(
         `INSERT INTO targets (key, url, labels, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
@@ -78,8 +80,6 @@ export class GoroutineWriter {
          VALUES (@targetId, @epochId, @kind, @ts, @profileTime, @durationMs, @outcome, @errorCode, @errorMessage, @bodyBytes, @goroutines, @keyframe)
          RETURNING id`,
       ),
-      functionId: db.prepare(`INSERT INTO functions (name, filename) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id`),
-      stackId: db.prepare(`INSERT INTO stacks (hash, frames) VALUES (?, ?) ON CONFLICT(hash) DO UPDATE SET hash = hash RETURNING id`),
       functionValue: db.prepare(`INSERT INTO goroutine_function_values (scrape_id, function_id, goroutines) VALUES (?, ?, ?)`),
       stackValue: db.prepare(`INSERT INTO goroutine_stack_values (scrape_id, stack_id, goroutines) VALUES (?, ?, ?)`),
     };
@@ -155,8 +155,7 @@ export class GoroutineWriter {
     } catch (err) {
       // Rolled back: the next fetch writes a keyframe, and no cached id points at a rolled-back row.
       this.#state.delete(stateKey);
-      this.#functionIds.clear();
-      this.#stackIds.clear();
+      this.#dictionary.forget();
       if (err instanceof HeapwatchError) throw err;
       throw new HeapwatchError('HW_ERR_STORE_WRITE', (err as Error).message, { cause: err });
     }
@@ -172,7 +171,7 @@ export class GoroutineWriter {
     const stacks = this.#stackValues;
     functions.clear();
     stacks.clear();
-    const fnIds = profile.functions.map((f) => this.#functionId(f.name, f.filename));
+    const fnIds = profile.functions.map((f) => this.#dictionary.functionId(f.name, f.filename));
     for (let si = 0; si < stackCount(profile); si++) {
       const n = stackValue(profile, si, 0);
       const local = stackFrames(profile, si);
@@ -180,29 +179,10 @@ export class GoroutineWriter {
       const names = Array.from(local, (i) => profile.functions[i]!.name);
       const waitsIn = profile.functions.findIndex((fn) => fn.name === goroutineFacts(names).function);
       functions.add(fnIds[waitsIn < 0 ? local[0]! : waitsIn]!, n, 0);
-      stacks.add(this.#stackId(Array.from(local, (i) => fnIds[i]!)), n, 0);
+      if (local.length > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(local.length, 2 * this.#scratch.length));
+      for (let k = 0; k < local.length; k++) this.#scratch[k] = fnIds[local[k]!]!;
+      stacks.add(this.#dictionary.stackId(this.#scratch, local.length), n, 0);
     }
     return { functions: functions.build(), stacks: stacks.build() };
-  }
-
-  #functionId(name: string, filename: string): number {
-    let id = this.#functionIds.get(name);
-    if (id === undefined) {
-      id = (this.#stmts.functionId.get(name, filename) as { id: number }).id;
-      this.#functionIds.set(name, id);
-    }
-    return id;
-  }
-
-  /** The same dictionary row as the heap writer's for the same frames (sha1 of the ids). */
-  #stackId(frames: number[]): number {
-    const text = frames.join(',');
-    let id = this.#stackIds.get(text);
-    if (id === undefined) {
-      const hash = createHash('sha1').update(text).digest('base64url');
-      id = (this.#stmts.stackId.get(hash, JSON.stringify(frames)) as { id: number }).id;
-      this.#stackIds.set(text, id);
-    }
-    return id;
   }
 }

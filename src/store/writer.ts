@@ -3,13 +3,12 @@
  * (or keyframes), epoch changes and raw profile bytes, in one transaction per
  * scrape, so a crash leaves either the whole scrape or none of it.
  */
-import { createHash } from 'node:crypto';
 import { HeapwatchError, type ErrorRecord } from '../errors.js';
 import { EpochTracker, type Transition } from '../pprof/epoch.js';
-import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { forEachInuseStack, type HeapProfile } from '../pprof/profile.js';
 import type { ProfileOrigin } from '../targets/origin.js';
 import type { Db } from './db.js';
+import { StackDictionary } from './dictionary.js';
 import { forEachChange, mergeIds, ValueTableBuilder, type ValueTable } from './value-table.js';
 
 export interface WriterOptions {
@@ -80,9 +79,7 @@ export class StoreWriter {
   readonly #db: Db;
   readonly #opts: WriterOptions;
   readonly #state = new Map<string, TargetState>();
-  readonly #functionIds = new Map<string, number>();
-  /** Stack (global function ids, leaf first) -> stack id. */
-  readonly #stackIds = new FrameSequenceMap();
+  readonly #dictionary: StackDictionary;
   /** One stack's global function ids, reused for every stack of every scrape. */
   #scratch = new Uint32Array(256);
   readonly #functionValues = new ValueTableBuilder();
@@ -96,6 +93,7 @@ export class StoreWriter {
   constructor(db: Db, opts: WriterOptions) {
     this.#db = db;
     this.#opts = opts;
+    this.#dictionary = new StackDictionary(db);
     const rate = opts.keyframeRowsPerSecond ?? DEFAULT_KEYFRAME_ROWS_PER_SECOND;
     this.#budget = { rate, tokens: rate, at: performance.now() };
     this.#stmts = {
@@ -121,8 +119,6 @@ export class StoreWriter {
                  @bodyBytes, @inuseBytes, @inuseObjects, @allocBytes, @allocObjects, @keyframe)
          RETURNING id`,
       ),
-      functionId: db.prepare(`INSERT INTO functions (name, filename) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET name = name RETURNING id`),
-      stackId: db.prepare(`INSERT INTO stacks (hash, frames) VALUES (?, ?) ON CONFLICT(hash) DO UPDATE SET hash = hash RETURNING id`),
       functionValue: db.prepare(`INSERT INTO function_values (scrape_id, function_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects) VALUES (?, ?, ?, ?, ?, ?)`),
       stackValue: db.prepare(`INSERT INTO stack_values (scrape_id, stack_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects) VALUES (?, ?, ?, ?, ?, ?)`),
       epochFunction: db.prepare(`INSERT OR IGNORE INTO epoch_functions (epoch_id, function_id) VALUES (?, ?)`),
@@ -186,8 +182,7 @@ export class StoreWriter {
       // next scrape reloads its state from what is really stored (and writes
       // a keyframe), and no cached dictionary id points at a rolled-back row.
       this.#state.delete(targetKey);
-      this.#functionIds.clear();
-      this.#stackIds.clear();
+      this.#dictionary.forget();
       if (err instanceof HeapwatchError) throw err;
       throw new HeapwatchError('HW_ERR_STORE_WRITE', (err as Error).message, { cause: err });
     }
@@ -306,7 +301,7 @@ export class StoreWriter {
 
   #absoluteValues(profile: HeapProfile, state: TargetState): { functions: ValueTable; stacks: ValueTable } {
     const fnIds = new Uint32Array(profile.functions.length);
-    for (let i = 0; i < fnIds.length; i++) fnIds[i] = this.#functionId(profile.functions[i]!.name, profile.functions[i]!.filename);
+    for (let i = 0; i < fnIds.length; i++) fnIds[i] = this.#dictionary.functionId(profile.functions[i]!.name, profile.functions[i]!.filename);
     const { added, union } = mergeIds(state.epochFunctions, fnIds.slice().sort());
     for (const id of added) this.#stmts.epochFunction.run(state.epochId, id);
     state.epochFunctions = union;
@@ -321,30 +316,9 @@ export class StoreWriter {
       const frames = this.#scratch;
       for (let k = 0; k < n; k++) frames[k] = fnIds[local[k]!]!;
       functions.add(frames[0]!, b, o, ab, ao);
-      stacks.add(this.#stackId(frames, n), b, o, ab, ao);
+      stacks.add(this.#dictionary.stackId(frames, n), b, o, ab, ao);
     });
     return { functions: functions.build(), stacks: stacks.build() };
-  }
-
-  #functionId(name: string, filename: string): number {
-    let id = this.#functionIds.get(name);
-    if (id === undefined) {
-      id = (this.#stmts.functionId.get(name, filename) as { id: number }).id;
-      this.#functionIds.set(name, id);
-    }
-    return id;
-  }
-
-  /** The stack's dictionary id; only a stack not seen since start builds its text key. */
-  #stackId(frames: Uint32Array, n: number): number {
-    let id = this.#stackIds.get(frames, n);
-    if (id === undefined) {
-      const list = Array.from(frames.subarray(0, n));
-      const hash = createHash('sha1').update(list.join(',')).digest('base64url');
-      id = (this.#stmts.stackId.get(hash, JSON.stringify(list)) as { id: number }).id;
-      this.#stackIds.add(frames, n, id);
-    }
-    return id;
   }
 
   #storeRawProfile(s: SuccessfulScrape, targetId: number, scrapeId: number, state: TargetState, epochStart: boolean): void {

@@ -22,12 +22,10 @@ import { freePort, waitFor } from '../helpers/daemon.js';
 import { buildGoFixture, startReadyProcess, type RunningService } from '../helpers/go-service.js';
 import { CLI, FIXTURES, ROOT } from '../helpers/paths.js';
 import { startManaged, waitForHttp, type Managed } from '../helpers/processes.js';
+import { startPrometheus } from '../helpers/prometheus.js';
 import { loadSeries, startProfileServer, type ProfileServer } from '../helpers/profile-server.js';
 import { startWebhook, type Webhook } from '../helpers/webhook.js';
 
-interface RuleFile {
-  groups: { name: string; rules: { alert?: string; for?: string; expr: string }[] }[];
-}
 interface Route {
   group_wait?: string;
   group_interval?: string;
@@ -43,7 +41,6 @@ describe('end to end: a leak pages on-call', () => {
   let leakTarget = '';
 
   before(async () => {
-    const prometheus = requireBinary('prometheus', 'apt-get install prometheus');
     const alertmanager = requireBinary('prometheus-alertmanager', 'apt-get install prometheus-alertmanager');
 
     // 1. The leaking Kitex service and its load generator.
@@ -112,28 +109,9 @@ describe('end to end: a leak pages on-call', () => {
     await waitForHttp(`http://127.0.0.1:${amPort}/-/ready`, 30_000, amProc);
 
     // 5. Prometheus with the shipped rules; only `for:` is shortened.
-    const rules = parse(readFileSync(join(ROOT, 'config/prometheus/alerts.yml'), 'utf8')) as RuleFile;
-    for (const g of rules.groups) for (const r of g.rules) if (r.for) r.for = '1s';
-    writeFileSync(join(dir, 'alerts.yml'), stringify(rules));
-    const prom = parse(readFileSync(join(ROOT, 'config/prometheus/prometheus.yml'), 'utf8')) as Record<string, unknown> & {
-      scrape_configs: { job_name: string; static_configs: { targets: string[] }[]; scrape_interval?: string }[];
-    };
-    prom.global = { scrape_interval: '1s', evaluation_interval: '1s' };
-    prom.rule_files = [join(dir, 'alerts.yml')];
-    prom.alerting = { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] };
-    const job = prom.scrape_configs.find((j) => j.job_name === 'heapwatch')!;
-    job.static_configs = [{ targets: [`127.0.0.1:${hwPort}`] }];
-    writeFileSync(join(dir, 'prometheus.yml'), stringify(prom));
-    const promPort = await freePort();
-    promUrl = `http://127.0.0.1:${promPort}`;
-    const promProc = startManaged(
-      'prometheus',
-      prometheus,
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`],
-      join(dir, 'prometheus.log'),
-    );
-    procs.push(promProc);
-    await waitForHttp(`${promUrl}/-/ready`, 60_000, promProc);
+    const prom = await startPrometheus(dir, hwPort, amPort);
+    procs.push(prom.proc);
+    promUrl = prom.url;
   });
 
   after(async () => {

@@ -18,16 +18,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parse, stringify } from 'yaml';
-import { requireBinary } from '../helpers/binaries.js';
+import { stringify } from 'yaml';
 import { freePort, waitFor } from '../helpers/daemon.js';
 import { buildGoFixture, startReadyProcess, type RunningService } from '../helpers/go-service.js';
-import { CLI, ROOT } from '../helpers/paths.js';
+import { CLI } from '../helpers/paths.js';
 import { startManaged, waitForHttp, type Managed } from '../helpers/processes.js';
+import { startPrometheus } from '../helpers/prometheus.js';
 
-interface RuleFile {
-  groups: { name: string; rules: { alert?: string; for?: string; expr: string }[] }[];
-}
 interface PromAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -48,7 +45,6 @@ describe('end to end: a goroutine leak fires its alert', () => {
   };
 
   before(async () => {
-    const prometheus = requireBinary('prometheus', 'apt-get install prometheus');
     const goleak = buildGoFixture('goroutine', './cmd/goleak');
     const leaker = await startReadyProcess(goleak, ['-shape', 'chansend', '-duration', '3m', '-seed', '7'], /^ready pprof=(\S+)/, 30_000);
     procs.push(leaker.service);
@@ -71,27 +67,9 @@ describe('end to end: a goroutine leak fires its alert', () => {
     procs.push(hw);
     await waitForHttp(`${hwUrl}/readyz`, 30_000, hw);
 
-    const rules = parse(readFileSync(join(ROOT, 'config/prometheus/alerts.yml'), 'utf8')) as RuleFile;
-    for (const g of rules.groups) for (const r of g.rules) if (r.for) r.for = '1s';
-    writeFileSync(join(dir, 'alerts.yml'), stringify(rules));
-    const prom = parse(readFileSync(join(ROOT, 'config/prometheus/prometheus.yml'), 'utf8')) as Record<string, unknown> & {
-      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
-    };
-    prom.global = { scrape_interval: '1s', evaluation_interval: '1s' };
-    prom.rule_files = [join(dir, 'alerts.yml')];
-    delete prom.alerting;
-    prom.scrape_configs.find((j) => j.job_name === 'heapwatch')!.static_configs = [{ targets: [`127.0.0.1:${hwPort}`] }];
-    writeFileSync(join(dir, 'prometheus.yml'), stringify(prom));
-    const promPort = await freePort();
-    promUrl = `http://127.0.0.1:${promPort}`;
-    const promProc = startManaged(
-      'prometheus',
-      prometheus,
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`],
-      join(dir, 'prometheus.log'),
-    );
-    procs.push(promProc);
-    await waitForHttp(`${promUrl}/-/ready`, 60_000, promProc);
+    const prom = await startPrometheus(dir, hwPort);
+    procs.push(prom.proc);
+    promUrl = prom.url;
   });
 
   after(async () => {
