@@ -15,7 +15,6 @@ import { stillGrowing, type OpenSite } from './hysteresis.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { StaleTracker, type Staleness } from './stale.js';
 
-/** One target's detection state: profiles in, finding events out. The daemon keeps one per target; `analyze` one per replay. */
 /** The process's counters at one point: bytes allocated since it started, and in use. */
 interface CounterPoint {
   t: number;
@@ -23,6 +22,7 @@ interface CounterPoint {
   inuse: number;
 }
 
+/** One target's detection state: profiles in, finding events out. The daemon keeps one per target; `analyze` one per replay. */
 export class DetectionSession {
   readonly #params: DetectParams;
   readonly #tracker: FindingTracker;
