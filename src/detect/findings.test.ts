@@ -133,4 +133,43 @@ describe('FindingTracker', () => {
     assert.equal(r.finding.resolvedReason, 'plateaued');
     assert.equal(warnedAt(r.finding), null);
   });
+
+  it('in the warm-up, a filling finding whose growth reads steady for `for` on end becomes the held finding of its class; turns shorter than `for` keep one finding', () => {
+    const t = new FindingTracker({ forMs: 5 * MIN, resolveAfterMs: 30 * MIN });
+    const filling = { ...det('cache-filling|f', 'info'), classId: 'cache-filling' as const, function: 'f' };
+    const held = (): Detection => {
+      const d = { ...det('unclassified-growth|f', 'info'), function: 'f' };
+      return { ...d, evidence: { ...d.evidence, hold: { reason: 'warm-up', until: new Date(60 * MIN).toISOString() } } };
+    };
+    const events = [];
+    for (let m = 0; m <= 5; m++) events.push(...t.update('e1', m * MIN, [filling]));
+    assert.deepEqual(t.open().map((f) => f.classId), ['cache-filling']);
+    // Steady for less than `for`, then slowing again: the filling finding stands.
+    for (let m = 6; m <= 9; m++) events.push(...t.update('e1', m * MIN, [held()]));
+    events.push(...t.update('e1', 10 * MIN, [filling]));
+    assert.deepEqual(t.open().map((f) => f.classId), ['cache-filling']);
+    // Steady for `for` on end: the held finding replaces it.
+    for (let m = 11; m <= 16; m++) events.push(...t.update('e1', m * MIN, [held()]));
+    assert.deepEqual(
+      events.filter((e) => e.type !== 'updated').map((e) => [e.type, e.finding.classId, e.finding.severity, e.finding.resolvedReason]),
+      [
+        ['opened', 'cache-filling', 'info', null],
+        ['opened', 'unclassified-growth', 'info', null],
+        ['resolved', 'cache-filling', 'info', 'growing steadily again: held as unclassified-growth'],
+      ],
+    );
+    const [f] = t.open();
+    assert.equal(f!.detectedAt, 16 * MIN);
+    assert.ok(f!.evidence.hold);
+  });
+
+  it('past the warm-up, a filling finding is not turned back into a held one', () => {
+    const t = new FindingTracker({ forMs: 5 * MIN, resolveAfterMs: 30 * MIN });
+    const filling = { ...det('cache-filling|f', 'info'), classId: 'cache-filling' as const, function: 'f' };
+    const d = { ...det('unclassified-growth|f', 'info'), function: 'f' };
+    const unconfirmed = { ...d, evidence: { ...d.evidence, hold: { reason: 'not confirmed after the warm-up', until: new Date(60 * MIN).toISOString() } } };
+    for (let m = 60; m <= 65; m++) t.update('e1', m * MIN, [filling]);
+    for (let m = 66; m <= 80; m++) t.update('e1', m * MIN, [unconfirmed]);
+    assert.deepEqual(t.open().map((f) => f.classId), ['cache-filling']);
+  });
 });

@@ -13,7 +13,9 @@
  * (engine.ts); when the hold ends and the growth goes on, the same finding
  * escalates to its class's severity (evidence.escalatedAt), and if it
  * plateaus first, it resolves ('plateaued'). A filling cache's info finding
- * escalates the same way, into a new finding of the leak class.
+ * escalates the same way, into a new finding of the leak class; in the
+ * warm-up, into the held finding of that class once the growth reads as
+ * steady for `for` on end.
  * `info` findings of a vulnerable version open at once. Pure state machine:
  * the daemon persists what it emits, `analyze` just collects it.
  */
@@ -96,23 +98,30 @@ export class FindingTracker {
         continue;
       }
       // The site's open info finding stands until it resolves or escalates,
-      // or, held in the warm-up, until the growth has read as slowing down
-      // for `for` on end: then it is a filling cache.
+      // or until the growth has read the other way for `for` on end: held in
+      // the warm-up and now slowing down, it is a filling cache; filling and
+      // now steady again while the process is still young, it is the held
+      // leak of its class. Both turns need `for` on end, so a cache whose
+      // evaluations take turns keeps one finding. Past the warm-up a filling
+      // finding changes only by escalating: a hold then says "not confirmed
+      // after the warm-up", which is no news over "filling".
       const siteInfo = [...this.#open.values()].find((f) => isGrowthInfo(f) && f.function === d.function);
-      let slowed = false;
+      let turned: string | undefined;
       if (siteInfo && isGrowthInfo(d)) {
-        if (!(isHeld(siteInfo) && d.classId === 'cache-filling')) continue;
-        const slowing = this.#pending.get(d.key) ?? { since: t };
-        this.#pending.set(d.key, slowing);
+        const slowing = isHeld(siteInfo) && d.classId === 'cache-filling';
+        const steadyAgain = siteInfo.classId === 'cache-filling' && isHeld(d) && t < Date.parse(d.evidence.hold!.until);
+        if (!slowing && !steadyAgain) continue;
+        const since = this.#pending.get(d.key) ?? { since: t };
+        this.#pending.set(d.key, since);
         clocks.add(d.key);
-        if (t - slowing.since < this.#params.forMs) continue;
-        slowed = true;
+        if (t - since.since < this.#params.forMs) continue;
+        turned = slowing ? 'slowing down: a filling cache' : `growing steadily again: held as ${d.classId}`;
       }
       seen.add(d.key);
       // Growth already raised as info for longer than `for` escalates at
       // once: a filling cache whose slowing stopped, a held site now judged
       // under another class.
-      const before = d.severity === 'info' && !slowed ? undefined : siteInfo;
+      const before = d.severity === 'info' && !turned ? undefined : siteInfo;
       const immediate = (d.severity === 'info' && !isGrowthInfo(d)) || before !== undefined;
       if (immediate || t - pending.since >= this.#params.forMs) {
         const f: Finding = { ...fromDetection(d, epoch, t), lastSeenAt: t };
@@ -120,7 +129,7 @@ export class FindingTracker {
         if (!isGrowthInfo(d)) this.#pending.delete(clock);
         this.#pending.delete(d.key);
         events.push({ type: 'opened', finding: { ...f } });
-        if (before) events.push(this.#resolve(before.key, before, t, slowed ? 'slowing down: a filling cache' : `escalated to ${d.classId}`));
+        if (before) events.push(this.#resolve(before.key, before, t, turned ?? `escalated to ${d.classId}`));
       }
     }
     for (const key of [...this.#pending.keys()]) if (!clocks.has(key)) this.#pending.delete(key);
