@@ -267,4 +267,14 @@ describe('open findings: hysteresis', () => {
     assert.deepEqual(r.warnings, []);
     assert.ok(r.findings.some((f) => f.function === 'main.(*priceCache).load'), 'the fill is reported as info');
   });
+
+  it('a 3 MB/h leak from process start warns once it goes on after the warm-up, not once that part alone reaches min_growth', () => {
+    // 4 MiB at 3 MB/h takes ~84 minutes: asked again of the points after the
+    // warm-up, the least growth would hold this warning back to minute ~150.
+    const site: Site = { fn: 'main.(*auditLog).append', inuse: linear(3), allocPerMin: steady(0.1) };
+    const r = run([site], { startAge: 0, minutes: 150 });
+    assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*auditLog).append']);
+    const t = (warnedAt(r.warnings[0]!)! - T0) / MIN;
+    assert.ok(t <= 120, `warned at ${t} min`);
+  });
 });
