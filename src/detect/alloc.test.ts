@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { allocContext, describeAllocation, residual } from './alloc.js';
+import { allocContext, describeAllocation, residual, keepsFallingShare, keptShareByThird } from './alloc.js';
 
 const MIN = 60_000;
 const MB = 1e6;
@@ -39,5 +39,36 @@ describe('allocation context', () => {
 
   it('no allocation seen: no context (profiles without alloc samples)', () => {
     assert.equal(allocContext(times, times.map(() => 1), times.map(() => 0), 1), undefined);
+  });
+});
+
+describe('the share a site keeps of what it allocates, early and late', () => {
+  const R = 512 * 1024;
+  // Load ramps from 1 to 10 MB per minute over the window: the rate in time says little.
+  const ramp = (n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? 0 : 1e6 + (9e6 * i) / n));
+
+  it('a leak keeps the same share at any rate: no fall', () => {
+    const allocs = ramp(60);
+    let kept = 0;
+    const inuse = allocs.map((a) => (kept += 0.4 * a));
+    const k = keptShareByThird(inuse, allocs)!;
+    assert.ok(Math.abs(k.first - 0.4) < 1e-9 && Math.abs(k.last - 0.4) < 1e-9);
+    assert.equal(keepsFallingShare(k, R, 3.09), false);
+  });
+
+  it('a cache that replaces entries near its 100 MB bound keeps a falling share', () => {
+    const allocs = ramp(60);
+    let size = 0;
+    const inuse = allocs.map((a) => (size += a * Math.max(0, 1 - size / 100e6)));
+    const k = keptShareByThird(inuse, allocs)!;
+    assert.ok(k.last < 0.5 * k.first, `${k.first} -> ${k.last}`);
+    assert.equal(keepsFallingShare(k, R, 3.09), true);
+  });
+
+  it('a dozen sampled objects that were all kept early are too few to call a fall', () => {
+    // 7 MB early (~14 samples) all kept, then half: the z-test's np >= 5 condition fails.
+    assert.equal(keepsFallingShare({ first: 1, last: 0.5, firstAllocated: 7e6, lastAllocated: 10e6 }, R, 3.09), false);
+    // The same shares seen over 10 times the allocation are a fall.
+    assert.equal(keepsFallingShare({ first: 1, last: 0.5, firstAllocated: 70e6, lastAllocated: 100e6 }, R, 3.09), true);
   });
 });

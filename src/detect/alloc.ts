@@ -11,6 +11,8 @@
  * Whichever model explains the series better (least squares) decides.
  */
 
+import { theilSen } from './stats.js';
+
 export interface AllocContext {
   /** Bytes the site allocated per minute over the window. */
   allocBytesPerMinute: number;
@@ -87,3 +89,60 @@ export function describeAllocation(ctx: AllocContext, slopePerHour: number): str
   const f = (x: number): string => (x >= 10 ? String(Math.round(x)) : x.toFixed(1));
   return `allocates ${f(perMin)} MB/min, keeps ${f(keep)} MB/h`;
 }
+
+/**
+ * The share of each allocated byte a site keeps, early and late in the
+ * window: the Theil–Sen slope of inuse against cumulative allocation in the
+ * first and the last third, and the bytes allocated in each. A leak keeps
+ * the same share whatever the rate, so the two agree; a cache that fills
+ * keeps less and less of what it allocates as it nears its bound (it
+ * replaces entries), even when a rising load keeps its growth in time
+ * straight. `undefined` when a third has too few points or allocated nothing.
+ */
+export interface KeptShares {
+  first: number;
+  last: number;
+  firstAllocated: number;
+  lastAllocated: number;
+}
+
+export function keptShareByThird(inuse: readonly number[], allocs: readonly number[]): KeptShares | undefined {
+  const n = inuse.length;
+  const third = Math.floor(n / 3);
+  if (third < 4) return undefined;
+  const cumulative: number[] = [0];
+  for (let i = 1; i < n; i++) cumulative.push(cumulative[i - 1]! + allocs[i]!);
+  const share = (from: number, to: number): { share: number; allocated: number } | undefined => {
+    const xs = cumulative.slice(from, to);
+    const allocated = xs.at(-1)! - xs[0]!;
+    return allocated > 0 ? { share: theilSen(xs, inuse.slice(from, to)), allocated } : undefined;
+  };
+  const first = share(0, third);
+  const last = share(n - third, n);
+  return first && last ? { first: first.share, last: last.share, firstAllocated: first.allocated, lastAllocated: last.allocated } : undefined;
+}
+
+/**
+ * Whether the kept share fell, by half at least and by more than sampling
+ * explains: each third's allocation is seen as about `allocated /
+ * bytesPerSample` sampled objects (sampling.ts: variancePerByte), each kept
+ * or freed, so the two shares are compared as two proportions at the
+ * one-sided quantile `z`.
+ */
+export function keepsFallingShare(k: KeptShares, bytesPerSample: number, z: number): boolean {
+  const first = Math.min(1, Math.max(0, k.first));
+  const last = Math.min(1, Math.max(0, k.last));
+  if (!(first > 0) || last > KEPT_SHARE_FALL * first) return false;
+  const n1 = k.firstAllocated / bytesPerSample;
+  const n2 = k.lastAllocated / bytesPerSample;
+  const pooled = (first * n1 + last * n2) / (n1 + n2);
+  // The z-test's own validity condition: at least 5 expected kept and 5
+  // expected freed samples in each third. (Early in a leak, a dozen samples
+  // that were all kept say little.)
+  if (Math.min(n1, n2) * Math.min(pooled, 1 - pooled) < 5) return false;
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  return first - last > z * se;
+}
+
+/** A leak's share varies with sampling; a cache nearing its bound keeps half or less of its early share. */
+const KEPT_SHARE_FALL = 0.5;

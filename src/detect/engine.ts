@@ -16,15 +16,18 @@
  *   until when), and becomes a warning once it continues past the warm-up;
  * - its allocation (alloc.ts): inuse that tracks its own allocation rate
  *   follows load and is not a leak.
+ * Growth that the heap profiler's own sampling error explains (sampling.ts:
+ * a slowly replaced working set's estimate drifts) is no growth.
  */
-import { allocContext, describeAllocation, type AllocContext } from './alloc.js';
+import { allocContext, describeAllocation, keepsFallingShare, keptShareByThird, type AllocContext, type KeptShares } from './alloc.js';
 import { moduleVersion, type ProcessContext } from './classify.js';
 import { FILLING_CACHE, VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
 import { groupsOf, sumOf, type Group } from './groups.js';
 import type { EpochSeries } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
-import { mannKendall, median, theilSen } from './stats.js';
+import { mannKendall, median, theilSen, upperNormalQuantile } from './stats.js';
 import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
+import { exceedsSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
 import { compareVersions } from '../pprof/names.js';
 import { LEAK_CLASSES } from './classes.js';
 
@@ -41,6 +44,8 @@ export interface EpochState {
   frames: (stackId: number) => readonly string[];
   modules: ReadonlyMap<string, string>;
   functions: ReadonlySet<string>;
+  /** The heap profiles' sampling period (bytes, runtime.MemProfileRate); Go's default when unknown. */
+  samplingPeriod?: number;
   /**
    * The longer horizons' judgements, kept until their newest bucket changes:
    * a 12-minute bucket's history barely moves between two 1-minute scrapes,
@@ -55,6 +60,8 @@ interface Judged {
   detection: Detection;
   cacheLike: boolean;
   unconfirmed: boolean;
+  /** Set when it keeps a falling share of what it allocates: filling toward a bound. */
+  keptShares: KeptShares | undefined;
 }
 
 /** One growing allocation site found by one evaluation. The finding tracker (findings.ts) turns repeated detections into a Finding with a lifecycle. */
@@ -115,6 +122,7 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
   const horizons = horizonsOf(params);
   const warmupEnd = state.processStartMs === undefined ? undefined : state.processStartMs + params.warmupMs;
   const young = warmupEnd !== undefined && now < warmupEnd;
+  const samplingZ = upperNormalQuantile(params.maxPValue);
   // Every horizon's judgement of every growing site, then one decision per site.
   const judged = new Map<string, Judged[]>();
   const add = (key: string, entry: Judged): void => {
@@ -157,13 +165,21 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       if (!verdict.growing && !verdict.slowing) continue;
       const allocs = new Array<number>(n).fill(0);
       for (const m of g.members) series.allocated(h, m.slot, view).forEach((a, i) => (allocs[i] = allocs[i]! + a));
-      const alloc = allocContext(times, sum, allocs.slice(n - times.length), verdict.slopePerHour);
+      const site: SiteWindow = { times, sum, allocs: allocs.slice(n - times.length), ...objectSizeOf(state, g), periodBytes: state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD };
+      const alloc = allocContext(times, sum, site.allocs, verdict.slopePerHour);
       if (alloc?.followsLoad) continue;
+      // Growth within the profiler's sampling error is no growth. (A slowing
+      // fill stays: its info finding also keeps a longer horizon's growth
+      // from reading as a leak.)
+      if (verdict.growing && !exceedsSamplingError(sampledGrowth(site, verdict.growthBytes), samplingZ)) continue;
       const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
       // Known bugs and abnormally large buffers are no cache warming up.
       const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
       const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !continuedAfter(warmupEnd, times, sum, heapBytes, verdict.slopePerHour, params);
-      const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed };
+      // A cache nearing its bound keeps less of what it allocates (alloc.ts).
+      const shares = cacheLike && verdict.growing ? keptShareByThird(sum, site.allocs) : undefined;
+      const keptShares = shares && keepsFallingShare(shares, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ) ? shares : undefined;
+      const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed, keptShares };
       entries.push([g.key, entry]);
       add(g.key, entry);
     }
@@ -177,9 +193,14 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
     // looks almost straight in a short window late in its life).
     const slowedLonger = growing && list.some((e) => e.verdict.slowing && e.verdict.reason?.startsWith('growth has slowed') && e.spanMs > growing.spanMs);
     const chosen = growing ?? list[0]!;
-    const why = !chosen.verdict.growing || slowedLonger || (chosen.cacheLike && chosen.verdict.decelerating) ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
+    const bounded = chosen.cacheLike && chosen.keptShares !== undefined;
+    const why = !chosen.verdict.growing || slowedLonger || (chosen.cacheLike && chosen.verdict.decelerating) || bounded ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
     const d =
-      why === 'slowing' ? asFilling(chosen.detection) : why === 'young' ? asHeld(chosen.detection, warmupEnd ?? state.now, state.now, params) : chosen.detection;
+      why === 'slowing'
+        ? asFilling(chosen.detection, bounded && !slowedLonger && !chosen.verdict.decelerating ? chosen.keptShares : undefined)
+        : why === 'young'
+          ? asHeld(chosen.detection, warmupEnd ?? state.now, state.now, params)
+          : chosen.detection;
     if (!found.has(d.key)) found.set(d.key, d);
   }
   // A site that grows like a leak is not also "filling".
@@ -223,19 +244,51 @@ const CONFIRM_P = 0.05;
 const CONFIRM_SPAN_MS = 5 * MINUTE;
 const CONFIRM_RATE = 0.75;
 
+/** A judged site's window: its points, allocation per point, and what its sampling error depends on. */
+interface SiteWindow {
+  times: readonly number[];
+  sum: readonly number[];
+  /** Bytes allocated in the interval ending at each point (the first is not in the window). */
+  allocs: readonly number[];
+  meanObjectBytes: number | undefined;
+  periodBytes: number;
+}
+
+function objectSizeOf(state: EpochState, g: Group): { meanObjectBytes: number | undefined } {
+  let bytes = 0;
+  let objects = 0;
+  for (const m of g.members) {
+    bytes += state.series.lastBytes(m.slot);
+    objects += state.series.lastObjects(m.slot);
+  }
+  return { meanObjectBytes: objects > 0 ? bytes / objects : undefined };
+}
+
+/** The site's growth over its window, as sampling.ts judges it. */
+function sampledGrowth(site: SiteWindow, growthBytes: number): SampledGrowth {
+  const { sum } = site;
+  let allocated = 0;
+  for (let i = 1; i < site.allocs.length; i++) allocated += site.allocs[i]!;
+  return {
+    spanMs: site.times.at(-1)! - site.times[0]!,
+    points: sum.length,
+    // The level before the growth, from the first tenth (one point is one draw of its error).
+    baseBytes: median(sum.slice(0, Math.max(3, Math.floor(sum.length / 10)))),
+    growthBytes,
+    allocatedBytes: allocated > 0 ? allocated : undefined,
+    meanObjectBytes: site.meanObjectBytes,
+    periodBytes: site.periodBytes,
+  };
+}
+
 function withoutLeastGrowth(p: DetectParams): DetectParams {
   return { ...p, minGrowthBytes: 0, minGrowthRatio: 0 };
 }
 
 function detectionOf(state: EpochState, g: Group, verdict: TrendVerdict, alloc: AllocContext | undefined, horizonMinutes: number, age: number | undefined): Detection {
   const { classification, members } = g;
+  const { meanObjectBytes } = objectSizeOf(state, g);
   const top = members.reduce((a, b) => (b.stack.growthBytes > a.stack.growthBytes ? b : a));
-  let bytes = 0;
-  let objects = 0;
-  for (const m of members) {
-    bytes += state.series.lastBytes(m.slot);
-    objects += state.series.lastObjects(m.slot);
-  }
   const { cls, facts } = classification;
   return {
     key: g.key,
@@ -252,7 +305,7 @@ function detectionOf(state: EpochState, g: Group, verdict: TrendVerdict, alloc: 
     docUrl: cls.docUrl,
     evidence: {
       versions: relevantVersions(state),
-      meanObjectBytes: objects > 0 ? Math.round(bytes / objects) : undefined,
+      meanObjectBytes: meanObjectBytes === undefined ? undefined : Math.round(meanObjectBytes),
       matchedFrames: classification.matchedFrames,
       stacks: members.length,
       pValue: verdict.pValue,
@@ -266,8 +319,16 @@ function detectionOf(state: EpochState, g: Group, verdict: TrendVerdict, alloc: 
   };
 }
 
-/** The same growth, reported as a cache filling up (info) rather than a leak: its rate keeps falling. */
-function asFilling(d: Detection): Detection {
+/**
+ * The same growth, reported as a cache filling up (info) rather than a leak:
+ * its rate keeps falling, or it keeps a falling share of what it allocates
+ * (`shares`, first and last third: it replaces entries as it nears a bound).
+ */
+function asFilling(d: Detection, shares?: KeptShares): Detection {
+  const pct = (x: number): string => `${Math.round(Math.min(1, Math.max(0, x)) * 100)} %`;
+  const why = shares
+    ? { summary: `keeps ${pct(shares.last)} of what it allocates, down from ${pct(shares.first)}`, note: 'keeps a falling share of what it allocates: nearing a bound' }
+    : { summary: `${formatRate(d.bytesPerHour)} and falling`, note: 'growth rate keeps falling' };
   return {
     ...d,
     key: `${FILLING_CACHE.id}|${d.function}`,
@@ -275,10 +336,10 @@ function asFilling(d: Detection): Detection {
     severity: 'info',
     title: FILLING_CACHE.title,
     headline: `${d.function} is filling up`,
-    summary: `${d.function}: filling, slowing down (${formatRate(d.bytesPerHour)} and falling)`,
+    summary: `${d.function}: filling, slowing down (${why.summary})`,
     remediation: FILLING_CACHE.remediation,
     docUrl: FILLING_CACHE.docUrl,
-    evidence: { ...d.evidence, escalatesTo: d.classId, note: 'growth rate keeps falling' },
+    evidence: { ...d.evidence, escalatesTo: d.classId, note: why.note },
   };
 }
 

@@ -95,6 +95,7 @@ export class DetectionSession {
       frames: (id) => this.#frames[id]!,
       modules: this.#modules,
       functions: this.#functions,
+      samplingPeriod: profile.period > 0 ? profile.period : undefined,
       cache: this.#cache,
     };
     const detections = evaluateEpoch(state, this.#params);

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { exceedsSamplingError, GO_DEFAULT_SAMPLING_PERIOD as R, samplingError, variancePerByte, type SampledGrowth } from './sampling.js';
+import { mannKendall, theilSen, upperNormalQuantile } from './stats.js';
+
+const MINUTE = 60_000;
+const MiB = 1 << 20;
+
+describe('the heap profiler sampling error', () => {
+  it('per live byte: the period for small objects, vanishing for objects far above it, 0 when every allocation is recorded', () => {
+    assert.ok(Math.abs(variancePerByte(64, R) - R) / R < 1e-3);
+    assert.ok(variancePerByte(4 * R, R) < 0.1 * R);
+    assert.equal(variancePerByte(64, 1), 0);
+    assert.equal(variancePerByte(undefined, R), R);
+  });
+
+  it('the upper normal quantile inverts the CDF', () => {
+    assert.ok(Math.abs(upperNormalQuantile(0.001) - 3.09) < 0.01);
+    assert.ok(Math.abs(upperNormalQuantile(0.01) - 2.326) < 0.01);
+  });
+
+  const window = (over: Partial<SampledGrowth>): SampledGrowth => ({
+    spanMs: 120 * MINUTE,
+    points: 120,
+    baseBytes: 80 * MiB,
+    growthBytes: 0,
+    allocatedBytes: 60 * MiB,
+    meanObjectBytes: 256 << 10,
+    periodBytes: R,
+    ...over,
+  });
+
+  it('objects kept through the window add nothing; a pure leak is judged on its growth alone', () => {
+    // Allocated = kept: nothing was replaced, so no sampling error can fake growth.
+    assert.equal(samplingError(window({ baseBytes: 20 * MiB, growthBytes: 6 * MiB, allocatedBytes: 6 * MiB })), 0);
+    // A level replaced many times per point (in-flight requests) is averaged over the points.
+    const inFlight = samplingError(window({ baseBytes: 20 * MiB, allocatedBytes: 100_000 * MiB, meanObjectBytes: 512 }));
+    const slow = samplingError(window({ baseBytes: 20 * MiB, allocatedBytes: 20 * MiB, meanObjectBytes: 512 }));
+    assert.ok(inFlight < slow / 5, `${inFlight} vs ${slow}`);
+  });
+
+  /**
+   * Go's sampling, simulated: a working set of 16-512 KiB chunks, a share of
+   * it replaced by new chunks every minute, each chunk recorded with
+   * probability p = 1 - exp(-size/R) and scaled by 1/p. The true size never
+   * changes; the estimate drifts as the recorded chunks are replaced.
+   */
+  function simulateWorkingSet(seed: number, replacePerMinute: number, leakPerMinute: number): { times: number[]; values: number[]; allocated: number; meanObject: number } {
+    let s = seed;
+    const rand = (): number => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const chunk = (): { size: number; estimate: number } => {
+      const size = (16 << 10) + Math.floor(rand() * (496 << 10));
+      const p = 1 - Math.exp(-size / R);
+      return { size, estimate: rand() < p ? size / p : 0 };
+    };
+    const live: { size: number; estimate: number }[] = [];
+    for (let bytes = 0; bytes < 80 * MiB; ) {
+      const c = chunk();
+      live.push(c);
+      bytes += c.size;
+    }
+    let leaked = 0;
+    let allocated = 0;
+    const times: number[] = [];
+    const values: number[] = [];
+    for (let minute = 0; minute < 120; minute++) {
+      for (let replaced = 0; replaced < replacePerMinute * 80 * MiB; ) {
+        const i = Math.floor(rand() * live.length);
+        replaced += live[i]!.size;
+        const c = chunk();
+        allocated += c.size;
+        live[i] = c;
+      }
+      // A leak of small objects: recorded as a Poisson stream of samples of R bytes each.
+      for (let b = leakPerMinute; b > 0; b -= 2048) if (rand() < 2048 / R) leaked += R;
+      allocated += leakPerMinute;
+      times.push(minute * MINUTE);
+      values.push(live.reduce((a, c) => a + c.estimate, 0) + leaked);
+    }
+    return { times, values, allocated, meanObject: 264 << 10 };
+  }
+
+  function judge(run: ReturnType<typeof simulateWorkingSet>, z: number): { trends: boolean; exceeds: boolean } {
+    const hours = run.times.map((t) => t / 3_600_000);
+    const growth = theilSen(hours, run.values) * 2;
+    const head = [...run.values.slice(0, 12)].sort((a, b) => a - b);
+    const g: SampledGrowth = {
+      spanMs: run.times.at(-1)!,
+      points: run.values.length,
+      baseBytes: head[6]!,
+      growthBytes: growth,
+      allocatedBytes: run.allocated,
+      meanObjectBytes: run.meanObject,
+      periodBytes: R,
+    };
+    return { trends: mannKendall(run.values).pIncreasing < 0.001 && growth > 4 * MiB, exceeds: exceedsSamplingError(g, z) };
+  }
+
+  it('a slowly replaced working set that never grows: its drift trends to Mann–Kendall, and sampling error explains it', () => {
+    const z = upperNormalQuantile(0.001);
+    let trends = 0;
+    let alarms = 0;
+    const trials = 200;
+    for (let seed = 1; seed <= trials; seed++) {
+      const j = judge(simulateWorkingSet(seed, 0.01, 0), z);
+      if (j.trends) trends++;
+      if (j.trends && j.exceeds) alarms++;
+    }
+    // Without this check, the drift alone passes Mann–Kendall and the least growth often.
+    assert.ok(trends >= trials / 20, `only ${trends}/${trials} drifts trended`);
+    assert.ok(alarms <= trials / 100, `${alarms}/${trials} drifts passed the sampling check`);
+  });
+
+  // A leak in the same function as a slowly replaced 80 MiB working set must
+  // outgrow that set's drift: at 6 MB/h, 2 hours is not enough (9 in 40).
+  it('a 20 MB/h leak of small objects in the same function as that working set stands out of the sampling error', () => {
+    const z = upperNormalQuantile(0.001);
+    let found = 0;
+    const trials = 40;
+    for (let seed = 1; seed <= trials; seed++) if (judge(simulateWorkingSet(1000 + seed, 0.002, 333_333), z).exceeds) found++;
+    assert.ok(found >= trials * 0.9, `${found}/${trials}`);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Is a site's growth larger than the heap profiler's own sampling error?
+ * Pure.
+ *
+ * Go's heap profile does not count every object: it samples about one per
+ * `period` allocated bytes (runtime.MemProfileRate, 512 KiB by default) and
+ * scales each sampled object up by 1/p, p = 1 - exp(-size/period). So a
+ * site's inuse is an estimate whose variance, per byte of live objects of
+ * mean size s, is
+ *
+ *     v(s) = s (1 - p) / p = period * x / (e^x - 1),  x = s / period
+ *
+ * (at most `period`, for small objects; near 0 for objects far above it).
+ *
+ * The error is not independent from one profile to the next: a sampled
+ * object stays in every profile until it is freed. Objects that live for
+ * seconds (in-flight requests) are re-drawn at every scrape, and a trend
+ * test averages their error away. Objects that live for an hour (a working
+ * set replaced slowly, a cache's entries) carry the same error through
+ * every profile of that hour, and their estimate drifts slowly: recorded,
+ * an 80 MiB working set of 16-512 KiB chunks that never grew read 75 MiB,
+ * then 91 MiB two hours later, trending "significantly" to Mann–Kendall,
+ * which assumes independent points.
+ *
+ * How long bytes live follows from what the site holds and allocates
+ * (Little's law: mean lifetime = inuse / allocation rate), so the number of
+ * independent draws of the held level within a window is known, and so is
+ * the standard error of the window's growth: the level's error at each end
+ * of the window (averaged over the draws there) plus the error of the new
+ * objects themselves.
+ */
+
+/** Go's default runtime.MemProfileRate, when a history does not carry its profiles' period. */
+export const GO_DEFAULT_SAMPLING_PERIOD = 512 * 1024;
+
+/** One site over the window it was judged on. */
+export interface SampledGrowth {
+  /** The window's span (ms) and its number of points. */
+  spanMs: number;
+  points: number;
+  /** The site's inuse at the start of the window (the level that was there before the growth). */
+  baseBytes: number;
+  /** The growth over the window (Theil–Sen). */
+  growthBytes: number;
+  /** Bytes the site allocated in the window; undefined when no alloc samples were seen. */
+  allocatedBytes: number | undefined;
+  /** Mean size of the site's live objects. */
+  meanObjectBytes: number | undefined;
+  /** The profile's sampling period (bytes). */
+  periodBytes: number;
+}
+
+/** Variance of the sampled estimate per live byte, for objects of mean size `s`. */
+export function variancePerByte(meanObjectBytes: number | undefined, periodBytes: number): number {
+  if (!(periodBytes > 1)) return 0; // MemProfileRate = 1: every allocation is recorded
+  if (meanObjectBytes === undefined || !(meanObjectBytes > 0)) return periodBytes;
+  const x = meanObjectBytes / periodBytes;
+  return x < 1e-9 ? periodBytes : (periodBytes * x) / Math.expm1(x);
+}
+
+/** Standard error (bytes) of a window's growth that comes from sampling alone. */
+export function samplingError(g: SampledGrowth): number {
+  const v = variancePerByte(g.meanObjectBytes, g.periodBytes);
+  const base = Math.max(0, g.baseBytes);
+  const growth = Math.max(0, g.growthBytes);
+  // Objects held through the whole window carry the same error at both ends:
+  // it cancels in the growth. What the window freed (allocated minus kept)
+  // was replaced by a new draw; of the level, at most that much.
+  const freed = g.allocatedBytes === undefined ? Infinity : Math.max(0, g.allocatedBytes - growth);
+  const replaced = Math.min(base, freed);
+  // The replaced level's error decorrelates as it is replaced, as
+  // exp(-t / lifetime) (Little's law: lifetime = level / rate freed);
+  // averaged over T it has the variance of T / (2 lifetime) independent
+  // draws (at most one per point, at least one). The growth is measured
+  // between the window's two halves.
+  const lifetimeMs = Number.isFinite(freed) && freed > 0 && g.spanMs > 0 ? base / (freed / g.spanMs) : Infinity;
+  const draws = Math.max(1, Math.min(g.points / 2, g.spanMs / 2 / (2 * lifetimeMs)));
+  return Math.sqrt((v * 2 * replaced) / draws);
+}
+
+/**
+ * Whether the growth is more than sampling error can explain, at the
+ * detector's own significance: `z` is the one-sided normal quantile of
+ * max_p_value (3.09 for 0.001), so this test is as strict as Mann–Kendall's,
+ * which judges the order of the points and assumes their errors independent.
+ */
+export function exceedsSamplingError(g: SampledGrowth, z: number): boolean {
+  return g.growthBytes > z * samplingError(g);
+}
