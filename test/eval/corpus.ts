@@ -3,8 +3,9 @@
  * through `analyze`'s engine, scored as issue 10 defines it. A series may hold
  * several leaks (`expected_classes`); each is one expected leak:
  * - a warning/critical finding is correct when its class is one of the
- *   series' expected classes and it was raised once that leak existed (not
- *   before `leak_starts_minute`); precision = correct findings / all such
+ *   series' expected classes, its function is not one of the series'
+ *   `healthy_functions` (the program's caches and working set), and it was
+ *   raised once that leak existed (not before `leak_starts_minute`); precision = correct findings / all such
  *   findings;
  * - recall = expected leaks with a correct finding raised inside their
  *   scoring window / expected leaks. The window starts at the series' first
@@ -52,6 +53,12 @@ export interface Manifest {
   leak_bytes_per_hour: number;
   /** Per-class rates when a series holds several leaks. */
   class_bytes_per_hour?: Record<string, number>;
+  /**
+   * Functions that grow in the series and are not its leak (the program's
+   * caches and working set): a warning there is a false alarm whatever its
+   * class.
+   */
+  healthy_functions?: string[];
   /** The leak starts this many minutes after the first profile (series time). */
   leak_starts_minute?: number;
   /** The process restarts here; the leak must be found in the new process. */
@@ -110,6 +117,12 @@ export interface CorpusScore {
 export const expectedClasses = (m: Manifest): string[] =>
   m.expected_classes ?? (m.expected_class === null ? [] : [m.expected_class]);
 
+/** Whether a finding is at a site that may be the leak: not one of the series' known healthy functions. */
+export const leakSite =
+  (m: Manifest) =>
+  (f: Finding): boolean =>
+    !(m.healthy_functions ?? []).includes(f.function);
+
 export function evaluateSeries(dir: string, params: DetectParams): SeriesResult {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const files = collectProfileFiles([join(dir, 'profiles')]);
@@ -120,9 +133,10 @@ export function evaluateSeries(dir: string, params: DetectParams): SeriesResult 
   const windowMs = Math.max(leakStartMs, firstMs + (manifest.restart_minute ?? 0) * 60_000);
   const alerts = result.findings.filter((f) => f.severity !== 'info').sort((a, b) => warnedAt(a)! - warnedAt(b)!);
   const classes = expectedClasses(manifest);
-  const correct = alerts.filter((f) => classes.includes(f.classId) && warnedAt(f)! >= leakStartMs);
-  const inWindow = alerts.filter((f) => warnedAt(f)! >= windowMs);
-  const anyInWindow = result.findings.filter((f) => f.detectedAt >= windowMs).sort((a, b) => a.detectedAt - b.detectedAt);
+  const atLeak = leakSite(manifest);
+  const correct = alerts.filter((f) => classes.includes(f.classId) && warnedAt(f)! >= leakStartMs && atLeak(f));
+  const inWindow = alerts.filter((f) => warnedAt(f)! >= windowMs && atLeak(f));
+  const anyInWindow = result.findings.filter((f) => f.detectedAt >= windowMs && atLeak(f)).sort((a, b) => a.detectedAt - b.detectedAt);
   const firstClasses = [...new Set(inWindow.map((f) => f.classId as string))].slice(0, classes.length);
   const leaks = classes.map((c): ExpectedLeak => {
     const finding = inWindow.find((f) => f.classId === c) ?? null;
@@ -209,7 +223,8 @@ export function renderScore(score: CorpusScore): string {
         ? `(healthy, info: ${m.expect_info.join(',')})`
         : '(healthy)';
     const at = (f: Finding): number => Math.round((warnedAt(f)! - s.firstMs) / 60_000);
-    const got = s.alerts.map((f) => `${f.classId}@${at(f)}m`).join(' ') || '-';
+    // "!": at one of the series' healthy functions (a cache, the working set), so wrong whatever its class.
+    const got = s.alerts.map((f) => `${f.classId}@${at(f)}m${leakSite(s.manifest)(f) ? '' : '!'}`).join(' ') || '-';
     const ttd = s.leaks.map((l) => (l.minutesToDetect === null ? 'missed' : `${l.minutesToDetect} min`)).join(', ') || '-';
     const ttf = s.leaks.map((l) => (l.minutesToFirstFinding === null ? 'missed' : `${l.minutesToFirstFinding} min`)).join(', ') || '-';
     const infos = s.findings.filter((f) => f.severity === 'info').length;
