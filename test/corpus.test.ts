@@ -30,7 +30,7 @@ const SHAPES: Record<string, string[]> = {
   '1 scrape intervals 15 s to 5 min': ['leak-interval-15s', 'trap-interval-15s', 'leak-fast-30s', 'leak-interval-5min', 'trap-interval-5min'],
   '2 a slow leak visible only over hours': ['leak-slow-12h', 'leak-slow-24h'],
   '3 GC rarely runs': ['leak-rare-gc', 'trap-rare-gc'],
-  '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp'],
+  '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo'],
   '5 caches that fill': ['trap-cache-bound', 'trap-cache-log', 'trap-cache-fill-60min', 'trap-cache-bound-30s', 'trap-cache-fill-30min-15s', 'trap-kitex-ramp-fifo'],
   'a working set that never grows, read through the profiler sampling': ['trap-quiet-static'],
   '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup'],
@@ -196,6 +196,14 @@ describe('labelled corpus', () => {
     for (const s of score.series.filter((x) => x.manifest.scenario !== 'leak-late-5min')) {
       const sites = s.alerts.map((f) => `${f.epoch} ${f.classId} ${f.function}`);
       assert.deepEqual(sites, [...new Set(sites)], `${s.manifest.scenario}: ${s.alerts.map((f) => `${f.classId}@${f.detectedAt}-${f.resolvedAt}`).join(' ')}`);
+    }
+  });
+
+  it('finds a field leak whose rate follows a load ramp (it keeps the same share of what it allocates), and the FIFO beside one does not warn', () => {
+    for (const name of ['leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo']) {
+      const s = byName(name);
+      assert.equal(s.leaks[0]!.finding?.classId, 'server-request-field-held', `${name} not found`);
+      assert.deepEqual(s.alerts.filter((f) => f.function === 'main.(*inventoryHandler).remember'), [], name);
     }
   });
 
