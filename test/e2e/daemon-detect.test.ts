@@ -90,16 +90,29 @@ describe('daemon detection', () => {
   });
 
   it('in the process warm-up, serves the growth as an info finding with its class, why it is held and until when; never a paging severity', async () => {
-    // Opened at this site: the held leak finding, at info. Before it, a stretch of late scrapes
-    // can read as slowing and open an info `cache-filling` finding, which the held one replaces
-    // (README: Detection); nothing here is ever opened at a paging severity.
-    const openedHere = held.filter((o) => o.fn === 'main.(*sessionStore).remember').map((o) => [o.cls, o.severity]);
-    assert.deepEqual(openedHere.at(-1), ['unclassified-growth', 'info'], JSON.stringify(openedHere));
-    assert.ok(openedHere.slice(0, -1).every(([cls, severity]) => cls === 'cache-filling' && severity === 'info'), JSON.stringify(openedHere));
-    const res = await warming.daemon.app.inject({ url: '/api/v1/findings?state=open' });
-    const list = res.json<{ findings: { class: string; severity: string; function: string; bytes_per_hour: number; summary: string; evidence: { hold?: { reason: string; until: string } } }[] }>().findings;
-    const here = list.filter((x) => x.function === 'main.(*sessionStore).remember');
-    assert.equal(here.length, 1, `one open finding at the site: ${JSON.stringify(here.map((x) => [x.class, x.severity]))}`);
+    // Opened at this site: the held leak finding, at info, and nothing at a paging severity. A
+    // starved service leaks more slowly for a while (the CI machine runs the suite in parallel),
+    // which reads as slowing and turns the site into an info `cache-filling` finding; once the
+    // growth is steady again for `for`, the held finding is back (README: Detection). So the
+    // open finding is awaited, not read once.
+    const openedHere = () => held.filter((o) => o.fn === 'main.(*sessionStore).remember').map((o) => [o.cls, o.severity]);
+    assert.ok(openedHere().some(([cls]) => cls === 'unclassified-growth'), JSON.stringify(openedHere()));
+    type Open = { class: string; severity: string; function: string; bytes_per_hour: number; summary: string; evidence: { hold?: { reason: string; until: string } } };
+    let here: Open[] = [];
+    await waitFor(
+      'the held finding open at the site',
+      async () => {
+        const res = await warming.daemon.app.inject({ url: '/api/v1/findings?state=open' });
+        here = res.json<{ findings: Open[] }>().findings.filter((x) => x.function === 'main.(*sessionStore).remember');
+        return here.length === 1 && here[0]!.class === 'unclassified-growth';
+      },
+      60_000,
+      250,
+    ).catch((e: Error) => assert.fail(`${e.message}: open ${JSON.stringify(here.map((x) => [x.class, x.severity]))}, opened ${JSON.stringify(openedHere())}`));
+    assert.ok(
+      openedHere().every(([cls, severity]) => (cls === 'unclassified-growth' || cls === 'cache-filling') && severity === 'info'),
+      JSON.stringify(openedHere()),
+    );
     const f = here[0]!;
     assert.equal(f.class, 'unclassified-growth');
     assert.equal(f.severity, 'info');
