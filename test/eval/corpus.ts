@@ -5,8 +5,8 @@
  * - a warning/critical finding is correct when its class is one of the
  *   series' expected classes, its function is not one of the series'
  *   `healthy_functions` (the program's caches and working set), and it was
- *   raised once that leak existed (not before `leak_starts_minute`); precision = correct findings / all such
- *   findings;
+ *   raised once that leak existed (not before `leak_starts_minute`);
+ *   precision = correct findings / all such findings;
  * - recall = expected leaks with a correct finding raised inside their
  *   scoring window / expected leaks. The window starts at the series' first
  *   profile, at `leak_starts_minute` (a leak that starts later), or at
