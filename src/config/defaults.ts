@@ -61,7 +61,7 @@ export const DEFAULTS = {
     min_window: '25m',
     // A statistical floor, not a time: Mann–Kendall cannot reach p < 0.001
     // with fewer than 8 points. At a 5-minute interval it means 35 minutes.
-    min_points: 8,
+    min_points: 7,
     for: '10m',
     resolve_after: '30m',
     min_growth_bytes: '4MiB',

@@ -35,7 +35,32 @@ describe('statistics on series with known answers', () => {
     assert.equal(mk.s, 10); // n(n-1)/2
     // var = n(n-1)(2n+5)/18 = 5*4*15/18; z = (S-1)/sqrt(var)
     assert.ok(Math.abs(mk.z - 9 / Math.sqrt(300 / 18)) < 1e-12);
-    assert.ok(mk.pIncreasing < 0.02); // normal approximation of the exact 1/120
+    // Five distinct values: the exact p-value, 1 ordering of 5! rises throughout.
+    assert.ok(Math.abs(mk.pIncreasing - 1 / 120) < 1e-15, String(mk.pIncreasing));
+  });
+
+  it('Mann–Kendall: exact p-values of short untied series equal a count over every ordering', () => {
+    // Brute force: every permutation of 0..n-1, the share with S at least the series' S.
+    const permutations = (n: number): number[][] => (n === 0 ? [[]] : permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)])));
+    for (const n of [3, 5, 7]) {
+      const all = permutations(n);
+      const sOf = (ys: number[]): number => mannKendall(ys).s;
+      for (const ys of [all[0]!, all[1]!, all[Math.floor(all.length / 3)]!, [...Array(n).keys()]]) {
+        const s = sOf(ys);
+        const want = all.filter((p) => sOf(p) >= s).length / all.length;
+        assert.ok(Math.abs(mannKendall(ys).pIncreasing - want) < 1e-12, `n ${n}, ${ys.join(',')}: ${mannKendall(ys).pIncreasing} vs ${want}`);
+      }
+    }
+    // Seven strictly rising changed profiles (a quiet service's rare GCs) reach p < 0.001;
+    // the normal approximation alone (p = 0.0013) did not.
+    const seven = mannKendall([1, 2, 3, 4, 5, 6, 7]);
+    assert.ok(Math.abs(seven.pIncreasing - 1 / 5040) < 1e-15);
+    assert.ok(1 - normalCdf(seven.z) > 0.001);
+    // With a tie, or past ten points, the normal approximation is kept.
+    const tiedSeven = mannKendall([1, 1, 3, 4, 5, 6, 7]);
+    assert.ok(Math.abs(tiedSeven.pIncreasing - (1 - normalCdf(tiedSeven.z))) < 1e-15);
+    const eleven = mannKendall([...Array(11).keys()]);
+    assert.ok(Math.abs(eleven.pIncreasing - (1 - normalCdf(eleven.z))) < 1e-15);
   });
 
   it('Mann–Kendall: no trend in a constant or alternating series, and tie correction', () => {

@@ -5,7 +5,11 @@
  *   outliers (a GC that happened to run mid-burst) before it moves.
  * - Mann–Kendall: a rank test for a monotonic trend, with the tie correction
  *   that sampled heap values need (they move in steps of the sampling rate,
- *   so equal values are common).
+ *   so equal values are common). Short series without ties get the exact
+ *   p-value instead of the normal approximation, which is too cautious in
+ *   the far tail of few points: a quiet service's rare GCs give few changed
+ *   profiles, and 7 strictly rising ones are p = 1/7! = 0.0002 exactly, but
+ *   0.0013 by the approximation.
  */
 
 export function median(values: ArrayLike<number>): number {
@@ -89,7 +93,7 @@ export interface MannKendall {
   s: number;
   /** Normal approximation with continuity and tie correction. */
   z: number;
-  /** One-sided p-value for an increasing trend. */
+  /** One-sided p-value for an increasing trend: exact for up to EXACT_MAX_POINTS points without ties. */
   pIncreasing: number;
 }
 
@@ -101,7 +105,52 @@ export function mannKendall(ys: readonly number[]): MannKendall {
   }
   const variance = kendallVariance(ys);
   const z = variance <= 0 ? 0 : s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
-  return { s, z, pIncreasing: 1 - normalCdf(z) };
+  const exact = n <= EXACT_MAX_POINTS && variance === untiedVariance(n);
+  return { s, z, pIncreasing: exact ? exactUpperTail(n, s) : 1 - normalCdf(z) };
+}
+
+/**
+ * Up to this many points, S's exact null distribution is used when there are
+ * no ties. 10! = 3.6 million orderings: the counts are exact in a double, and
+ * from about 10 points on the normal approximation is the textbook's (Kendall
+ * 1975) choice.
+ */
+const EXACT_MAX_POINTS = 10;
+
+function untiedVariance(n: number): number {
+  return (n * (n - 1) * (2 * n + 5)) / 18;
+}
+
+/**
+ * P(S >= s) when all n! orderings of n distinct values are equally likely.
+ * S = n(n-1)/2 - 2 * inversions, and the number of orderings with k
+ * inversions is the Mahonian number M(n, k), built one element at a time
+ * (the m-th element adds 0..m-1 inversions).
+ */
+function exactUpperTail(n: number, s: number): number {
+  const cumulative = (mahonianCumulative[n] ??= cumulativeMahonian(n));
+  // S >= s  <=>  inversions <= (pairs - s) / 2.
+  const maxInversions = Math.floor(((n * (n - 1)) / 2 - s) / 2);
+  return maxInversions < 0 ? 0 : cumulative[Math.min(maxInversions, cumulative.length - 1)]!;
+}
+
+/** Per n, P(inversions <= k) for k = 0..n(n-1)/2; built on first use. */
+const mahonianCumulative: Float64Array[] = [];
+
+function cumulativeMahonian(n: number): Float64Array {
+  let counts = [1];
+  for (let m = 2; m <= n; m++) {
+    const next = new Array<number>(counts.length + m - 1).fill(0);
+    for (let k = 0; k < counts.length; k++) {
+      for (let added = 0; added < m; added++) next[k + added] = next[k + added]! + counts[k]!;
+    }
+    counts = next;
+  }
+  const total = counts.reduce((a, b) => a + b, 0);
+  const cumulative = new Float64Array(counts.length);
+  let sum = 0;
+  counts.forEach((c, k) => (cumulative[k] = (sum += c) / total));
+  return cumulative;
 }
 
 /** Variance of Mann–Kendall's S under no trend, with the tie correction. */
