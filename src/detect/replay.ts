@@ -44,7 +44,7 @@ export class Replayer {
     const { transition } = decision;
     if (transition === 'stale') {
       this.#stale++;
-      this.#session.observeStale(t);
+      this.#collect(this.#session.observeStale(t));
       return;
     }
     if (transition !== 'same_epoch') {

@@ -207,6 +207,15 @@ describe('DetectionSession on synthetic processes', () => {
     assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*store).keep']);
   });
 
+  it('a leak seen at one rare GC opens `for` later, on the unchanged profiles that follow, not at the next GC', () => {
+    // A GC every 30 minutes: 29 of 30 profiles are the previous one again.
+    const r = run([{ fn: 'main.(*store).keep', inuse: linear(12, 600), allocPerMin: steady(0.5) }], { minutes: 300, gcEveryMin: 30 });
+    assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*store).keep']);
+    const opened = minutesToDetect(r.warnings[0])!;
+    // The judgement of the GC's profile holds while the heap is unchanged: `for` (10 min) runs on it.
+    assert.equal(opened % 30, DEFAULT_DETECT_PARAMS.forMs / MIN, `opened at minute ${opened}`);
+  });
+
   it('a leak that starts after 90 flat minutes in an old process is found within 35 minutes of its start', () => {
     // Judged over the whole 2-hour window, the flat history dilutes it: it
     // was found 76 minutes after its start before the onset was estimated.

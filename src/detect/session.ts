@@ -7,7 +7,7 @@
  */
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { forEachInuseStack, sampleTotal, type HeapProfile } from '../pprof/profile.js';
-import { evaluateEpoch, type EpochState } from './engine.js';
+import { evaluateEpoch, type Detection, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
@@ -41,6 +41,8 @@ export class DetectionSession {
   #modules = new Map<string, string>();
   #functions = new Set<string>();
   #epoch: string | undefined;
+  /** The latest evaluation, which a stale profile repeats at its own time (observeStale). */
+  #lastJudgement: { epoch: string; detections: Detection[]; stillGrowing: Set<string> } | undefined;
   // Anchors of the process-age estimate: first point of the epoch and the latest.
   #first: CounterPoint | undefined;
   #last: CounterPoint | undefined;
@@ -102,13 +104,25 @@ export class DetectionSession {
     const due = this.#tracker.dueToResolve(t, detections).map(
       (f): OpenSite => ({ key: f.key, classId: f.classId, function: f.function, bytesPerHour: f.bytesPerHour, lastSeenAt: f.lastSeenAt, horizonMinutes: f.evidence.horizonMinutes }),
     );
-    events.push(...this.#tracker.update(epoch, t, detections, stillGrowing(state, this.#params, due)));
+    const growing = stillGrowing(state, this.#params, due);
+    this.#lastJudgement = { epoch, detections, stillGrowing: growing };
+    events.push(...this.#tracker.update(epoch, t, detections, growing));
     return events;
   }
 
-  /** A profile identical to the previous one (no GC since): counted, not judged. */
-  observeStale(t: number): void {
+  /**
+   * A profile identical to the previous one (no GC since): counted, and not
+   * judged again, but the last judgement still holds at `t`. The heap it
+   * describes has not changed, so a condition that held then holds now, and
+   * its `for` clock runs on: like a Prometheus rule over an unchanged series.
+   * Without this, a quiet service's leak seen at one rare GC would wait for
+   * the next one, half an hour later, to open.
+   */
+  observeStale(t: number): FindingEvent[] {
     this.#stale.record(t, true);
+    const last = this.#lastJudgement;
+    if (!last || last.epoch !== this.#epoch) return [];
+    return this.#tracker.update(last.epoch, t, last.detections, last.stillGrowing);
   }
 
   staleness(now: number): Staleness {
@@ -152,6 +166,7 @@ export class DetectionSession {
     this.#frames = [];
     this.#first = undefined;
     this.#last = undefined;
+    this.#lastJudgement = undefined;
   }
 
   #newSeries(): EpochSeries {

@@ -53,4 +53,32 @@ describe('DetectorRunner', () => {
     assert.match(warnings[0]!.msg, /^target mostly stale: /);
     assert.equal(warnings[0]!.suggestion, 'params: { gc: 1 }');
   });
+
+  it('stale profiles queue behind the changed one before them, and its judgement runs on through them', async () => {
+    const db = openDatabase(':memory:');
+    const writer = new StoreWriter(db, { keyframeEvery: 60, keepLatestProfiles: 2 });
+    const opened: { minute: number; severity: string }[] = [];
+    const runner = new DetectorRunner({
+      findings: new FindingStore(db),
+      reader: new StoreReader(db),
+      params: DEFAULT_DETECT_PARAMS,
+      log: createLogger('silent'),
+      onEvent: (_key, e) => {
+        if (e.type === 'opened') opened.push({ minute: (e.finding.detectedAt - T0) / MIN, severity: e.finding.severity });
+      },
+    });
+    // A GC every 30 minutes, everything enqueued at once: the stale profiles
+    // are queued while the changed one before them waits to be evaluated.
+    let last = profile(1);
+    for (let m = 1; m <= 240; m++) {
+      if (m % 30 === 1) last = profile(m);
+      const p = { ...last, timeMs: T0 + m * MIN };
+      const stored = writer.appendProfile({ target, startedAt: T0 + m * MIN, durationMs: 1, body: new Uint8Array([0x1f, 0x8b]), profile: p });
+      runner.enqueue({ target, startedAt: T0 + m * MIN, profile: p, stored });
+    }
+    await runner.idle();
+    assert.ok(opened.length > 0, 'the leak was found');
+    // Each finding opened `for` (10 min) after a GC's profile (minutes 1, 31, ...), on a stale one.
+    for (const o of opened) assert.equal((o.minute - 1) % 30, DEFAULT_DETECT_PARAMS.forMs / MIN, JSON.stringify(opened));
+  });
 });

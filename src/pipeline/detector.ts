@@ -71,16 +71,8 @@ export class DetectorRunner {
   /** Queues a stored profile; never blocks the caller. */
   enqueue(ingested: IngestedProfile): void {
     if (ingested.life?.forgotten) return;
-    if (ingested.stored.transition === 'stale') {
-      // No GC since the last scrape: nothing new to judge, but counted.
-      const entry = this.#sessions.get(ingested.target.key);
-      const t = ingested.profile.timeMs || ingested.startedAt;
-      if (entry) {
-        entry.session.observeStale(t);
-        this.#logStaleness(ingested.target.key, entry, t);
-      }
-      return;
-    }
+    // Stale profiles queue too: the last judgement they repeat must be the
+    // one of the profile before them, not of one still queued.
     this.#queue.push(ingested);
     this.#draining ??= this.#drain().finally(() => {
       this.#draining = undefined;
@@ -163,6 +155,17 @@ export class DetectorRunner {
   #evaluate({ target, startedAt, profile, stored, life }: IngestedProfile): void {
     // Queued before its origin was forgotten: evaluating it would open a session nothing forgets.
     if (life?.forgotten) return;
+    if (stored.transition === 'stale') {
+      // No GC since the last scrape: nothing new to judge, but counted, and
+      // the last judgement holds on (session.ts: observeStale).
+      const entry = this.#sessions.get(target.key);
+      const t = profile.timeMs || startedAt;
+      if (entry) {
+        this.#store(target.key, entry.targetId, entry.session.observeStale(t));
+        this.#logStaleness(target.key, entry, t);
+      }
+      return;
+    }
     let entry = this.#sessions.get(target.key);
     if (!entry) {
       const session = new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId).filter((f) => !isGoroutineFinding(f)));
