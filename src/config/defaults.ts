@@ -60,7 +60,8 @@ export const DEFAULTS = {
     window: '2h',
     min_window: '25m',
     // A statistical floor, not a time: Mann–Kendall cannot reach p < 0.001
-    // with fewer than 8 points. At a 5-minute interval it means 35 minutes.
+    // with fewer than 7 points (exactly: 1/7! = 0.0002, 1/6! = 0.0014). At a
+    // 5-minute interval it means 30 minutes.
     min_points: 7,
     for: '10m',
     resolve_after: '30m',
