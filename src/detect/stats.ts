@@ -5,8 +5,8 @@
  *   outliers (a GC that happened to run mid-burst) before it moves.
  * - Mann–Kendall: a rank test for a monotonic trend, with the tie correction
  *   that sampled heap values need (they move in steps of the sampling rate,
- *   so equal values are common). Short series without ties get the exact
- *   p-value instead of the normal approximation, which is too cautious in
+ *   so equal values are common). Short series get the exact p-value, ties
+ *   included, instead of the normal approximation, which is too cautious in
  *   the far tail of few points: a quiet service's rare GCs give few changed
  *   profiles, and 7 strictly rising ones are p = 1/7! = 0.0002 exactly, but
  *   0.0013 by the approximation.
@@ -93,7 +93,7 @@ export interface MannKendall {
   s: number;
   /** Normal approximation with continuity and tie correction. */
   z: number;
-  /** One-sided p-value for an increasing trend: exact for up to EXACT_MAX_POINTS points without ties. */
+  /** One-sided p-value for an increasing trend: exact for up to EXACT_MAX_POINTS points. */
   pIncreasing: number;
 }
 
@@ -105,52 +105,75 @@ export function mannKendall(ys: readonly number[]): MannKendall {
   }
   const variance = kendallVariance(ys);
   const z = variance <= 0 ? 0 : s > 0 ? (s - 1) / Math.sqrt(variance) : s < 0 ? (s + 1) / Math.sqrt(variance) : 0;
-  const exact = n <= EXACT_MAX_POINTS && variance === untiedVariance(n);
-  return { s, z, pIncreasing: exact ? exactUpperTail(n, s) : 1 - normalCdf(z) };
+  return { s, z, pIncreasing: n <= EXACT_MAX_POINTS ? exactUpperTail(ys, s) : 1 - normalCdf(z) };
 }
 
 /**
- * Up to this many points, S's exact null distribution is used when there are
- * no ties. 10! = 3.6 million orderings: the counts are exact in a double, and
- * from about 10 points on the normal approximation is the textbook's (Kendall
- * 1975) choice.
+ * Up to this many points, the p-value is S's exact distribution over every
+ * ordering of the values (with their ties). From about 10 points on, the
+ * normal approximation is the textbook's (Kendall 1975) choice.
  */
 const EXACT_MAX_POINTS = 10;
 
-function untiedVariance(n: number): number {
-  return (n * (n - 1) * (2 * n + 5)) / 18;
+/**
+ * P(S >= s) when every distinct ordering of `ys`' values (a multiset: ties
+ * are common in sampled heap values) is equally likely. Place the values
+ * group by group, equal values together, each group above all before it:
+ * a group of t placed among the m values already there adds one discordant
+ * pair for each (new, old) pair with the new one earlier, and over the ways
+ * to place it those counts follow the Gaussian binomial [m+t choose t]. The
+ * discordant count D is their sum (independent), and S = pairs - 2D, where
+ * `pairs` counts the pairs of unequal values. (The product, a Gaussian
+ * multinomial, does not depend on the order the groups are taken in.)
+ */
+function exactUpperTail(ys: readonly number[], s: number): number {
+  const groups = new Map<number, number>();
+  for (const y of ys) groups.set(y, (groups.get(y) ?? 0) + 1);
+  let discordant = [1];
+  let placed = 0;
+  let pairs = 0;
+  for (const t of groups.values()) {
+    discordant = convolve(discordant, gaussianBinomial(placed + t, t));
+    pairs += placed * t;
+    placed += t;
+  }
+  // S >= s  <=>  D <= (pairs - s) / 2.
+  const maxDiscordant = Math.floor((pairs - s) / 2);
+  let p = 0;
+  for (let d = 0; d <= maxDiscordant && d < discordant.length; d++) p += discordant[d]!;
+  return Math.min(1, p);
 }
 
 /**
- * P(S >= s) when all n! orderings of n distinct values are equally likely.
- * S = n(n-1)/2 - 2 * inversions, and the number of orderings with k
- * inversions is the Mahonian number M(n, k), built one element at a time
- * (the m-th element adds 0..m-1 inversions).
+ * The distribution of k(n-k) inversions' count over the C(n, k) ways to
+ * place k equal values among n - k others: the coefficients of the Gaussian
+ * binomial [n choose k], as probabilities. Pascal's rule for it:
+ * [n, k] = [n-1, k-1] + q^k [n-1, k].
  */
-function exactUpperTail(n: number, s: number): number {
-  const cumulative = (mahonianCumulative[n] ??= cumulativeMahonian(n));
-  // S >= s  <=>  inversions <= (pairs - s) / 2.
-  const maxInversions = Math.floor(((n * (n - 1)) / 2 - s) / 2);
-  return maxInversions < 0 ? 0 : cumulative[Math.min(maxInversions, cumulative.length - 1)]!;
+function gaussianBinomial(n: number, k: number): number[] {
+  // row[j] holds [i choose j]'s coefficients (counts) for the current i.
+  let row: number[][] = [[1]];
+  for (let i = 1; i <= n; i++) {
+    const next: number[][] = [];
+    for (let j = 0; j <= Math.min(i, k); j++) {
+      const coefficients = new Array<number>(j * (i - j) + 1).fill(0);
+      const withLast = j > 0 ? row[j - 1]! : undefined;
+      const withoutLast = j < i ? row[j] : undefined;
+      withLast?.forEach((c, d) => (coefficients[d] = coefficients[d]! + c));
+      withoutLast?.forEach((c, d) => (coefficients[d + j] = coefficients[d + j]! + c));
+      next.push(coefficients);
+    }
+    row = next;
+  }
+  const counts = row[k]!;
+  const total = counts.reduce((x, y) => x + y, 0);
+  return counts.map((c) => c / total);
 }
 
-/** Per n, P(inversions <= k) for k = 0..n(n-1)/2; built on first use. */
-const mahonianCumulative: Float64Array[] = [];
-
-function cumulativeMahonian(n: number): Float64Array {
-  let counts = [1];
-  for (let m = 2; m <= n; m++) {
-    const next = new Array<number>(counts.length + m - 1).fill(0);
-    for (let k = 0; k < counts.length; k++) {
-      for (let added = 0; added < m; added++) next[k + added] = next[k + added]! + counts[k]!;
-    }
-    counts = next;
-  }
-  const total = counts.reduce((a, b) => a + b, 0);
-  const cumulative = new Float64Array(counts.length);
-  let sum = 0;
-  counts.forEach((c, k) => (cumulative[k] = (sum += c) / total));
-  return cumulative;
+function convolve(a: readonly number[], b: readonly number[]): number[] {
+  const out = new Array<number>(a.length + b.length - 1).fill(0);
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) out[i + j] = out[i + j]! + a[i]! * b[j]!;
+  return out;
 }
 
 /** Variance of Mann–Kendall's S under no trend, with the tie correction. */
