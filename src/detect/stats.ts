@@ -145,9 +145,11 @@ function exactUpperTail(ys: readonly number[], s: number): number {
 }
 
 /**
- * The distribution of k(n-k) inversions' count over the C(n, k) ways to
- * place k equal values among n - k others: the coefficients of the Gaussian
- * binomial [n choose k], as probabilities. Pascal's rule for it:
+ * Over the C(n, k) ways to place k equal new values among n - k old ones
+ * (kept in their order), how often each count 0..k(n-k) of (new, old) pairs
+ * with the new one earlier occurs, as probabilities: the coefficients of the
+ * Gaussian binomial [n choose k]. Pascal's rule, on the last position: a new
+ * value there adds no pair, an old one adds one per new value before it,
  * [n, k] = [n-1, k-1] + q^k [n-1, k].
  */
 function gaussianBinomial(n: number, k: number): number[] {
