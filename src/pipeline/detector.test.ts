@@ -28,22 +28,36 @@ function profile(i: number): ReturnType<typeof decodeHeapProfile> {
   );
 }
 
-describe('DetectorRunner', () => {
-  it('says once, in the log and for the API, when a target is mostly stale', async () => {
-    const db = openDatabase(':memory:');
-    const writer = new StoreWriter(db, { keyframeEvery: 60, keepLatestProfiles: 2 });
-    const lines: { level: number; msg: string; suggestion?: string }[] = [];
-    const log = createLogger('info', new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]), cb()) }));
-    const runner = new DetectorRunner({ findings: new FindingStore(db), reader: new StoreReader(db), params: DEFAULT_DETECT_PARAMS, log });
-    // A GC every 5th scrape: 4 of 5 profiles are the previous one again.
+/** A runner on an in-memory store, and a feed of one scrape a minute where a GC runs only every `gcEvery` minutes. */
+function rareGcTarget(deps: Pick<ConstructorParameters<typeof DetectorRunner>[0], 'log' | 'onEvent'>): {
+  runner: DetectorRunner;
+  scrape: (minutes: number, gcEvery: number, o: { awaitEach: boolean }) => Promise<void>;
+} {
+  const db = openDatabase(':memory:');
+  const writer = new StoreWriter(db, { keyframeEvery: 60, keepLatestProfiles: 2 });
+  const runner = new DetectorRunner({ findings: new FindingStore(db), reader: new StoreReader(db), params: DEFAULT_DETECT_PARAMS, ...deps });
+  const scrape = async (minutes: number, gcEvery: number, o: { awaitEach: boolean }): Promise<void> => {
+    // Without a GC since the last scrape, the runtime serves the same profile again.
     let last = profile(1);
-    for (let m = 1; m <= 40; m++) {
-      if (m % 5 === 1) last = profile(m);
+    for (let m = 1; m <= minutes; m++) {
+      if (m % gcEvery === 1) last = profile(m);
       const p = { ...last, timeMs: T0 + m * MIN };
       const stored = writer.appendProfile({ target, startedAt: T0 + m * MIN, durationMs: 1, body: new Uint8Array([0x1f, 0x8b]), profile: p });
       runner.enqueue({ target, startedAt: T0 + m * MIN, profile: p, stored });
-      await runner.idle();
+      if (o.awaitEach) await runner.idle();
     }
+    await runner.idle();
+  };
+  return { runner, scrape };
+}
+
+describe('DetectorRunner', () => {
+  it('says once, in the log and for the API, when a target is mostly stale', async () => {
+    const lines: { level: number; msg: string; suggestion?: string }[] = [];
+    const log = createLogger('info', new Writable({ write: (chunk: Buffer, _e, cb) => (lines.push(JSON.parse(chunk.toString()) as (typeof lines)[number]), cb()) }));
+    const { runner, scrape } = rareGcTarget({ log });
+    // A GC every 5th scrape: 4 of 5 profiles are the previous one again.
+    await scrape(40, 5, { awaitEach: true });
     const s = runner.staleness(target.key, T0 + 40 * MIN)!;
     assert.equal(s.profiles, 40);
     assert.equal(s.share, 0.8);
@@ -55,30 +69,18 @@ describe('DetectorRunner', () => {
   });
 
   it('stale profiles queue behind the changed one before them, and its judgement runs on through them', async () => {
-    const db = openDatabase(':memory:');
-    const writer = new StoreWriter(db, { keyframeEvery: 60, keepLatestProfiles: 2 });
-    const opened: { minute: number; severity: string }[] = [];
-    const runner = new DetectorRunner({
-      findings: new FindingStore(db),
-      reader: new StoreReader(db),
-      params: DEFAULT_DETECT_PARAMS,
+    const opened: number[] = [];
+    const { scrape } = rareGcTarget({
       log: createLogger('silent'),
       onEvent: (_key, e) => {
-        if (e.type === 'opened') opened.push({ minute: (e.finding.detectedAt - T0) / MIN, severity: e.finding.severity });
+        if (e.type === 'opened') opened.push((e.finding.detectedAt - T0) / MIN);
       },
     });
     // A GC every 30 minutes, everything enqueued at once: the stale profiles
     // are queued while the changed one before them waits to be evaluated.
-    let last = profile(1);
-    for (let m = 1; m <= 240; m++) {
-      if (m % 30 === 1) last = profile(m);
-      const p = { ...last, timeMs: T0 + m * MIN };
-      const stored = writer.appendProfile({ target, startedAt: T0 + m * MIN, durationMs: 1, body: new Uint8Array([0x1f, 0x8b]), profile: p });
-      runner.enqueue({ target, startedAt: T0 + m * MIN, profile: p, stored });
-    }
-    await runner.idle();
+    await scrape(240, 30, { awaitEach: false });
     assert.ok(opened.length > 0, 'the leak was found');
     // Each finding opened `for` (10 min) after a GC's profile (minutes 1, 31, ...), on a stale one.
-    for (const o of opened) assert.equal((o.minute - 1) % 30, DEFAULT_DETECT_PARAMS.forMs / MIN, JSON.stringify(opened));
+    for (const minute of opened) assert.equal((minute - 1) % 30, DEFAULT_DETECT_PARAMS.forMs / MIN, JSON.stringify(opened));
   });
 });
