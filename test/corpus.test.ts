@@ -27,15 +27,15 @@ import { evaluateCorpus, expectedClasses, renderScore } from './eval/corpus.js';
 
 /** The traffic shapes of issue 10 (codecs, shape 8, have their own series) and the series that cover them. */
 const SHAPES: Record<string, string[]> = {
-  '1 scrape intervals 15 s to 5 min': ['leak-interval-15s', 'trap-interval-15s', 'leak-fast-30s', 'leak-interval-5min', 'trap-interval-5min'],
+  '1 scrape intervals 15 s to 5 min': ['leak-interval-15s', 'trap-interval-15s', 'leak-fast-30s', 'leak-interval-5min', 'trap-interval-5min', 'leak-kitex-note-15s', 'leak-kitex-tags-5min'],
   '2 a slow leak visible only over hours': ['leak-slow-12h', 'leak-slow-24h'],
   '3 GC rarely runs': ['leak-rare-gc', 'leak-rare-gc-2min', 'leak-rare-gc-5min', 'trap-rare-gc', 'trap-rare-gc-jitter', 'trap-rare-gc-cache-2min'],
-  '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo'],
-  '5 caches that fill': ['trap-cache-bound', 'trap-cache-log', 'trap-cache-fill-60min', 'trap-cache-bound-30s', 'trap-cache-fill-30min-15s', 'trap-kitex-ramp-fifo', 'trap-kitex-fifo-55min', 'trap-cache-fill-45min-5min', 'trap-cache-bound-15s'],
+  '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo', 'trap-kitex-load-ramp-2min', 'leak-kitex-ramp-down'],
+  '5 caches that fill': ['trap-cache-bound', 'trap-cache-log', 'trap-cache-fill-60min', 'trap-cache-bound-30s', 'trap-cache-fill-30min-15s', 'trap-kitex-ramp-fifo', 'trap-kitex-fifo-55min', 'trap-cache-fill-45min-5min', 'trap-cache-bound-15s', 'trap-cache-fill-60min-2min', 'trap-kitex-fifo-2min', 'trap-cache-bound-5min'],
   'a working set that never grows, read through the profiler sampling': ['trap-quiet-static'],
   '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min'],
   '7 several leaks in one process': ['leak-kitex-two-leaks'],
-  '9 a restart mid-leak': ['leak-restart-midleak'],
+  '9 a restart mid-leak': ['leak-restart-midleak', 'leak-restart-2min'],
 };
 
 /**
@@ -59,7 +59,17 @@ const HELD_OUT_ROUND_2_FALSE_ALARMS = ['trap-cache-log-slow'];
  * (leak-codec-grpc-note, -apache-blob, -generic-json): every rule that kept
  * it `info` lost those leaks (README: Detection).
  */
-const KNOWN_FALSE_ALARMS = new Set(['trap-cache-log', ...HELD_OUT_ROUND_2_FALSE_ALARMS]);
+/**
+ * Held-out round 4, kept as recorded: trap-cache-bound-5min's price cache
+ * (no eviction, 1 - exp(-t/3 h)) slowed from ~0.65 to ~0.1 MB/min over its
+ * first 90 minutes, then its sampled growth rose again, 35 -> 57 MB from
+ * minute 100 to 160 (~22 MB/h, about twice the cache's expected rate), so
+ * the growth read as continuing past the warm-up at minute 125. It keeps
+ * everything it allocates, so its kept share cannot fall either.
+ */
+const HELD_OUT_ROUND_4_FALSE_ALARMS = ['trap-cache-bound-5min'];
+
+const KNOWN_FALSE_ALARMS = new Set(['trap-cache-log', ...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_4_FALSE_ALARMS]);
 
 /** trap-cache-log-slow warns (above) where an info finding was expected. */
 const KNOWN_MISSING_INFO = new Set(['trap-cache-log-slow']);
@@ -118,7 +128,8 @@ describe('labelled corpus', () => {
   // symbol table of held-out round 3's leak-late-log-cache-2min at minute 82
   // (~33 MB/h in its first 30 minutes, ~29 MB/h from minute 60 to 82: no
   // slowing shows before the warm-up hold ends). Round 3 took the floor
-  // from 0.92 to 0.91; the detector did not change for it.
+  // from 0.92 to 0.91; the detector did not change for it. Round 4 added
+  // trap-cache-bound-5min's price cache (above): 0.913.
   it('precision >= 0.91 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.91, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -229,16 +240,35 @@ describe('labelled corpus', () => {
   });
 
   it('finds a leak again in the new process after a restart', () => {
-    const s = byName('leak-restart-midleak');
-    const f = s.leaks[0]!.finding;
-    assert.ok(f, 'not found after the restart');
-    assert.ok(f.detectedAt >= s.windowMs);
+    for (const name of ['leak-restart-midleak', 'leak-restart-2min']) {
+      const s = byName(name);
+      const f = s.leaks[0]!.finding;
+      assert.ok(f, `${name}: not found after the restart`);
+      assert.ok(f.detectedAt >= s.windowMs, name);
+    }
+  });
+
+  it('a field leak whose traffic falls fivefold reads as a filling cache while its rate falls, and warns with its class once the traffic holds', () => {
+    // Held-out round 4: from the heap profile a leak whose allocation falls
+    // with its traffic and a cache whose misses fall are the same (both keep
+    // all they allocate at a falling rate; the process's own allocation is
+    // dominated by other work). Issue 10 escalates a filling cache when the
+    // slowing stops: here, once the traffic holds from minute 60.
+    const s = byName('leak-kitex-ramp-down');
+    const leak = s.leaks[0]!;
+    const found = leak.finding;
+    assert.ok(found, 'not found');
+    assert.equal(found.classId, 'server-request-field-held');
+    assert.match(found.function, /\.\(\*StockQuery\)\.FastReadField3$/);
+    assert.ok(leak.minutesToDetect! > 60, `${leak.minutesToDetect} min`);
+    const filling = s.findings.find((f) => f.classId === 'cache-filling' && f.function === found.function);
+    assert.ok(filling && filling.detectedAt < warnedAt(found)!, 'no earlier cache-filling finding at the site');
   });
 
   it('finds the 5.2 MB/h leak scraped every 5 minutes within its 5 hours, the slow ones within 12 h / 24 h, and the ones behind rare GCs', () => {
     // leak-rare-gc-2min: 8 GCs in 3 hours, the last 18 minutes before the end (exact small-sample
     // Mann–Kendall, and the last judgement holding on through the stale profiles after it).
-    for (const name of ['leak-interval-5min', 'leak-slow-12h', 'leak-slow-24h', 'leak-interval-15s', 'leak-fast-30s', 'leak-rare-gc', 'leak-rare-gc-2min']) {
+    for (const name of ['leak-interval-5min', 'leak-slow-12h', 'leak-slow-24h', 'leak-interval-15s', 'leak-fast-30s', 'leak-rare-gc', 'leak-rare-gc-2min', 'leak-kitex-tags-5min', 'leak-kitex-note-15s']) {
       assert.ok(byName(name).leaks[0]!.finding, `${name} not found`);
     }
   });
