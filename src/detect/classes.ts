@@ -86,6 +86,13 @@ export interface LeakClass {
    * any frame wins (a generated field frame before a decoder's own frame).
    */
   keyFrame?: RegExp | readonly RegExp[];
+  /**
+   * Every stack of the class is judged as one allocation site with this name
+   * (detect/groups.ts): the leak is one cause whose memory is spread over
+   * many functions (each duplicate Kitex client's options, lbcache entry,
+   * event queue and connections), so only their sum shows a slow leak.
+   */
+  site?: string;
   versions?: VersionCondition;
   /** Bounds on the mean object size (inuse bytes / inuse objects) of the growth. */
   meanObjectBytes?: { min?: number; max?: number };
@@ -209,6 +216,8 @@ const CLIENT_CREATION = [
   re(`${KX}/client\\.(?:discoveryEventHandler\\.func\\d+|wrapInstances|snapshotInstances)`),
   LBCACHE,
 ];
+/** Where every duplicate client's memory comes from: one site for all of it (LeakClass.site). */
+const DUPLICATE_CLIENTS_SITE = 'github.com/cloudwego/kitex/client.NewClient';
 const CLIENT_DIAL = [
   re(`${NP}\\.(?:newTCPConnection|DialTCP|DialConnection|\\(\\*dialer\\)\\.(?:DialConnection|DialTimeout|dialTCP)|\\(\\*sysDialer\\)\\.dialTCP)`),
   re(`${KX}/pkg/remote/connpool\\..+`),
@@ -310,6 +319,7 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     severity: 'warning',
     stacks: [{ any: CLIENT_CREATION }],
     keyFrame: re(`${KX}/(?:client|internal/client|pkg/loadbalance/lbcache)\\..+`),
+    site: DUPLICATE_CLIENTS_SITE,
     summary: (f) => `Kitex clients are created repeatedly (growth under ${f.function})`,
     remediation:
       'A Kitex client (and its lbcache entry, connection pool and event queue) is meant to be created once and reused. Find the code path that calls NewClient per request and keep one client per destination.',
@@ -329,6 +339,7 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     ],
     coGrowing: { any: CLIENT_CREATION },
     keyFrame: re(`${KX}/pkg/remote/(?:connpool|remotecli)\\..+`),
+    site: DUPLICATE_CLIENTS_SITE,
     summary: (f) => `Kitex clients are created repeatedly, each with its own connections (growth under ${f.function})`,
     remediation:
       'A Kitex client (and its lbcache entry, connection pool and event queue) is meant to be created once and reused. Find the code path that calls NewClient per request and keep one client per destination.',

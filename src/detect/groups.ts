@@ -58,7 +58,7 @@ export function groupsOf(input: GroupInput): Group[] {
   const ctx: ProcessContext = { modules: input.modules, functions: input.functions, growing: candidates.map((c) => c.stack) };
   const groups = new Map<string, Group>();
   for (const c of candidates) {
-    const classification = classifyStack(c.stack, ctx);
+    const classification = asSite(classifyStack(c.stack, ctx));
     const key = `${classification.classId}|${classification.facts.function}`;
     const g = groups.get(key);
     if (g) g.members.push(c);
@@ -70,9 +70,10 @@ export function groupsOf(input: GroupInput): Group[] {
   for (const { id, slot } of others) {
     const frames = input.frames(id);
     for (const g of groups.values()) {
-      if (!frames.includes(g.classification.facts.function)) continue;
+      // A class judged as one site (classes.ts: site) takes any of its stacks.
+      if (!g.classification.cls.site && !frames.includes(g.classification.facts.function)) continue;
       const stack = { frames, growthBytes: 0, meanObjectBytes: NaN };
-      const c = classifyStack(stack, ctx);
+      const c = asSite(classifyStack(stack, ctx));
       if (c.classId === g.classification.classId && c.facts.function === g.classification.facts.function) {
         g.members.push({ slot, series: series.inuse(horizon, slot, view), stack });
         break;
@@ -80,6 +81,12 @@ export function groupsOf(input: GroupInput): Group[] {
     }
   }
   return [...groups.values()];
+}
+
+/** A class judged as one allocation site (classes.ts: site) is named by it, whatever frame matched. */
+function asSite(c: Classification): Classification {
+  const site = c.cls.site;
+  return site ? { ...c, facts: { ...c.facts, function: site } } : c;
 }
 
 /** The members' inuse summed at each point. */
