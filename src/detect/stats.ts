@@ -152,7 +152,21 @@ function exactUpperTail(ys: readonly number[], s: number): number {
  * value there adds no pair, an old one adds one per new value before it,
  * [n, k] = [n-1, k-1] + q^k [n-1, k].
  */
-function gaussianBinomial(n: number, k: number): number[] {
+function gaussianBinomial(n: number, k: number): readonly number[] {
+  const key = n * (EXACT_MAX_POINTS + 1) + k;
+  let known = gaussianBinomials.get(key);
+  if (!known) gaussianBinomials.set(key, (known = buildGaussianBinomial(n, k)));
+  return known;
+}
+
+/**
+ * The distributions already built, by (n, k): short series are judged on
+ * every scrape (a young epoch, the few points past a warm-up), and n <= 10
+ * leaves at most 66 of them.
+ */
+const gaussianBinomials = new Map<number, readonly number[]>();
+
+function buildGaussianBinomial(n: number, k: number): number[] {
   // row[j] holds [i choose j]'s coefficients (counts) for the current i.
   let row: number[][] = [[1]];
   for (let i = 1; i <= n; i++) {
