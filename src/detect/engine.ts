@@ -25,7 +25,7 @@ import { FILLING_CACHE, VULNERABLE_VERSIONS, type LeakClassId, type Severity } f
 import { groupsOf, sumOf, type Group } from './groups.js';
 import type { EpochSeries } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
-import { mannKendall, median, theilSen, upperNormalQuantile } from './stats.js';
+import { mannKendall, median, stretchRate, upperNormalQuantile } from './stats.js';
 import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
 import { exceedsSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
 import { compareVersions } from '../pprof/names.js';
@@ -232,7 +232,7 @@ function continuedAfter(warmupEnd: number, times: readonly number[], values: rea
   // Either way, at nearly the window's rate: a bounded cache still fills
   // after the warm-up, ever more slowly, and trends on its own.
   const t = postTimes.map((x) => (x - postTimes[0]!) / 3_600_000);
-  return theilSen(t, v) >= CONFIRM_RATE * slopePerHour;
+  return stretchRate(t, v) >= CONFIRM_RATE * slopePerHour;
 }
 
 /**

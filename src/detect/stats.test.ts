@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mannKendall, median, medianInPlace, normalCdf, senSlopeInterval, theilSen } from './stats.js';
+import { mannKendall, median, medianInPlace, normalCdf, senSlopeInterval, stretchRate, theilSen } from './stats.js';
 
 describe('statistics on series with known answers', () => {
   it('median', () => {
@@ -28,6 +28,22 @@ describe('statistics on series with known answers', () => {
     assert.equal(theilSen(xs, xs.map((x) => 3 * x + 7)), 3);
     const noisy = xs.map((x) => 2 * x + (x % 7 === 0 ? 1000 : 0)); // 5 of 30 points wild
     assert.equal(theilSen(xs, noisy), 2);
+  });
+
+  it('stretchRate: Theil–Sen, but the rise between the end quarters where tied values make up half the pairs', () => {
+    const xs = Array.from({ length: 40 }, (_, i) => i);
+    // Few sampled objects: one 4-unit step at x = 30 (10 points after it).
+    const stair = xs.map((x) => (x >= 30 ? 104 : 100));
+    assert.equal(theilSen(xs, stair), 0, 'Theil–Sen reads the tied pairs');
+    // Quarters of 10 points: medians 100 at x = 4.5 and 104 at x = 34.5.
+    assert.equal(stretchRate(xs, stair), 4 / 30);
+    // No ties: Theil–Sen as it is.
+    const noisy = xs.map((x) => 2 * x + ((x * 7) % 5) / 10);
+    assert.equal(stretchRate(xs, noisy), theilSen(xs, noisy));
+    // A step in the middle: ties are 380 of 780 pairs, Theil–Sen still reads the step.
+    const middle = xs.map((x) => (x >= 20 ? 104 : 100));
+    assert.equal(stretchRate(xs, middle), theilSen(xs, middle));
+    assert.ok(theilSen(xs, middle) > 0);
   });
 
   it('Mann–Kendall: S and z of a strictly increasing series', () => {

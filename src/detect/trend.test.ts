@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_DETECT_PARAMS } from './params.js';
-import { mannKendall } from './stats.js';
+import { mannKendall, theilSen } from './stats.js';
 import { assessTrend, growthOnset } from './trend.js';
 import { seededRandom as rng } from '../../test/helpers/random.js';
 
@@ -43,6 +43,19 @@ describe('assessTrend', () => {
     const v = judge(s);
     assert.ok(v.growing, v.reason);
     assert.ok(v.slopePerHour > 2.5 * MB && v.slopePerHour < 6 * MB, String(v.slopePerHour));
+  });
+
+  it('catches a leak of few sampled objects, whose series is a staircase', () => {
+    // MemProfileRate 4 MiB: each sampled object stands for 4 MiB, 8 steps in
+    // two hours (17 MB/h). The last third (minutes 80-120) has one step, at
+    // 112: most of its pairs are tied and their Theil–Sen slope is 0.
+    const QUANTUM = 4 * 1024 * 1024;
+    const steps = [6, 18, 30, 42, 54, 66, 78, 112];
+    const t = Array.from({ length: 121 }, (_, m) => m * MIN);
+    const v = t.map((_, m) => 40 * MB + QUANTUM * steps.filter((s) => s <= m).length);
+    assert.equal(theilSen(t.slice(80), v.slice(80)), 0);
+    const verdict = assessTrend(t, v, 100 * MB, DEFAULT_DETECT_PARAMS);
+    assert.ok(verdict.growing, verdict.reason);
   });
 
   it('does not flag a warm-up that flattens, where Mann–Kendall alone does', () => {

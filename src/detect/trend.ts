@@ -13,10 +13,12 @@
  * 5. the growth continues in the most recent segment at a good fraction of
  *    the overall rate and of the fastest earlier segment: a warm-up that
  *    flattens (fast fill, then a slow creep) is concave and fails here, where
- *    Mann–Kendall alone would still call it a trend.
+ *    Mann–Kendall alone would still call it a trend. A segment's rate is
+ *    its Theil–Sen slope, or its rise where sampling made it a staircase
+ *    (stats.ts: stretchRate).
  */
 
-import { mannKendall, median, theilSen } from './stats.js';
+import { mannKendall, median, stretchRate, theilSen } from './stats.js';
 
 /** Thresholds of the trend checks above; the defaults are in params.ts. */
 export interface TrendParams {
@@ -114,7 +116,7 @@ export function assessTrend(
   for (let s = 0; s < k; s++) {
     const from = s * segLen;
     const to = s === k - 1 ? n : from + segLen;
-    segmentSlopes.push(theilSen(hours.slice(from, to), values.slice(from, to)));
+    segmentSlopes.push(stretchRate(hours.slice(from, to), values.slice(from, to)));
   }
   const recent = segmentSlopes[k - 1]!;
   const fastestEarlier = Math.max(...segmentSlopes.slice(0, -1));
