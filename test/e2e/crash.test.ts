@@ -23,6 +23,8 @@ import { seededRandom as rng } from '../helpers/random.js';
 
 const ROUNDS = 8;
 const TARGETS = 24;
+/** A start that stores nothing this long is a failure of its own (asserted below). */
+const FIRST_SCRAPE_TIMEOUT_MS = 30_000;
 
 interface Round {
   acknowledged: number[];
@@ -53,19 +55,30 @@ describe('crash safety under SIGKILL', () => {
     );
     const random = rng(20261128);
     for (let r = 0; r < ROUNDS; r++) {
-      // Past start-up (about a second) and into ingest, at a different moment each round.
-      const killedAfterMs = 2500 + Math.floor(random() * 3000);
+      // Into ingest, at a different moment each round: up to 3 s after the
+      // first stored scrape. Counted from the first scrape, not from the
+      // spawn, because start-up takes 1 s on an idle machine and over 3 s on
+      // a busy one (a fixed 2.5-5.5 s from the spawn once killed a daemon
+      // that had stored nothing yet).
+      const ingestMs = Math.floor(random() * 3000);
       const acknowledged: number[] = [];
+      const started = Date.now();
       const child = spawn(process.execPath, [CLI, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let firstStored: () => void = () => {};
+      const stored = new Promise<void>((resolve) => (firstStored = resolve));
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (!line.includes('"scrape stored"')) return;
         acknowledged.push((JSON.parse(line) as { scrape: number }).scrape);
+        firstStored();
       });
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      await new Promise((r2) => setTimeout(r2, killedAfterMs));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stored, new Promise((r2) => (timer = setTimeout(r2, FIRST_SCRAPE_TIMEOUT_MS)))]);
+      clearTimeout(timer);
+      await new Promise((r2) => setTimeout(r2, ingestMs));
       child.kill('SIGKILL');
       await exited;
-      rounds.push({ acknowledged, killedAfterMs });
+      rounds.push({ acknowledged, killedAfterMs: Date.now() - started });
     }
   });
 
