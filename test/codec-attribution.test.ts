@@ -1,7 +1,8 @@
 /**
  * Field-held leaks on every codec Kitex ships, from the real series of
- * test/fixtures/kitex-codecs (Kitex v0.16.3) and kitex-codecs-old (Kitex
- * v0.11.3): each is found with its class, and the finding names the field id
+ * test/fixtures/kitex-codecs (Kitex v0.16.3), kitex-codecs-old (Kitex
+ * v0.11.3) and kitex-codecs-v07 (Kitex v0.7.3, bthrift, frugal v0.1's JIT,
+ * go1.20): each is found with its class, and the finding names the field id
  * where a frame carries it, or else the decoder and why the id is not visible.
  */
 import assert from 'node:assert/strict';
@@ -23,6 +24,9 @@ const CASES: { series: string; cls: string; summary: RegExp }[] = [
   { series: 'leak-codec-fastpb-grpc-location', cls: 'server-request-field-held', summary: /^server keeps Lot field 3, inside ReserveRequest field 4 \(Kitex, gRPC\)/ },
   { series: 'leak-codec-frugal-jit-title', cls: 'server-request-field-held', summary: /^server keeps a field decoded by frugal \(field id not visible: decoded by frugal's JIT decoder/ },
   { series: 'leak-codec-generic-binary-raw', cls: 'server-request-field-held', summary: /^server keeps part of a raw message from Kitex binary generic \(field id not visible/ },
+  { series: 'leak-codec-fastread-notes-kitex-v07', cls: 'server-request-field-held', summary: /^server keeps PutItemRequest field 5 \(Kitex\)/ },
+  { series: 'leak-codec-apache-blob-kitex-v07', cls: 'client-response-field-held', summary: /^client keeps Item field 7, inside PutItemResponse field 6 \(Kitex\)/ },
+  { series: 'leak-codec-frugal-title-kitex-v07', cls: 'server-request-field-held', summary: /^server keeps a field decoded by frugal \(field id not visible: decoded by frugal's JIT decoder/ },
   { series: 'leak-codec-grpc-server-slow', cls: 'server-request-field-held', summary: /^server keeps a field of ReserveRequest decoded by prutal \(field id not visible.*\(Kitex, gRPC\)/ },
 ];
 

@@ -40,6 +40,9 @@ const SHAPES: Record<string, string[]> = {
   '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min'],
   '7 several leaks in one process': ['leak-kitex-two-leaks'],
   '9 a restart mid-leak': ['leak-restart-midleak', 'leak-restart-2min'],
+  '8 field leaks on Kitex v0.7.3 (bthrift FastRead, apache Read, frugal v0.1 JIT; go1.20)': [
+    'leak-codec-fastread-notes-kitex-v07', 'leak-codec-apache-blob-kitex-v07', 'leak-codec-frugal-title-kitex-v07', 'trap-codec-fastread-busy-kitex-v07',
+  ],
   'runtime.MemProfileRate 1 B to 4 MiB (every other series: Go\'s 512 KiB)': [
     'leak-memrate-4mib', 'trap-cache-bound-memrate-4mib', 'leak-kitex-tags-memrate-2mib', 'leak-rare-gc-memrate-2mib',
     'leak-memrate-64k-2min', 'trap-jitter-memrate-64k', 'trap-kitex-load-ramp-memrate-64k', 'leak-memrate-1-30s', 'trap-cache-log-memrate-1',

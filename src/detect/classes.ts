@@ -162,7 +162,8 @@ export const OPAQUE_DECODERS: readonly { frame: RegExp; name: string; why: strin
   // frugal v0.2 JIT (amd64, before go1.24): the leaf is generated code named
   // `(frugal).decoder_7ff00003000`, one per struct, between internal/jit/decoder.decode
   // frames; the stable package frame is reported, not the address-named one.
-  { frame: re('github\\.com/cloudwego/frugal/internal/jit/.+'), name: 'frugal', why: "decoded by frugal's JIT decoder, whose generated code shows as (frugal).decoder_<address> frames that name no struct or field" },
+  // frugal v0.1 (JIT only; Kitex v0.7.3 on go1.20): internal/binary/decoder.decode.
+  { frame: re('github\\.com/cloudwego/frugal/internal/(?:jit|binary)/.+'), name: 'frugal', why: "decoded by frugal's JIT decoder, whose generated code shows as (frugal).decoder_<address> frames that name no struct or field" },
   { frame: re('github\\.com/cloudwego/frugal(?:/.+)?\\..+'), name: 'frugal', why: 'decoded by frugal, which has no per-field frames' },
   // prutal (Kitex v0.16.3 protobuf code): internal/prutal.(*Decoder).Malloc under DecodeStruct.
   { frame: re('github\\.com/cloudwego/prutal(?:/.+)?\\..+'), name: 'prutal', why: "decoded by prutal's reflection decoder, which has no per-field frames" },
