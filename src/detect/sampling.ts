@@ -26,8 +26,8 @@
  * law: mean lifetime = inuse / rate freed), so the number of independent
  * draws of the replaced level within a window is known, and so is the error
  * that sampling alone gives the window's growth when nothing grew: the
- * replaced level's error at each end of the window, averaged over the draws
- * there. (The error of truly new objects only blurs how much grew, not
+ * error of a slope fitted through that many draws of the replaced level.
+ * (The error of truly new objects only blurs how much grew, not
  * whether: a site that allocates nothing new cannot read as growing.)
  *
  * Not told apart: a site that both keeps objects for good and frees young
@@ -78,13 +78,24 @@ export function samplingError(g: SampledGrowth): number {
   const freed = g.allocatedBytes === undefined ? Infinity : Math.max(0, g.allocatedBytes - growth);
   const replaced = Math.min(base, freed);
   // The replaced level's error decorrelates as it is replaced, as
-  // exp(-t / lifetime) (Little's law: lifetime = level / rate freed);
-  // averaged over T it has the variance of T / (2 lifetime) independent
-  // draws (at most one per point, at least one). The growth is measured
-  // between the window's two halves.
+  // exp(-t / lifetime) (Little's law: lifetime = level / rate freed): over
+  // the window it is m = T / (2 lifetime) independent draws (at most one per
+  // point, at least the two at the window's ends).
   const lifetimeMs = Number.isFinite(freed) && freed > 0 && g.spanMs > 0 ? base / (freed / g.spanMs) : Infinity;
-  const draws = Math.max(1, Math.min(g.points / 2, g.spanMs / 2 / (2 * lifetimeMs)));
-  return Math.sqrt((v * 2 * replaced) / draws);
+  const m = Math.max(2, Math.min(g.points, g.spanMs / (2 * lifetimeMs)));
+  return Math.sqrt(v * replaced * slopeVarianceFactor(m));
+}
+
+/**
+ * The variance of a slope fitted to m equally spaced points of unit
+ * variance, times the span squared: what a window's growth (its slope times
+ * its span) owes to noise. 2 for the two ends alone (their difference), 12/m
+ * for many. The growth is a slope over the whole window, so its error is
+ * this, not the error of the difference of the two halves' means (half as
+ * large as the growth for a straight rise).
+ */
+export function slopeVarianceFactor(m: number): number {
+  return (12 * (m - 1)) / (m * (m + 1));
 }
 
 /**
