@@ -35,6 +35,7 @@ const SHAPES: Record<string, string[]> = {
   '2 a slow leak visible only over hours': ['leak-slow-12h', 'leak-slow-24h'],
   '3 GC rarely runs': ['leak-rare-gc', 'leak-rare-gc-2min', 'leak-rare-gc-5min', 'trap-rare-gc', 'trap-rare-gc-jitter', 'trap-rare-gc-cache-2min'],
   '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo', 'trap-kitex-load-ramp-2min', 'leak-kitex-ramp-down'],
+  '4 daily traffic: load that rises for 12 hours, then falls (Kitex)': ['trap-kitex-diurnal-5min', 'leak-kitex-diurnal-5min', 'trap-kitex-morning-2min', 'leak-kitex-morning-note-2min'],
   '5 caches that fill': ['trap-cache-bound', 'trap-cache-log', 'trap-cache-fill-60min', 'trap-cache-bound-30s', 'trap-cache-fill-30min-15s', 'trap-kitex-ramp-fifo', 'trap-kitex-fifo-55min', 'trap-cache-fill-45min-5min', 'trap-cache-bound-15s', 'trap-cache-fill-60min-2min', 'trap-kitex-fifo-2min', 'trap-cache-bound-5min'],
   'a working set that never grows, read through the profiler sampling': ['trap-quiet-static'],
   '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min'],
@@ -302,6 +303,22 @@ describe('labelled corpus', () => {
     const table = byName('trap-cache-log-memrate-1');
     assert.deepEqual(table.alerts, []);
     assert.ok(table.findings.some((f) => f.classId === 'cache-filling' && f.function === 'main.(*symbolTable).intern'));
+  });
+
+  it('daily traffic: in-flight memory that rises for 12 hours with the load does not warn, field leaks under the same curve are found with their class', () => {
+    // Held-out round 8, scored before any change: 4 false warnings on the two
+    // healthy series. main.(*inventoryHandler).reserve (in-flight scratch
+    // buffers) rose with the morning's traffic, and neither single-model fit
+    // of alloc.ts won by its margin; it keeps no share beyond its load
+    // (alloc.ts: retainedBeyondLoad). main.newProfile (a store replaced
+    // every ~hour) drifted 25 -> 41 MB as recorded; its growth is a slope
+    // through ~5 independent draws (sampling.ts: slopeVarianceFactor).
+    for (const name of ['trap-kitex-diurnal-5min', 'trap-kitex-morning-2min']) assert.deepEqual(byName(name).alerts.map((f) => f.function), [], name);
+    for (const name of ['leak-kitex-diurnal-5min', 'leak-kitex-morning-note-2min']) {
+      const found = byName(name).leaks[0]!.finding;
+      assert.equal(found?.classId, 'server-request-field-held', name);
+      assert.match(found.function, /\.\(\*StockQuery\)\.FastReadField[34]$/, name);
+    }
   });
 
   it('judges a duplicate-client leak as one site: one finding, even at 2.2 MB/h spread over many functions', () => {

@@ -8,7 +8,9 @@
  *   ramps up and holds, inuse rises and holds with it;
  * - it retains: inuse is a share of everything the site allocated so far
  *   (cumulative allocation). A leak keeps its share whatever the rate.
- * Whichever model explains the series better (least squares) decides.
+ * Whichever model explains the series better (least squares) decides, and
+ * where neither is clearly better, a fit of both at once asks whether the
+ * site keeps anything beyond what its load holds (retainedBeyondLoad).
  * And where it retains, whether its share holds (a leak) or falls as a
  * bound nears (a cache that replaces entries): keptShareByThird.
  */
@@ -22,6 +24,12 @@ export interface AllocContext {
   keptShare: number;
   /** Inuse tracks the allocation rate better than the cumulative allocation. */
   followsLoad: boolean;
+  /**
+   * t statistic of the share kept of the cumulative allocation, fitted
+   * together with the allocation rate (retainedBeyondLoad): how surely the
+   * site keeps memory beyond what its load holds in flight.
+   */
+  retentionT: number;
 }
 
 /**
@@ -57,6 +65,7 @@ export function allocContext(times: readonly number[], inuse: readonly number[],
     allocBytesPerMinute: perHour / 60,
     keptShare: Math.max(0, slopePerHour) / perHour,
     followsLoad: sseRate < 0.5 * sseCumulative,
+    retentionT: retainedBeyondLoad(loadRates(times, allocs), cumulative, ys),
   };
 }
 
@@ -154,3 +163,73 @@ export function keepsFallingShare(k: KeptShares, bytesPerSample: number, z: numb
  * recorded full caches: 21-33 % of 100 %).
  */
 const KEPT_SHARE_FALL = 0.5;
+
+
+/**
+ * The t statistic of c in inuse = a + b rate + c cumulative (least squares).
+ * In-flight memory is the allocation rate times how long it lives (Little's
+ * law), so b absorbs whatever follows load, however the load moves; c is
+ * the share the site keeps of all it allocated, beyond that. A leak keeps a
+ * share (c > 0 at any load); in-flight memory under a daily traffic curve
+ * rises for hours with the rate and has none. Where the two regressors
+ * cannot be told apart (a load growing exponentially), c is not
+ * significant. Infinity when undetermined (fewer than 5 points, no spread).
+ */
+export function retainedBeyondLoad(rates: readonly number[], cumulative: readonly number[], inuse: readonly number[]): number {
+  const n = rates.length;
+  if (n < 5) return Infinity;
+  const mr = mean(rates);
+  const mc = mean(cumulative);
+  const mu = mean(inuse);
+  let srr = 0;
+  let scc = 0;
+  let src = 0;
+  let sru = 0;
+  let scu = 0;
+  let suu = 0;
+  for (let i = 0; i < n; i++) {
+    const r = rates[i]! - mr;
+    const c = cumulative[i]! - mc;
+    const u = inuse[i]! - mu;
+    srr += r * r;
+    scc += c * c;
+    src += r * c;
+    sru += r * u;
+    scu += c * u;
+    suu += u * u;
+  }
+  const det = srr * scc - src * src;
+  if (!(det > 0)) return Infinity;
+  const b = (scc * sru - src * scu) / det;
+  const c = (srr * scu - src * sru) / det;
+  const variance = Math.max(0, suu - b * sru - c * scu) / (n - 3);
+  const se = Math.sqrt((variance * srr) / det);
+  return se > 0 ? c / se : c > 0 ? Infinity : 0;
+}
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/**
+ * The allocation rate at each point but the first, over a tenth of the
+ * window centred on it: load moves over tens of minutes to hours, and a
+ * single interval's sampled allocation is noisy (noise in a regressor
+ * shrinks its coefficient and hands what it explains to the other one).
+ */
+export function loadRates(times: readonly number[], allocs: readonly number[]): number[] {
+  const n = times.length;
+  const half = Math.max(1, Math.round((n - 1) / 20));
+  const out: number[] = [];
+  for (let i = 1; i < n; i++) {
+    const from = Math.max(1, i - half);
+    const to = Math.min(n - 1, i + half);
+    let a = 0;
+    for (let j = from; j <= to; j++) a += allocs[j]!;
+    const dt = times[to]! - times[from - 1]!;
+    out.push(dt > 0 ? a / dt : 0);
+  }
+  return out;
+}

@@ -14,8 +14,9 @@
  *   the first `warmupMs` of a process cannot be told from a cache warming up,
  *   so it is raised with its leak class at `info` (evidence.hold says why and
  *   until when), and becomes a warning once it continues past the warm-up;
- * - its allocation (alloc.ts): inuse that tracks its own allocation rate
- *   follows load and is not a leak.
+ * - its allocation (alloc.ts): inuse that tracks its own allocation rate,
+ *   or keeps no significant share of what it allocated once that rate is
+ *   accounted for, follows load and is not a leak.
  * Growth that the heap profiler's own sampling error explains (sampling.ts:
  * a slowly replaced working set's estimate drifts) is no growth.
  */
@@ -166,15 +167,19 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       const allocs = new Array<number>(n).fill(0);
       for (const m of g.members) series.allocated(h, m.slot, view).forEach((a, i) => (allocs[i] = allocs[i]! + a));
       const site: SiteWindow = { times, sum, allocs: allocs.slice(n - times.length), ...objectSizeOf(state, g), periodBytes: state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD };
+      // Known bugs and abnormally large buffers are no cache warming up, nor
+      // load held in flight: their class, not their shape, makes them one.
+      const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
       const alloc = allocContext(times, sum, site.allocs, verdict.slopePerHour);
-      if (alloc?.followsLoad) continue;
+      // Memory that follows load: inuse tracks the allocation rate, or keeps
+      // no share of what was allocated beyond it, at the trend's own
+      // significance (a daily traffic curve raises in-flight memory for hours).
+      if (alloc?.followsLoad || (cacheLike && alloc !== undefined && !(alloc.retentionT > samplingZ))) continue;
       // Growth within the profiler's sampling error is no growth. (A slowing
       // fill stays: its info finding also keeps a longer horizon's growth
       // from reading as a leak.)
       if (verdict.growing && !exceedsSamplingError(sampledGrowth(site, verdict.growthBytes), samplingZ)) continue;
       const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
-      // Known bugs and abnormally large buffers are no cache warming up.
-      const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
       const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !continuedAfter(warmupEnd, times, sum, heapBytes, verdict.slopePerHour, params);
       // A cache nearing its bound keeps less of what it allocates (alloc.ts).
       const shares = cacheLike && verdict.growing ? keptShareByThird(sum, site.allocs) : undefined;
