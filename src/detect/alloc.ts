@@ -164,7 +164,6 @@ export function keepsFallingShare(k: KeptShares, bytesPerSample: number, z: numb
  */
 const KEPT_SHARE_FALL = 0.5;
 
-
 /**
  * The t statistic of c in inuse = a + b rate + c cumulative (least squares).
  * In-flight memory is the allocation rate times how long it lives (Little's

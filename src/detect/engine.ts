@@ -168,7 +168,7 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       for (const m of g.members) series.allocated(h, m.slot, view).forEach((a, i) => (allocs[i] = allocs[i]! + a));
       const site: SiteWindow = { times, sum, allocs: allocs.slice(n - times.length), ...objectSizeOf(state, g), periodBytes: state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD };
       // Known bugs and abnormally large buffers are no cache warming up, nor
-      // load held in flight: their class, not their shape, makes them one.
+      // load held in flight: their class says what they are, not their shape.
       const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
       const alloc = allocContext(times, sum, site.allocs, verdict.slopePerHour);
       // Memory that follows load: inuse tracks the allocation rate, or keeps
