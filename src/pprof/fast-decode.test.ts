@@ -105,7 +105,7 @@ function handProfile(h: HandProfile): Uint8Array {
 const packedSample = (locs: number[], values: (number | bigint)[]): number[] => [...packed(1, locs), ...packed(2, values)];
 
 /**
- * Every profile under test/fixtures/profiles, and every 4th of each corpus
+ * The profiles in test/fixtures/profiles (not its scale/ series), and every 4th of each corpus
  * series with its last. The reference decoder (pprof-format) is ~8x slower
  * than the fast one, and reading all ~20,000 corpus profiles took a minute of
  * CI's 15. Consecutive profiles of a series come from one process and share
