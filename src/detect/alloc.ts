@@ -46,17 +46,12 @@ export function allocContext(times: readonly number[], inuse: readonly number[],
   if (!(total > 0) || !(spanMs > 0)) return undefined;
   const perHour = total / (spanMs / 3_600_000);
   // Rates smoothed over three intervals: sampled alloc deltas are noisy.
-  const rates: number[] = [];
+  const rates = allocationRates(times, allocs, 2, 0);
   const cumulative: number[] = [];
   let cum = 0;
   for (let i = 1; i < n; i++) {
     cum += allocs[i]!;
     cumulative.push(cum);
-    const from = Math.max(1, i - 2);
-    let a = 0;
-    for (let j = from; j <= i; j++) a += allocs[j]!;
-    const dt = times[i]! - times[from - 1]!;
-    rates.push(dt > 0 ? a / dt : 0);
   }
   const ys = inuse.slice(1);
   const sseRate = residual(rates, ys);
@@ -65,7 +60,7 @@ export function allocContext(times: readonly number[], inuse: readonly number[],
     allocBytesPerMinute: perHour / 60,
     keptShare: Math.max(0, slopePerHour) / perHour,
     followsLoad: sseRate < 0.5 * sseCumulative,
-    retentionT: retainedBeyondLoad(loadRates(times, allocs), cumulative, ys),
+    retentionT: retainedBeyondLoad(allocationRates(times, allocs, centredHalf(n), centredHalf(n)), cumulative, ys),
   };
 }
 
@@ -213,22 +208,28 @@ function mean(xs: readonly number[]): number {
 }
 
 /**
- * The allocation rate at each point but the first, over a tenth of the
- * window centred on it: load moves over tens of minutes to hours, and a
- * single interval's sampled allocation is noisy (noise in a regressor
- * shrinks its coefficient and hands what it explains to the other one).
+ * The allocation rate at each point but the first, over the intervals from
+ * `back` before it to `ahead` after it. The fit of rate and cumulative
+ * allocation at once takes a tenth of the window centred on each point
+ * (centredHalf): load moves over tens of minutes to hours, and a single
+ * interval's sampled allocation is noisy (noise in a regressor shrinks its
+ * coefficient and hands what it explains to the other one).
  */
-export function loadRates(times: readonly number[], allocs: readonly number[]): number[] {
+export function allocationRates(times: readonly number[], allocs: readonly number[], back: number, ahead: number): number[] {
   const n = times.length;
-  const half = Math.max(1, Math.round((n - 1) / 20));
   const out: number[] = [];
   for (let i = 1; i < n; i++) {
-    const from = Math.max(1, i - half);
-    const to = Math.min(n - 1, i + half);
+    const from = Math.max(1, i - back);
+    const to = Math.min(n - 1, i + ahead);
     let a = 0;
     for (let j = from; j <= to; j++) a += allocs[j]!;
     const dt = times[to]! - times[from - 1]!;
     out.push(dt > 0 ? a / dt : 0);
   }
   return out;
+}
+
+/** Half of a tenth of a window of n points, at least one interval. */
+function centredHalf(n: number): number {
+  return Math.max(1, Math.round((n - 1) / 20));
 }
