@@ -4,8 +4,9 @@
  * several leaks (`expected_classes`); each is one expected leak:
  * - a warning/critical finding is correct when its class is one of the
  *   series' expected classes, its function is not one of the series'
- *   `healthy_functions` (the program's caches and working set), and it was
- *   raised once that leak existed (not before `leak_starts_minute`);
+ *   `healthy_functions` (the program's caches and working set), nor, where
+ *   the manifest names them (`leak_functions`), outside the leak's owners,
+ *   and it was raised once that leak existed (not before `leak_starts_minute`);
  *   precision = correct findings / all such findings;
  * - recall = expected leaks with a correct finding raised inside their
  *   scoring window / expected leaks. The window starts at the series' first
@@ -59,6 +60,12 @@ export interface Manifest {
    * class.
    */
   healthy_functions?: string[];
+  /**
+   * The functions that own the leak, where the manifest names them: a
+   * finding elsewhere (a library helper the leak shares with healthy code,
+   * say) does not count as finding it.
+   */
+  leak_functions?: string[];
   /** The leak starts this many minutes after the first profile (series time). */
   leak_starts_minute?: number;
   /** The process restarts here; the leak must be found in the new process. */
@@ -117,11 +124,11 @@ export interface CorpusScore {
 export const expectedClasses = (m: Manifest): string[] =>
   m.expected_classes ?? (m.expected_class === null ? [] : [m.expected_class]);
 
-/** Whether a finding is at a site that may be the leak: not one of the series' known healthy functions. */
+/** Whether a finding is at a site that may be the leak: not one of the series' known healthy functions, and one of its owners where the manifest names them. */
 export const leakSite =
   (m: Manifest) =>
   (f: Finding): boolean =>
-    !(m.healthy_functions ?? []).includes(f.function);
+    !(m.healthy_functions ?? []).includes(f.function) && (m.leak_functions === undefined || m.leak_functions.includes(f.function));
 
 export function evaluateSeries(dir: string, params: DetectParams): SeriesResult {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
