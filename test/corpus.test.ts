@@ -48,6 +48,9 @@ const SHAPES: Record<string, string[]> = {
   '8 field leaks on Kitex v0.7.3 (bthrift FastRead, apache Read, frugal v0.1 JIT; go1.20)': [
     'leak-codec-fastread-notes-kitex-v07', 'leak-codec-apache-blob-kitex-v07', 'leak-codec-frugal-title-kitex-v07', 'trap-codec-fastread-busy-kitex-v07',
   ],
+  'allocation through a standard-library helper shared with healthy code (fmt.Sprintf, strings.Builder, encoding/json), or a slice grown by append': [
+    'leak-via-sprintf-fill', 'leak-via-json-2min', 'leak-via-repeat-30s', 'leak-append-5min', 'leak-append-1min', 'trap-via-sprintf-fill-2min',
+  ],
   'objects of 0.5-2 MiB, each recorded: the site moves in whole objects': ['leak-big-entries-1min', 'leak-big-entries-5min', 'trap-cache-bound-big-values', 'trap-cache-fill-big-values'],
   'runtime.MemProfileRate 1 B to 4 MiB (every other series: Go\'s 512 KiB)': [
     'leak-memrate-4mib', 'trap-cache-bound-memrate-4mib', 'leak-kitex-tags-memrate-2mib', 'leak-rare-gc-memrate-2mib',
@@ -335,6 +338,28 @@ describe('labelled corpus', () => {
       const s = byName(name);
       for (const f of s.alerts) assert.ok(!(s.manifest.healthy_functions ?? []).includes(f.function), `${name}: ${f.function}`);
     }
+  });
+
+  it('finds a leak at the code that owns it when a standard-library helper made the allocation', () => {
+    // Held-out round 11, scored before any change: precision and recall 0.4.
+    // The helper's frame was the site, so the leak was named fmt.Sprintf,
+    // internal/bytealg.MakeNoZero or encoding/json, and judged together with
+    // every request and cache that used the same helper (leak-via-sprintf-fill
+    // merged with a filling cache and warned at 141 min). The site is now the
+    // first frame outside the standard library (classify.ts: ownerFrame).
+    const helpers: Record<string, string> = { 'leak-via-sprintf-fill': 'fmt.Sprintf', 'leak-via-json-2min': 'encoding/json.(*decodeState).literalStore', 'leak-via-repeat-30s': 'internal/bytealg.MakeNoZero' };
+    for (const [name, helper] of Object.entries(helpers)) {
+      const s = byName(name);
+      assert.deepEqual(s.alerts.map((f) => f.function), ['main.(*auditTrail).append'], name);
+      assert.ok(s.alerts[0]!.summary.includes(`(allocated in ${helper})`), `${name}: ${s.alerts[0]!.summary}`);
+    }
+    // The cache beside the Sprintf leak is its own site, filling, and never a warning.
+    const fill = byName('leak-via-sprintf-fill').findings.filter((f) => f.function === 'main.(*sessionCache).admit');
+    assert.ok(fill.some((f) => f.classId === 'cache-filling'));
+    assert.ok(fill.every((f) => f.severity === 'info'));
+    assert.deepEqual(byName('trap-via-sprintf-fill-2min').alerts, []);
+    // A slice grown by append rises in steps of a quarter of its size, and is found.
+    for (const name of ['leak-append-5min', 'leak-append-1min']) assert.equal(byName(name).leaks[0]!.finding?.function, 'main.(*auditTrail).append', name);
   });
 
   it('judges a duplicate-client leak as one site: one finding, even at 2.2 MB/h spread over many functions', () => {

@@ -67,6 +67,8 @@ export interface MatchFacts {
   fieldIdHidden?: string;
   /** What is held when it is not a decoded field (binary generic's raw message). */
   heldText?: string;
+  /** The standard-library helper that made the allocation for `function` (fmt.Sprintf), when it is not `function` itself. */
+  via?: string;
   /** 'gRPC' when the message came over nphttp2. */
   transport?: string;
   module?: string;
@@ -363,7 +365,7 @@ export const UNCLASSIFIED: Omit<LeakClass, 'stacks'> = {
   id: 'unclassified-growth',
   title: 'Sustained growth matching no known leak class',
   severity: 'warning',
-  summary: (f) => `${f.function} keeps allocating memory that stays in use`,
+  summary: (f) => `${f.function} keeps allocating memory that stays in use${f.via ? ` (allocated in ${f.via})` : ''}`,
   remediation:
     'The allocation site is shown, not the holder: follow the stack to the code that stores what this function returns (a map, a slice, a cache without bound or eviction) and bound it or release it.',
   docUrl: `${GUIDE}#how-to-interpret-go-pprof-heap`,

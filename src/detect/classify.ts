@@ -2,7 +2,7 @@
  * The one engine that evaluates the leak classes (classes.ts) against a
  * growing stack. Pure.
  */
-import { compareVersions } from '../pprof/names.js';
+import { compareVersions, isStandardLibrary } from '../pprof/names.js';
 import { DECODE_ENTRY, FIELD, GENERATED_DECODE, LEAK_CLASSES, NPHTTP2, OPAQUE_DECODERS, UNCLASSIFIED, type LeakClass, type LeakClassId, type MatchFacts, type StackCondition } from './classes.js';
 
 /** An allocation site that grew, as classification sees it. */
@@ -38,7 +38,24 @@ export function classifyStack(stack: GrowingStack, ctx: ProcessContext): Classif
     const matched = matchClass(cls, stack, ctx);
     if (matched) return { classId: cls.id, cls, facts: factsOf(cls, stack, ctx), matchedFrames: matched };
   }
-  return { classId: 'unclassified-growth', cls: UNCLASSIFIED, facts: { function: stack.frames[0] ?? '(unknown)' }, matchedFrames: [] };
+  const owner = ownerFrame(stack.frames);
+  const facts: MatchFacts = { function: owner ?? '(unknown)' };
+  if (owner !== undefined && owner !== stack.frames[0]) facts.via = stack.frames[0];
+  return { classId: 'unclassified-growth', cls: UNCLASSIFIED, facts, matchedFrames: [] };
+}
+
+/**
+ * The code that owns an allocation no leak class explains: the first frame
+ * from the leaf outside Go's standard library. runtime/pprof already hides the
+ * runtime's frames at the top of a stack (makeslice, growslice, mapassign),
+ * but not a library helper's: fmt.Sprintf, a strings.Builder, encoding/json.
+ * One helper serves a leak, a cache and every request alike; keyed by the
+ * helper, they would be judged as one site and the finding would name the
+ * helper. The leaf when every frame is the standard library's (net/http's own
+ * connections).
+ */
+export function ownerFrame(frames: readonly string[]): string | undefined {
+  return frames.find((f) => !isStandardLibrary(f)) ?? frames[0];
 }
 
 function matchClass(cls: LeakClass, stack: GrowingStack, ctx: ProcessContext): string[] | undefined {

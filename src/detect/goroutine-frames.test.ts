@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeProfileFast } from '../pprof/fast-decode.js';
 import { stackCount, stackFrames } from '../pprof/profile.js';
 import { FIXTURES } from '../../test/helpers/paths.js';
-import { formatGoroutineRate, goroutineFacts, goroutineKey, isStandardLibrary } from './goroutine-frames.js';
+import { formatGoroutineRate, goroutineFacts, goroutineKey } from './goroutine-frames.js';
 
 // Stacks as the real fixtures show them (test/fixtures/goroutine/README.md), leaf first.
 const CHAN_SEND = ['runtime.gopark', 'runtime.chansend', 'runtime.chansend1', 'main.lookupBackend'];
@@ -83,15 +83,6 @@ describe('goroutine patterns on a real Kitex v0.16.3 server (test/fixtures/gorou
       'netpoll-event-loop': 'github.com/cloudwego/netpoll.(*eventLoop).waitQuit',
       'netpoll-poller': 'github.com/cloudwego/netpoll.EpollWait',
     });
-  });
-});
-
-describe('isStandardLibrary', () => {
-  it('tells the standard library from main and modules', () => {
-    for (const f of ['sync.(*Mutex).Lock', 'net/http.(*persistConn).readLoop', 'time.Sleep', 'bufio.(*Reader).fill']) assert.ok(isStandardLibrary(f), f);
-    for (const f of ['main.handleConn', 'github.com/cloudwego/netpoll.(*eventLoop).waitQuit', 'golang.org/x/net/http2.(*serverConn).serve', 'example.com/a.b']) {
-      assert.ok(!isStandardLibrary(f), f);
-    }
   });
 });
 

@@ -9,6 +9,7 @@
  * (Kitex runs each request on a gopool worker), the pattern table names the
  * context, and the finding names the first application frame instead.
  */
+import { isStandardLibrary } from '../pprof/names.js';
 
 /** What a parked goroutine waits on, from the runtime frames at its leaf. */
 export interface WaitRow {
@@ -89,16 +90,6 @@ export interface GoroutineFacts {
 
 /** Go runtime internals that sit between a wait and the code that waits. */
 const RUNTIME = /^(?:runtime|internal\/[\w/]+)\./;
-
-/**
- * Standard library: the import path's first element has no dot. `main` is
- * the application, and so is every module path (`github.com/...`).
- */
-export function isStandardLibrary(fn: string): boolean {
-  const pkg = fn.slice(0, fn.search(/\.[^/]*$/));
-  if (pkg === 'main' || pkg === '') return false;
-  return !pkg.split('/')[0]!.includes('.');
-}
 
 const GENERIC_FIX = 'find why these goroutines never return and give them a way out (ctx.Done(), a close, a timeout)';
 

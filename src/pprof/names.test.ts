@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareVersions, dropTypeParameters, moduleFromFilename } from './names.js';
+import { compareVersions, dropTypeParameters, isStandardLibrary, moduleFromFilename } from './names.js';
 
 describe('dropTypeParameters', () => {
   it('drops Go type parameters, nested ones too', () => {
@@ -42,5 +42,24 @@ describe('compareVersions', () => {
     assert.equal(compareVersions('v0.2.5-rc1', 'v0.2.5'), -1);
     assert.equal(compareVersions('v0.2.5', 'v0.2.5'), 0);
     assert.equal(compareVersions('v0.0.0-20220413063733-abc', 'v0.1.0'), -1);
+  });
+});
+
+describe('isStandardLibrary', () => {
+  it('tells the standard library from main and modules', () => {
+    for (const f of ['sync.(*Mutex).Lock', 'net/http.(*persistConn).readLoop', 'time.Sleep', 'bufio.(*Reader).fill', 'internal/bytealg.MakeNoZero', 'slices.Insert[...]', 'vendor/golang.org/x/net/http2/hpack.(*Decoder).Write']) {
+      assert.ok(isStandardLibrary(f), f);
+    }
+    for (const f of [
+      'main.handleConn',
+      'github.com/cloudwego/netpoll.(*eventLoop).waitQuit',
+      'golang.org/x/net/http2.(*serverConn).serve',
+      'example.com/a.b',
+      // A module named without a dot: its packages are the application's.
+      'inventory/store.(*Store).Put',
+      'billing.(*Ledger).Add',
+    ]) {
+      assert.ok(!isStandardLibrary(f), f);
+    }
   });
 });

@@ -23,6 +23,32 @@ export function dropTypeParameters(name: string): string {
   return out;
 }
 
+/**
+ * The top-level directories of Go's standard library (GOROOT/src). A package
+ * path whose first element has no dot is the standard library's only if it
+ * is one of these: a module may be named without a dot (`module inventory`),
+ * and its packages (`inventory/store.(*Store).Put`) are the application's.
+ */
+const STANDARD_ROOTS = new Set([
+  'archive', 'bufio', 'bytes', 'cmp', 'compress', 'container', 'context', 'crypto', 'database', 'debug', 'embed', 'encoding',
+  'errors', 'expvar', 'flag', 'fmt', 'go', 'hash', 'html', 'image', 'index', 'internal', 'io', 'iter', 'log', 'maps', 'math',
+  'mime', 'net', 'os', 'path', 'plugin', 'reflect', 'regexp', 'runtime', 'slices', 'sort', 'strconv', 'strings', 'structs',
+  'sync', 'syscall', 'testing', 'text', 'time', 'unicode', 'unique', 'unsafe', 'vendor', 'weak',
+]);
+
+/**
+ * Whether a Go function belongs to the standard library: its import path's
+ * first element has no dot and is one of GOROOT/src's top-level directories.
+ * `main` is the application, and so is every module path (`github.com/...`,
+ * or a dotless one such as `inventory/store`).
+ */
+export function isStandardLibrary(fn: string): boolean {
+  const name = dropTypeParameters(fn);
+  const slash = name.indexOf('/');
+  const first = slash < 0 ? name.slice(0, name.indexOf('.')) : name.slice(0, slash);
+  return !first.includes('.') && STANDARD_ROOTS.has(first);
+}
+
 /** A Go module and its version, as a function's filename in the module cache reveals it. */
 export interface ModuleVersion {
   /** Module path, e.g. `github.com/cloudwego/netpoll`. */
