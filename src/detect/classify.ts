@@ -58,6 +58,16 @@ export function ownerFrame(frames: readonly string[]): string | undefined {
   return frames.find((f) => !isStandardLibrary(f)) ?? frames[0];
 }
 
+/**
+ * Whether some leak class's stack shape matches, before its version, size,
+ * process and co-growth conditions. A stack that none matches is
+ * `unclassified-growth` at its owner (ownerFrame) in any process, whatever
+ * else grows.
+ */
+export function mayMatchAClass(frames: readonly string[]): boolean {
+  return LEAK_CLASSES.some((cls) => cls.stacks.some((cond) => matchStack(cond, frames) !== undefined));
+}
+
 function matchClass(cls: LeakClass, stack: GrowingStack, ctx: ProcessContext): string[] | undefined {
   let matched: string[] | undefined;
   for (const cond of cls.stacks) {

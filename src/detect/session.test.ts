@@ -241,6 +241,20 @@ describe('DetectionSession on synthetic processes', () => {
     assert.ok(t > 0 && t <= 35, `${t} min after the leak started`);
   });
 
+  it('a leak reached through 200 call paths, in a profile of 500 stacks, is one site and found', () => {
+    // Each path is a stack of 0.15 MB/h, less interesting than any of the 300
+    // 1 MB stacks of a working set: none would earn one of the 64 tracked
+    // slots in time, and a slot's history starts when it is taken. Summed
+    // per owner before the budget picks (session.ts: #bySite), both are one
+    // site, and the leak is a 30 MB/h leak.
+    const paths = (n: number, site: Omit<Site, 'callers'>, caller: string): Site[] => Array.from({ length: n }, (_, i) => ({ ...site, callers: [`main.${caller}${i}`, 'main.serve'] }));
+    const leak = paths(200, { fn: 'main.(*audit).append', inuse: linear(0.15, 600), allocPerMin: steady(0.005) }, 'handler');
+    const workingSet = paths(300, { fn: 'main.(*catalog).load', inuse: () => MB, allocPerMin: steady(0.01) }, 'shard');
+    const r = run([...leak, ...workingSet], { minutes: 120 });
+    assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*audit).append']);
+    assert.ok(minutesToDetect(r.warnings[0])! <= 45, `${minutesToDetect(r.warnings[0])} min`);
+  });
+
   it('a healthy old process raises nothing', () => {
     const r = run([], { minutes: 24 * 60, intervalMin: 2 });
     assert.deepEqual(r.warnings, []);

@@ -7,6 +7,7 @@
  */
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { forEachInuseStack, sampleTotal, type HeapProfile } from '../pprof/profile.js';
+import { mayMatchAClass, ownerFrame } from './classify.js';
 import { evaluateEpoch, type Detection, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
@@ -33,6 +34,10 @@ export class DetectionSession {
   /** One stack's name ids, reused for every stack of every profile. */
   #scratch = new Uint32Array(256);
   #frames: string[][] = [];
+  /** Stack id -> the id it is judged under: its own, or its owner's site (#bySite). */
+  #siteOf: number[] = [];
+  /** Owner function -> the id of its site. */
+  #sites = new Map<string, number>();
   #series: EpochSeries;
   /** The longer horizons' judgements until their bucket changes (engine.ts). */
   #cache: NonNullable<EpochState['cache']> = new Map();
@@ -164,6 +169,8 @@ export class DetectionSession {
     this.#functions = new Set();
     this.#stackIds.clear();
     this.#frames = [];
+    this.#siteOf = [];
+    this.#sites = new Map();
     this.#first = undefined;
     this.#last = undefined;
     this.#lastJudgement = undefined;
@@ -177,7 +184,49 @@ export class DetectionSession {
     const processAllocDelta = this.#last ? Math.max(0, allocTotal - this.#last.alloc) : 0;
     this.#first ??= { t, alloc: allocTotal, inuse: total };
     this.#last = { t, alloc: allocTotal, inuse: total };
-    this.#series.append(t, total, processAllocDelta, stacks);
+    this.#series.append(t, total, processAllocDelta, this.#bySite(stacks));
+  }
+
+  /**
+   * The stacks that no leak class could match, summed per owner (the first
+   * frame outside the standard library: classify.ts, ownerFrame) before the
+   * history's fixed budget of tracked stacks chooses what to keep. The engine
+   * judges them per owner anyway; summed after that choice, a large
+   * service's profile (thousands of stacks) hides a leak reached through
+   * many call paths: each path is a small stack that never earns a slot,
+   * and a slot's history starts only when it is taken. A site's frames are
+   * those of its first stack, which the finding shows. Stacks a class may
+   * match keep their own series: their class reads the whole stack.
+   */
+  #bySite(stacks: Map<number, StackPoint>): Map<number, StackPoint> {
+    // The points are this profile's own (#stackValues, seed): a site's sum is kept in its first member's.
+    const sites = new Map<number, StackPoint>();
+    for (const [id, p] of stacks) {
+      let site = this.#siteOf[id];
+      if (site === undefined) site = this.#siteOf[id] = this.#siteFor(id);
+      const sum = sites.get(site);
+      if (sum === undefined) {
+        sites.set(site, p);
+      } else {
+        sum.bytes += p.bytes;
+        sum.objects += p.objects;
+        sum.allocDelta += p.allocDelta;
+      }
+    }
+    return sites;
+  }
+
+  #siteFor(id: number): number {
+    const frames = this.#frames[id]!;
+    if (mayMatchAClass(frames)) return id;
+    const owner = ownerFrame(frames) ?? '';
+    let site = this.#sites.get(owner);
+    if (site === undefined) {
+      site = this.#frames.length;
+      this.#frames.push(frames);
+      this.#sites.set(owner, site);
+    }
+    return site;
   }
 
   /** The process is gone (restart seen elsewhere, or the target left the config). */
