@@ -380,6 +380,8 @@ describe('labelled corpus', () => {
     const fast = byName('leak-many-paths');
     assert.deepEqual(fast.alerts.map((f) => f.function), ['main.(*auditTrail).append']);
     assert.ok(fast.leaks[0]!.minutesToFirstFinding! <= 40, `${fast.leaks[0]!.minutesToFirstFinding} min`);
+    // The finding shows one path's stack and counts the paths seen (48 of the 64 had a sampled object).
+    assert.ok(fast.alerts[0]!.evidence.stacks >= 32, `${fast.alerts[0]!.evidence.stacks} stacks`);
     assert.equal(byName('leak-many-paths-slow-2min').leaks[0]!.finding?.function, 'main.(*auditTrail).append');
     assert.deepEqual(byName('trap-many-stacks').findings, []);
   });

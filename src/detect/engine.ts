@@ -43,6 +43,8 @@ export interface EpochState {
   processStartMs: number | undefined;
   /** Function names of a stack id, leaf first. */
   frames: (stackId: number) => readonly string[];
+  /** How many of the profiles' stacks a stack id stands for (more than one for a site summed per owner: session.ts). */
+  stacksIn?: (stackId: number) => number;
   modules: ReadonlyMap<string, string>;
   functions: ReadonlySet<string>;
   /** The heap profiles' sampling period (bytes, runtime.MemProfileRate); Go's default when unknown. */
@@ -312,7 +314,7 @@ function detectionOf(state: EpochState, g: Group, verdict: TrendVerdict, alloc: 
       versions: relevantVersions(state),
       meanObjectBytes: meanObjectBytes === undefined ? undefined : Math.round(meanObjectBytes),
       matchedFrames: classification.matchedFrames,
-      stacks: members.length,
+      stacks: members.reduce((n, m) => n + (state.stacksIn?.(m.id) ?? 1), 0),
       pValue: verdict.pValue,
       windowMinutes: Math.round(verdict.spanMs / MINUTE),
       horizonMinutes,

@@ -9,6 +9,8 @@ import { median } from './stats.js';
 
 /** One tracked stack of a group, with its series over the horizon. */
 export interface Member {
+  /** The stack id (a site's, for stacks summed per owner: session.ts). */
+  id: number;
   slot: number;
   series: number[];
   stack: GrowingStack;
@@ -40,7 +42,7 @@ export function groupsOf(input: GroupInput): Group[] {
   const tracked = series.trackedStacks();
   // Candidates: stacks whose floor rose by a meaningful amount. Everything
   // else is never classified or tested.
-  const candidates: (Member & { id: number })[] = [];
+  const candidates: Member[] = [];
   const others: { id: number; slot: number }[] = [];
   for (const id of tracked) {
     const slot = series.slotOf(id)!;
@@ -75,7 +77,7 @@ export function groupsOf(input: GroupInput): Group[] {
       const stack = { frames, growthBytes: 0, meanObjectBytes: NaN };
       const c = asSite(classifyStack(stack, ctx));
       if (c.classId === g.classification.classId && c.facts.function === g.classification.facts.function) {
-        g.members.push({ slot, series: series.inuse(horizon, slot, view), stack });
+        g.members.push({ id, slot, series: series.inuse(horizon, slot, view), stack });
         break;
       }
     }

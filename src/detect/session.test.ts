@@ -253,6 +253,8 @@ describe('DetectionSession on synthetic processes', () => {
     const r = run([...leak, ...workingSet], { minutes: 120 });
     assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*audit).append']);
     assert.ok(minutesToDetect(r.warnings[0])! <= 45, `${minutesToDetect(r.warnings[0])} min`);
+    // The finding shows one of the stacks and counts them all.
+    assert.equal(r.warnings[0]!.evidence.stacks, 200);
   });
 
   it('a healthy old process raises nothing', () => {

@@ -38,6 +38,8 @@ export class DetectionSession {
   #siteOf: number[] = [];
   /** Owner function -> the id of its site. */
   #sites = new Map<string, number>();
+  /** Site id -> how many distinct stacks it has summed this epoch (the finding's evidence counts them). */
+  #siteStacks = new Map<number, number>();
   #series: EpochSeries;
   /** The longer horizons' judgements until their bucket changes (engine.ts). */
   #cache: NonNullable<EpochState['cache']> = new Map();
@@ -100,6 +102,7 @@ export class DetectionSession {
       firstMs: this.#first?.t ?? t,
       processStartMs: this.processStartMs(),
       frames: (id) => this.#frames[id]!,
+      stacksIn: (id) => this.#siteStacks.get(id) ?? 1,
       modules: this.#modules,
       functions: this.#functions,
       samplingPeriod: profile.period > 0 ? profile.period : undefined,
@@ -171,6 +174,7 @@ export class DetectionSession {
     this.#frames = [];
     this.#siteOf = [];
     this.#sites = new Map();
+    this.#siteStacks = new Map();
     this.#first = undefined;
     this.#last = undefined;
     this.#lastJudgement = undefined;
@@ -226,6 +230,7 @@ export class DetectionSession {
       this.#frames.push(frames);
       this.#sites.set(owner, site);
     }
+    this.#siteStacks.set(site, (this.#siteStacks.get(site) ?? 0) + 1);
     return site;
   }
 
