@@ -257,6 +257,20 @@ describe('DetectionSession on synthetic processes', () => {
     assert.equal(r.warnings[0]!.evidence.stacks, 200);
   });
 
+  it("an owner's site shows the path that grows, not the first one seen", () => {
+    // One owner, two paths through two helpers: a 40 MB preload through
+    // fmt.Sprintf (seen first) and a 30 MB/h leak through strings.Repeat.
+    // Summed per owner, the finding names the owner and shows the leak's path.
+    const preload: Site = { fn: 'fmt.Sprintf', callers: ['main.(*store).put', 'main.loadAll'], inuse: () => 40 * MB, allocPerMin: steady(0.01) };
+    const leak: Site = { fn: 'strings.Repeat', callers: ['main.(*store).put', 'main.serve'], inuse: linear(30, 600), allocPerMin: steady(0.6) };
+    const r = run([preload, leak], { minutes: 90 });
+    assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*store).put']);
+    const [finding] = r.warnings;
+    assert.deepEqual(finding!.stack.slice(0, 3), ['strings.Repeat', 'main.(*store).put', 'main.serve']);
+    assert.match(finding!.summary, /allocated in strings\.Repeat/);
+    assert.equal(finding!.evidence.stacks, 2);
+  });
+
   it('a healthy old process raises nothing', () => {
     const r = run([], { minutes: 24 * 60, intervalMin: 2 });
     assert.deepEqual(r.warnings, []);

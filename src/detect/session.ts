@@ -40,6 +40,10 @@ export class DetectionSession {
   #sites = new Map<string, number>();
   /** Site id -> how many distinct stacks it has summed this epoch (the finding's evidence counts them). */
   #siteStacks = new Map<number, number>();
+  /** Stack id -> its least inuse this epoch, for the stacks summed into an owner's site (#leadFrames); dense like #siteOf. */
+  #memberFloor: number[] = [];
+  /** Site id -> the member whose frames the site shows: the one that grew most (#leadFrames). */
+  #siteLead = new Map<number, number>();
   #series: EpochSeries;
   /** The longer horizons' judgements until their bucket changes (engine.ts). */
   #cache: NonNullable<EpochState['cache']> = new Map();
@@ -175,6 +179,8 @@ export class DetectionSession {
     this.#siteOf = [];
     this.#sites = new Map();
     this.#siteStacks = new Map();
+    this.#memberFloor = [];
+    this.#siteLead = new Map();
     this.#first = undefined;
     this.#last = undefined;
     this.#lastJudgement = undefined;
@@ -186,9 +192,10 @@ export class DetectionSession {
 
   #append(t: number, total: number, allocTotal: number, stacks: Map<number, StackPoint>): void {
     const processAllocDelta = this.#last ? Math.max(0, allocTotal - this.#last.alloc) : 0;
+    const firstOfEpoch = this.#first === undefined;
     this.#first ??= { t, alloc: allocTotal, inuse: total };
     this.#last = { t, alloc: allocTotal, inuse: total };
-    this.#series.append(t, total, processAllocDelta, this.#bySite(stacks));
+    this.#series.append(t, total, processAllocDelta, this.#bySite(stacks, firstOfEpoch));
   }
 
   /**
@@ -198,16 +205,18 @@ export class DetectionSession {
    * judges them per owner anyway; summed after that choice, a large
    * service's profile (thousands of stacks) hides a leak reached through
    * many call paths: each path is a small stack that never earns a slot,
-   * and a slot's history starts only when it is taken. A site's frames are
-   * those of its first stack, which the finding shows. Stacks a class may
+   * and a slot's history starts only when it is taken. A site shows the
+   * frames of the member that grew most (#leadFrames). Stacks a class may
    * match keep their own series: their class reads the whole stack.
    */
-  #bySite(stacks: Map<number, StackPoint>): Map<number, StackPoint> {
+  #bySite(stacks: Map<number, StackPoint>, firstOfEpoch: boolean): Map<number, StackPoint> {
     // The points are this profile's own (#stackValues, seed): a site's sum is kept in its first member's.
     const sites = new Map<number, StackPoint>();
+    const leads = new Map<number, { id: number; growth: number }>();
     for (const [id, p] of stacks) {
       let site = this.#siteOf[id];
       if (site === undefined) site = this.#siteOf[id] = this.#siteFor(id);
+      if (site !== id) this.#noteGrowth(site, id, p.bytes, firstOfEpoch, leads);
       const sum = sites.get(site);
       if (sum === undefined) {
         sites.set(site, p);
@@ -217,7 +226,34 @@ export class DetectionSession {
         sum.allocDelta += p.allocDelta;
       }
     }
+    for (const [site, lead] of leads) this.#leadFrames(site, lead);
     return sites;
+  }
+
+  /**
+   * A member's growth over its least inuse this epoch (0 for a stack first
+   * seen later: it was absent before), and the site's leader so far in this
+   * profile. Read before the member's point may become its site's sum.
+   */
+  #noteGrowth(site: number, id: number, bytes: number, firstOfEpoch: boolean, leads: Map<number, { id: number; growth: number }>): void {
+    const floor = Math.min(this.#memberFloor[id] ?? (firstOfEpoch ? bytes : 0), bytes);
+    this.#memberFloor[id] = floor;
+    const growth = bytes - floor;
+    const lead = leads.get(site);
+    if (lead === undefined || growth > lead.growth || (growth === lead.growth && id === this.#siteLead.get(site))) leads.set(site, { id, growth });
+  }
+
+  /**
+   * The site's frames are those of its member that grew most, so that the
+   * finding's stack and its "allocated in" name the growing path, not
+   * whichever path was seen first (a static preload through one helper
+   * beside a leak through another). The shown member changes when another
+   * has grown more than it (on a tie, it stays).
+   */
+  #leadFrames(site: number, lead: { id: number; growth: number }): void {
+    if (!(lead.growth > 0) || this.#siteLead.get(site) === lead.id) return;
+    this.#siteLead.set(site, lead.id);
+    this.#frames[site] = this.#frames[lead.id]!;
   }
 
   #siteFor(id: number): number {
