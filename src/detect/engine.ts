@@ -31,6 +31,7 @@ import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
 import { exceedsSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
 import { compareVersions } from '../pprof/names.js';
 import { LEAK_CLASSES } from './classes.js';
+import { asCrashLoop, outlivedItsProcesses, type CarriedGrowth } from './crash-loop.js';
 
 /** One epoch's detection state, as the session keeps it. */
 export interface EpochState {
@@ -55,6 +56,8 @@ export interface EpochState {
    * so judging it once per bucket saves most of the cost.
    */
   cache?: Map<number, { bucket: number; entries: [string, Judged][] }>;
+  /** Sites that grew, held, until each of the latest processes ended (crash-loop.ts), by detection key. */
+  carried?: ReadonlyMap<string, CarriedGrowth>;
 }
 
 interface Judged {
@@ -112,6 +115,11 @@ export interface Evidence {
    * escalate to the class's severity once it ends and the growth continues.
    */
   hold?: { reason: string; until: string };
+  /**
+   * Raised in the warm-up, not held: the site grew, held, until each of the
+   * latest processes ended inside its own warm-up (crash-loop.ts).
+   */
+  crashLoop?: CarriedGrowth;
   /** When (ISO time) a held finding escalated to its class's severity (set by findings.ts). */
   escalatedAt?: string;
   note?: string;
@@ -202,12 +210,17 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
     const chosen = growing ?? list[0]!;
     const bounded = chosen.cacheLike && chosen.keptShares !== undefined;
     const why = !chosen.verdict.growing || slowedLonger || (chosen.cacheLike && chosen.verdict.decelerating) || bounded ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
+    // Earlier processes that each ended while this site grew, held, stand in
+    // for the warm-up's end that none of them reached (crash-loop.ts).
+    const carried = state.carried?.get(chosen.detection.key);
     const d =
       why === 'slowing'
         ? asFilling(chosen.detection, bounded && !slowedLonger && !chosen.verdict.decelerating ? chosen.keptShares : undefined)
-        : why === 'young'
-          ? asHeld(chosen.detection, warmupEnd ?? state.now, state.now, params)
-          : chosen.detection;
+        : why === 'young' && young && outlivedItsProcesses(carried)
+          ? asCrashLoop(chosen.detection, carried)
+          : why === 'young'
+            ? asHeld(chosen.detection, warmupEnd ?? state.now, state.now, params)
+            : chosen.detection;
     if (!found.has(d.key)) found.set(d.key, d);
   }
   // A site that grows like a leak is not also "filling".

@@ -122,7 +122,11 @@ export class FindingTracker {
       // once: a filling cache whose slowing stopped, a held site now judged
       // under another class.
       const before = d.severity === 'info' && !turned ? undefined : siteInfo;
-      const immediate = (d.severity === 'info' && !isGrowthInfo(d)) || before !== undefined;
+      // So does growth raised because it went on until each of the earlier
+      // processes ended (crash-loop.ts): that is its persistence, over at
+      // least `min_window` of each, and a process of a crash loop may not
+      // live `for` past its first judgement.
+      const immediate = (d.severity === 'info' && !isGrowthInfo(d)) || before !== undefined || d.evidence.crashLoop !== undefined;
       if (immediate || t - pending.since >= this.#params.forMs) {
         const f: Finding = { ...fromDetection(d, epoch, t), lastSeenAt: t };
         this.#open.set(d.key, f);

@@ -81,13 +81,13 @@ interface Run {
  * Scrapes a process every `intervalMin` from age `startAge` for `minutes`.
  * `restartAt` (minutes into the run) starts a new process of age 0.
  */
-function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minutes: number; restartAt?: number; gcEveryMin?: number; seed?: number }): Run {
+function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minutes: number; restartAt?: number; restartEvery?: number; gcEveryMin?: number; seed?: number }): Run {
   const r = new Replayer(DEFAULT_DETECT_PARAMS);
   const rand = rng(o.seed ?? 1);
   const interval = o.intervalMin ?? 1;
   let last: HeapProfile | undefined;
   for (let m = 0; m <= o.minutes; m += interval) {
-    const age = o.restartAt !== undefined && m >= o.restartAt ? m - o.restartAt : (o.startAge ?? 600) + m;
+    const age = o.restartEvery !== undefined ? m % o.restartEvery : o.restartAt !== undefined && m >= o.restartAt ? m - o.restartAt : (o.startAge ?? 600) + m;
     // Without a GC since the last scrape, the runtime serves the same profile again.
     const gcRan = o.gcEveryMin === undefined || m % o.gcEveryMin === 0 || !last;
     const p = gcRan ? profileAt(sites, age, rand, T0 + m * MIN) : { ...last!, timeMs: T0 + m * MIN };
@@ -269,6 +269,41 @@ describe('DetectionSession on synthetic processes', () => {
     assert.deepEqual(finding!.stack.slice(0, 3), ['strings.Repeat', 'main.(*store).put', 'main.serve']);
     assert.match(finding!.summary, /allocated in strings\.Repeat/);
     assert.equal(finding!.evidence.stacks, 2);
+  });
+
+  it('a leak that kills its process before the warm-up ends (a crash loop) warns in the third process', () => {
+    // 60 MB/h, the process restarted every 45 minutes: each process is young
+    // when it ends, so the warm-up hold alone would never lift. Two processes
+    // that each ended while the site grew, held, lift it in the third.
+    const r = run([{ fn: 'main.(*audit).append', inuse: linear(60), allocPerMin: steady(1) }], { minutes: 180, restartEvery: 45 });
+    const first = r.warnings[0]!;
+    assert.equal(first.function, 'main.(*audit).append');
+    const minute = minutesToDetect(first)!;
+    assert.ok(minute >= 90 && minute <= 90 + 30, `warned at minute ${minute}, in the third process (from 90)`);
+    assert.deepEqual(first.evidence.crashLoop, { processes: 2, endAges: [44, 44] });
+    assert.match(first.summary, /until each of the last 2 processes ended, at 44 and 44 min old/);
+    // Before it, the first two processes held it at info.
+    assert.ok(r.findings.filter((f) => f.detectedAt < 90 * MIN + T0).every((f) => f.severity === 'info'));
+    // And every later process warns too: the chain goes on through raised processes.
+    assert.equal(r.warnings.filter((f) => f.detectedAt >= 135 * MIN + T0).length, 1);
+  });
+
+  it('a crash loop of 30-minute processes warns too, without waiting `for` in a process that may not last it', () => {
+    const r = run([{ fn: 'main.(*audit).append', inuse: linear(90), allocPerMin: steady(1.5) }], { minutes: 120, restartEvery: 30 });
+    assert.ok(r.warnings.length > 0 && minutesToDetect(r.warnings[0])! < 90, `${minutesToDetect(r.warnings[0])}`);
+    assert.ok(r.warnings.every((f) => f.evidence.crashLoop !== undefined));
+  });
+
+  it('one restart during a warm-up fill (a deploy) is no crash loop: no warning', () => {
+    const fill = (m: number): number => Math.min(m, 60) * ((40 * MB) / 60);
+    const r = run([{ fn: 'main.(*cache).fill', inuse: fill, allocPerMin: (m) => (m < 60 ? (40 * MB) / 60 : 0.01 * MB) }], { minutes: 200, restartAt: 45 });
+    assert.deepEqual(r.warnings, []);
+  });
+
+  it('processes restarted after their fill has plateaued carry nothing: no warning', () => {
+    const fill = (m: number): number => Math.min(m, 20) * ((30 * MB) / 20);
+    const r = run([{ fn: 'main.(*cache).fill', inuse: fill, allocPerMin: (m) => (m < 20 ? (30 * MB) / 20 : 0.01 * MB) }], { minutes: 240, restartEvery: 50 });
+    assert.deepEqual(r.warnings, []);
   });
 
   it('a healthy old process raises nothing', () => {

@@ -8,6 +8,7 @@
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { forEachInuseStack, sampleTotal, type HeapProfile } from '../pprof/profile.js';
 import { mayMatchAClass, ownerFrame } from './classify.js';
+import { carryOver, type CarriedGrowth } from './crash-loop.js';
 import { evaluateEpoch, type Detection, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
@@ -53,7 +54,9 @@ export class DetectionSession {
   #functions = new Set<string>();
   #epoch: string | undefined;
   /** The latest evaluation, which a stale profile repeats at its own time (observeStale). */
-  #lastJudgement: { epoch: string; detections: Detection[]; stillGrowing: Set<string> } | undefined;
+  #lastJudgement: { epoch: string; t: number; detections: Detection[]; stillGrowing: Set<string> } | undefined;
+  /** Sites held in the warm-up when each of the latest processes ended (crash-loop.ts); outlives #reset. */
+  #carried: ReadonlyMap<string, CarriedGrowth> = new Map();
   // Anchors of the process-age estimate: first point of the epoch and the latest.
   #first: CounterPoint | undefined;
   #last: CounterPoint | undefined;
@@ -93,6 +96,8 @@ export class DetectionSession {
     const events: FindingEvent[] = [];
     if (epoch !== this.#epoch) {
       if (this.#epoch !== undefined) events.push(...this.#tracker.endEpoch(t));
+      const last = this.#lastJudgement;
+      this.#carried = last && last.epoch === this.#epoch ? carryOver(last.detections, last.t, this.#carried) : new Map();
       this.#epoch = epoch;
       this.#reset();
     }
@@ -111,13 +116,14 @@ export class DetectionSession {
       functions: this.#functions,
       samplingPeriod: profile.period > 0 ? profile.period : undefined,
       cache: this.#cache,
+      carried: this.#carried,
     };
     const detections = evaluateEpoch(state, this.#params);
     const due = this.#tracker.dueToResolve(t, detections).map(
       (f): OpenSite => ({ key: f.key, classId: f.classId, function: f.function, bytesPerHour: f.bytesPerHour, lastSeenAt: f.lastSeenAt, horizonMinutes: f.evidence.horizonMinutes }),
     );
     const growing = stillGrowing(state, this.#params, due);
-    this.#lastJudgement = { epoch, detections, stillGrowing: growing };
+    this.#lastJudgement = { epoch, t, detections, stillGrowing: growing };
     events.push(...this.#tracker.update(epoch, t, detections, growing));
     return events;
   }
@@ -273,6 +279,7 @@ export class DetectionSession {
   /** The process is gone (restart seen elsewhere, or the target left the config). */
   end(t: number, reason: string): FindingEvent[] {
     this.#epoch = undefined;
+    this.#carried = new Map();
     this.#reset();
     return this.#tracker.endEpoch(t, reason);
   }
