@@ -44,6 +44,13 @@ describe('heapwatch CLI', () => {
     assert.match(quiet.stdout, /No leak found/);
   });
 
+  it('analyze says why a crash loop is raised inside a young process', () => {
+    const r = run('analyze', join(FIXTURES, 'corpus', 'leak-crashloop-40min'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\[WARNING\] unclassified-growth: main\.\(\*auditTrail\)\.append keeps allocating memory/);
+    assert.match(r.stdout, /not held: +not held for the warm-up: it grew like this until each of the last \d processes ended, .* inside their warm-up \(a crash loop\?\)/);
+  });
+
   it('analyze fails clearly on a path with no profiles and on a bad profile', () => {
     const empty = mkdtempSync(join(tmpdir(), 'hw-empty-'));
     const r = run('analyze', empty);

@@ -46,6 +46,7 @@ const SHAPES: Record<string, string[]> = {
   '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min'],
   '7 several leaks in one process': ['leak-kitex-two-leaks'],
   '9 a restart mid-leak': ['leak-restart-midleak', 'leak-restart-2min'],
+  '9 crash loops (a process killed every 40-50 min) and frequent restarts': ['leak-crashloop-40min', 'leak-crashloop-2min', 'leak-kitex-crashloop', 'trap-deploys-warm-cache', 'trap-deploy-midfill'],
   '8 field leaks on Kitex v0.7.3 (bthrift FastRead, apache Read, frugal v0.1 JIT; go1.20)': [
     'leak-codec-fastread-notes-kitex-v07', 'leak-codec-apache-blob-kitex-v07', 'leak-codec-frugal-title-kitex-v07', 'trap-codec-fastread-busy-kitex-v07',
   ],
@@ -396,6 +397,29 @@ describe('labelled corpus', () => {
     }
     assert.ok(byName('leak-hourly-job').leaks[0]!.minutesToDetect! <= 4 * 60);
     assert.deepEqual(byName('trap-hourly-batch').alerts, []);
+  });
+
+  it('warns on a leak whose processes are killed before their warm-up ends, and not on deploys during warm-up fills', () => {
+    // Held-out round 14 (crash loops), recorded after the crash-loop rule
+    // (crash-loop.ts) was written on synthetic processes: before it, no
+    // process of a loop outlived its warm-up hold, and none of these leaks
+    // warned. Each is raised in its third process, and every one after.
+    for (const [name, classId, fn] of [
+      ['leak-crashloop-40min', 'unclassified-growth', 'main.(*auditTrail).append'],
+      ['leak-crashloop-2min', 'unclassified-growth', 'main.(*auditTrail).append'],
+      ['leak-kitex-crashloop', 'server-request-field-held', undefined],
+    ] as const) {
+      const s = byName(name);
+      assert.ok(s.alerts.length >= 1, `${name}: no warning`);
+      for (const f of s.alerts) {
+        assert.equal(f.classId, classId, name);
+        if (fn) assert.equal(f.function, fn, name);
+      }
+      // Raised in the third process (two ended while it grew), then in every later one.
+      assert.deepEqual(s.alerts.map((f) => f.evidence.crashLoop?.processes), [2, 3], name);
+    }
+    assert.deepEqual(byName('trap-deploys-warm-cache').alerts, []);
+    assert.deepEqual(byName('trap-deploy-midfill').alerts, []);
   });
 
   it('judges a duplicate-client leak as one site: one finding, even at 2.2 MB/h spread over many functions', () => {
