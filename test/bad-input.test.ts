@@ -94,7 +94,16 @@ describe('bad input and hostile targets', () => {
     await hostileTls?.close();
   });
 
-  it('records each fault with its error code', () => {
+  it('records each fault with its error code', async () => {
+    // Each target's latest outcome, once every one shows what it should: on a
+    // loaded machine one good scrape can overrun its 800 ms and read as down
+    // for a second. (A target that never shows it fails the checks below,
+    // which say which and why.)
+    const expected = (s: ReturnType<typeof hw.daemon.manager.status>[number]): boolean => {
+      const name = nameOf(s.target.url, s.target.labels);
+      return GOOD.includes(name) ? s.health === 'up' : s.health === 'down' && s.lastError?.code === EXPECTED[name];
+    };
+    await waitFor('every target to show its expected outcome', () => hw.daemon.manager.status().every(expected), 20_000).catch(() => undefined);
     const seen = new Set<string>();
     for (const s of hw.daemon.manager.status()) {
       const name = nameOf(s.target.url, s.target.labels);
@@ -113,7 +122,10 @@ describe('bad input and hostile targets', () => {
   it('stores failed scrapes with code and message, and keeps the good target on schedule', async () => {
     assert.ok(goodScrapeTimes.length >= 2, `good target scraped ${goodScrapeTimes.length} times`);
     const gaps = goodScrapeTimes.slice(1).map((t, i) => t - goodScrapeTimes[i]!);
-    assert.ok(Math.max(...gaps) < 2500, `good target gaps ${gaps.join(',')} ms`);
+    // On schedule: no gap of more than 3 intervals. Waiting behind the bad
+    // targets' 800 ms timeouts would be many seconds; a loaded machine's
+    // missed tick or two is not.
+    assert.ok(Math.max(...gaps) < 3500, `good target gaps ${gaps.join(',')} ms`);
     const res = await hw.daemon.app.inject({ url: '/api/v1/targets' });
     const targets = res.json<{ targets: { url: string; health: string; last_error: { code: string } | null }[] }>().targets;
     assert.equal(targets.find((t) => t.url === `${hostile.url}/good`)!.health, 'up');

@@ -104,12 +104,19 @@ describe('disk faults', () => {
       assert.equal(child.child.exitCode, null, 'still running after several retries');
       mount('-o', 'remount,rw', mountPoint);
       await waitForHttp(`${base}/readyz`, 20_000, child);
+      // A cold pipeline (decoder start, the next cron slot, four decodes on one
+      // thread): polled for up to 30 s, not a fixed count of tries.
       let up = 0;
-      for (let i = 0; i < 40 && up < 4; i++) {
-        await new Promise((r) => setTimeout(r, 250));
-        const body = (await (await fetch(`${base}/api/v1/targets`)).json()) as { targets: { health: string }[] };
-        up = body.targets.filter((t) => t.health === 'up').length;
-      }
+      await waitFor(
+        'every target up after the database came back',
+        async () => {
+          const body = (await (await fetch(`${base}/api/v1/targets`)).json()) as { targets: { health: string }[] };
+          up = body.targets.filter((t) => t.health === 'up').length;
+          return up === 4;
+        },
+        30_000,
+        250,
+      ).catch(() => undefined);
       assert.equal(up, 4, 'every target scraped and stored after the database came back');
     } finally {
       await child.stop();

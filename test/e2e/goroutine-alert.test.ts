@@ -85,7 +85,7 @@ describe('end to end: a goroutine leak fires its alert', () => {
         firing = res.data.alerts.find((a) => a.labels.alertname === 'HeapwatchGoroutineLeak' && a.state === 'firing');
         return firing !== undefined;
       },
-      75_000,
+      120_000,
       500,
     );
     assert.equal(firing!.labels.class, 'goroutine-leak');

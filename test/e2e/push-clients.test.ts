@@ -92,7 +92,7 @@ describe('push: real pyroscope-go and Connect clients', () => {
   });
 
   it("finds the pyroscope-go service's leak as an unclassified-growth finding naming the leaking function", async () => {
-    await waitFor('a finding for main.leakEntry', () => opened.some((o) => o.fn === 'main.leakEntry' && o.cls === 'unclassified-growth'), 50_000, 250);
+    await waitFor('a finding for main.leakEntry', () => opened.some((o) => o.fn === 'main.leakEntry' && o.cls === 'unclassified-growth'), 90_000, 250);
     const f = opened.find((o) => o.fn === 'main.leakEntry')!;
     assert.match(f.key, /^push:\{service_name="checkout"\}$/);
     const res = await hw.daemon.app.inject({ url: '/api/v1/targets' });
