@@ -155,8 +155,11 @@ describe('labelled corpus', () => {
   // from 0.92 to 0.91; the detector did not change for it. Round 4 added
   // trap-cache-bound-5min's price cache (above): 0.913; with round 5's
   // series, 0.918; with rounds 6 and 7 (no new false alarm), 0.927.
-  it('precision >= 0.91 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
-    assert.ok(score.precision >= 0.91, `precision ${score.precision}`);
+  // Stop 26 scored the warnings at main.(*inventoryHandler).Lookup in two
+  // 24-hour Kitex series as true: the sync.Map that keeps the leaked field
+  // gains an entry per kept request (also_leaking, tested below): 0.943.
+  it('precision >= 0.94 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
+    assert.ok(score.precision >= 0.94, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
     assert.ok(score.classAccuracy >= 0.9, `class accuracy ${score.classAccuracy}`);
   });
@@ -341,6 +344,38 @@ describe('labelled corpus', () => {
     for (const name of SHAPES['4 daily traffic: load that rises for hours, then falls (Kitex)']!) {
       const s = byName(name);
       for (const f of s.alerts) assert.ok(!(s.manifest.healthy_functions ?? []).includes(f.function), `${name}: ${f.function}`);
+    }
+  });
+
+  it("scores a warning at a series' other real leak (also_leaking) as true, and that function does grow", () => {
+    // The Kitex inventory server keeps the leaked field in a sync.Map keyed by
+    // a request counter, so the map's own entries leak with it: ~0.5 MB at
+    // hour 1 and ~6 MB at hour 12 of leak-kitex-morning-note-2min (go tool
+    // pprof -focus Lookup). Over a day that growth is a warning of its own.
+    const withOther = score.series.filter((s) => (s.manifest.also_leaking ?? []).length > 0);
+    assert.ok(withOther.length >= 2);
+    const inuseAt = (name: string, file: string, fn: string): number => {
+      const p = decodeHeapProfileFast(readFileSync(join(CORPUS, name, 'profiles', file)), { maxDecompressedBytes: 64 << 20 });
+      const target = p.functions.findIndex((f) => f.name === fn);
+      const col = p.sampleTypes.findIndex((t) => t.type === 'inuse_space');
+      let sum = 0;
+      for (let i = 0; i + 1 < p.stacks.offsets.length; i++) {
+        if (p.stacks.frames.subarray(p.stacks.offsets[i], p.stacks.offsets[i + 1]).includes(target)) sum += p.stacks.values[i * p.sampleTypes.length + col]!;
+      }
+      return sum;
+    };
+    for (const name of ['leak-kitex-diurnal-5min', 'leak-kitex-morning-note-2min']) {
+      const s = byName(name);
+      const other = s.manifest.also_leaking!.map((l) => l.function);
+      const warned = s.alerts.filter((f) => other.includes(f.function));
+      assert.ok(warned.length > 0, `${name}: no warning at ${other.join(', ')}`);
+      assert.ok(s.alerts.every((f) => f.classId === 'server-request-field-held' || other.includes(f.function)), name);
+      assert.equal(s.correct, s.alerts.length, `${name}: every warning is true`);
+      // It never stands in for the expected leak.
+      assert.match(s.leaks[0]!.finding!.function, /StockQuery\)\.FastReadField/, name);
+      const files = readdirSync(join(CORPUS, name, 'profiles')).sort();
+      const [first, last] = [inuseAt(name, files[Math.floor(files.length / 12)]!, other[0]!), inuseAt(name, files.at(-1)!, other[0]!)];
+      assert.ok(last > first + 2e6, `${name}: ${other[0]} ${first} -> ${last} bytes`);
     }
   });
 
