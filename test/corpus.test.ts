@@ -32,7 +32,9 @@ import { CORPUS, evaluateCorpus, expectedClasses, renderScore } from './eval/cor
 /** The traffic shapes of issue 10 (codecs, shape 8, have their own series) and the series that cover them. */
 const SHAPES: Record<string, string[]> = {
   '1 scrape intervals 15 s to 5 min': ['leak-interval-15s', 'trap-interval-15s', 'leak-fast-30s', 'leak-interval-5min', 'trap-interval-5min', 'leak-kitex-note-15s', 'leak-kitex-tags-5min'],
-  "1 the guide's classes at 15 s to 5 min": ['leak-client-response-field-15s', 'leak-sonic-string-30s', 'leak-idle-connections-2min', 'leak-oversized-requests-2min', 'leak-duplicate-clients-5min', 'trap-netpoll-churn-5min'],
+  "1 the guide's classes at 15 s to 5 min": ['leak-client-response-field-15s', 'leak-sonic-string-30s', 'leak-idle-connections-2min', 'leak-oversized-requests-2min', 'leak-duplicate-clients-5min', 'trap-netpoll-churn-5min',
+    // Held-out round 15 (stop 26).
+    'leak-sonic-string-5min', 'leak-idle-connections-30s', 'leak-duplicate-clients-2min', 'leak-oversized-requests-5min', 'trap-connection-pool-fill'],
   '2 a slow leak visible only over hours': ['leak-slow-12h', 'leak-slow-24h'],
   '3 GC rarely runs': ['leak-rare-gc', 'leak-rare-gc-2min', 'leak-rare-gc-5min', 'trap-rare-gc', 'trap-rare-gc-jitter', 'trap-rare-gc-cache-2min'],
   '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo', 'trap-kitex-load-ramp-2min', 'leak-kitex-ramp-down'],
@@ -157,7 +159,7 @@ describe('labelled corpus', () => {
   // series, 0.918; with rounds 6 and 7 (no new false alarm), 0.927.
   // Stop 26 scored the warnings at main.(*inventoryHandler).Lookup in two
   // 24-hour Kitex series as true: the sync.Map that keeps the leaked field
-  // gains an entry per kept request (also_leaking, tested below): 0.943.
+  // gains an entry per kept request (also_leaking, tested below): 0.943; with round 15, 0.945.
   it('precision >= 0.94 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.94, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -461,7 +463,7 @@ describe('labelled corpus', () => {
     // Held-out round 5: each client's options, lbcache entry, event queue and
     // connections grow in their own functions, none by 4 MiB in 6 hours; it
     // was missed, and the 1-minute series raised two findings for one leak.
-    for (const name of ['leak-duplicate-clients', 'leak-duplicate-clients-5min']) {
+    for (const name of ['leak-duplicate-clients', 'leak-duplicate-clients-5min', 'leak-duplicate-clients-2min']) {
       const s = byName(name);
       assert.deepEqual(
         s.alerts.map((f) => [f.classId, f.function]),
@@ -470,6 +472,24 @@ describe('labelled corpus', () => {
       );
       assert.ok(s.alerts[0]!.evidence.stacks > 1, `${name}: ${s.alerts[0]!.evidence.stacks} stacks`);
     }
+  });
+
+  it("finds the guide's connection, client, Sonic and oversized-request leaks at other rates, and a connection pool filling to its bound stays quiet", () => {
+    // Held-out round 15, scored before any change: precision, recall and class accuracy 1.000.
+    const expected: Record<string, [string, RegExp]> = {
+      'leak-sonic-string-5min': ['sonic-string-pinning', /\(\*Request\)\.FastReadField3$/],
+      'leak-idle-connections-30s': ['idle-connections', /netpoll\.\(\*connection\)\.init$/],
+      'leak-duplicate-clients-2min': ['duplicate-clients', /kitex\/client\.NewClient$/],
+      'leak-oversized-requests-5min': ['oversized-requests', /netpoll\.\(\*UnsafeLinkBuffer\)\.book$/],
+    };
+    for (const [name, [cls, fn]] of Object.entries(expected)) {
+      const s = byName(name);
+      assert.deepEqual(s.alerts.map((f) => f.classId), [cls], name);
+      assert.match(s.alerts[0]!.function, fn, name);
+      assert.ok(s.leaks[0]!.minutesToDetect! <= 120, `${name}: warned at ${s.leaks[0]!.minutesToDetect} min`);
+    }
+    // 360 connections opened over 45 minutes, then held idle: ~4 MB under (*connection).init that stops growing.
+    assert.deepEqual(byName('trap-connection-pool-fill').findings.map((f) => `${f.severity} ${f.classId}`).filter((x) => !x.startsWith('info')), []);
   });
 
   it('names the struct and field id of a held field, and the version of a vulnerable module', () => {
