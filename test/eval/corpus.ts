@@ -50,6 +50,8 @@ export interface Manifest {
   description: string;
   interval_seconds: number;
   profiles: number;
+  /** Module versions of the recorded program (Kitex, netpoll, ...), where it links them. */
+  versions?: Record<string, string>;
   /** All leaks together, bytes per hour of series time. */
   leak_bytes_per_hour: number;
   /** Per-class rates when a series holds several leaks. */
