@@ -28,7 +28,7 @@ import type { EpochSeries } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { mannKendall, median, stretchRate, upperNormalQuantile } from './stats.js';
 import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
-import { exceedsSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
+import { exceedsSamplingError, slowsBeyondSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
 import { compareVersions } from '../pprof/names.js';
 import { LEAK_CLASSES } from './classes.js';
 import { asCrashLoop, outlivedItsProcesses, type CarriedGrowth } from './crash-loop.js';
@@ -194,6 +194,14 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       // A cache nearing its bound keeps less of what it allocates (alloc.ts).
       const shares = cacheLike && verdict.growing ? keptShareByThird(sum, site.allocs) : undefined;
       const keptShares = shares && keepsFallingShare(shares, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ) ? shares : undefined;
+      // In the warm-up every growth is held at info, and "slowing" only picks
+      // the label: "filling, slowing down" on a steady leak would mislead, so
+      // there it must exceed the sampling error. Past the warm-up the thirds'
+      // plain ordering stays: it holds a cache's warning at weaker evidence,
+      // and a leak whose rate holds fails it again within minutes.
+      if (young && verdict.decelerating && !slowsBeyondSamplingError(times, sum, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ)) {
+        verdict = { ...verdict, decelerating: false };
+      }
       const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed, keptShares };
       entries.push([g.key, entry]);
       add(g.key, entry);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exceedsSamplingError, GO_DEFAULT_SAMPLING_PERIOD as R, samplingError, slopeVarianceFactor, variancePerByte, type SampledGrowth } from './sampling.js';
+import { exceedsSamplingError, GO_DEFAULT_SAMPLING_PERIOD as R, samplingError, slopeVarianceFactor, slowsBeyondSamplingError, variancePerByte, type SampledGrowth } from './sampling.js';
 import { mannKendall, theilSen, upperNormalQuantile } from './stats.js';
 
 const MINUTE = 60_000;
@@ -141,5 +141,48 @@ describe('the heap profiler sampling error', () => {
     const trials = 40;
     for (let seed = 1; seed <= trials; seed++) if (judge(simulateWorkingSet(1000 + seed, 0.002, 333_333), z).exceeds) found++;
     assert.ok(found >= trials * 0.9, `${found}/${trials}`);
+  });
+
+  describe('a slowdown beyond sampling error', () => {
+    const z = upperNormalQuantile(0.001);
+    const minutes = (n: number): number[] => Array.from({ length: n }, (_, i) => i * MINUTE);
+    // A leak read through the profiler: each kept 4 KiB object is sampled with
+    // probability 1 - exp(-4096 / R) and then counts as R / (1 - exp(-4096 / R)) bytes.
+    const sampledLeak = (seed: number, bytesPerMinute: (minute: number) => number, n: number): number[] => {
+      let x = seed;
+      const rand = (): number => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const p = 1 - Math.exp(-4096 / R);
+      const values: number[] = [];
+      let total = 0;
+      for (let m = 0; m < n; m++) {
+        for (let k = Math.round(bytesPerMinute(m) / 4096); k > 0; k--) if (rand() < p) total += 4096 / p;
+        values.push(total);
+      }
+      return values;
+    };
+    const v = variancePerByte(4096, R);
+
+    it('a steady 47 MB/h leak over 35 minutes is not slowing, whatever its thirds read', () => {
+      let slowing = 0;
+      for (let seed = 1; seed <= 200; seed++) if (slowsBeyondSamplingError(minutes(35), sampledLeak(seed, () => 47e6 / 60, 35), v, z)) slowing++;
+      assert.ok(slowing <= 2, `${slowing} of 200 steady leaks read as slowing`);
+    });
+
+    it('a fill whose rate falls to a quarter over its window is slowing', () => {
+      let slowing = 0;
+      for (let seed = 1; seed <= 50; seed++) if (slowsBeyondSamplingError(minutes(60), sampledLeak(seed, (m) => (120e6 / 60) * (1 - (0.75 * m) / 60), 60), v, z)) slowing++;
+      // 43 of 50 with these seeds: each third holds ~60, ~38 and ~15 samples.
+      assert.ok(slowing >= 40, `${slowing} of 50 falling fills read as slowing`);
+    });
+
+    it('every allocation recorded (MemProfileRate 1): any slowdown is real', () => {
+      const exact = minutes(30).map((t) => 1e6 * Math.sqrt(t / MINUTE));
+      assert.equal(slowsBeyondSamplingError(minutes(30), exact, 1, z), true);
+      assert.equal(slowsBeyondSamplingError(minutes(30), minutes(30).map((t) => t), 1, z), false);
+    });
+
+    it('too few points to split into thirds say nothing', () => {
+      assert.equal(slowsBeyondSamplingError(minutes(2), [0, 1e9], v, z), false);
+    });
   });
 });
