@@ -34,7 +34,9 @@ const SHAPES: Record<string, string[]> = {
   '1 scrape intervals 15 s to 5 min': ['leak-interval-15s', 'trap-interval-15s', 'leak-fast-30s', 'leak-interval-5min', 'trap-interval-5min', 'leak-kitex-note-15s', 'leak-kitex-tags-5min'],
   "1 the guide's classes at 15 s to 5 min": ['leak-client-response-field-15s', 'leak-sonic-string-30s', 'leak-idle-connections-2min', 'leak-oversized-requests-2min', 'leak-duplicate-clients-5min', 'trap-netpoll-churn-5min',
     // Held-out round 15 (stop 26).
-    'leak-sonic-string-5min', 'leak-idle-connections-30s', 'leak-duplicate-clients-2min', 'leak-oversized-requests-5min', 'trap-connection-pool-fill'],
+    'leak-sonic-string-5min', 'leak-idle-connections-30s', 'leak-duplicate-clients-2min', 'leak-oversized-requests-5min', 'trap-connection-pool-fill',
+    // Held-out round 17.
+    'leak-netpoll-barrier-2min'],
   '2 a slow leak visible only over hours': ['leak-slow-12h', 'leak-slow-24h'],
   '3 GC rarely runs': ['leak-rare-gc', 'leak-rare-gc-2min', 'leak-rare-gc-5min', 'trap-rare-gc', 'trap-rare-gc-jitter', 'trap-rare-gc-cache-2min'],
   '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo', 'trap-kitex-load-ramp-2min', 'leak-kitex-ramp-down'],
@@ -159,7 +161,7 @@ describe('labelled corpus', () => {
   // series, 0.918; with rounds 6 and 7 (no new false alarm), 0.927.
   // Stop 26 scored the warnings at main.(*inventoryHandler).Lookup in two
   // 24-hour Kitex series as true: the sync.Map that keeps the leaked field
-  // gains an entry per kept request (also_leaking, tested below): 0.943; with round 15, 0.945; with round 16, 0.948.
+  // gains an entry per kept request (also_leaking, tested below): 0.943; with round 15, 0.945; with round 16, 0.948; with round 17, 0.949.
   it('precision >= 0.94 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.94, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -518,6 +520,17 @@ describe('labelled corpus', () => {
       assert.ok(byName(name).leaks[0]!.minutesToFirstFinding! <= 36, `${name}: first finding at ${byName(name).leaks[0]!.minutesToFirstFinding} min`);
       assert.ok(!byName(name).findings.some((f) => f.classId === 'cache-filling'), name);
     }
+  });
+
+  it('finds the netpoll barrier leak at another request size, pace and interval (critical, with the version), and not on the fixed netpoll under the same load', () => {
+    // Held-out round 17, scored before any change: precision, recall and class accuracy 1.000.
+    for (const name of ['leak-netpoll-barrier-128k', 'leak-netpoll-barrier-2min']) {
+      const s = byName(name);
+      assert.deepEqual(s.alerts.map((f) => [f.classId, f.severity, f.function]), [['netpoll-barrier-leak', 'critical', 'github.com/cloudwego/netpoll.(*LinkBuffer).book']], name);
+      assert.match(s.alerts[0]!.summary, /netpoll v0\.2\.4 keeps stale connection buffers alive/, name);
+      assert.ok(s.leaks[0]!.minutesToDetect! <= 45, `${name}: warned at ${s.leaks[0]!.minutesToDetect} min`);
+    }
+    assert.deepEqual(byName('trap-busy-netpoll-v025-128k').findings, []);
   });
 
   it('names the struct and field id of a held field, and the version of a vulnerable module', () => {
