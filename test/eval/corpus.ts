@@ -50,6 +50,8 @@ export interface Manifest {
   description: string;
   interval_seconds: number;
   profiles: number;
+  /** The Go release the recorded program was built with (go1.26.8, go1.27.3, ...). */
+  toolchain?: string;
   /** Module versions of the recorded program (Kitex, netpoll, ...), where it links them. */
   versions?: Record<string, string>;
   /** All leaks together, bytes per hour of series time. */
