@@ -12,8 +12,8 @@
  * first finding of the leak's class (any severity); time to warning is
  * reported beside it. Not met, and asserted at what the detector does today
  * so that any regression fails (README "Evaluation on real profiles"):
- * - KNOWN_FALSE_ALARMS: a "log-like" cache whose recorded rate stops
- *   falling after minute 40;
+ * - KNOWN_FALSE_ALARMS: a log-like cache whose recording grows nearly
+ *   straight until the warm-up hold ends;
  * - the median time to a *warning* for fast leaks, which issue 10's own
  *   shape 5 (a constant 60-minute fill after start raises no warning) sets
  *   for leaks that start with their process (every fast series here does).
@@ -44,7 +44,9 @@ const SHAPES: Record<string, string[]> = {
     'trap-kitex-diurnal-5min', 'leak-kitex-diurnal-5min', 'trap-kitex-morning-2min', 'leak-kitex-morning-note-2min',
     'leak-kitex-diurnal-sparse-1min', 'trap-kitex-diurnal-1min', 'leak-kitex-diurnal-audit-5min',
   ],
-  '5 caches that fill': ['trap-cache-bound', 'trap-cache-log', 'trap-cache-fill-60min', 'trap-cache-bound-30s', 'trap-cache-fill-30min-15s', 'trap-kitex-ramp-fifo', 'trap-kitex-fifo-55min', 'trap-cache-fill-45min-5min', 'trap-cache-bound-15s', 'trap-cache-fill-60min-2min', 'trap-kitex-fifo-2min', 'trap-cache-bound-5min'],
+  '5 caches that fill': ['trap-cache-bound', 'trap-cache-log', 'trap-cache-fill-60min', 'trap-cache-bound-30s', 'trap-cache-fill-30min-15s', 'trap-kitex-ramp-fifo', 'trap-kitex-fifo-55min', 'trap-cache-fill-45min-5min', 'trap-cache-bound-15s', 'trap-cache-fill-60min-2min', 'trap-kitex-fifo-2min', 'trap-cache-bound-5min',
+    // Held-out round 20 (stop 27): fills over hours, and leaks beside them.
+    'trap-cache-log-2k', 'trap-cache-log-2min', 'trap-cache-bound-2min-slow', 'trap-cache-bound-tau2h', 'leak-beside-log-cache', 'leak-slow-beside-bound-cache-2min', 'leak-late-beside-bound-cache'],
   'a working set that never grows, read through the profiler sampling': ['trap-quiet-static'],
   "scraped as the daemon does by default, without ?gc=1 (the runtime's last published profile)": ['trap-kitex-load-ramp-nogc', 'leak-kitex-ramp-tags-nogc', 'trap-kitex-warm-fifo-nogc'],
   '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min'],
@@ -78,29 +80,30 @@ const SHAPES: Record<string, string[]> = {
 const HELD_OUT_ROUND_2_FALSE_ALARMS = ['trap-cache-log-slow'];
 
 /**
- * Held-out round 4, kept as recorded: trap-cache-bound-5min's price cache
- * (no eviction, 1 - exp(-t/3 h)) slowed from ~0.65 to ~0.1 MB/min over its
- * first 90 minutes, then its sampled growth rose again, 35 -> 57 MB from
- * minute 100 to 160 (~22 MB/h, about twice the cache's expected rate), so
- * the growth read as continuing past the warm-up at minute 125. It keeps
- * everything it allocates, so its kept share cannot fall either.
+ * Held-out round 20 (stop 27), kept as recorded: caches whose fill takes
+ * hours (1 - exp(-t/2 h), 1 - exp(-t/2.5 h), 1/t misses scraped every 2
+ * minutes). At the warm-up's end each still grows at 0.6-0.8 of its first
+ * hour's rate, nearly straight, and the 5 minutes of points that confirm
+ * growth past the hold hold 2-4 sampled objects: they warn at minutes
+ * 65-82, as trap-cache-log-slow does. The 1-minute 1/t table of the round
+ * (trap-cache-log-2k) is held by its filling finding (below).
  */
-const HELD_OUT_ROUND_4_FALSE_ALARMS = ['trap-cache-bound-5min'];
+const HELD_OUT_ROUND_20_FALSE_ALARMS = ['trap-cache-log-2min', 'trap-cache-bound-2min-slow', 'trap-cache-bound-tau2h'];
 
 /**
- * Healthy series that still raise a warning. trap-cache-log's recorded fill
- * does not slow down after minute 40: 22.6 -> 47.8 MB by minute 120 in
- * steps of 7.3, 5.9, 5.7 and 6.3 MB per 20 minutes (~19 MB/h), and its
- * kept share rises (0.85 -> 0.95), so its misses did not fall as 1/t. Issue
- * 10 escalates a filling cache when "the slowing stops", and this is the
- * shape of real leaks that grew faster in their first half hour
- * (leak-codec-grpc-note, -apache-blob, -generic-json): every rule that kept
- * it `info` lost those leaks (README: Detection).
+ * Healthy series that still raise a warning: trap-cache-log-slow and round
+ * 20's (above). Two more warned until stop 27, when a filling finding raised
+ * past the warm-up began to hold its site until the growth regains the rate
+ * it had then (engine.ts: resumedAfterFilling): trap-cache-log, whose
+ * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
+ * ~27 MB/h it had when found filling at minute 70, and trap-cache-bound-5min,
+ * whose sampled growth rose again between minutes 100 and 160. Both are
+ * tested below.
  */
-const KNOWN_FALSE_ALARMS = new Set(['trap-cache-log', ...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_4_FALSE_ALARMS]);
+const KNOWN_FALSE_ALARMS = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS]);
 
-/** trap-cache-log-slow warns (above) where an info finding was expected. */
-const KNOWN_MISSING_INFO = new Set(['trap-cache-log-slow']);
+/** Warn (above) where an info finding was expected: a warning at the site replaces its "filling". */
+const KNOWN_MISSING_INFO = new Set(['trap-cache-log-slow', 'trap-cache-bound-tau2h']);
 
 /**
  * Every fast series' leak starts with its process, about a minute before the
@@ -149,7 +152,7 @@ describe('labelled corpus', () => {
   });
 
   // Precision counts a warning at a series' healthy_functions (its caches) as
-  // wrong: the two log-like caches above, the symbol table of
+  // wrong: the log-like caches above (until stop 27, three), the symbol table of
   // leak-after-log-cache before its leak starts, and the price cache of
   // leak-with-bound-cache-2min (recorded 16.5 then 10 MB/h, per 40 minutes
   // 11.5, 7.5, 7.5 MB: its slowing is not monotone at minute 118), and the
@@ -162,8 +165,13 @@ describe('labelled corpus', () => {
   // Stop 26 scored the warnings at main.(*inventoryHandler).Lookup in two
   // 24-hour Kitex series as true: the sync.Map that keeps the leaked field
   // gains an entry per kept request (also_leaking, tested below): 0.943; with round 15, 0.945; with round 16, 0.948; with rounds 17 and 18, 0.949; with round 19, 0.952.
-  it('precision >= 0.94 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
-    assert.ok(score.precision >= 0.94, `precision ${score.precision}`);
+  // Stop 27: a filling finding raised past the warm-up holds its site until
+  // the growth regains the rate it had then; trap-cache-log and
+  // trap-cache-bound-5min no longer warn: 0.967. Held-out round 20 then
+  // probed fills that take hours and added five warnings at caches (three on
+  // healthy series, two beside leaks) at the warm-up's end: 0.931.
+  it('precision >= 0.93 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
+    assert.ok(score.precision >= 0.93, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
     assert.ok(score.classAccuracy >= 0.9, `class accuracy ${score.classAccuracy}`);
   });
@@ -225,6 +233,21 @@ describe('labelled corpus', () => {
       assert.match(f.evidence.hold!.reason, /held at info until .*a warm-up cache fill looks the same/);
       assert.equal(f.state, 'resolved');
     }
+  });
+
+  it('a cache found filling past the warm-up stays info while it grows slower than it did then, and says so', () => {
+    // Judged window by window, both warned (minutes 121 and 125): the
+    // recorded fills run nearly straight for an hour or more after the
+    // warm-up, so each window's own slowing came and went with the sampling.
+    for (const name of ['trap-cache-log', 'trap-cache-bound-5min']) {
+      const s = byName(name);
+      assert.deepEqual(s.alerts, [], name);
+      const filling = s.findings.filter((f) => f.classId === 'cache-filling');
+      assert.ok(filling.length > 0, `${name}: no cache-filling finding`);
+    }
+    const table = byName('trap-cache-log').findings.find((f) => f.classId === 'cache-filling')!;
+    assert.match(table.summary, /slower than when it was found filling/);
+    assert.equal(table.evidence.note, 'has not regained the rate it had when found filling');
   });
 
   it('a full cache whose entries are replaced is an info finding that says it keeps less of what it allocates, not a warning', () => {
@@ -566,6 +589,28 @@ describe('labelled corpus', () => {
       assert.ok(s.leaks[0]!.minutesToDetect! <= 130, `${name}: warned at ${s.leaks[0]!.minutesToDetect} min`);
     }
     assert.deepEqual(byName('trap-netpoll-churn-nogc').alerts, []);
+  });
+
+  it('held-out round 20: finds leaks beside caches that fill for hours; the 1/t table found filling past the warm-up stays info', () => {
+    // Recorded after the filling anchor (engine.ts: resumedAfterFilling) was
+    // written, and scored with it as committed: recall 1.000; 3 of 4 healthy
+    // series warn at the warm-up's end (above). The detector before it warned
+    // on all four, and at the table beside leak-beside-log-cache (minute 101).
+    const leaks: Record<string, number> = { 'leak-beside-log-cache': 70, 'leak-slow-beside-bound-cache-2min': 120, 'leak-late-beside-bound-cache': 40 };
+    for (const [name, bound] of Object.entries(leaks)) {
+      const s = byName(name);
+      const leak = s.leaks[0]!;
+      assert.ok(leak.finding, `${name}: missed`);
+      assert.equal(leak.finding.function, 'main.(*auditTrail).append', name);
+      assert.ok(leak.minutesToDetect! <= bound, `${name}: warned at ${leak.minutesToDetect} min`);
+    }
+    assert.deepEqual(
+      byName('leak-beside-log-cache').alerts.map((f) => f.function),
+      ['main.(*auditTrail).append'],
+    );
+    const table = byName('trap-cache-log-2k');
+    assert.deepEqual(table.alerts, []);
+    assert.ok(table.findings.some((f) => f.classId === 'cache-filling'), 'no filling finding');
   });
 
   it('names the struct and field id of a held field, and the version of a vulnerable module', () => {

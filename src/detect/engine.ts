@@ -58,6 +58,12 @@ export interface EpochState {
   cache?: Map<number, { bucket: number; entries: [string, Judged][] }>;
   /** Sites that grew, held, until each of the latest processes ended (crash-loop.ts), by detection key. */
   carried?: ReadonlyMap<string, CarriedGrowth>;
+  /**
+   * Functions with an open "filling, slowing down" finding, and when (ms) it
+   * was raised: such growth escalates only once its slowing has stopped
+   * (resumedAfterFilling).
+   */
+  fillingSince?: ReadonlyMap<string, number>;
 }
 
 interface Judged {
@@ -68,6 +74,8 @@ interface Judged {
   unconfirmed: boolean;
   /** Set when it keeps a falling share of what it allocates: filling toward a bound. */
   keptShares: KeptShares | undefined;
+  /** Found filling before, and its growth since has not gone on at the rate it had then. */
+  stillFilling: boolean;
 }
 
 /** One growing allocation site found by one evaluation. The finding tracker (findings.ts) turns repeated detections into a Finding with a lifecycle. */
@@ -190,7 +198,7 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       // from reading as a leak.)
       if (verdict.growing && !exceedsSamplingError(sampledGrowth(site, verdict.growthBytes), samplingZ)) continue;
       const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
-      const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !continuedAfter(warmupEnd, times, sum, heapBytes, verdict.slopePerHour, params);
+      const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !wentOnAfter(warmupEnd, times, sum, hoursOf(times), verdict.slopePerHour, heapBytes, params);
       // A cache nearing its bound keeps less of what it allocates (alloc.ts).
       const shares = cacheLike && verdict.growing ? keptShareByThird(sum, site.allocs) : undefined;
       const keptShares = shares && keepsFallingShare(shares, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ) ? shares : undefined;
@@ -202,7 +210,12 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       if (young && verdict.decelerating && !slowsBeyondSamplingError(times, sum, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ)) {
         verdict = { ...verdict, decelerating: false };
       }
-      const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed, keptShares };
+      // Found filling past the warm-up (in it, "filling" is only a label of
+      // growth that is held anyway): a leak only once the slowing stopped.
+      const filledFrom = cacheLike && verdict.growing && warmupEnd !== undefined && !young ? state.fillingSince?.get(g.classification.facts.function) : undefined;
+      const anchored = filledFrom !== undefined && filledFrom >= warmupEnd!;
+      const stillFilling = anchored && resumedAfterFilling(filledFrom, times, sum, heapBytes, params) === false;
+      const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed, keptShares, stillFilling };
       entries.push([g.key, entry]);
       add(g.key, entry);
     }
@@ -217,13 +230,15 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
     const slowedLonger = growing && list.some((e) => e.verdict.slowing && e.verdict.reason?.startsWith('growth has slowed') && e.spanMs > growing.spanMs);
     const chosen = growing ?? list[0]!;
     const bounded = chosen.cacheLike && chosen.keptShares !== undefined;
-    const why = !chosen.verdict.growing || slowedLonger || (chosen.cacheLike && chosen.verdict.decelerating) || bounded ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
+    // Found filling before: escalates only once the slowing has stopped.
+    const stillFilling = list.some((e) => e.stillFilling);
+    const why = !chosen.verdict.growing || slowedLonger || stillFilling || (chosen.cacheLike && chosen.verdict.decelerating) || bounded ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
     // Earlier processes that each ended while this site grew, held, stand in
     // for the warm-up's end that none of them reached (crash-loop.ts).
     const carried = state.carried?.get(chosen.detection.key);
     const d =
       why === 'slowing'
-        ? asFilling(chosen.detection, bounded && !slowedLonger && !chosen.verdict.decelerating ? chosen.keptShares : undefined)
+        ? asFilling(chosen.detection, bounded && !slowedLonger && !chosen.verdict.decelerating ? chosen.keptShares : undefined, stillFilling && chosen.verdict.growing)
         : why === 'young' && young && outlivedItsProcesses(carried)
           ? asCrashLoop(chosen.detection, carried)
           : why === 'young'
@@ -238,29 +253,63 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
 }
 
 /**
- * Growth that began in the warm-up is a leak only if it went on after it, at
- * a good fraction of the window's rate. Once `minWindowMs` has passed since
- * the warm-up, the points since then must also pass every check on their
- * own. Before, the few points since the warm-up's end (at least 4, the fewest
+ * Growth found filling (its rate falling) at `filledFrom` is a leak only once
+ * the slowing has stopped: since then it went on at a good fraction of the
+ * rate it had before (wentOnAfter). The reference is anchored at the finding:
+ * a cache that keeps filling ever more slowly falls further below it with
+ * every hour, however noisy each window's own curvature is, while a leak
+ * wrongly taken for one keeps its rate and passes within minutes (the
+ * thirds' plain ordering past the warm-up labels a noisy leak "filling" now
+ * and then: asking that slowing to exceed the sampling error before it
+ * anchors spared such leaks 1–20 minutes, and let a held-out log-like cache
+ * warn again). Undefined (no anchor) when the points hold too little
+ * from before the finding to tell its rate then (a shorter horizon; a longer
+ * one holds it).
+ */
+function resumedAfterFilling(filledFrom: number, times: readonly number[], values: readonly number[], heapBytes: number, params: DetectParams): boolean | undefined {
+  const from = times.findIndex((t) => t >= filledFrom);
+  // The rate then: over the window that judged it filling, not all history.
+  const since = Math.max(0, times.findIndex((t) => t >= filledFrom - params.windowMs));
+  if (from - since < ANCHOR_MIN_POINTS) return undefined;
+  const hours = hoursOf(times);
+  const rateThen = stretchRate(hours.slice(since, from), values.slice(since, from));
+  if (!(rateThen > 0)) return undefined;
+  return wentOnAfter(filledFrom, times, values, hours, rateThen, heapBytes, params);
+}
+
+/** Points before a filling finding that give its rate then (the fewest Mann–Kendall judges at p < 0.05). */
+const ANCHOR_MIN_POINTS = 4;
+
+function hoursOf(times: readonly number[]): number[] {
+  return times.map((t) => (t - times[0]!) / 3_600_000);
+}
+
+/**
+ * Whether growth went on after `from` at nearly `rateThen` (bytes per hour
+ * of `hours`, the points' times in hours). Growth that began in the
+ * warm-up is a leak only if it went on after the warm-up's end at a good
+ * fraction of the window's rate; growth found filling, only if it went on
+ * after the finding at a good fraction of its rate then. Once `minWindowMs`
+ * has passed since `from`, the points since then must also pass every check
+ * on their own. Before, the few points since (at least 4, the fewest
  * Mann–Kendall judges at p < 0.05) must trend up: a confirmation of a trend
  * the whole window already showed.
  */
-function continuedAfter(warmupEnd: number, times: readonly number[], values: readonly number[], heapBytes: number, slopePerHour: number, params: DetectParams): boolean {
-  const from = times.findIndex((t) => t >= warmupEnd);
-  if (from < 0 || times.length - from < 4) return false;
-  const postTimes = times.slice(from);
-  const v = values.slice(from);
+function wentOnAfter(from: number, times: readonly number[], values: readonly number[], hours: readonly number[], rateThen: number, heapBytes: number, params: DetectParams): boolean {
+  const first = times.findIndex((t) => t >= from);
+  if (first < 0 || times.length - first < 4) return false;
+  const postTimes = times.slice(first);
+  const v = values.slice(first);
   const span = postTimes.at(-1)! - postTimes[0]!;
-  // Enough points since the warm-up: every check on their own but the least
+  // Enough points since then: every check on their own but the least
   // growth, which the window already showed (asked again of this part, it
   // holds a 3 MB/h leak back another 80 minutes). Few points over a long
   // time (a quiet service's rare GCs) get the confirmation below.
   const enough = span >= params.minWindowMs && v.length >= params.minPoints;
   if (enough ? !assessTrend(postTimes, v, heapBytes, withoutLeastGrowth(params)).growing : span < CONFIRM_SPAN_MS || !(mannKendall(v).pIncreasing < CONFIRM_P)) return false;
-  // Either way, at nearly the window's rate: a bounded cache still fills
+  // Either way, at nearly the reference rate: a bounded cache still fills
   // after the warm-up, ever more slowly, and trends on its own.
-  const t = postTimes.map((x) => (x - postTimes[0]!) / 3_600_000);
-  return stretchRate(t, v) >= CONFIRM_RATE * slopePerHour;
+  return stretchRate(hours.slice(first), v) >= CONFIRM_RATE * rateThen;
 }
 
 /**
@@ -352,11 +401,13 @@ function detectionOf(state: EpochState, g: Group, verdict: TrendVerdict, alloc: 
  * its rate keeps falling, or it keeps a falling share of what it allocates
  * (`shares`, first and last third: it replaces entries as it nears a bound).
  */
-function asFilling(d: Detection, shares?: KeptShares): Detection {
+function asFilling(d: Detection, shares?: KeptShares, slowerThanWhenFound = false): Detection {
   const pct = (x: number): string => `${Math.round(Math.min(1, Math.max(0, x)) * 100)} %`;
   const why = shares
     ? { summary: `keeps ${pct(shares.last)} of what it allocates, down from ${pct(shares.first)}`, note: 'keeps a falling share of what it allocates: nearing a bound' }
-    : { summary: `${formatRate(d.bytesPerHour)} and falling`, note: 'growth rate keeps falling' };
+    : slowerThanWhenFound
+      ? { summary: `${formatRate(d.bytesPerHour)}, slower than when it was found filling`, note: 'has not regained the rate it had when found filling' }
+      : { summary: `${formatRate(d.bytesPerHour)} and falling`, note: 'growth rate keeps falling' };
   return {
     ...d,
     key: `${FILLING_CACHE.id}|${d.function}`,

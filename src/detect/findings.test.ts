@@ -31,6 +31,16 @@ describe('FindingTracker', () => {
     assert.equal(t.open().length, 1);
   });
 
+  it('tells the engine which functions have an open filling finding, and since when', () => {
+    const t = new FindingTracker({ forMs: 10 * MIN, resolveAfterMs: 30 * MIN });
+    const filling: Detection = { ...det('cache-filling|f', 'info'), classId: 'cache-filling', function: 'f' };
+    for (let m = 0; m <= 12; m++) t.update('e1', m * MIN, [filling, det('g')]);
+    assert.deepEqual([...t.fillingSince()], [['f', 10 * MIN]]);
+    // A new process ends every finding of the old one, and its anchor with it.
+    t.endEpoch(13 * MIN);
+    assert.deepEqual([...t.fillingSince()], []);
+  });
+
   it('a gap in the condition restarts the `for` clock', () => {
     const t = new FindingTracker({ forMs: 10 * MIN, resolveAfterMs: 30 * MIN });
     for (let m = 0; m < 9; m++) t.update('e1', m * MIN, [det('a')]);

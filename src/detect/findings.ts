@@ -153,6 +153,13 @@ export class FindingTracker {
     return events;
   }
 
+  /** Functions with an open "filling, slowing down" finding, and when (ms) it was raised. */
+  fillingSince(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const f of this.#open.values()) if (f.classId === 'cache-filling') out.set(f.function, f.detectedAt);
+    return out;
+  }
+
   open(): Finding[] {
     return [...this.#open.values()].map((f) => ({ ...f }));
   }

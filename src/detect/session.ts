@@ -117,6 +117,7 @@ export class DetectionSession {
       samplingPeriod: profile.period > 0 ? profile.period : undefined,
       cache: this.#cache,
       carried: this.#carried,
+      fillingSince: this.#tracker.fillingSince(),
     };
     const detections = evaluateEpoch(state, this.#params);
     const due = this.#tracker.dueToResolve(t, detections).map(
