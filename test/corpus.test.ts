@@ -39,7 +39,7 @@ const SHAPES: Record<string, string[]> = {
     'leak-netpoll-barrier-2min'],
   '2 a slow leak visible only over hours': ['leak-slow-12h', 'leak-slow-24h'],
   '3 GC rarely runs': ['leak-rare-gc', 'leak-rare-gc-2min', 'leak-rare-gc-5min', 'trap-rare-gc', 'trap-rare-gc-jitter', 'trap-rare-gc-cache-2min'],
-  '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo', 'trap-kitex-load-ramp-2min', 'leak-kitex-ramp-down'],
+  '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo', 'trap-kitex-load-ramp-2min', 'leak-kitex-ramp-down', 'leak-kitex-evening-fall', 'leak-kitex-dip-and-back'],
   '4 daily traffic: load that rises for hours, then falls (Kitex)': [
     'trap-kitex-diurnal-5min', 'leak-kitex-diurnal-5min', 'trap-kitex-morning-2min', 'leak-kitex-morning-note-2min',
     'leak-kitex-diurnal-sparse-1min', 'trap-kitex-diurnal-1min', 'leak-kitex-diurnal-audit-5min',
@@ -169,7 +169,8 @@ describe('labelled corpus', () => {
   // the growth regains the rate it had then; trap-cache-log and
   // trap-cache-bound-5min no longer warn: 0.967. Held-out round 20 then
   // probed fills that take hours and added five warnings at caches (three on
-  // healthy series, two beside leaks) at the warm-up's end: 0.931.
+  // healthy series, two beside leaks) at the warm-up's end: 0.931; with
+  // round 21's two leaks, 0.932.
   it('precision >= 0.93 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.93, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -611,6 +612,23 @@ describe('labelled corpus', () => {
     const table = byName('trap-cache-log-2k');
     assert.deepEqual(table.alerts, []);
     assert.ok(table.findings.some((f) => f.classId === 'cache-filling'), 'no filling finding');
+  });
+
+  it('held-out round 21: a field leak whose traffic falls past the warm-up is found, also when the fall reads as a filling cache', () => {
+    // leak-kitex-dip-and-back's traffic falls from 300 to 60 requests per
+    // step by minute 120 and comes back by 240: past the warm-up it was a
+    // filling finding. Anchored at that finding for good, its rate since
+    // never regained the rate before it (the trough is in every average
+    // since): missed in 300 minutes, where window-by-window judgement had
+    // warned at 223. Against the window before the latest one, it warns at 231.
+    const dip = byName('leak-kitex-dip-and-back');
+    const leak = dip.leaks[0]!;
+    assert.equal(leak.finding?.classId, 'server-request-field-held');
+    assert.ok(leak.minutesToDetect! <= 240, `warned at ${leak.minutesToDetect} min`);
+    assert.ok(dip.findings.some((f) => f.classId === 'cache-filling' && f.function === leak.finding!.function), 'the dip did not read as filling');
+    const fall = byName('leak-kitex-evening-fall').leaks[0]!;
+    assert.equal(fall.finding?.classId, 'server-request-field-held');
+    assert.ok(fall.minutesToDetect! <= 70, `warned at ${fall.minutesToDetect} min`);
   });
 
   it('names the struct and field id of a held field, and the version of a vulnerable module', () => {

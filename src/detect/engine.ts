@@ -255,29 +255,32 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
 /**
  * Growth found filling (its rate falling) at `filledFrom` is a leak only once
  * the slowing has stopped: since then it went on at a good fraction of the
- * rate it had before (wentOnAfter). The reference is anchored at the finding:
- * a cache that keeps filling ever more slowly falls further below it with
- * every hour, however noisy each window's own curvature is, while a leak
- * wrongly taken for one keeps its rate and passes within minutes (the
- * thirds' plain ordering past the warm-up labels a noisy leak "filling" now
- * and then: asking that slowing to exceed the sampling error before it
- * anchors spared such leaks 1–20 minutes, and let a held-out log-like cache
- * warn again). Undefined (no anchor) when the points hold too little
- * from before the finding to tell its rate then (a shorter horizon; a longer
- * one holds it).
+ * rate it had in the window before (wentOnAfter). The reference is anchored
+ * at the finding: a cache that keeps filling ever more slowly falls further
+ * below it with every hour, however noisy each window's own curvature is,
+ * while a leak wrongly taken for one keeps its rate and passes within
+ * minutes. A window after the finding the split moves with the window: the
+ * latest window against the one before it. A fill still slows from one
+ * window to the next; a leak whose traffic fell for a while and came back
+ * (or holds) keeps its rate from one window to the next, and is not held
+ * for as long as the finding stays in a horizon. (Asking the slowing to
+ * exceed the sampling error before it anchors spared noisy leaks 1–20
+ * minutes, and let a held-out log-like cache warn again.) Undefined (no
+ * anchor) when the points hold too little before the split to tell the
+ * rate then.
  */
 function resumedAfterFilling(filledFrom: number, times: readonly number[], values: readonly number[], heapBytes: number, params: DetectParams): boolean | undefined {
-  const from = times.findIndex((t) => t >= filledFrom);
-  // The rate then: over the window that judged it filling, not all history.
-  const since = Math.max(0, times.findIndex((t) => t >= filledFrom - params.windowMs));
+  const split = Math.max(filledFrom, times.at(-1)! - params.windowMs);
+  const from = times.findIndex((t) => t >= split);
+  const since = Math.max(0, times.findIndex((t) => t >= split - params.windowMs));
   if (from - since < ANCHOR_MIN_POINTS) return undefined;
   const hours = hoursOf(times);
   const rateThen = stretchRate(hours.slice(since, from), values.slice(since, from));
   if (!(rateThen > 0)) return undefined;
-  return wentOnAfter(filledFrom, times, values, hours, rateThen, heapBytes, params);
+  return wentOnAfter(split, times, values, hours, rateThen, heapBytes, params);
 }
 
-/** Points before a filling finding that give its rate then (the fewest Mann–Kendall judges at p < 0.05). */
+/** Points before the split that give the rate then (the fewest Mann–Kendall judges at p < 0.05). */
 const ANCHOR_MIN_POINTS = 4;
 
 function hoursOf(times: readonly number[]): number[] {

@@ -392,6 +392,27 @@ describe('open findings: hysteresis', () => {
     assert.ok(t <= 150, `warned at ${t} min`);
   });
 
+  it('a leak whose traffic falls past the warm-up and then holds low warns once the 6-hour horizon no longer holds the fall', () => {
+    // From process start, 40 MB/h until minute 30, falling to 8 MB/h by
+    // minute 90, then held: past the warm-up it reads as a fill slowing
+    // down. Against the rate before its filling finding it never comes back;
+    // the latest window against the one before it does once the fall is
+    // behind. The 6-hour horizon, which still sees the growth slow over its
+    // whole span, holds it until the process is ~6 hours old (minute 363),
+    // with the anchor as without it.
+    const rate = (m: number): number => (m < 30 ? 40 : m < 90 ? 40 - (32 * (m - 30)) / 60 : 8);
+    const kept = (m: number): number => {
+      let b = 0;
+      for (let x = 0; x < m; x++) b += (rate(x) * MB) / 60;
+      return b;
+    };
+    const leak: Site = { fn: 'main.(*auditLog).append', inuse: kept, allocPerMin: (m) => (rate(m) * MB) / 60 };
+    const r = run([leak], { startAge: 0, minutes: 480 });
+    assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*auditLog).append']);
+    const t = (warnedAt(r.warnings[0]!)! - T0) / MIN;
+    assert.ok(t <= 6 * 60 + 15, `warned at ${t} min`);
+  });
+
   it('a 3 MB/h leak from process start warns once it goes on after the warm-up, not once that part alone reaches min_growth', () => {
     // 4 MiB at 3 MB/h takes ~84 minutes: asked again of the points after the
     // warm-up, the least growth would hold this warning back to minute ~150.
