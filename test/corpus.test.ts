@@ -247,8 +247,8 @@ describe('labelled corpus', () => {
       assert.ok(filling.length > 0, `${name}: no cache-filling finding`);
     }
     const table = byName('trap-cache-log').findings.find((f) => f.classId === 'cache-filling')!;
-    assert.match(table.summary, /slower than when it was found filling/);
-    assert.equal(table.evidence.note, 'has not regained the rate it had when found filling');
+    assert.match(table.summary, /filling, slowing down \(\d+ MB\/h, not back to its rate before it slowed\)/);
+    assert.match(table.evidence.note!, /^has not regained the rate of the window before it was found filling/);
   });
 
   it('a full cache whose entries are replaced is an info finding that says it keeps less of what it allocates, not a warning', () => {

@@ -409,7 +409,7 @@ function asFilling(d: Detection, shares?: KeptShares, slowerThanWhenFound = fals
   const why = shares
     ? { summary: `keeps ${pct(shares.last)} of what it allocates, down from ${pct(shares.first)}`, note: 'keeps a falling share of what it allocates: nearing a bound' }
     : slowerThanWhenFound
-      ? { summary: `${formatRate(d.bytesPerHour)}, slower than when it was found filling`, note: 'has not regained the rate it had when found filling' }
+      ? { summary: `${formatRate(d.bytesPerHour)}, not back to its rate before it slowed`, note: 'has not regained the rate of the window before it was found filling (a window later: of the window before the latest)' }
       : { summary: `${formatRate(d.bytesPerHour)} and falling`, note: 'growth rate keeps falling' };
   return {
     ...d,
