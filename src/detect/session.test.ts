@@ -98,6 +98,19 @@ function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minute
   return { findings: result.findings, warnings: result.findings.filter((f) => f.severity !== 'info'), staleProfiles: result.staleProfiles };
 }
 
+/** A leak that keeps all it allocates, at `mbPerHour(age)`, from age `from` (minutes) on. */
+function keeping(fn: string, mbPerHour: (m: number) => number, from = 0): Site {
+  return {
+    fn,
+    inuse: (m) => {
+      let kept = 0;
+      for (let x = from; x < m; x++) kept += (mbPerHour(x) * MB) / 60;
+      return kept;
+    },
+    allocPerMin: (m) => (mbPerHour(m) * MB) / 60,
+  };
+}
+
 /** Grows from age `from` (minutes) on. */
 const linear = (mbPerHour: number, from = 0) => (m: number) => Math.max(0, m - from) * (mbPerHour * MB / 60);
 const steady = (mbPerMin: number) => () => mbPerMin * MB;
@@ -379,13 +392,7 @@ describe('open findings: hysteresis', () => {
     // 30 MB/h, at a third of that between minutes 20 and 70 of an old
     // process: the dip reads as a fill slowing down; the rate it comes back
     // to is the rate it had when found filling.
-    const rate = (m: number): number => (m >= 620 && m < 670 ? 10 : 30);
-    const kept = (m: number): number => {
-      let b = 0;
-      for (let x = 600; x < m; x++) b += (rate(x) * MB) / 60;
-      return b;
-    };
-    const leak: Site = { fn: 'main.(*auditLog).append', inuse: kept, allocPerMin: (m) => (rate(m) * MB) / 60 };
+    const leak = keeping('main.(*auditLog).append', (m) => (m >= 620 && m < 670 ? 10 : 30), 600);
     const r = run([leak], { startAge: 600, minutes: 200 });
     assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*auditLog).append']);
     const t = (warnedAt(r.warnings[0]!)! - T0) / MIN;
@@ -400,13 +407,7 @@ describe('open findings: hysteresis', () => {
     // behind. The 6-hour horizon, which still sees the growth slow over its
     // whole span, holds it until the process is ~6 hours old (minute 363),
     // with the anchor as without it.
-    const rate = (m: number): number => (m < 30 ? 40 : m < 90 ? 40 - (32 * (m - 30)) / 60 : 8);
-    const kept = (m: number): number => {
-      let b = 0;
-      for (let x = 0; x < m; x++) b += (rate(x) * MB) / 60;
-      return b;
-    };
-    const leak: Site = { fn: 'main.(*auditLog).append', inuse: kept, allocPerMin: (m) => (rate(m) * MB) / 60 };
+    const leak = keeping('main.(*auditLog).append', (m) => (m < 30 ? 40 : m < 90 ? 40 - (32 * (m - 30)) / 60 : 8));
     const r = run([leak], { startAge: 0, minutes: 480 });
     assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*auditLog).append']);
     const t = (warnedAt(r.warnings[0]!)! - T0) / MIN;
