@@ -36,6 +36,10 @@ describe('FindingTracker', () => {
     const filling: Detection = { ...det('cache-filling|f', 'info'), classId: 'cache-filling', function: 'f' };
     for (let m = 0; m <= 12; m++) t.update('e1', m * MIN, [filling, det('g')]);
     assert.deepEqual([...t.fillingSince()], [['f', 10 * MIN]]);
+    // After a daemon restart the tracker is built from the stored open
+    // findings: the anchor is their detected_at, not the restart's time.
+    const restored = new FindingTracker({ forMs: 10 * MIN, resolveAfterMs: 30 * MIN }, t.open());
+    assert.deepEqual([...restored.fillingSince()], [['f', 10 * MIN]]);
     // A new process ends every finding of the old one, and its anchor with it.
     t.endEpoch(13 * MIN);
     assert.deepEqual([...t.fillingSince()], []);
