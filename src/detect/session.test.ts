@@ -80,13 +80,16 @@ interface Run {
 /**
  * Scrapes a process every `intervalMin` from age `startAge` for `minutes`.
  * `restartAt` (minutes into the run) starts a new process of age 0.
+ * `outage` [from, to): minutes without a scrape (the processes run on).
  */
-function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minutes: number; restartAt?: number; restartEvery?: number; gcEveryMin?: number; seed?: number }): Run {
+function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minutes: number; restartAt?: number; restartEvery?: number; gcEveryMin?: number; seed?: number; outage?: [number, number] }): Run {
   const r = new Replayer(DEFAULT_DETECT_PARAMS);
   const rand = rng(o.seed ?? 1);
   const interval = o.intervalMin ?? 1;
   let last: HeapProfile | undefined;
   for (let m = 0; m <= o.minutes; m += interval) {
+    // No scrape reached the process (`outage`: from, to minutes into the run).
+    if (o.outage && m >= o.outage[0] && m < o.outage[1]) continue;
     const age = o.restartEvery !== undefined ? m % o.restartEvery : o.restartAt !== undefined && m >= o.restartAt ? m - o.restartAt : (o.startAge ?? 600) + m;
     // Without a GC since the last scrape, the runtime serves the same profile again.
     const gcRan = o.gcEveryMin === undefined || m % o.gcEveryMin === 0 || !last;
@@ -305,6 +308,18 @@ describe('DetectionSession on synthetic processes', () => {
     const r = run([{ fn: 'main.(*audit).append', inuse: linear(90), allocPerMin: steady(1.5) }], { minutes: 120, restartEvery: 30 });
     assert.ok(r.warnings.length > 0 && minutesToDetect(r.warnings[0])! < 90, `${minutesToDetect(r.warnings[0])}`);
     assert.ok(r.warnings.every((f) => f.evidence.crashLoop !== undefined));
+  });
+
+  it('a crash loop whose one process was seen too briefly to judge (an outage of the scrapes) still warns', () => {
+    // Processes at 0, 45, 90 and 135; no scrape from 88 to 120, so the third
+    // is seen for 14 minutes only (from age 30: its counters are below the
+    // second's at age 42, so the restart shows). Unjudged, it neither breaks
+    // the chain of the first two nor adds to it: the fourth is raised.
+    const r = run([{ fn: 'main.(*audit).append', inuse: linear(60), allocPerMin: steady(1) }], { minutes: 180, restartEvery: 45, outage: [88, 120] });
+    assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*audit).append']);
+    const minute = minutesToDetect(r.warnings[0])!;
+    assert.ok(minute >= 135, `warned at minute ${minute}, in the fourth process`);
+    assert.deepEqual(r.warnings[0]!.evidence.crashLoop, { processes: 2, endAges: [44, 42] });
   });
 
   it('one restart during a warm-up fill (a deploy) is no crash loop: no warning', () => {

@@ -96,8 +96,13 @@ export class DetectionSession {
     const events: FindingEvent[] = [];
     if (epoch !== this.#epoch) {
       if (this.#epoch !== undefined) events.push(...this.#tracker.endEpoch(t));
+      // A process seen for less than `min_window` (a short process, or one
+      // mostly lost to an outage of the scrapes) was never judged: it says
+      // nothing of whether a site grew until it ended, so it neither adds to
+      // a crash loop's chain nor breaks it.
+      const seenMs = this.#first && this.#last ? this.#last.t - this.#first.t : 0;
       const last = this.#lastJudgement;
-      this.#carried = last && last.epoch === this.#epoch ? carryOver(last.detections, last.t, this.#carried) : new Map();
+      if (seenMs >= this.#params.minWindowMs) this.#carried = last && last.epoch === this.#epoch ? carryOver(last.detections, last.t, this.#carried) : new Map();
       this.#epoch = epoch;
       this.#reset();
     }
