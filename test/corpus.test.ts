@@ -28,6 +28,7 @@ import { warnedAt } from '../src/detect/findings.js';
 import { decodeHeapProfileFast } from '../src/pprof/fast-decode.js';
 import { stackCount } from '../src/pprof/profile.js';
 import { CORPUS, evaluateCorpus, expectedClasses, renderScore } from './eval/corpus.js';
+import { KNOWN_FALSE_ALARMS } from './eval/known-false-alarms.js';
 
 /** The traffic shapes of issue 10 (codecs, shape 8, have their own series) and the series that cover them. */
 const SHAPES: Record<string, string[]> = {
@@ -68,40 +69,6 @@ const SHAPES: Record<string, string[]> = {
   ],
 };
 
-/**
- * The second held-out round (README: "Held-out check"), recorded before the
- * detector saw it and kept as recorded. trap-cache-log-slow's symbol table
- * misses as 1/t, but its recording grows nearly straight for 70 minutes
- * (5.0, 3.5, 4.5, 1.5, 4.5, 3.5, 4.5 MB per 10 min, ~23 MB/h): the slowing
- * shows only after the warm-up hold has let the growth through (minute 65).
- * It keeps everything it allocates (one new symbol per miss), so the kept
- * share (alloc.ts) cannot tell it from a leak either.
- */
-const HELD_OUT_ROUND_2_FALSE_ALARMS = ['trap-cache-log-slow'];
-
-/**
- * Held-out round 20 (stop 27), kept as recorded: caches whose fill takes
- * hours (1 - exp(-t/2 h), 1 - exp(-t/2.5 h), 1/t misses scraped every 2
- * minutes). At the warm-up's end each still grows at 0.6-0.8 of its first
- * hour's rate, nearly straight, and the 5 minutes of points that confirm
- * growth past the hold hold 2-4 sampled objects: they warn at minutes
- * 65-82, as trap-cache-log-slow does. The 1-minute 1/t table of the round
- * (trap-cache-log-2k) is held by its filling finding (below).
- */
-const HELD_OUT_ROUND_20_FALSE_ALARMS = ['trap-cache-log-2min', 'trap-cache-bound-2min-slow', 'trap-cache-bound-tau2h'];
-
-/**
- * Healthy series that still raise a warning: trap-cache-log-slow and round
- * 20's (above). Two more warned until stop 27, when a filling finding raised
- * past the warm-up began to hold its site until the growth regains the rate
- * it had then (engine.ts: resumedAfterFilling): trap-cache-log, whose
- * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
- * ~27 MB/h it had when found filling at minute 70, and trap-cache-bound-5min,
- * whose sampled growth rose again between minutes 100 and 160. Both are
- * tested below.
- */
-const KNOWN_FALSE_ALARMS = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS]);
-
 /** Warn (above) where an info finding was expected: a warning at the site replaces its "filling". */
 const KNOWN_MISSING_INFO = new Set(['trap-cache-log-slow', 'trap-cache-bound-tau2h']);
 
@@ -110,7 +77,7 @@ const KNOWN_MISSING_INFO = new Set(['trap-cache-log-slow', 'trap-cache-bound-tau
  * first profile: issue 10's shape 5 (a cache filling at a constant rate for
  * up to 60 minutes after start must not warn) holds them at `info` until the
  * process is 60 minutes old, and then at least 5 minutes of points past it
- * must confirm the growth at nearly its rate (engine.ts: continuedAfter).
+ * must confirm the growth at nearly its rate (engine.ts: wentOnAfter).
  * The median time to a warning measured: 61 minutes.
  */
 const WARMUP_BOUND_MINUTES = 60 + 5 + 1;

@@ -1,0 +1,75 @@
+/**
+ * The labelled corpus replayed as a daemon sees it when scrapes are lost
+ * (test/eval/degrade.ts): a quarter of the profiles missing at random, or
+ * 40 minutes without any in the middle of a long series. Nothing was
+ * recorded for this: a verdict that holds only on the exact points
+ * recorded would not hold on a service we have never seen either. Asserted
+ * at what the detector does today (README "Evaluation on real profiles"),
+ * so that any regression fails.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { DEFAULT_DETECT_PARAMS } from '../src/detect/params.js';
+import { CORPUS, evaluateCorpus, missedLeaks, renderDegraded, warnedHealthy } from './eval/corpus.js';
+import { KNOWN_FALSE_ALARMS } from './eval/known-false-alarms.js';
+
+/**
+ * trap-cache-bound-5min approaches its bound with a time constant of about
+ * four hours. Held by its filling finding on the intact series until the
+ * growth regains 3/4 of its rate before (engine.ts: resumedAfterFilling), it
+ * sits on that line: with the intervals made irregular, its sampled growth
+ * reaches it at minute 135.
+ */
+const MISSED_SCRAPES_FALSE_ALARMS = new Set([...KNOWN_FALSE_ALARMS, 'trap-cache-bound-5min']);
+
+/**
+ * trap-rare-gc-cache-2min's bounded cache (time constant ~2 h) is seen only
+ * at rare GCs: the outage leaves too few changed points past the warm-up
+ * to show it slowing before the confirmation passes (minute 166).
+ */
+const OUTAGE_FALSE_ALARMS = new Set([...KNOWN_FALSE_ALARMS, 'trap-rare-gc-cache-2min']);
+
+describe('labelled corpus, a quarter of the scrapes lost', () => {
+  const score = evaluateCorpus(DEFAULT_DETECT_PARAMS, undefined, 'missed-scrapes');
+
+  it('prints its summary', () => {
+    console.log(renderDegraded('missed-scrapes', score));
+    assert.equal(score.series.length, readdirSync(CORPUS).length);
+  });
+
+  it('recall >= 0.94 and class accuracy >= 0.9 (intact: 0.983 and 1.000)', () => {
+    // The leaks it misses on top of the intact corpus's two warn there late
+    // in short series (74-126 of 80-150 minutes), when a noisy confirmation
+    // first passes; with a quarter of the points gone it has not by the end.
+    assert.ok(score.recall >= 0.94, `recall ${score.recall.toFixed(3)}; missed: ${missedLeaks(score).join(', ')}`);
+    assert.ok(score.classAccuracy >= 0.9, `class accuracy ${score.classAccuracy.toFixed(3)}`);
+  });
+
+  it('warns on no healthy series but the known ones', () => {
+    const unexpected = warnedHealthy(score).filter((name) => !MISSED_SCRAPES_FALSE_ALARMS.has(name));
+    assert.deepEqual(unexpected, []);
+  });
+});
+
+describe('labelled corpus, a 40-minute outage of the scrapes', () => {
+  const score = evaluateCorpus(DEFAULT_DETECT_PARAMS, undefined, 'outage');
+
+  it('prints its summary', () => {
+    console.log(renderDegraded('outage', score));
+    // Only series of 3 hours or more are replayed: a shorter one would only lose its end.
+    assert.ok(score.series.length >= 40, `${score.series.length} series`);
+    assert.ok(score.series.every((s) => s.lastMs - s.firstMs >= 180 * 60_000));
+  });
+
+  it('finds every leak, the crash loops included (a process seen only around the outage neither adds to the loop nor breaks it)', () => {
+    assert.deepEqual(missedLeaks(score), []);
+    // Killed every 50 minutes: its third process (100-150) is seen from minute 130 only.
+    assert.ok(score.series.some((s) => s.manifest.scenario === 'leak-crashloop-2min'));
+  });
+
+  it('warns on no healthy series but the known ones', () => {
+    const unexpected = warnedHealthy(score).filter((name) => !OUTAGE_FALSE_ALARMS.has(name));
+    assert.deepEqual(unexpected, []);
+  });
+});

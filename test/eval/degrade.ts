@@ -1,0 +1,59 @@
+/**
+ * The corpus as a daemon sees it when scrapes are lost. Every series was
+ * recorded at a steady interval, and the detector was built on them; in
+ * production a scrape times out, a target restarts slowly, heapwatch itself
+ * is redeployed. Replaying each series with some of its profiles left out
+ * asks whether a verdict depended on the exact points recorded, with
+ * nothing re-recorded and no label changed:
+ * - missed-scrapes: a quarter of the profiles lost at random (never the
+ *   first two), the same ones on every run (seeded by the series' name):
+ *   intervals become irregular, one to several times the recorded one;
+ * - outage: no profile from minute 90 to 130 of the series (a 40-minute
+ *   outage, in mid-window for every horizon), in series of 3 hours or
+ *   more; shorter ones would only lose their end.
+ */
+
+export type Degradation = 'missed-scrapes' | 'outage';
+
+export const DEGRADATIONS: Record<Degradation, string> = {
+  'missed-scrapes': 'a quarter of the scrapes lost at random (never the first two)',
+  outage: 'no scrape from minute 90 to 130 (series of 3 hours or more)',
+};
+
+const LOST_SHARE = 0.25;
+const OUTAGE_FROM_MIN = 90;
+const OUTAGE_TO_MIN = 130;
+const OUTAGE_MIN_SERIES_MIN = 180;
+
+/**
+ * Which profiles of the series `name` survive `d`, by their times (ms, in
+ * file order); undefined when the series is left out of the replay.
+ */
+export function survivors(name: string, times: readonly number[], d: Degradation): boolean[] | undefined {
+  const first = Math.min(...times);
+  const minute = (t: number): number => (t - first) / 60_000;
+  if (d === 'outage') {
+    if (minute(Math.max(...times)) < OUTAGE_MIN_SERIES_MIN) return undefined;
+    return times.map((t) => minute(t) < OUTAGE_FROM_MIN || minute(t) >= OUTAGE_TO_MIN);
+  }
+  const random = mulberry32(fnv1a(name));
+  return times.map((_, i) => random() >= LOST_SHARE || i < 2);
+}
+
+/** FNV-1a of a string: a stable 32-bit seed per series. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** A small seeded generator of uniform numbers in [0, 1) (Mulberry32): the same lost profiles on every run and machine. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

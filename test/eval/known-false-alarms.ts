@@ -1,0 +1,40 @@
+/**
+ * The healthy series of the corpus that still raise a warning, each with
+ * why: asserted as they are (test/corpus.test.ts, and the degraded replays
+ * of test/corpus-degraded.test.ts), so that any other warning on a healthy
+ * series fails. Issue 10 asks for none; README "Evaluation on real profiles".
+ */
+
+/**
+ * The second held-out round (README: "Held-out check"), recorded before the
+ * detector saw it and kept as recorded. trap-cache-log-slow's symbol table
+ * misses as 1/t, but its recording grows nearly straight for 70 minutes
+ * (5.0, 3.5, 4.5, 1.5, 4.5, 3.5, 4.5 MB per 10 min, ~23 MB/h): the slowing
+ * shows only after the warm-up hold has let the growth through (minute 65).
+ * It keeps everything it allocates (one new symbol per miss), so the kept
+ * share (alloc.ts) cannot tell it from a leak either.
+ */
+const HELD_OUT_ROUND_2_FALSE_ALARMS = ['trap-cache-log-slow'];
+
+/**
+ * Held-out round 20 (stop 27), kept as recorded: caches whose fill takes
+ * hours (1 - exp(-t/2 h), 1 - exp(-t/2.5 h), 1/t misses scraped every 2
+ * minutes). At the warm-up's end each still grows at 0.6-0.8 of its first
+ * hour's rate, nearly straight, and the 5 minutes of points that confirm
+ * growth past the hold hold 2-4 sampled objects: they warn at minutes
+ * 65-82, as trap-cache-log-slow does. The 1-minute 1/t table of the round
+ * (trap-cache-log-2k) is held by its filling finding (test/corpus.test.ts).
+ */
+const HELD_OUT_ROUND_20_FALSE_ALARMS = ['trap-cache-log-2min', 'trap-cache-bound-2min-slow', 'trap-cache-bound-tau2h'];
+
+/**
+ * Healthy series that still raise a warning: trap-cache-log-slow and round
+ * 20's (above). Two more warned until stop 27, when a filling finding raised
+ * past the warm-up began to hold its site until the growth regains the rate
+ * it had then (engine.ts: resumedAfterFilling): trap-cache-log, whose
+ * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
+ * ~27 MB/h it had when found filling at minute 70, and trap-cache-bound-5min,
+ * whose sampled growth rose again between minutes 100 and 160. Both are
+ * tested in test/corpus.test.ts.
+ */
+export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS]);
