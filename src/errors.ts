@@ -27,7 +27,7 @@ export const ERRORS = {
   HW_ERR_TARGET_FILE: { message: "cannot read a target's credential or CA file", status: 500 },
   HW_ERR_BODY_TOO_LARGE: { message: 'response body exceeds the compressed size limit', status: 413 },
   HW_ERR_DECOMPRESSED_TOO_LARGE: { message: 'profile exceeds the decompressed size limit (gzip bomb?)', status: 413 },
-  HW_ERR_NOT_PPROF: { message: 'response is not a pprof profile', status: 422 },
+  HW_ERR_NOT_PPROF: { message: 'not a pprof profile', status: 422 },
   HW_ERR_PROFILE_GZIP: { message: 'profile is not valid gzip', status: 422 },
   HW_ERR_PROFILE_MALFORMED: { message: 'profile is malformed', status: 422 },
   HW_ERR_PROFILE_NOT_HEAP: { message: 'profile is not a Go heap profile', status: 422 },
@@ -60,6 +60,8 @@ export type ErrorCode = keyof typeof ERRORS;
 export class HeapwatchError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
+  /** What this occurrence adds to the code's message (a caller that adds context, such as the file, re-raises with it). */
+  readonly detail: string | undefined;
 
   constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
     const spec = ERRORS[code];
@@ -67,6 +69,7 @@ export class HeapwatchError extends Error {
     this.name = 'HeapwatchError';
     this.code = code;
     this.status = spec.status;
+    this.detail = detail;
   }
 }
 

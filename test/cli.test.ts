@@ -61,6 +61,19 @@ describe('heapwatch CLI', () => {
     assert.match(bad.stderr, /HW_ERR_NOT_PPROF: .*README\.md/);
   });
 
+  it("analyze says how to fetch the binary form when given Go's text profiles (?debug=1)", () => {
+    for (const [file, kind] of [['heap-debug1.txt', 'heap'], ['goroutine-debug1.txt', 'goroutine']] as const) {
+      const path = join(FIXTURES, 'profiles', 'text', file);
+      const r = run('analyze', path);
+      assert.equal(r.status, 1);
+      const line = r.stderr.trim();
+      assert.ok(line.startsWith(`heapwatch: HW_ERR_NOT_PPROF: not a pprof profile: ${path}: body starts with text "${kind} profile:`), line);
+      assert.ok(line.endsWith(`Go's text ${kind} profile (?debug=1); heapwatch reads the binary form, served without debug (/debug/pprof/${kind})`), line);
+      // The code's message is said once, not again after the file name.
+      assert.equal(line.split('not a pprof profile').length, 2, line);
+    }
+  });
+
   it('diff prints the top growers and writes a diff profile identical in effect to go tool pprof -diff_base', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'hw-diff-')), 'diff.pb.gz');
     const base = join(SERIES, '0000.pb.gz');

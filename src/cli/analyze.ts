@@ -76,7 +76,7 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
     try {
       decoded.push({ file, ...decodeProfileFast(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 }), order });
     } catch (err) {
-      if (err instanceof HeapwatchError) throw new HeapwatchError(err.code, `${file}: ${err.message}`, { cause: err });
+      if (err instanceof HeapwatchError) throw new HeapwatchError(err.code, err.detail === undefined ? file : `${file}: ${err.detail}`, { cause: err });
       throw err;
     }
     progress?.(decoded.length, files.length * 2);

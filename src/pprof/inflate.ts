@@ -55,14 +55,21 @@ export function inflateProfile(bytes: Uint8Array, limits: DecodeLimits): Uint8Ar
     }
   }
   if (looksLikeText(bytes)) {
-    const head = Buffer.from(bytes.subarray(0, 60)).toString('utf8').replace(/\s+/g, ' ').trim();
-    throw new HeapwatchError('HW_ERR_NOT_PPROF', `body starts with text "${head}"`);
+    const text = Buffer.from(bytes.subarray(0, 60)).toString('utf8');
+    const head = text.replace(/\s+/g, ' ').trim();
+    // `?debug=1` (or 2) makes Go's pprof handlers serve their legacy text form.
+    const legacy = LEGACY_TEXT_PROFILE.exec(text)?.[1];
+    const hint = legacy ? `: Go's text ${legacy} profile (?debug=1); heapwatch reads the binary form, served without debug (/debug/pprof/${legacy})` : '';
+    throw new HeapwatchError('HW_ERR_NOT_PPROF', `body starts with text "${head}"${hint}`);
   }
   if (bytes.length > limits.maxDecompressedBytes) {
     throw new HeapwatchError('HW_ERR_DECOMPRESSED_TOO_LARGE', `more than ${limits.maxDecompressedBytes} bytes`);
   }
   return bytes;
 }
+
+/** The first line of a Go profile's legacy text form: "heap profile: 3: 1536 [...] @ heap/524288", "goroutine profile: total 12". */
+const LEGACY_TEXT_PROFILE = /^\s*(heap|goroutine) profile:/;
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1;
