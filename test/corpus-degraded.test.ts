@@ -1,7 +1,8 @@
 /**
  * The labelled corpus replayed as a daemon sees it when scrapes are lost
- * (test/eval/degrade.ts): a quarter of the profiles missing at random, or
- * 40 minutes without any in the middle of a long series. Nothing was
+ * (test/eval/degrade.ts): a quarter of the profiles missing at random, 40
+ * minutes without any in the middle of a long series, or its first 90
+ * minutes (heapwatch deployed beside a running process). Nothing was
  * recorded for this: a verdict that holds only on the exact points
  * recorded would not hold on a service we have never seen either. Asserted
  * at what the detector does today (README "Evaluation on real profiles"),
@@ -70,6 +71,43 @@ describe('labelled corpus, a 40-minute outage of the scrapes', () => {
 
   it('warns on no healthy series but the known ones', () => {
     const unexpected = warnedHealthy(score).filter((name) => !OUTAGE_FALSE_ALARMS.has(name));
+    assert.deepEqual(unexpected, []);
+  });
+});
+
+/**
+ * Watched from minute 90, a cache still filling shows only its slow tail:
+ * the fast start that made the intact series' windows read as slowing is
+ * gone, and the tail of a 1/t fill or of a bound approached over hours
+ * runs nearly straight for the first min_window, in a process past its
+ * warm-up (trap-cache-bound-2min at minute 36 of watching, trap-cache-log-4h
+ * at 35, trap-cache-bound-5min at 40, and the known two at 48 and 64). So
+ * does the sampled estimate of trap-kitex-morning-2min's background working
+ * set (main.newProfile, ~32 MiB of ~17 KiB objects replaced every ~26
+ * minutes), over a 7-hour window at minute 448: a drift just past its
+ * sampling error.
+ */
+const LATE_START_FALSE_ALARMS = new Set([...KNOWN_FALSE_ALARMS, 'trap-cache-bound-2min', 'trap-cache-log-4h', 'trap-cache-bound-5min', 'trap-kitex-morning-2min']);
+
+describe('labelled corpus, watched from minute 90 (a running process)', () => {
+  const score = evaluateCorpus(DEFAULT_DETECT_PARAMS, undefined, 'late-start');
+
+  it('prints its summary', () => {
+    console.log(renderDegraded('late-start', score));
+    assert.ok(score.series.length >= 40, `${score.series.length} series`);
+  });
+
+  it('recall >= 0.9 and class accuracy >= 0.9', () => {
+    // Missed: the crash loop (one whole held process left in view, two needed),
+    // a field leak whose traffic has fallen to a sixth of its peak by minute 120,
+    // and a 6 MB/h leak behind rare GCs whose sampled growth in its last hour
+    // is 0.6 of the hour before (held by its filling finding).
+    assert.ok(score.recall >= 0.9, `recall ${score.recall.toFixed(3)}; missed: ${missedLeaks(score).join(', ')}`);
+    assert.ok(score.classAccuracy >= 0.9, `class accuracy ${score.classAccuracy.toFixed(3)}`);
+  });
+
+  it('warns on no healthy series but the known ones', () => {
+    const unexpected = warnedHealthy(score).filter((name) => !LATE_START_FALSE_ALARMS.has(name));
     assert.deepEqual(unexpected, []);
   });
 });

@@ -157,7 +157,13 @@ export function evaluateSeries(dir: string, params: DetectParams, degradation?: 
     const kept = survivors(manifest.scenario, times, degradation);
     if (kept === undefined) return undefined;
     files = files.filter((_, i) => kept[i]);
+    const firstBefore = Math.min(...times);
     times = times.filter((_, i) => kept[i]);
+    // Minutes of the manifest count from the first profile: from the first one kept.
+    const lost = (Math.min(...times) - firstBefore) / 60_000;
+    const shift = (minute: number | undefined): number | undefined => (minute === undefined || minute - lost <= 0 ? undefined : minute - lost);
+    manifest.leak_starts_minute = shift(manifest.leak_starts_minute);
+    manifest.restart_minute = shift(manifest.restart_minute);
   }
   const result = analyzeFiles(files, params);
   const firstMs = Math.min(...times);

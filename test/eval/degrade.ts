@@ -10,20 +10,28 @@
  *   intervals become irregular, one to several times the recorded one;
  * - outage: no profile from minute 90 to 130 of the series (a 40-minute
  *   outage, in mid-window for every horizon), in series of 3 hours or
- *   more; shorter ones would only lose their end.
+ *   more; shorter ones would only lose their end;
+ * - late-start: the first 90 minutes lost (heapwatch deployed beside a
+ *   process that has run for an hour and a half), in series of 3 hours or
+ *   more. The warm-up and whatever grew in it are never seen: a cache still
+ *   filling then shows only its slow tail. The manifest's minutes (a leak's
+ *   start, a restart) count from the first profile kept.
  */
 
-export type Degradation = 'missed-scrapes' | 'outage';
+export type Degradation = 'missed-scrapes' | 'outage' | 'late-start';
 
 export const DEGRADATIONS: Record<Degradation, string> = {
   'missed-scrapes': 'a quarter of the scrapes lost at random (never the first two)',
   outage: 'no scrape from minute 90 to 130 (series of 3 hours or more)',
+  'late-start': 'watched from minute 90 on, as when heapwatch is deployed beside a running process (series of 3 hours or more)',
 };
 
 const LOST_SHARE = 0.25;
 const OUTAGE_FROM_MIN = 90;
 const OUTAGE_TO_MIN = 130;
-const OUTAGE_MIN_SERIES_MIN = 180;
+const LATE_START_MIN = 90;
+/** Series shorter than this are left out of the outage and the late start: they would only lose their end, or keep too little. */
+const LONG_SERIES_MIN = 180;
 
 /**
  * Which profiles of the series `name` survive `d`, by their times (ms, in
@@ -32,10 +40,9 @@ const OUTAGE_MIN_SERIES_MIN = 180;
 export function survivors(name: string, times: readonly number[], d: Degradation): boolean[] | undefined {
   const first = Math.min(...times);
   const minute = (t: number): number => (t - first) / 60_000;
-  if (d === 'outage') {
-    if (minute(Math.max(...times)) < OUTAGE_MIN_SERIES_MIN) return undefined;
-    return times.map((t) => minute(t) < OUTAGE_FROM_MIN || minute(t) >= OUTAGE_TO_MIN);
-  }
+  if (d !== 'missed-scrapes' && minute(Math.max(...times)) < LONG_SERIES_MIN) return undefined;
+  if (d === 'outage') return times.map((t) => minute(t) < OUTAGE_FROM_MIN || minute(t) >= OUTAGE_TO_MIN);
+  if (d === 'late-start') return times.map((t) => minute(t) >= LATE_START_MIN);
   const random = mulberry32(fnv1a(name));
   return times.map((_, i) => random() >= LOST_SHARE || i < 2);
 }
