@@ -38,7 +38,7 @@ const SHAPES: Record<string, string[]> = {
     'leak-sonic-string-5min', 'leak-idle-connections-30s', 'leak-duplicate-clients-2min', 'leak-oversized-requests-5min', 'trap-connection-pool-fill',
     // Held-out round 17.
     'leak-netpoll-barrier-2min'],
-  '2 a slow leak visible only over hours': ['leak-slow-12h', 'leak-slow-24h'],
+  '2 a slow leak visible only over hours': ['leak-slow-12h', 'leak-slow-24h', 'leak-slow-30s-3h'],
   '3 GC rarely runs': ['leak-rare-gc', 'leak-rare-gc-2min', 'leak-rare-gc-5min', 'trap-rare-gc', 'trap-rare-gc-jitter', 'trap-rare-gc-cache-2min'],
   '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo', 'trap-kitex-load-ramp-2min', 'leak-kitex-ramp-down', 'leak-kitex-evening-fall', 'leak-kitex-dip-and-back'],
   '4 daily traffic: load that rises for hours, then falls (Kitex)': [
@@ -47,12 +47,14 @@ const SHAPES: Record<string, string[]> = {
   ],
   '5 caches that fill': ['trap-cache-bound', 'trap-cache-log', 'trap-cache-fill-60min', 'trap-cache-bound-30s', 'trap-cache-fill-30min-15s', 'trap-kitex-ramp-fifo', 'trap-kitex-fifo-55min', 'trap-cache-fill-45min-5min', 'trap-cache-bound-15s', 'trap-cache-fill-60min-2min', 'trap-kitex-fifo-2min', 'trap-cache-bound-5min',
     // Held-out round 20 (stop 27): fills over hours, and leaks beside them.
-    'trap-cache-log-2k', 'trap-cache-log-2min', 'trap-cache-bound-2min-slow', 'trap-cache-bound-tau2h', 'leak-beside-log-cache', 'leak-slow-beside-bound-cache-2min', 'leak-late-beside-bound-cache'],
+    'trap-cache-log-2k', 'trap-cache-log-2min', 'trap-cache-bound-2min-slow', 'trap-cache-bound-tau2h', 'leak-beside-log-cache', 'leak-slow-beside-bound-cache-2min', 'leak-late-beside-bound-cache',
+    // Held-out round 22 (stop 28): the 60-minute fill at 5 minutes.
+    'trap-cache-fill-60min-5min'],
   'a working set that never grows, read through the profiler sampling': ['trap-quiet-static'],
   "scraped as the daemon does by default, without ?gc=1 (the runtime's last published profile)": ['trap-kitex-load-ramp-nogc', 'leak-kitex-ramp-tags-nogc', 'trap-kitex-warm-fifo-nogc'],
-  '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min'],
-  '7 several leaks in one process': ['leak-kitex-two-leaks'],
-  '9 a restart mid-leak': ['leak-restart-midleak', 'leak-restart-2min'],
+  '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min', 'leak-kitex-note-late-30s'],
+  '7 several leaks in one process': ['leak-kitex-two-leaks', 'leak-kitex-two-leaks-5min'],
+  '9 a restart mid-leak': ['leak-restart-midleak', 'leak-restart-2min', 'leak-restart-5min'],
   '9 crash loops (a process killed every 40-50 min) and frequent restarts': ['leak-crashloop-40min', 'leak-crashloop-2min', 'leak-kitex-crashloop', 'trap-deploys-warm-cache', 'trap-deploy-midfill'],
   '8 field leaks on Kitex v0.7.3 (bthrift FastRead, apache Read, frugal v0.1 JIT; go1.20)': [
     'leak-codec-fastread-notes-kitex-v07', 'leak-codec-apache-blob-kitex-v07', 'leak-codec-frugal-title-kitex-v07', 'trap-codec-fastread-busy-kitex-v07',
@@ -137,7 +139,7 @@ describe('labelled corpus', () => {
   // trap-cache-bound-5min no longer warn: 0.967. Held-out round 20 then
   // probed fills that take hours and added five warnings at caches (three on
   // healthy series, two beside leaks) at the warm-up's end: 0.931; with
-  // round 21's two leaks, 0.932.
+  // round 21's two leaks, 0.932; with round 22's five (all right), 0.935.
   it('precision >= 0.93 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.93, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -596,6 +598,33 @@ describe('labelled corpus', () => {
     const fall = byName('leak-kitex-evening-fall').leaks[0]!;
     assert.equal(fall.finding?.classId, 'server-request-field-held');
     assert.ok(fall.minutesToDetect! <= 70, `warned at ${fall.minutesToDetect} min`);
+  });
+
+  it('held-out round 22: the shapes at other intervals and together (a restart and two leaks at 5 minutes, a late field leak and a slow leak at 30 s, the 60-minute fill at 5 minutes)', () => {
+    // Recorded with the detector as it was and scored before joining the
+    // corpus: precision, recall and class accuracy 1.000. The bounds are what
+    // it did, with some room: the restarted process's sampled growth read
+    // 7.4 MB/h in its first hour and 3.1 in its second (10 sampled objects an
+    // hour), so it was found filling past the warm-up and held until its
+    // latest window regained 3/4 of the one before (205 minutes after the restart).
+    const bounds: Record<string, [string, number][]> = {
+      'leak-restart-5min': [['unclassified-growth', 240]],
+      'leak-kitex-two-leaks-5min': [['server-request-field-held', 120], ['unclassified-growth', 120]],
+      'leak-kitex-note-late-30s': [['server-request-field-held', 70]],
+      'leak-slow-30s-3h': [['unclassified-growth', 100]],
+    };
+    for (const [name, leaks] of Object.entries(bounds)) {
+      const s = byName(name);
+      assert.equal(s.correct, s.alerts.length, `${name}: a wrong warning`);
+      for (const [cls, bound] of leaks) {
+        const leak = s.leaks.find((l) => l.class === cls)!;
+        assert.ok(leak.finding, `${name}: ${cls} missed`);
+        assert.ok(leak.minutesToDetect! <= bound, `${name}: ${cls} warned at ${leak.minutesToDetect} min`);
+      }
+    }
+    // The restart: found in the new process, after it was found in the old one.
+    assert.ok(byName('leak-restart-5min').alerts.some((f) => warnedAt(f)! < byName('leak-restart-5min').windowMs));
+    assert.deepEqual(byName('trap-cache-fill-60min-5min').alerts, []);
   });
 
   it('names the struct and field id of a held field, and the version of a vulnerable module', () => {
