@@ -238,7 +238,7 @@ function renderFinding(f: Finding): string[] {
   if (f.classId === 'goroutine-leak') out.push(...goroutineLines(f.evidence as GoroutineEvidence));
   else if (f.severity !== 'info' || f.evidence.hold) out.push(`  growth:      ${formatBytes(f.growthBytes)} over ${f.evidence.windowMinutes ?? '?'} min (${formatBytes(f.bytesPerHour)}/h)`);
   if (f.evidence.hold) out.push(`  held:        ${f.evidence.hold.reason}`);
-  if (f.evidence.crashLoop) out.push(`  not held:    ${f.evidence.note}`);
+  if (f.evidence.crashLoop || f.evidence.leakedBefore) out.push(`  not held:    ${f.evidence.note}`);
   if (f.evidence.escalatedAt) out.push(`  escalated:   ${f.evidence.escalatedAt} (held at info in the process's warm-up before)`);
   if (f.evidence.allocation) out.push(`  allocation:  ${f.evidence.allocation}`);
   out.push(`  detected at: ${new Date(f.detectedAt).toISOString()}${f.state === 'resolved' ? ` (resolved: ${f.resolvedReason})` : ''}`);

@@ -1,7 +1,7 @@
 /** Which sites a process carries into the next one when it ends (crash-loop.ts). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { asCrashLoop, carryOver, outlivedItsProcesses } from './crash-loop.js';
+import { asCrashLoop, asLeakedBefore, carryOver, leakedInLastProcess, outlivedItsProcesses } from './crash-loop.js';
 import type { Detection } from './engine.js';
 
 const ENDED = Date.parse('2026-01-01T00:45:00Z');
@@ -37,15 +37,24 @@ describe('crash loops: what a process carries into the next', () => {
     assert.equal(outlivedItsProcesses(second.get('a')), true);
   });
 
-  it('does not carry growth held because it went unconfirmed past the warm-up, a warning, or a filling cache', () => {
+  it('does not carry growth held because it went unconfirmed past the warm-up, or a filling cache', () => {
     const carried = new Map([['a', { processes: 1, endAges: [44] }]]);
-    const out = carryOver(
-      [detection('a', { hold: expiredHold }), { ...detection('b', {}), severity: 'warning' }, { ...detection('c', {}), classId: 'cache-filling' }],
-      ENDED,
-      carried,
-    );
+    const out = carryOver([detection('a', { hold: expiredHold }), { ...detection('c', {}), classId: 'cache-filling' }], ENDED, carried);
     // The chain of `a` breaks: this process did not end young while it grew.
     assert.deepEqual([...out], []);
+  });
+
+  it('carries a site the process raised as a leak past its warm-up, growing to the end: the next process lifts its hold at once', () => {
+    const warned = { ...detection('b', { processAgeMinutes: 150 }), severity: 'warning' as const };
+    const out = carryOver([warned], ENDED, new Map([['b', { processes: 1, endAges: [44] }]]));
+    assert.deepEqual([...out], [['b', { processes: 0, endAges: [], leakedAtAge: 150 }]]);
+    assert.equal(outlivedItsProcesses(out.get('b')), false);
+    assert.equal(leakedInLastProcess(out.get('b')), true);
+    const raised = asLeakedBefore({ ...detection('b', {}), severity: 'warning' }, out.get('b') as { processes: number; endAges: number[]; leakedAtAge: number });
+    assert.match(raised.summary, /; it leaked here in the process before this one \(a warning there, still growing when it ended at 150 min old\)$/);
+    assert.deepEqual(raised.evidence.leakedBefore, { ageMinutes: 150 });
+    // Raised so in its turn, it carries on into the process after.
+    assert.deepEqual(carryOver([raised], ENDED, out).get('b'), { processes: 0, endAges: [], leakedAtAge: 44 });
   });
 
   it('keeps a chain going through processes where the rule raised the site, with a bounded list of ages', () => {

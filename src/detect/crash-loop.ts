@@ -18,6 +18,14 @@
  * Not told apart: a cache that fills for the whole life of each process,
  * in processes restarted (deployed) before their warm-up ends, twice in a
  * row. A single restart mid-fill (one deploy) is not enough.
+ *
+ * A restart mid-leak (issue 10, shape 9) carries stronger evidence: the
+ * ended process raised the site as a leak past its warm-up, and it was
+ * still growing when the process ended. The same binary restarted (a
+ * crash, an eviction, a node drain) keeps the same code, so when the site
+ * grows again in the new process it is no cache warming up: the hold is
+ * lifted at once. A new build (a deploy, which may be the fix) carries
+ * nothing of this kind (session.ts).
  */
 
 import type { Detection } from './engine.js';
@@ -34,6 +42,12 @@ export interface CarriedGrowth {
   processes: number;
   /** The latest of their ages (minutes) when last judged, oldest first (at most AGES_SHOWN). */
   endAges: number[];
+  /**
+   * The process that ended had raised the site as a leak past its warm-up
+   * and it still grew at the end; its age then (minutes). Such a site
+   * carries no held processes (`processes` 0).
+   */
+  leakedAtAge?: number;
 }
 
 /**
@@ -46,11 +60,16 @@ export function carryOver(lastDetections: readonly Detection[], lastJudgedMs: nu
   const out = new Map<string, CarriedGrowth>();
   for (const d of lastDetections) {
     const hold = d.evidence.hold;
+    const age = d.evidence.processAgeMinutes;
+    // Raised as a leak past the warm-up, and growing to the end.
+    if (hold === undefined && d.evidence.crashLoop === undefined && d.severity !== 'info') {
+      out.set(d.key, { processes: 0, endAges: [], leakedAtAge: age });
+      continue;
+    }
     // Held because the process was young, not because growth past the warm-up went unconfirmed.
     const heldYoung = hold !== undefined && Date.parse(hold.until) > lastJudgedMs;
     if (!heldYoung && d.evidence.crashLoop === undefined) continue;
     const before = carriedIn.get(d.key);
-    const age = d.evidence.processAgeMinutes;
     out.set(d.key, {
       processes: (before?.processes ?? 0) + 1,
       endAges: [...(before?.endAges ?? []), ...(age === undefined ? [] : [age])].slice(-AGES_SHOWN),
@@ -62,6 +81,21 @@ export function carryOver(lastDetections: readonly Detection[], lastJudgedMs: nu
 /** Whether a site held in the warm-up has grown until enough earlier processes ended. */
 export function outlivedItsProcesses(carried: CarriedGrowth | undefined): carried is CarriedGrowth {
   return carried !== undefined && carried.processes >= CRASH_LOOP_PROCESSES;
+}
+
+/** Whether the process before raised this site as a leak, and it still grew when that process ended. */
+export function leakedInLastProcess(carried: CarriedGrowth | undefined): carried is CarriedGrowth & { leakedAtAge: number } {
+  return carried?.leakedAtAge !== undefined;
+}
+
+/** The detection as raised in the warm-up of a process whose predecessor leaked at the same site: its own severity, and why it was not held. */
+export function asLeakedBefore(d: Detection, carried: CarriedGrowth & { leakedAtAge: number }): Detection {
+  const why = `it leaked here in the process before this one (a ${d.severity} there, still growing when it ended at ${carried.leakedAtAge} min old)`;
+  return {
+    ...d,
+    summary: `${d.summary}; ${why}`,
+    evidence: { ...d.evidence, leakedBefore: { ageMinutes: carried.leakedAtAge }, note: `not held for the warm-up: ${why}` },
+  };
 }
 
 /** The detection as raised in the warm-up of a crash loop: its own severity, and why it was not held. */

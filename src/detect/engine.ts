@@ -31,7 +31,7 @@ import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
 import { exceedsSamplingError, slowsBeyondSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
 import { compareVersions } from '../pprof/names.js';
 import { LEAK_CLASSES } from './classes.js';
-import { asCrashLoop, outlivedItsProcesses, type CarriedGrowth } from './crash-loop.js';
+import { asCrashLoop, asLeakedBefore, leakedInLastProcess, outlivedItsProcesses, type CarriedGrowth } from './crash-loop.js';
 
 /** One epoch's detection state, as the session keeps it. */
 export interface EpochState {
@@ -128,6 +128,12 @@ export interface Evidence {
    * latest processes ended inside its own warm-up (crash-loop.ts).
    */
   crashLoop?: CarriedGrowth;
+  /**
+   * Raised in the warm-up (or before its growth was confirmed past it), not
+   * held: the process before this one raised the same site as a leak and it
+   * still grew when that process ended (crash-loop.ts).
+   */
+  leakedBefore?: { ageMinutes: number };
   /** When (ISO time) a held finding escalated to its class's severity (set by findings.ts). */
   escalatedAt?: string;
   note?: string;
@@ -241,6 +247,8 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
         ? asFilling(chosen.detection, bounded && !slowedLonger && !chosen.verdict.decelerating ? chosen.keptShares : undefined, stillFilling && chosen.verdict.growing)
         : why === 'young' && young && outlivedItsProcesses(carried)
           ? asCrashLoop(chosen.detection, carried)
+          : why === 'young' && leakedInLastProcess(carried)
+            ? asLeakedBefore(chosen.detection, carried)
           : why === 'young'
             ? asHeld(chosen.detection, warmupEnd ?? state.now, state.now, params)
             : chosen.detection;

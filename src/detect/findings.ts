@@ -92,8 +92,11 @@ export class FindingTracker {
         seen.add(d.key);
         // The warm-up hold ended and the growth went on: the same finding escalates.
         const escalatedAt = isHeld(open) && !isHeld(d) ? new Date(t).toISOString() : open.evidence.escalatedAt;
+        // Why it was not held stays with the finding once the warm-up is over.
+        const notHeld = raisedInWarmup(open) ?? raisedInWarmup(d);
         Object.assign(open, fromDetection(d, epoch, open.detectedAt), { lastSeenAt: t });
         if (escalatedAt) open.evidence = { ...open.evidence, escalatedAt };
+        if (notHeld) open.evidence = { ...open.evidence, ...notHeld };
         events.push({ type: 'updated', finding: { ...open } });
         continue;
       }
@@ -190,6 +193,12 @@ const NO_KEYS: ReadonlySet<string> = new Set();
 export function warnedAt(f: Finding): number | null {
   if (f.severity === 'info') return null;
   return f.evidence.escalatedAt ? Date.parse(f.evidence.escalatedAt) : f.detectedAt;
+}
+
+/** What raised a finding inside its process's warm-up instead of holding it (crash-loop.ts), if anything. */
+function raisedInWarmup(d: Detection): Pick<Detection['evidence'], 'crashLoop' | 'leakedBefore' | 'note'> | undefined {
+  const { crashLoop, leakedBefore, note } = d.evidence;
+  return crashLoop || leakedBefore ? { crashLoop, leakedBefore, note } : undefined;
 }
 
 /** Growth held at info by the warm-up (engine.ts: asHeld), not yet escalated. */

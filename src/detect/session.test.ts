@@ -82,7 +82,7 @@ interface Run {
  * `restartAt` (minutes into the run) starts a new process of age 0.
  * `outage` [from, to): minutes without a scrape (the processes run on).
  */
-function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minutes: number; restartAt?: number; restartEvery?: number; gcEveryMin?: number; seed?: number; outage?: [number, number] }): Run {
+function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minutes: number; restartAt?: number; restartEvery?: number; gcEveryMin?: number; seed?: number; outage?: [number, number]; newBuildAtRestart?: boolean }): Run {
   const r = new Replayer(DEFAULT_DETECT_PARAMS);
   const rand = rng(o.seed ?? 1);
   const interval = o.intervalMin ?? 1;
@@ -93,7 +93,9 @@ function run(sites: Site[], o: { intervalMin?: number; startAge?: number; minute
     const age = o.restartEvery !== undefined ? m % o.restartEvery : o.restartAt !== undefined && m >= o.restartAt ? m - o.restartAt : (o.startAge ?? 600) + m;
     // Without a GC since the last scrape, the runtime serves the same profile again.
     const gcRan = o.gcEveryMin === undefined || m % o.gcEveryMin === 0 || !last;
-    const p = gcRan ? profileAt(sites, age, rand, T0 + m * MIN) : { ...last!, timeMs: T0 + m * MIN };
+    const built = gcRan ? profileAt(sites, age, rand, T0 + m * MIN) : { ...last!, timeMs: T0 + m * MIN };
+    // A deploy: the process after the restart runs another build.
+    const p = o.newBuildAtRestart && o.restartAt !== undefined && m >= o.restartAt ? { ...built, buildId: 'b2' } : built;
     last = p;
     r.add(p, T0 + m * MIN);
   }
@@ -320,6 +322,28 @@ describe('DetectionSession on synthetic processes', () => {
     const minute = minutesToDetect(r.warnings[0])!;
     assert.ok(minute >= 135, `warned at minute ${minute}, in the fourth process`);
     assert.deepEqual(r.warnings[0]!.evidence.crashLoop, { processes: 2, endAges: [44, 42] });
+  });
+
+  it('a leak that warned before its process restarted (the same build) warns in the new process without waiting for the warm-up', () => {
+    const r = run([{ fn: 'main.(*store).keep', inuse: linear(20), allocPerMin: steady(1) }], { minutes: 240, restartAt: 150 });
+    assert.equal(r.warnings.length, 2);
+    const [before, after] = r.warnings;
+    assert.ok(minutesToDetect(before)! < 150);
+    // Judged once the new process has min_window of history, and held for nothing else.
+    const minute = minutesToDetect(after)! - 150;
+    assert.ok(minute < 60, `warned ${minute} min into the new process, inside its warm-up`);
+    // The first process was 749 minutes old when it ended.
+    assert.deepEqual(after!.evidence.leakedBefore, { ageMinutes: 749 });
+    assert.equal(after!.evidence.note, 'not held for the warm-up: it leaked here in the process before this one (a warning there, still growing when it ended at 749 min old)');
+    // Still so after the warm-up, when later judgements update the finding.
+    assert.ok(after!.evidence.processAgeMinutes! > 60);
+  });
+
+  it('after a new build (a deploy, perhaps the fix), growth at the same site is held for the warm-up as any other', () => {
+    const r = run([{ fn: 'main.(*store).keep', inuse: linear(20), allocPerMin: steady(1) }], { minutes: 240, restartAt: 150, newBuildAtRestart: true });
+    const after = r.warnings.filter((f) => f.detectedAt >= T0 + 150 * MIN || warnedAt(f)! >= T0 + 150 * MIN);
+    assert.ok(after.every((f) => warnedAt(f)! >= T0 + (150 + 60) * MIN), `warned at ${after.map((f) => minutesToDetect(f)).join(", ")}`);
+    assert.ok(after.every((f) => f.evidence.leakedBefore === undefined));
   });
 
   it('one restart during a warm-up fill (a deploy) is no crash loop: no warning', () => {

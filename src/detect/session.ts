@@ -57,6 +57,8 @@ export class DetectionSession {
   #lastJudgement: { epoch: string; t: number; detections: Detection[]; stillGrowing: Set<string> } | undefined;
   /** Sites held in the warm-up when each of the latest processes ended (crash-loop.ts); outlives #reset. */
   #carried: ReadonlyMap<string, CarriedGrowth> = new Map();
+  /** The main binary's build id in the latest profile ('' when profiles carry none). */
+  #buildId = '';
   // Anchors of the process-age estimate: first point of the epoch and the latest.
   #first: CounterPoint | undefined;
   #last: CounterPoint | undefined;
@@ -103,11 +105,14 @@ export class DetectionSession {
       const seenMs = this.#first && this.#last ? this.#last.t - this.#first.t : 0;
       const last = this.#lastJudgement;
       if (seenMs >= this.#params.minWindowMs) this.#carried = last && last.epoch === this.#epoch ? carryOver(last.detections, last.t, this.#carried) : new Map();
+      // A new build may be the fix: what leaked in the old one is no evidence about it.
+      if (this.#buildId !== '' && profile.buildId !== '' && profile.buildId !== this.#buildId) this.#carried = new Map([...this.#carried].filter(([, c]) => c.leakedAtAge === undefined));
       this.#epoch = epoch;
       this.#reset();
     }
     for (const m of profile.modules) this.#modules.set(m.path, m.version);
     for (const f of profile.functions) this.#functions.add(this.#names.canonical(f.name));
+    this.#buildId = profile.buildId;
     this.#stale.record(t, false);
     this.#append(t, sampleTotal(profile, 'inuse_space'), sampleTotal(profile, 'alloc_space'), this.#stackValues(profile));
     const state: EpochState = {
