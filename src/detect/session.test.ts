@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { HEAP_SAMPLE_INDEXES, packStacks, type HeapProfile } from '../pprof/profile.js';
 import { warnedAt, type Finding } from './findings.js';
 import { DEFAULT_DETECT_PARAMS } from './params.js';
+import { seededRandom as rng } from '../../test/helpers/random.js';
 import { Replayer } from './replay.js';
 import { DetectionSession } from './session.js';
 
@@ -27,16 +28,6 @@ interface Site {
   inuse: (m: number) => number;
   /** Bytes allocated per minute at age `m`. */
   allocPerMin: (m: number) => number;
-}
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const background: Site[] = [

@@ -18,6 +18,8 @@
  *   start, a restart) count from the first profile kept.
  */
 
+import { seededRandom } from '../helpers/random.js';
+
 export type Degradation = 'missed-scrapes' | 'outage' | 'late-start';
 
 export const DEGRADATIONS: Record<Degradation, string> = {
@@ -43,7 +45,7 @@ export function survivors(name: string, times: readonly number[], d: Degradation
   if (d !== 'missed-scrapes' && minute(Math.max(...times)) < LONG_SERIES_MIN) return undefined;
   if (d === 'outage') return times.map((t) => minute(t) < OUTAGE_FROM_MIN || minute(t) >= OUTAGE_TO_MIN);
   if (d === 'late-start') return times.map((t) => minute(t) >= LATE_START_MIN);
-  const random = mulberry32(fnv1a(name));
+  const random = seededRandom(fnv1a(name));
   return times.map((_, i) => random() >= LOST_SHARE || i < 2);
 }
 
@@ -52,15 +54,4 @@ function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h >>> 0;
-}
-
-/** A small seeded generator of uniform numbers in [0, 1) (Mulberry32): the same lost profiles on every run and machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
