@@ -332,9 +332,11 @@ describe('DetectionSession on synthetic processes', () => {
 
   it('after a new build (a deploy, perhaps the fix), growth at the same site is held for the warm-up as any other', () => {
     const r = run([{ fn: 'main.(*store).keep', inuse: linear(20), allocPerMin: steady(1) }], { minutes: 240, restartAt: 150, newBuildAtRestart: true });
-    const after = r.warnings.filter((f) => f.detectedAt >= T0 + 150 * MIN || warnedAt(f)! >= T0 + 150 * MIN);
-    assert.ok(after.every((f) => warnedAt(f)! >= T0 + (150 + 60) * MIN), `warned at ${after.map((f) => minutesToDetect(f)).join(", ")}`);
-    assert.ok(after.every((f) => f.evidence.leakedBefore === undefined));
+    const after = r.warnings.filter((f) => warnedAt(f)! >= T0 + 150 * MIN);
+    // Found again, past the new process's warm-up, as a leak of its own.
+    assert.equal(after.length, 1);
+    assert.ok(warnedAt(after[0]!)! >= T0 + (150 + 60) * MIN, `warned at minute ${(warnedAt(after[0]!)! - T0) / MIN}`);
+    assert.equal(after[0]!.evidence.leakedBefore, undefined);
   });
 
   it('one restart during a warm-up fill (a deploy) is no crash loop: no warning', () => {
