@@ -46,15 +46,19 @@ describe('crash loops: what a process carries into the next', () => {
 
   it('carries a site the process raised as a leak past its warm-up, growing to the end: the next process lifts its hold at once', () => {
     const warned = { ...detection('b', { processAgeMinutes: 150 }), severity: 'warning' as const };
-    const out = carryOver([warned], ENDED, new Map([['b', { processes: 1, endAges: [44] }]]));
+    // Its warning was still open when the process ended, though the last
+    // evaluation read its growth as a cache filling.
+    const out = carryOver([{ ...detection('b', {}), classId: 'cache-filling' }], ENDED, new Map([['b', { processes: 1, endAges: [44] }]]), [warned]);
     assert.deepEqual([...out], [['b', { processes: 0, endAges: [], leakedAtAge: 150 }]]);
+    // A warning detected at the end but never opened (its `for` still running) carries nothing.
+    assert.deepEqual([...carryOver([warned], ENDED, new Map())], []);
     assert.equal(outlivedItsProcesses(out.get('b')), false);
     assert.equal(leakedInLastProcess(out.get('b')), true);
     const raised = asLeakedBefore({ ...detection('b', {}), severity: 'warning' }, out.get('b') as { processes: number; endAges: number[]; leakedAtAge: number });
     assert.match(raised.summary, /; it leaked here in the process before this one \(a warning there, still growing when it ended at 150 min old\)$/);
     assert.deepEqual(raised.evidence.leakedBefore, { ageMinutes: 150 });
     // Raised so in its turn, it carries on into the process after.
-    assert.deepEqual(carryOver([raised], ENDED, out).get('b'), { processes: 0, endAges: [], leakedAtAge: 44 });
+    assert.deepEqual(carryOver([raised], ENDED, out, [raised]).get('b'), { processes: 0, endAges: [], leakedAtAge: 44 });
   });
 
   it('keeps a chain going through processes where the rule raised the site, with a bounded list of ages', () => {

@@ -53,19 +53,16 @@ export interface CarriedGrowth {
 /**
  * The sites to carry out of a process that ended: those that grew steadily
  * in its warm-up up to its last judgement (at `lastJudgedMs`), held or
- * raised by this rule, each with the count it had carried in plus one. A
- * site that was not growing so at the end breaks its chain.
+ * raised by this rule, each with the count it had carried in plus one (a
+ * site that was not growing so at the end breaks its chain); and those
+ * whose leak warning (`openWarnings`, the findings still open then) the
+ * process had raised past its warm-up.
  */
-export function carryOver(lastDetections: readonly Detection[], lastJudgedMs: number, carriedIn: ReadonlyMap<string, CarriedGrowth>): Map<string, CarriedGrowth> {
+export function carryOver(lastDetections: readonly Detection[], lastJudgedMs: number, carriedIn: ReadonlyMap<string, CarriedGrowth>, openWarnings: readonly Detection[] = []): Map<string, CarriedGrowth> {
   const out = new Map<string, CarriedGrowth>();
   for (const d of lastDetections) {
     const hold = d.evidence.hold;
     const age = d.evidence.processAgeMinutes;
-    // Raised as a leak past the warm-up, and growing to the end.
-    if (hold === undefined && d.evidence.crashLoop === undefined && d.severity !== 'info') {
-      out.set(d.key, { processes: 0, endAges: [], leakedAtAge: age });
-      continue;
-    }
     // Held because the process was young, not because growth past the warm-up went unconfirmed.
     const heldYoung = hold !== undefined && Date.parse(hold.until) > lastJudgedMs;
     if (!heldYoung && d.evidence.crashLoop === undefined) continue;
@@ -74,6 +71,15 @@ export function carryOver(lastDetections: readonly Detection[], lastJudgedMs: nu
       processes: (before?.processes ?? 0) + 1,
       endAges: [...(before?.endAges ?? []), ...(age === undefined ? [] : [age])].slice(-AGES_SHOWN),
     });
+  }
+  // A leak warning still open when the process ended (the finding tracker
+  // keeps it open while the site has not been shown to stop growing: one
+  // evaluation that read the growth as slowing does not close it). Raised by
+  // the crash-loop rule, it is carried by the chain above instead.
+  for (const f of openWarnings) {
+    if (f.severity === 'info' || f.evidence.crashLoop !== undefined || out.has(f.key)) continue;
+    const age = f.evidence.processAgeMinutes;
+    if (age !== undefined) out.set(f.key, { processes: 0, endAges: [], leakedAtAge: age });
   }
   return out;
 }

@@ -97,6 +97,8 @@ export class DetectionSession {
   observe(epoch: string, t: number, profile: HeapProfile): FindingEvent[] {
     const events: FindingEvent[] = [];
     if (epoch !== this.#epoch) {
+      // The leak warnings still open as the process ends (crash-loop.ts).
+      const openWarnings = this.#tracker.open().filter((f) => f.severity !== 'info');
       if (this.#epoch !== undefined) events.push(...this.#tracker.endEpoch(t));
       // A process seen for less than `min_window` (a short process, or one
       // mostly lost to an outage of the scrapes) was never judged: it says
@@ -104,7 +106,7 @@ export class DetectionSession {
       // a crash loop's chain nor breaks it.
       const seenMs = this.#first && this.#last ? this.#last.t - this.#first.t : 0;
       const last = this.#lastJudgement;
-      if (seenMs >= this.#params.minWindowMs) this.#carried = last && last.epoch === this.#epoch ? carryOver(last.detections, last.t, this.#carried) : new Map();
+      if (seenMs >= this.#params.minWindowMs) this.#carried = last && last.epoch === this.#epoch ? carryOver(last.detections, last.t, this.#carried, openWarnings) : new Map();
       // A new build may be the fix: what leaked in the old one is no evidence about it.
       if (this.#buildId !== '' && profile.buildId !== '' && profile.buildId !== this.#buildId) this.#carried = new Map([...this.#carried].filter(([, c]) => c.leakedAtAge === undefined));
       this.#epoch = epoch;
