@@ -20,8 +20,8 @@
  * row. A single restart mid-fill (one deploy) is not enough.
  *
  * A restart mid-leak (issue 10, shape 9) carries stronger evidence: the
- * ended process raised the site as a leak past its warm-up, and it was
- * still growing when the process ended. The same binary restarted (a
+ * ended process raised the site as a leak past its warm-up, and the warning
+ * was still open when the process ended (not shown to have stopped growing). The same binary restarted (a
  * crash, an eviction, a node drain) keeps the same code, so when the site
  * grows again in the new process it is no cache warming up: the hold is
  * lifted at once. A new build (a deploy, which may be the fix) carries
@@ -44,8 +44,8 @@ export interface CarriedGrowth {
   endAges: number[];
   /**
    * The process that ended had raised the site as a leak past its warm-up
-   * and it still grew at the end; its age then (minutes). Such a site
-   * carries no held processes (`processes` 0).
+   * and the warning was still open at its end; its age then (minutes). Such
+   * a site carries no held processes (`processes` 0).
    */
   leakedAtAge?: number;
 }
@@ -89,7 +89,7 @@ export function outlivedItsProcesses(carried: CarriedGrowth | undefined): carrie
   return carried !== undefined && carried.processes >= CRASH_LOOP_PROCESSES;
 }
 
-/** Whether the process before raised this site as a leak, and it still grew when that process ended. */
+/** Whether the process before raised this site as a leak, its warning still open when that process ended. */
 export function leakedInLastProcess(carried: CarriedGrowth | undefined): carried is CarriedGrowth & { leakedAtAge: number } {
   return carried?.leakedAtAge !== undefined;
 }
