@@ -27,6 +27,7 @@ import { PUSH_PATHS } from '../push/routes.js';
 import { ScrapeManager } from '../scrape/manager.js';
 import { HttpScraper } from '../scrape/scraper.js';
 import type { Db } from '../store/db.js';
+import { CarryStore } from '../store/carry.js';
 import { FindingStore } from '../store/findings.js';
 import type { StoreHealth } from '../store/metrics.js';
 import { StoreLifecycle } from '../store/lifecycle.js';
@@ -174,6 +175,7 @@ function buildComponents(db: Db, { config, metrics, storeHealth, log, hooks, pus
     goroutineHistory: (key, kind, since) => readGoroutineSeries(db, key, kind, since),
     reader,
     findings,
+    carry: new CarryStore(db),
     metrics,
     storeHealth,
     log,

@@ -72,10 +72,19 @@ export function carryOver(lastDetections: readonly Detection[], lastJudgedMs: nu
       endAges: [...(before?.endAges ?? []), ...(age === undefined ? [] : [age])].slice(-AGES_SHOWN),
     });
   }
-  // A leak warning still open when the process ended (the finding tracker
-  // keeps it open while the site has not been shown to stop growing: one
-  // evaluation that read the growth as slowing does not close it). Raised by
-  // the crash-loop rule, it is carried by the chain above instead.
+  return withOpenWarnings(out, openWarnings);
+}
+
+/**
+ * `carried` plus the leak warnings still open when the process ended (the
+ * finding tracker keeps a warning open while the site has not been shown to
+ * stop growing: one evaluation that read the growth as slowing does not
+ * close it). One raised by the crash-loop rule is carried by its chain
+ * instead. Alone (not through carryOver) for a process this run of the
+ * daemon never judged: an earlier run did, and left its warnings open.
+ */
+export function withOpenWarnings(carried: ReadonlyMap<string, CarriedGrowth>, openWarnings: readonly Detection[]): Map<string, CarriedGrowth> {
+  const out = new Map(carried);
   for (const f of openWarnings) {
     if (f.severity === 'info' || f.evidence.crashLoop !== undefined || out.has(f.key)) continue;
     const age = f.evidence.processAgeMinutes;

@@ -8,7 +8,7 @@
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { forEachInuseStack, sampleTotal, type HeapProfile } from '../pprof/profile.js';
 import { mayMatchAClass, ownerFrame } from './classify.js';
-import { carryOver, type CarriedGrowth } from './crash-loop.js';
+import { carryOver, withOpenWarnings, type CarriedGrowth } from './crash-loop.js';
 import { evaluateEpoch, type Detection, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
@@ -93,6 +93,24 @@ export class DetectionSession {
     }
   }
 
+  /** What the session carries into its current process (crash-loop.ts); undefined before its first. */
+  carry(): ProcessCarry | undefined {
+    return this.#epoch === undefined ? undefined : { epoch: this.#epoch, buildId: this.#buildId, carried: this.#carried };
+  }
+
+  /**
+   * Restores a carry saved by an earlier run of the daemon (store/carry.ts),
+   * before `seed` or the first profile: into the current process, or into
+   * the one before it, whose end this run then sees. Ignored when the open
+   * findings the session was built with belong to another process.
+   */
+  restoreCarry(carry: ProcessCarry): void {
+    if (this.#epoch !== undefined && this.#epoch !== carry.epoch) return;
+    this.#epoch = carry.epoch;
+    this.#buildId = carry.buildId;
+    this.#carried = carry.carried;
+  }
+
   /** Adds a profile of `epoch` taken at `t` (ms) and evaluates. */
   observe(epoch: string, t: number, profile: HeapProfile): FindingEvent[] {
     const events: FindingEvent[] = [];
@@ -107,6 +125,10 @@ export class DetectionSession {
       const seenMs = this.#first && this.#last ? this.#last.t - this.#first.t : 0;
       const last = this.#lastJudgement;
       if (seenMs >= this.#params.minWindowMs) this.#carried = last && last.epoch === this.#epoch ? carryOver(last.detections, last.t, this.#carried, openWarnings) : new Map();
+      // A process that an earlier run of the daemon judged (its carry and
+      // open findings restored from the store) ended while the daemon was
+      // down: its chains go on unchanged, and its open warnings are carried.
+      else if (this.#first === undefined) this.#carried = withOpenWarnings(this.#carried, openWarnings);
       // A new build may be the fix: what leaked in the old one is no evidence about it.
       if (this.#buildId !== '' && profile.buildId !== '' && profile.buildId !== this.#buildId) this.#carried = new Map([...this.#carried].filter(([, c]) => c.leakedAtAge === undefined));
       this.#epoch = epoch;
@@ -346,6 +368,13 @@ export class DetectionSession {
     this.#prevAlloc = cumulative;
     return stacks;
   }
+}
+
+/** What a session carries into a process (`epoch`, of build `buildId`) from the ones before it: kept in the store across daemon restarts. */
+export interface ProcessCarry {
+  epoch: string;
+  buildId: string;
+  carried: ReadonlyMap<string, CarriedGrowth>;
 }
 
 /** A stored epoch's history, to rebuild a session after a daemon restart without waiting for new points. */

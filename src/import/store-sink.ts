@@ -13,6 +13,7 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import type { ArrivalOutcome, ProfileOrigin } from '../pipeline/source.js';
 import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
 import type { Db } from '../store/db.js';
+import { CarryStore } from '../store/carry.js';
 import { FindingStore } from '../store/findings.js';
 import { StoreHealth } from '../store/metrics.js';
 import { StoreReader } from '../store/reader.js';
@@ -54,6 +55,7 @@ export function createImportSink(db: Db, config: Config, log: Logger): ImportSin
     writer: new StoreWriter(db, { keyframeEvery: config.storage.keyframe_every, keepLatestProfiles: config.storage.keep_latest_profiles }),
     reader,
     findings: new FindingStore(db),
+    carry: new CarryStore(db),
     metrics,
     storeHealth: new StoreHealth(metrics.store),
     log,

@@ -10,6 +10,7 @@ import { DEFAULT_DETECT_PARAMS } from '../detect/params.js';
 import { createLogger } from '../log.js';
 import { decodeHeapProfile } from '../pprof/decode.js';
 import { openDatabase } from '../store/db.js';
+import { CarryStore } from '../store/carry.js';
 import { FindingStore } from '../store/findings.js';
 import { StoreReader } from '../store/reader.js';
 import { StoreWriter } from '../store/writer.js';
@@ -35,7 +36,7 @@ function rareGcTarget(deps: Pick<ConstructorParameters<typeof DetectorRunner>[0]
 } {
   const db = openDatabase(':memory:');
   const writer = new StoreWriter(db, { keyframeEvery: 60, keepLatestProfiles: 2 });
-  const runner = new DetectorRunner({ findings: new FindingStore(db), reader: new StoreReader(db), params: DEFAULT_DETECT_PARAMS, ...deps });
+  const runner = new DetectorRunner({ findings: new FindingStore(db), carry: new CarryStore(db), reader: new StoreReader(db), params: DEFAULT_DETECT_PARAMS, ...deps });
   const scrape = async (minutes: number, gcEvery: number, o: { awaitEach: boolean }): Promise<void> => {
     // Without a GC since the last scrape, the runtime serves the same profile again.
     let last = profile(1);

@@ -10,6 +10,7 @@ import type { Staleness } from '../detect/stale.js';
 import type { Finding, FindingEvent } from '../detect/findings.js';
 import { DetectionSession } from '../detect/session.js';
 import type { Logger } from '../log.js';
+import type { CarryStore } from '../store/carry.js';
 import type { FindingStore } from '../store/findings.js';
 import type { StoreReader } from '../store/reader.js';
 import type { IngestedProfile } from './ingest.js';
@@ -34,6 +35,8 @@ export type FindingSink = Pick<FindingStore, 'openOf' | 'save'>;
 /** What the detector runner needs: narrow interfaces, so unit tests pass fakes. */
 export interface DetectorDeps {
   findings: FindingSink;
+  /** What detection carries from a target's ended processes, kept across daemon restarts (store/carry.ts). */
+  carry: Pick<CarryStore, 'carryOf' | 'save'>;
   /** Stored history, to resume a target's window after a daemon restart. */
   reader: Pick<StoreReader, 'stackHistory'>;
   params: DetectParams;
@@ -49,6 +52,8 @@ interface Entry {
   session: DetectionSession;
   /** The last staleness logged: mostly stale or not. */
   mostlyStale: boolean;
+  /** The process whose carry was saved last (a new one is saved when a process starts). */
+  carriedInto?: string;
 }
 
 /** Queues stored profiles and evaluates them one at a time, one DetectionSession per origin. */
@@ -169,19 +174,22 @@ export class DetectorRunner {
     let entry = this.#sessions.get(target.key);
     if (!entry) {
       const session = new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId).filter((f) => !isGoroutineFinding(f)));
+      const carry = this.#deps.carry.carryOf(stored.targetId, stored.epochId);
+      if (carry) session.restoreCarry(carry);
       if (stored.transition === 'same_epoch') {
         // A daemon restart in the middle of an epoch: resume its window.
         // Every horizon's history, including downsampled scrapes older than a day.
         const from = (profile.timeMs || startedAt) - Math.max(...horizonsOf(this.#params));
         session.seed(String(stored.epochId), this.#deps.reader.stackHistory(stored.epochId, from, stored.scrapeId));
       }
-      entry = { targetId: stored.targetId, session, mostlyStale: false };
+      entry = { targetId: stored.targetId, session, mostlyStale: false, carriedInto: carry?.epoch };
       this.#sessions.set(target.key, entry);
     }
     const t = profile.timeMs || startedAt;
     // What a goroutine finding of this target reports as held heap: only for targets that send goroutine profiles.
     if (this.#goroutineSessions.has(target.key)) this.#heapByFunction.set(target.key, cumInuse(profile));
     this.#store(target.key, entry.targetId, entry.session.observe(String(stored.epochId), t, profile));
+    this.#saveCarry(entry);
     this.#logStaleness(target.key, entry, t);
   }
 
@@ -215,6 +223,14 @@ export class DetectorRunner {
       })
       .sort((a, b) => a.p.t - b.p.t);
     for (const { kind, p, profile } of points) this.#store(targetKey, targetId, session.observe(kind, String(p.epochId ?? 0), p.t, profile));
+  }
+
+  /** Once per process: what the session carried into it, for the next run of the daemon. */
+  #saveCarry(entry: Entry): void {
+    const carry = entry.session.carry();
+    if (!carry || carry.epoch === entry.carriedInto) return;
+    this.#deps.carry.save(entry.targetId, carry);
+    entry.carriedInto = carry.epoch;
   }
 
   #store(targetKey: string, targetId: number, events: FindingEvent[]): void {

@@ -15,6 +15,7 @@ import { createLogger } from '../log.js';
 import { decodeProfileFast } from '../pprof/fast-decode.js';
 import type { HeapProfile } from '../pprof/profile.js';
 import { openDatabase } from '../store/db.js';
+import { CarryStore } from '../store/carry.js';
 import { FindingStore } from '../store/findings.js';
 import { readGoroutineSeries } from '../store/goroutine-reader.js';
 import { GoroutineWriter } from '../store/goroutine-writer.js';
@@ -51,19 +52,19 @@ describe('DetectorRunner: goroutine detection', () => {
     const findings = new FindingStore(db);
     const ingested = { target, kind: 'goroutine' as const, startedAt: profiles[40]!.timeMs, profile: profiles[40]!, stored };
 
-    const fresh = new DetectorRunner({ findings, reader: new StoreReader(db), params: PARAMS, log });
+    const fresh = new DetectorRunner({ findings, carry: new CarryStore(db), reader: new StoreReader(db), params: PARAMS, log });
     fresh.enqueueGoroutines(ingested);
     await fresh.idle();
     assert.deepEqual(fresh.open(target.key), [], 'one profile is no history');
 
-    const resumed = new DetectorRunner({ findings, reader: new StoreReader(db), params: PARAMS, log, goroutineHistory: (k, kind, since) => readGoroutineSeries(db, k, kind, since) });
+    const resumed = new DetectorRunner({ findings, carry: new CarryStore(db), reader: new StoreReader(db), params: PARAMS, log, goroutineHistory: (k, kind, since) => readGoroutineSeries(db, k, kind, since) });
     resumed.enqueueGoroutines(ingested);
     await resumed.idle();
     const open = resumed.open(target.key);
     assert.deepEqual(open.map((f) => `${f.classId} ${f.function}`), ['goroutine-leak main.lookupBackend']);
 
     // A later restart: the stored open finding goes to the goroutine session, not the heap session (which would resolve it).
-    const third = new DetectorRunner({ findings, reader: new StoreReader(db), params: PARAMS, log });
+    const third = new DetectorRunner({ findings, carry: new CarryStore(db), reader: new StoreReader(db), params: PARAMS, log });
     const next = append(41);
     third.enqueueGoroutines({ ...ingested, startedAt: profiles[41]!.timeMs, profile: profiles[41]!, stored: next });
     await third.idle();

@@ -76,6 +76,7 @@ function harness(opts: { failWrites?: boolean } = {}) {
     writer,
     reader: { stackHistory: () => ({ points: [], frames: new Map(), modules: new Map(), functions: new Set<string>() }), functionsView: () => undefined },
     findings: { openOf: () => [], save: ignore },
+    carry: { carryOf: () => undefined, save: ignore },
     metrics,
     storeHealth: { writeSucceeded: () => void calls.healthy.push(true), writeFailed: () => void calls.healthy.push(false) },
     log: createLogger('silent'),

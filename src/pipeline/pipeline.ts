@@ -41,6 +41,7 @@ export interface PipelineDeps {
   goroutineHistory?: DetectorDeps['goroutineHistory'];
   reader: Pick<StoreReader, 'stackHistory' | 'functionsView'>;
   findings: FindingSink;
+  carry: DetectorDeps['carry'];
   metrics: PipelineMetrics;
   storeHealth: StoreHealthReport;
   log: Logger;
@@ -69,6 +70,7 @@ export class Pipeline implements ProfileSink, Component {
     const { metrics, log } = deps;
     this.detector = new DetectorRunner({
       findings: deps.findings,
+      carry: deps.carry,
       reader: deps.reader,
       params: detectParamsFrom(deps.config.detect),
       log: log.child({ component: 'detect' }),

@@ -11,6 +11,7 @@ import type { Target } from '../targets/target.js';
 import { storedFunctionValues } from '../../test/helpers/store-queries.js';
 import { syntheticHeapProfile } from '../../test/helpers/synthetic-profile.js';
 import { openDatabase } from './db.js';
+import { CarryStore } from './carry.js';
 import { FindingStore } from './findings.js';
 import { StoreReader } from './reader.js';
 import { downsample } from './downsample.js';
@@ -197,5 +198,22 @@ describe('store', () => {
     assert.equal(store.resolveOpenExcept([], 2 * MIN, 'gone'), 1);
     assert.equal(store.list('open').length, 0);
     assert.equal(store.list('resolved')[0]!.resolvedReason, 'gone');
+  });
+
+  it("keeps a target's detection carry for its current process and the one before, not older ones", () => {
+    const { writer, db } = setup();
+    const carry = new CarryStore(db);
+    // Alloc counters going down start a new process: epochs 1, 2 and 3.
+    const epochs = [100, 10, 1].map((alloc, i) => writer.appendProfile({ target, startedAt: (i + 1) * MIN, durationMs: 5, body, profile: profile(1, alloc) }).epochId);
+    const [first, second, third] = epochs as [number, number, number];
+    const { targetId } = writer.appendProfile({ target, startedAt: 4 * MIN, durationMs: 5, body, profile: profile(1, 2) });
+    const carried = new Map([['unclassified-growth|main.leak', { processes: 2, endAges: [44, 44] }]]);
+    carry.save(targetId, { epoch: String(second), buildId: 'b1', carried });
+    // Into the current process, and into the one before it (the daemon was down when the current one started).
+    assert.deepEqual(carry.carryOf(targetId, second), { epoch: String(second), buildId: 'b1', carried });
+    assert.deepEqual(carry.carryOf(targetId, third)?.carried, carried);
+    // A carry older than that skipped a process nothing judged: its chain is no longer consecutive.
+    carry.save(targetId, { epoch: String(first), buildId: 'b1', carried });
+    assert.equal(carry.carryOf(targetId, third), undefined);
   });
 });
