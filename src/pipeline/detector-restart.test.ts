@@ -79,6 +79,15 @@ const warnings = (fs: Finding[], fromMinute: number): Finding[] =>
   fs.filter((f) => f.severity !== 'info' && warnedAt(f)! >= T0 + fromMinute * MIN).sort((a, b) => warnedAt(a)! - warnedAt(b)!);
 const minuteOf = (t: number): number => (t - T0) / MIN;
 
+/** One warning in the process started at minute 150, inside its warm-up, for the leak the process before left open at `ageMinutes`. */
+function warnedInWarmupAfter150(found: Finding[], ageMinutes: number): void {
+  const again = warnings(found, 150);
+  assert.equal(again.length, 1);
+  const minute = minuteOf(warnedAt(again[0]!)!) - 150;
+  assert.ok(minute < 60, `warned ${minute} min into the new process, inside its warm-up`);
+  assert.deepEqual(again[0]!.evidence.leakedBefore, { ageMinutes });
+}
+
 describe('DetectorRunner across a daemon restart', () => {
   // The process restarts at minute 150 (the same build), 749 minutes old.
   const restartAt150 = (m: number): number => (m < 150 ? 600 + m : m - 150);
@@ -89,11 +98,7 @@ describe('DetectorRunner across a daemon restart', () => {
       [161, 240],
     ]);
     assert.ok(warnings(found, 0).some((f) => warnedAt(f)! < T0 + 150 * MIN), 'the leak warned in the first process');
-    const again = warnings(found, 150);
-    assert.equal(again.length, 1);
-    const minute = minuteOf(warnedAt(again[0]!)!) - 150;
-    assert.ok(minute < 60, `warned ${minute} min into the new process, inside its warm-up`);
-    assert.deepEqual(again[0]!.evidence.leakedBefore, { ageMinutes: 749 });
+    warnedInWarmupAfter150(found, 749);
   });
 
   it('and so when the daemon was down while the process restarted', async () => {
@@ -101,12 +106,8 @@ describe('DetectorRunner across a daemon restart', () => {
       [0, 145],
       [160, 240],
     ]);
-    const again = warnings(found, 150);
-    assert.equal(again.length, 1);
-    const minute = minuteOf(warnedAt(again[0]!)!) - 150;
-    assert.ok(minute < 60, `warned ${minute} min into the new process, inside its warm-up`);
     // Its age when last judged: the first run of the daemon stopped at minute 145.
-    assert.deepEqual(again[0]!.evidence.leakedBefore, { ageMinutes: 745 });
+    warnedInWarmupAfter150(found, 745);
   });
 
   it('without the stored carry the new process holds the leak for its warm-up (what the store prevents)', async () => {
