@@ -32,14 +32,18 @@ import { KNOWN_FALSE_ALARMS } from './eval/known-false-alarms.js';
 
 /** The traffic shapes of issue 10 (codecs, shape 8, have their own series) and the series that cover them. */
 const SHAPES: Record<string, string[]> = {
-  '1 scrape intervals 15 s to 5 min': ['leak-interval-15s', 'trap-interval-15s', 'leak-fast-30s', 'leak-interval-5min', 'trap-interval-5min', 'leak-kitex-note-15s', 'leak-kitex-tags-5min'],
+  '1 scrape intervals 15 s to 5 min': ['leak-interval-15s', 'trap-interval-15s', 'leak-fast-30s', 'leak-interval-5min', 'trap-interval-5min', 'leak-kitex-note-15s', 'leak-kitex-tags-5min',
+    // Held-out round 24 (stop 29): 3 and 4 minutes.
+    'leak-interval-3min'],
   "1 the guide's classes at 15 s to 5 min": ['leak-client-response-field-15s', 'leak-sonic-string-30s', 'leak-idle-connections-2min', 'leak-oversized-requests-2min', 'leak-duplicate-clients-5min', 'trap-netpoll-churn-5min',
     // Held-out round 15 (stop 26).
     'leak-sonic-string-5min', 'leak-idle-connections-30s', 'leak-duplicate-clients-2min', 'leak-oversized-requests-5min', 'trap-connection-pool-fill',
     // Held-out round 17.
     'leak-netpoll-barrier-2min'],
   '2 a slow leak visible only over hours': ['leak-slow-12h', 'leak-slow-24h', 'leak-slow-30s-3h'],
-  '3 GC rarely runs': ['leak-rare-gc', 'leak-rare-gc-2min', 'leak-rare-gc-5min', 'trap-rare-gc', 'trap-rare-gc-jitter', 'trap-rare-gc-cache-2min'],
+  '3 GC rarely runs': ['leak-rare-gc', 'leak-rare-gc-2min', 'leak-rare-gc-5min', 'trap-rare-gc', 'trap-rare-gc-jitter', 'trap-rare-gc-cache-2min',
+    // Held-out round 24 (stop 29): every 45 s.
+    'trap-rare-gc-45s'],
   '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo', 'trap-kitex-load-ramp-2min', 'leak-kitex-ramp-down', 'leak-kitex-evening-fall', 'leak-kitex-dip-and-back'],
   '4 daily traffic: load that rises for hours, then falls (Kitex)': [
     'trap-kitex-diurnal-5min', 'leak-kitex-diurnal-5min', 'trap-kitex-morning-2min', 'leak-kitex-morning-note-2min',
@@ -49,10 +53,12 @@ const SHAPES: Record<string, string[]> = {
     // Held-out round 20 (stop 27): fills over hours, and leaks beside them.
     'trap-cache-log-2k', 'trap-cache-log-2min', 'trap-cache-bound-2min-slow', 'trap-cache-bound-tau2h', 'leak-beside-log-cache', 'leak-slow-beside-bound-cache-2min', 'leak-late-beside-bound-cache',
     // Held-out round 22 (stop 28): the 60-minute fill at 5 minutes.
-    'trap-cache-fill-60min-5min'],
+    'trap-cache-fill-60min-5min',
+    // Held-out round 24 (stop 29): a 50-minute fill at 1 minute, a log-like table at 3 minutes.
+    'trap-cache-fill-50min-1min', 'trap-cache-log-3min'],
   'a working set that never grows, read through the profiler sampling': ['trap-quiet-static'],
   "scraped as the daemon does by default, without ?gc=1 (the runtime's last published profile)": ['trap-kitex-load-ramp-nogc', 'leak-kitex-ramp-tags-nogc', 'trap-kitex-warm-fifo-nogc'],
-  '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min', 'leak-kitex-note-late-30s'],
+  '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min', 'leak-kitex-note-late-30s', 'leak-late-3min'],
   '7 several leaks in one process': ['leak-kitex-two-leaks', 'leak-kitex-two-leaks-5min'],
   '9 a restart mid-leak': ['leak-restart-midleak', 'leak-restart-2min', 'leak-restart-5min',
     // Held-out round 23 (stop 28): restarts of the same build, after the carry of a leak's warning into the next process.
@@ -65,7 +71,7 @@ const SHAPES: Record<string, string[]> = {
     'leak-via-sprintf-fill', 'leak-via-json-2min', 'leak-via-repeat-30s', 'leak-append-5min', 'leak-append-1min', 'trap-via-sprintf-fill-2min',
   ],
   "a large service's profiles: ~500-2,900 stacks, a leak reached through 16-64 call paths": ['leak-many-paths', 'leak-many-paths-slow-2min', 'trap-many-stacks'],
-  'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch'],
+  'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min'],
   'objects of 0.5-2 MiB, each recorded: the site moves in whole objects': ['leak-big-entries-1min', 'leak-big-entries-5min', 'trap-cache-bound-big-values', 'trap-cache-fill-big-values'],
   'runtime.MemProfileRate 1 B to 4 MiB (every other series: Go\'s 512 KiB)': [
     'leak-memrate-4mib', 'trap-cache-bound-memrate-4mib', 'leak-kitex-tags-memrate-2mib', 'leak-rare-gc-memrate-2mib',
@@ -144,7 +150,9 @@ describe('labelled corpus', () => {
   // round 21's two leaks, 0.932; with round 22's five (all right), 0.935; with a leak's warning in the process before lifting the next one's hold (leak-restart-5min's new process then warns twice, both true), 0.936.
   // Held-out round 23's log-like table beside a leak warns at the warm-up's
   // end of both its processes (the second time 35 minutes after the restart,
-  // carried as its leak is): 0.925.
+  // carried as its leak is): 0.925. Held-out round 24's log-like table
+  // scraped every 3 minutes warns at the warm-up's end too (its five other
+  // series are right): 0.920.
   it('precision >= 0.92 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.92, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -654,6 +662,24 @@ describe('labelled corpus', () => {
     // The table beside the leak warns at the warm-up's end in both processes (the known trade, above).
     assert.deepEqual([...new Set(byName('leak-restart-beside-log-cache').alerts.filter((f) => !f.function.includes('auditTrail')).map((f) => f.function))], ['main.(*symbolTable).intern']);
     assert.deepEqual(byName('trap-kitex-fifo-restart').alerts, []);
+  });
+
+  it('held-out round 24: a leak at 3 minutes, a late leak at 3 minutes and a leak in 20-minute bursts at 4 minutes are found; a 50-minute fill and a quiet service at 45 s raise nothing', () => {
+    // Recorded with the detector of this stop and scored before joining the
+    // corpus: recall 1.000; the log-like table at 3 minutes warned at minute
+    // 69 (known-false-alarms.ts). The bursty leak is found late: its sampled
+    // growth read 10.5 MB/h in the first hour and 5.8 from minute 60 to 180,
+    // so it was found filling at minute 80 and held until the 6-hour horizon
+    // showed it straight (minute 224).
+    const bounds: Record<string, number> = { 'leak-interval-3min': 90, 'leak-late-3min': 70, 'leak-bursty-4min': 240 };
+    for (const [name, bound] of Object.entries(bounds)) {
+      const s = byName(name);
+      assert.equal(s.correct, s.alerts.length, `${name}: a wrong warning`);
+      const leak = s.leaks[0]!;
+      assert.ok(leak.finding, `${name}: missed`);
+      assert.ok(leak.minutesToDetect! <= bound, `${name}: warned at ${leak.minutesToDetect} min`);
+    }
+    for (const name of ['trap-cache-fill-50min-1min', 'trap-rare-gc-45s']) assert.deepEqual(byName(name).alerts, [], name);
   });
 
   it('names the struct and field id of a held field, and the version of a vulnerable module', () => {

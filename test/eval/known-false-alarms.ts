@@ -28,8 +28,17 @@ const HELD_OUT_ROUND_2_FALSE_ALARMS = ['trap-cache-log-slow'];
 const HELD_OUT_ROUND_20_FALSE_ALARMS = ['trap-cache-log-2min', 'trap-cache-bound-2min-slow', 'trap-cache-bound-tau2h'];
 
 /**
- * Healthy series that still raise a warning: trap-cache-log-slow and round
- * 20's (above). Two more warned until stop 27, when a filling finding raised
+ * Held-out round 24 (stop 29), kept as recorded: a 1/t symbol table
+ * scraped every 3 minutes (misses 0.2 x 50/(s+50) of 3000 lookups a
+ * scrape: a time constant of 150 minutes, ~12 MB/h at first). It warns at
+ * minute 69, when the confirmation past the warm-up passes, as round 20's
+ * 1/t table at 2 minutes does.
+ */
+const HELD_OUT_ROUND_24_FALSE_ALARMS = ['trap-cache-log-3min'];
+
+/**
+ * Healthy series that still raise a warning: trap-cache-log-slow and rounds
+ * 20's and 24's (above). Two more warned until stop 27, when a filling finding raised
  * past the warm-up began to hold its site until the growth regains the rate
  * it had then (engine.ts: resumedAfterFilling): trap-cache-log, whose
  * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
@@ -37,4 +46,4 @@ const HELD_OUT_ROUND_20_FALSE_ALARMS = ['trap-cache-log-2min', 'trap-cache-bound
  * whose sampled growth rose again between minutes 100 and 160. Both are
  * tested in test/corpus.test.ts.
  */
-export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS]);
+export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS]);
