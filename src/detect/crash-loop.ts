@@ -13,7 +13,11 @@
  * the process inside its warm-up), the site is carried into the next
  * process. A site that grew like that until each of the last
  * `CRASH_LOOP_PROCESSES` processes ended, and grows again, is raised at its
- * class's severity in the warm-up of the next one.
+ * class's severity in the warm-up of the next one. A process that dies
+ * younger than `min_window` is judged once, at its end, over its whole life
+ * (session.ts: #judgeShortLife), and in a loop of such short lives growth
+ * is judged on the shorter window they were, so the next one is raised
+ * before it dies too.
  *
  * Not told apart: a cache that fills for the whole life of each process,
  * in processes restarted (deployed) before their warm-up ends, twice in a

@@ -244,16 +244,42 @@ describe('DetectionSession on synthetic processes', () => {
     assert.ok(r.warnings.every((f) => f.evidence.crashLoop !== undefined));
   });
 
+  it('a crash loop of processes that each die younger than min_window warns in the third, judged over their whole short lives', () => {
+    // 120 MB/h, a new process every 20 minutes (min_window is 25): each life
+    // is judged at its end over all of it, and the third process on half of
+    // min_window, so it is raised before it dies.
+    const r = run([{ fn: 'main.(*audit).append', inuse: linear(120), allocPerMin: steady(2) }], { minutes: 100, restartEvery: 20 });
+    const first = r.warnings[0];
+    assert.ok(first, 'warned');
+    const minute = minutesToDetect(first)!;
+    assert.ok(minute >= 40 && minute < 60, `warned at minute ${minute}, in the third process`);
+    assert.deepEqual(first.evidence.crashLoop, { processes: 2, endAges: [19, 19] });
+  });
+
+  it('short processes whose site stops growing before they die, or that die too young to judge, raise no crash loop', () => {
+    // A working set loaded in each process's first 5 minutes, then flat.
+    const load: Site = { fn: 'main.(*config).load', inuse: (m) => Math.min(m, 5) * 8 * MB, allocPerMin: (m) => (m < 5 ? 8 * MB : 0.01 * MB) };
+    assert.deepEqual(run([load], { minutes: 120, restartEvery: 20 }).warnings, []);
+    // Processes of 10 minutes: less than half of min_window, never judged (README: Crash loops).
+    assert.deepEqual(run([{ fn: 'main.(*audit).append', inuse: linear(240), allocPerMin: steady(4) }], { minutes: 100, restartEvery: 10 }).warnings, []);
+  });
+
   it('a crash loop whose one process was seen too briefly to judge (an outage of the scrapes) still warns', () => {
-    // Processes at 0, 45, 90 and 135; no scrape from 88 to 120, so the third
-    // is seen for 14 minutes only (from age 30: its counters are below the
-    // second's at age 42, so the restart shows). Unjudged, it neither breaks
-    // the chain of the first two nor adds to it: the fourth is raised.
-    const r = run([{ fn: 'main.(*audit).append', inuse: linear(60), allocPerMin: steady(1) }], { minutes: 180, restartEvery: 45, outage: [88, 120] });
+    // Processes at 0, 45, 90 and 135; no scrape from 88 to 125, so the third
+    // is seen for 9 minutes only (from age 35: its counters are below the
+    // second's at age 42, so the restart shows), less than half of
+    // min_window. Unjudged, it neither breaks the chain of the first two nor
+    // adds to it: the fourth is raised.
+    const leak: Site = { fn: 'main.(*audit).append', inuse: linear(60), allocPerMin: steady(1) };
+    const r = run([leak], { minutes: 180, restartEvery: 45, outage: [88, 125] });
     assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*audit).append']);
     const minute = minutesToDetect(r.warnings[0])!;
     assert.ok(minute >= 135, `warned at minute ${minute}, in the fourth process`);
     assert.deepEqual(r.warnings[0]!.evidence.crashLoop, { processes: 2, endAges: [44, 42] });
+    // Seen for its last 14 minutes (no scrape from 88 to 120), the third is
+    // judged over what was seen, as a short life is, and adds to the chain.
+    const seen14 = run([leak], { minutes: 180, restartEvery: 45, outage: [88, 120] });
+    assert.deepEqual(seen14.warnings[0]!.evidence.crashLoop, { processes: 3, endAges: [44, 42, 44] });
   });
 
   it('a leak that warned before its process restarted (the same build) warns in the new process without waiting for the warm-up', () => {

@@ -8,7 +8,7 @@
 import { FrameSequenceMap } from '../pprof/frame-sequences.js';
 import { forEachInuseStack, sampleTotal, type HeapProfile } from '../pprof/profile.js';
 import { mayMatchAClass, ownerFrame } from './classify.js';
-import { carryOver, withOpenWarnings, type CarriedGrowth } from './crash-loop.js';
+import { carryOver, outlivedItsProcesses, withOpenWarnings, type CarriedGrowth } from './crash-loop.js';
 import { evaluateEpoch, type Detection, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
@@ -59,6 +59,10 @@ export class DetectionSession {
   #carried: ReadonlyMap<string, CarriedGrowth> = new Map();
   /** The main binary's build id in the latest profile ('' when profiles carry none). */
   #buildId = '';
+  /** The latest profile's sampling period (undefined: Go's default). */
+  #samplingPeriod: number | undefined;
+  /** Profiles of this epoch that changed (judged). */
+  #points = 0;
   // Anchors of the process-age estimate: first point of the epoch and the latest.
   #first: CounterPoint | undefined;
   #last: CounterPoint | undefined;
@@ -124,7 +128,12 @@ export class DetectionSession {
       // a crash loop's chain nor breaks it.
       const seenMs = this.#first && this.#last ? this.#last.t - this.#first.t : 0;
       const last = this.#lastJudgement;
+      const shortLife = seenMs < this.#params.minWindowMs && last && last.epoch === this.#epoch ? this.#judgeShortLife(last.t, seenMs) : undefined;
       if (seenMs >= this.#params.minWindowMs) this.#carried = last && last.epoch === this.#epoch ? carryOver(last.detections, last.t, this.#carried, openWarnings) : new Map();
+      // A process that died younger than `min_window` but lived long enough
+      // to be judged over its whole life (#judgeShortLife): a crash loop
+      // whose processes each die within minutes is a chain like any other.
+      else if (shortLife) this.#carried = carryOver(shortLife, last!.t, this.#carried, openWarnings);
       // A process that an earlier run of the daemon judged (its carry and
       // open findings restored from the store) ended while the daemon was
       // down: its chains go on unchanged, and its open warnings are carried.
@@ -139,7 +148,21 @@ export class DetectionSession {
     this.#buildId = profile.buildId;
     this.#stale.record(t, false);
     this.#append(t, sampleTotal(profile, 'inuse_space'), sampleTotal(profile, 'alloc_space'), this.#stackValues(profile));
-    const state: EpochState = {
+    this.#samplingPeriod = profile.period > 0 ? profile.period : undefined;
+    const state = this.#state(t);
+    const params = this.#inShortLivedLoop(t) ? shortLifeParams(this.#params) : this.#params;
+    const detections = evaluateEpoch(state, params);
+    const due = this.#tracker.dueToResolve(t, detections).map(
+      (f): OpenSite => ({ key: f.key, classId: f.classId, function: f.function, bytesPerHour: f.bytesPerHour, lastSeenAt: f.lastSeenAt, horizonMinutes: f.evidence.horizonMinutes }),
+    );
+    const growing = stillGrowing(state, params, due);
+    this.#lastJudgement = { epoch, t, detections, stillGrowing: growing };
+    events.push(...this.#tracker.update(epoch, t, detections, growing));
+    return events;
+  }
+
+  #state(t: number, cache: EpochState['cache'] = this.#cache): EpochState {
+    return {
       series: this.#series,
       now: t,
       firstMs: this.#first?.t ?? t,
@@ -148,19 +171,37 @@ export class DetectionSession {
       stacksIn: (id) => this.#siteStacks.get(id) ?? 1,
       modules: this.#modules,
       functions: this.#functions,
-      samplingPeriod: profile.period > 0 ? profile.period : undefined,
-      cache: this.#cache,
+      samplingPeriod: this.#samplingPeriod,
+      cache,
       carried: this.#carried,
       fillingSince: this.#tracker.fillingSince(),
     };
-    const detections = evaluateEpoch(state, this.#params);
-    const due = this.#tracker.dueToResolve(t, detections).map(
-      (f): OpenSite => ({ key: f.key, classId: f.classId, function: f.function, bytesPerHour: f.bytesPerHour, lastSeenAt: f.lastSeenAt, horizonMinutes: f.evidence.horizonMinutes }),
-    );
-    const growing = stillGrowing(state, this.#params, due);
-    this.#lastJudgement = { epoch, t, detections, stillGrowing: growing };
-    events.push(...this.#tracker.update(epoch, t, detections, growing));
-    return events;
+  }
+
+  /**
+   * The process that just ended, seen for `seenMs` (less than `min_window`),
+   * judged over its whole life at its last point `t`: what grew steadily
+   * until it died. Judged only if that life holds `min_points` changed
+   * profiles and half of `min_window` (the trend test's own floors; the
+   * evidence of a crash loop is its repetition over processes, so one short
+   * life stands in for a window). Undefined otherwise.
+   */
+  #judgeShortLife(t: number, seenMs: number): Detection[] | undefined {
+    if (this.#points < this.#params.minPoints || seenMs < shortLifeParams(this.#params).minWindowMs) return undefined;
+    return evaluateEpoch(this.#state(t, undefined), { ...this.#params, minWindowMs: seenMs });
+  }
+
+  /**
+   * In the warm-up of a process whose predecessors each died younger than
+   * `min_window` while a site grew (a crash loop of short lives): judged on
+   * the shorter window those lives were judged on, or this process too would
+   * die before a judgement.
+   */
+  #inShortLivedLoop(t: number): boolean {
+    const start = this.processStartMs();
+    if (start === undefined || t - start >= this.#params.warmupMs) return false;
+    const minWindowMinutes = this.#params.minWindowMs / 60_000;
+    return [...this.#carried.values()].some((c) => outlivedItsProcesses(c) && c.endAges.some((age) => age < minWindowMinutes));
   }
 
   /**
@@ -225,6 +266,7 @@ export class DetectionSession {
     this.#first = undefined;
     this.#last = undefined;
     this.#lastJudgement = undefined;
+    this.#points = 0;
   }
 
   #newSeries(): EpochSeries {
@@ -236,6 +278,7 @@ export class DetectionSession {
     const firstOfEpoch = this.#first === undefined;
     this.#first ??= { t, alloc: allocTotal, inuse: total };
     this.#last = { t, alloc: allocTotal, inuse: total };
+    this.#points++;
     this.#series.append(t, total, processAllocDelta, this.#bySite(stacks, firstOfEpoch));
   }
 
@@ -391,4 +434,9 @@ export interface SeedHistory {
   frames: ReadonlyMap<number, readonly string[]>;
   modules: ReadonlyMap<string, string>;
   functions: ReadonlySet<string>;
+}
+
+/** Detection in and at the end of processes that die younger than `min_window` (session.ts: #judgeShortLife): half its time floor. */
+function shortLifeParams(p: DetectParams): DetectParams {
+  return { ...p, minWindowMs: p.minWindowMs / 2 };
 }
