@@ -63,7 +63,9 @@ const SHAPES: Record<string, string[]> = {
   '9 a restart mid-leak': ['leak-restart-midleak', 'leak-restart-2min', 'leak-restart-5min',
     // Held-out round 23 (stop 28): restarts of the same build, after the carry of a leak's warning into the next process.
     'leak-kitex-restart-2min', 'leak-restart-beside-log-cache', 'trap-kitex-fifo-restart'],
-  '9 crash loops (a process killed every 40-50 min) and frequent restarts': ['leak-crashloop-40min', 'leak-crashloop-2min', 'leak-kitex-crashloop', 'trap-deploys-warm-cache', 'trap-deploy-midfill'],
+  '9 crash loops (a process killed every 40-50 min) and frequent restarts': ['leak-crashloop-40min', 'leak-crashloop-2min', 'leak-kitex-crashloop', 'trap-deploys-warm-cache', 'trap-deploy-midfill',
+    // Held-out round 25 (stop 29): processes that die younger than min_window.
+    'leak-crashloop-20min', 'leak-crashloop-15min-30s', 'trap-deploys-20min'],
   '8 field leaks on Kitex v0.7.3 (bthrift FastRead, apache Read, frugal v0.1 JIT; go1.20)': [
     'leak-codec-fastread-notes-kitex-v07', 'leak-codec-apache-blob-kitex-v07', 'leak-codec-frugal-title-kitex-v07', 'trap-codec-fastread-busy-kitex-v07',
   ],
@@ -152,7 +154,8 @@ describe('labelled corpus', () => {
   // end of both its processes (the second time 35 minutes after the restart,
   // carried as its leak is): 0.925. Held-out round 24's log-like table
   // scraped every 3 minutes warns at the warm-up's end too (its five other
-  // series are right): 0.920.
+  // series are right): 0.920; with round 25's crash loops of short lives
+  // (all right), 0.924.
   it('precision >= 0.92 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.92, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -680,6 +683,23 @@ describe('labelled corpus', () => {
       assert.ok(leak.minutesToDetect! <= bound, `${name}: warned at ${leak.minutesToDetect} min`);
     }
     for (const name of ['trap-cache-fill-50min-1min', 'trap-rare-gc-45s']) assert.deepEqual(byName(name).alerts, [], name);
+  });
+
+  it('held-out round 25: crash loops of processes that die younger than min_window warn in their third process; restarts every 20 minutes without a leak do not', () => {
+    // Recorded after short lives were judged (session.ts: #judgeShortLife)
+    // and scored with it as first committed: the 20-minute loop warned at
+    // minute 53, 13 minutes into its third process; the 15-minute loop at
+    // 30 s was missed (each life was judged on a window of its whole span,
+    // which the site's own points, from its first sampled object on, never
+    // reach). Judged on half of min_window, it warns at minute 43.
+    for (const [name, thirdStarts, dies] of [['leak-crashloop-20min', 40, 60], ['leak-crashloop-15min-30s', 30, 45]] as const) {
+      const s = byName(name);
+      assert.equal(s.correct, s.alerts.length, `${name}: a wrong warning`);
+      const first = Math.min(...s.alerts.map((f) => warnedAt(f)! - s.firstMs)) / 60_000;
+      assert.ok(first >= thirdStarts && first < dies, `${name}: first warned at minute ${first}`);
+      assert.ok(s.alerts.every((f) => f.evidence.crashLoop !== undefined), `${name}: raised by the crash-loop rule`);
+    }
+    assert.deepEqual(byName('trap-deploys-20min').alerts, []);
   });
 
   it('names the struct and field id of a held field, and the version of a vulnerable module', () => {

@@ -187,8 +187,9 @@ export class DetectionSession {
    * life stands in for a window). Undefined otherwise.
    */
   #judgeShortLife(t: number, seenMs: number): Detection[] | undefined {
-    if (this.#points < this.#params.minPoints || seenMs < shortLifeParams(this.#params).minWindowMs) return undefined;
-    return evaluateEpoch(this.#state(t, undefined), { ...this.#params, minWindowMs: seenMs });
+    const params = shortLifeParams(this.#params);
+    if (this.#points < params.minPoints || seenMs < params.minWindowMs) return undefined;
+    return evaluateEpoch(this.#state(t, undefined), params);
   }
 
   /**
