@@ -123,16 +123,17 @@ export class DetectionSession {
       const openWarnings = this.#tracker.open().filter((f) => f.severity !== 'info');
       if (this.#epoch !== undefined) events.push(...this.#tracker.endEpoch(t));
       // A process seen for less than `min_window` (a short process, or one
-      // mostly lost to an outage of the scrapes) was never judged: it says
-      // nothing of whether a site grew until it ended, so it neither adds to
-      // a crash loop's chain nor breaks it.
+      // mostly lost to an outage of the scrapes) was never judged. Seen long
+      // enough, it is judged now (#judgeShortLife); else it says nothing of
+      // whether a site grew until it ended, so it neither adds to a crash
+      // loop's chain nor breaks it.
       const seenMs = this.#first && this.#last ? this.#last.t - this.#first.t : 0;
       const last = this.#lastJudgement;
       const shortLife = seenMs < this.#params.minWindowMs && last && last.epoch === this.#epoch ? this.#judgeShortLife(last.t, seenMs) : undefined;
       if (seenMs >= this.#params.minWindowMs) this.#carried = last && last.epoch === this.#epoch ? carryOver(last.detections, last.t, this.#carried, openWarnings) : new Map();
-      // A process that died younger than `min_window` but lived long enough
-      // to be judged over its whole life (#judgeShortLife): a crash loop
-      // whose processes each die within minutes is a chain like any other.
+      // A process that died younger than `min_window` but was seen long
+      // enough to be judged over its life: a crash loop whose processes each
+      // die within minutes is a chain like any other.
       else if (shortLife) this.#carried = carryOver(shortLife, last!.t, this.#carried, openWarnings);
       // A process that an earlier run of the daemon judged (its carry and
       // open findings restored from the store) ended while the daemon was
