@@ -33,10 +33,33 @@ export class CarryStore {
     this.#stmts.save.run(targetId, Number(carry.epoch), carry.buildId, JSON.stringify(Object.fromEntries(carry.carried)), now);
   }
 
-  /** The carry that still applies to the target's process `epochId`, if any. */
+  /**
+   * The carry that still applies to the target's process `epochId`, if any.
+   * A row that is not what `save` writes (a damaged file) is no carry: the
+   * target is judged as before migration 007, not left without detection.
+   */
   carryOf(targetId: number, epochId: number): ProcessCarry | undefined {
     const row = this.#stmts.load.get({ target: targetId, epoch: epochId }) as { epoch_id: number; build_id: string; carried: string } | undefined;
     if (!row) return undefined;
-    return { epoch: String(row.epoch_id), buildId: row.build_id, carried: new Map(Object.entries(JSON.parse(row.carried) as Record<string, CarriedGrowth>)) };
+    const carried = parseCarried(row.carried);
+    return carried && { epoch: String(row.epoch_id), buildId: row.build_id, carried };
   }
+}
+
+function parseCarried(text: string): Map<string, CarriedGrowth> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const out = new Map<string, CarriedGrowth>();
+  for (const [key, c] of Object.entries(parsed)) {
+    const { processes, endAges, leakedAtAge } = (c ?? {}) as Partial<CarriedGrowth>;
+    if (typeof processes !== 'number' || !Array.isArray(endAges) || !endAges.every((a) => typeof a === 'number')) return undefined;
+    if (leakedAtAge !== undefined && typeof leakedAtAge !== 'number') return undefined;
+    out.set(key, leakedAtAge === undefined ? { processes, endAges } : { processes, endAges, leakedAtAge });
+  }
+  return out;
 }

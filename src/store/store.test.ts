@@ -215,5 +215,10 @@ describe('store', () => {
     // A carry older than that skipped a process nothing judged: its chain is no longer consecutive.
     carry.save(targetId, { epoch: String(first), buildId: 'b1', carried });
     assert.equal(carry.carryOf(targetId, third), undefined);
+    // A damaged row is no carry (and no exception that would stop the target's detection).
+    for (const bad of ['{not json', '[1]', '{"k": {"processes": "2", "endAges": []}}', '{"k": {"processes": 2, "endAges": ["x"]}}']) {
+      db.prepare('UPDATE detector_carry SET epoch_id = ?, carried = ? WHERE target_id = ?').run(third, bad, targetId);
+      assert.equal(carry.carryOf(targetId, third), undefined, bad);
+    }
   });
 });
