@@ -20,7 +20,7 @@ export interface Site {
   allocPerMin: (m: number) => number;
 }
 
-export const background: Site[] = [
+const background: Site[] = [
   { fn: 'main.(*ballast).refill', inuse: () => 100 * MB, allocPerMin: () => 20 * MB },
   { fn: 'main.handleRequest', inuse: () => 2 * MB, allocPerMin: () => 600 * MB },
 ];
