@@ -99,6 +99,11 @@ export class EpochSeries {
     return this.#slotOf.get(stackId);
   }
 
+  /** The smallest inuse seen this epoch of a stack seen in the latest profile (undefined: not seen). */
+  floorOf(stackId: number): number | undefined {
+    return this.#floor.get(stackId);
+  }
+
   lastObjects(slot: number): number {
     return this.#lastObjects[slot]!;
   }

@@ -13,7 +13,7 @@ import type { HeapProfile } from '../pprof/profile.js';
 import { warnedAt, type Finding } from './findings.js';
 import { DEFAULT_DETECT_PARAMS } from './params.js';
 import { seededRandom as rng } from '../../test/helpers/random.js';
-import { keeping, linear, MB, MIN, profileAt, steady, type Site } from '../../test/helpers/synthetic-process.js';
+import { keeping, linear, MB, MIN, profileAt, sampled, steady, type Site } from '../../test/helpers/synthetic-process.js';
 import { Replayer } from './replay.js';
 import { DetectionSession } from './session.js';
 
@@ -316,6 +316,40 @@ describe('DetectionSession on synthetic processes', () => {
     const fill = (m: number): number => Math.min(m, 20) * ((30 * MB) / 20);
     const r = run([{ fn: 'main.(*cache).fill', inuse: fill, allocPerMin: (m) => (m < 20 ? (30 * MB) / 20 : 0.01 * MB) }], { minutes: 240, restartEvery: 50 });
     assert.deepEqual(r.warnings, []);
+  });
+
+  it('a cache first watched 90 minutes into its process (heapwatch deployed beside it) is held as filling: it grew faster before it was watched', () => {
+    // 150 MB x (1 - exp(-t/70 min)), read with the profiler's sampling error:
+    // first seen at 110 MB, growing 35 MB/h, a window of its tail can read as
+    // straight as a leak (seed 2 warned 40 minutes after first sight when
+    // only the watched points were judged). Its level then says it grew
+    // twice as fast before.
+    for (const seed of [1, 2, 3]) {
+      const cache: Site = { fn: 'main.(*priceCache).load', inuse: sampled((m) => 150 * MB * (1 - Math.exp(-m / 70)), seed), allocPerMin: steady(1) };
+      const r = run([cache], { startAge: 90, minutes: 180, seed });
+      assert.deepEqual(r.warnings.map((f) => f.function), [], `seed ${seed}`);
+      assert.ok(r.findings.some((f) => f.classId === 'cache-filling' && f.function === 'main.(*priceCache).load'), `seed ${seed}: reported as filling`);
+    }
+  });
+
+  it('a leak from process start first watched 90 minutes in is not held: it grows as fast as it did before', () => {
+    for (const seed of [1, 2, 3]) {
+      const leak: Site = { fn: 'main.(*auditTrail).append', inuse: sampled(linear(60), seed), allocPerMin: steady(1) };
+      const r = run([leak], { startAge: 90, minutes: 120, seed });
+      assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*auditTrail).append'], `seed ${seed}`);
+      assert.ok(warnedAt(r.warnings[0]!)! - T0 <= 40 * MIN, `seed ${seed}: warned ${(warnedAt(r.warnings[0]!)! - T0) / MIN} min after first sight`);
+    }
+  });
+
+  it('a site that holds a big level from its start and leaks steadily, first watched late, warns once it was watched as long as it had lived', () => {
+    // 150 MB loaded at start, then 10 MB/h: at first sight (age 120 min) its
+    // level reads as 85 MB/h before, so its 10 MB/h is held as filling; the
+    // level stops speaking for the past once the watch is as long as that past.
+    const site: Site = { fn: 'main.(*catalog).add', inuse: (m) => 150 * MB + linear(10)(m), allocPerMin: steady(0.2) };
+    const r = run([site], { startAge: 120, minutes: 300 });
+    assert.deepEqual(r.warnings.map((f) => f.function), ['main.(*catalog).add']);
+    const t = (warnedAt(r.warnings[0]!)! - T0) / MIN;
+    assert.ok(t >= 120 && t <= 150, `warned ${t} min after first sight`);
   });
 
   it('a healthy old process raises nothing', () => {

@@ -6,6 +6,7 @@
  * noise is ±2% per site.
  */
 import { HEAP_SAMPLE_INDEXES, packStacks, type HeapProfile } from '../../src/pprof/profile.js';
+import { seededRandom } from './random.js';
 
 export const MIN = 60_000;
 export const MB = 1e6;
@@ -68,3 +69,30 @@ export function keeping(fn: string, mbPerHour: (m: number) => number, from = 0):
 /** Grows from age `from` (minutes) on. */
 export const linear = (mbPerHour: number, from = 0) => (m: number) => Math.max(0, m - from) * (mbPerHour * MB / 60);
 export const steady = (mbPerMin: number) => () => mbPerMin * MB;
+
+/**
+ * `inuse` as the heap profiler reads it at Go's default sampling period:
+ * each byte that grows is drawn once, with variance `period` per byte (small
+ * objects), and its error stays while it lives. So the error is a random
+ * walk over the growth, seeded: the regime of the real corpus, where a
+ * window of a cache's slow tail reads as straight as a leak. Call it on
+ * minutes in increasing order (as a run scrapes).
+ */
+export function sampled(inuse: (m: number) => number, seed: number, periodBytes = 524288): (m: number) => number {
+  const rand = seededRandom(seed);
+  const gauss = (): number => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const read = new Map<number, number>();
+  let level = 0;
+  let error = 0;
+  return (m) => {
+    let v = read.get(m);
+    if (v === undefined) {
+      const now = inuse(m);
+      error += Math.sqrt(Math.max(0, now - level) * periodBytes) * gauss();
+      level = Math.max(level, now);
+      v = now + error;
+      read.set(m, v);
+    }
+    return v;
+  };
+}
