@@ -76,6 +76,8 @@ interface Judged {
   keptShares: KeptShares | undefined;
   /** Found filling before, and its growth since has not gone on at the rate it had then. */
   stillFilling: boolean;
+  /** First watched past the warm-up, and growing slower than its level then says it grew before (bytes/h before). */
+  slowerThanBefore: number | undefined;
 }
 
 /** One growing allocation site found by one evaluation. The finding tracker (findings.ts) turns repeated detections into a Finding with a lifecycle. */
@@ -220,10 +222,9 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       // growth that is held anyway): a leak only once the slowing stopped.
       const filledFrom = cacheLike && verdict.growing && warmupEnd !== undefined && !young ? state.fillingSince?.get(g.classification.facts.function) : undefined;
       const anchored = filledFrom !== undefined && filledFrom >= warmupEnd!;
-      const stillFilling =
-        (anchored && resumedAfterFilling(filledFrom, times, sum, heapBytes, params) === false) ||
-        (cacheLike && verdict.growing && !young && slowerThanBeforeFirstSight(state, g, verdict, variancePerByte(site.meanObjectBytes, site.periodBytes), warmupEnd, params));
-      const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed, keptShares, stillFilling };
+      const stillFilling = anchored && resumedAfterFilling(filledFrom, times, sum, heapBytes, params) === false;
+      const slowerThanBefore = cacheLike && verdict.growing && !young ? slowerThanBeforeFirstSight(state, g, verdict, variancePerByte(site.meanObjectBytes, site.periodBytes), warmupEnd, params) : undefined;
+      const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed, keptShares, stillFilling, slowerThanBefore };
       entries.push([g.key, entry]);
       add(g.key, entry);
     }
@@ -240,13 +241,14 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
     const bounded = chosen.cacheLike && chosen.keptShares !== undefined;
     // Found filling before: escalates only once the slowing has stopped.
     const stillFilling = list.some((e) => e.stillFilling);
-    const why = !chosen.verdict.growing || slowedLonger || stillFilling || (chosen.cacheLike && chosen.verdict.decelerating) || bounded ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
+    const rateBefore = list.find((e) => e.slowerThanBefore !== undefined)?.slowerThanBefore;
+    const why = !chosen.verdict.growing || slowedLonger || stillFilling || rateBefore !== undefined || (chosen.cacheLike && chosen.verdict.decelerating) || bounded ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
     // Earlier processes that each ended while this site grew, held, stand in
     // for the warm-up's end that none of them reached (crash-loop.ts).
     const carried = state.carried?.get(chosen.detection.key);
     const d =
       why === 'slowing'
-        ? asFilling(chosen.detection, bounded && !slowedLonger && !chosen.verdict.decelerating ? chosen.keptShares : undefined, stillFilling && chosen.verdict.growing)
+        ? asFilling(chosen.detection, bounded && !slowedLonger && !chosen.verdict.decelerating ? chosen.keptShares : undefined, stillFilling && chosen.verdict.growing, rateBefore)
         : why === 'young' && young && outlivedItsProcesses(carried)
           ? asCrashLoop(chosen.detection, carried)
           : why === 'young' && leakedInLastProcess(carried)
@@ -298,7 +300,8 @@ function resumedAfterFilling(filledFrom: number, times: readonly number[], value
  * it grew before: a leak that began with the process grew as fast then as
  * now, a cache faster, a leak that began later slower. So growth slower than
  * `CONFIRM_RATE` of the site's average rate before first sight, beyond the
- * sampling error of both (one-sided, `LATE_SLOWER_Z`), is filling.
+ * sampling error of both (one-sided, `LATE_SLOWER_Z`), is filling. Returns
+ * that average (bytes/h) when it is, for the finding to say.
  *
  * The level also holds whatever the site loaded at start, which no growth
  * explains: a site that loaded 150 MB and then leaks 10 MB/h reads as
@@ -309,11 +312,11 @@ function resumedAfterFilling(filledFrom: number, times: readonly number[], value
  * no record of growth. The level at first sight is the site's floor (its
  * smallest inuse since; for growth, its first).
  */
-function slowerThanBeforeFirstSight(state: EpochState, g: Group, verdict: TrendVerdict, bytesVariance: number, warmupEnd: number | undefined, params: DetectParams): boolean {
-  if (warmupEnd === undefined || state.processStartMs === undefined || state.firstMs < warmupEnd) return false;
-  if (g.classification.classId !== UNCLASSIFIED.id) return false;
+function slowerThanBeforeFirstSight(state: EpochState, g: Group, verdict: TrendVerdict, bytesVariance: number, warmupEnd: number | undefined, params: DetectParams): number | undefined {
+  if (warmupEnd === undefined || state.processStartMs === undefined || state.firstMs < warmupEnd) return undefined;
+  if (g.classification.classId !== UNCLASSIFIED.id) return undefined;
   const unwatchedMs = state.firstMs - state.processStartMs;
-  if (state.now - state.firstMs > Math.min(unwatchedMs, horizonsOf(params)[1] ?? params.windowMs)) return false;
+  if (state.now - state.firstMs > Math.min(unwatchedMs, horizonsOf(params)[1] ?? params.windowMs)) return undefined;
   let before = 0;
   for (const m of g.members) before += state.series.floorOf(m.id) ?? 0;
   const spanMs = verdict.spanMs;
@@ -323,7 +326,7 @@ function slowerThanBeforeFirstSight(state: EpochState, g: Group, verdict: TrendV
   const expected = share * before;
   // Both are sampled: the window's growth, and the level at first sight.
   const variance = Math.max(1, bytesVariance) * (expected + share * share * before);
-  return seen + LATE_SLOWER_Z * Math.sqrt(variance) < expected;
+  return seen + LATE_SLOWER_Z * Math.sqrt(variance) < expected ? (before * 3_600_000) / unwatchedMs : undefined;
 }
 
 
@@ -460,13 +463,15 @@ function detectionOf(state: EpochState, g: Group, verdict: TrendVerdict, alloc: 
  * its rate keeps falling, or it keeps a falling share of what it allocates
  * (`shares`, first and last third: it replaces entries as it nears a bound).
  */
-function asFilling(d: Detection, shares?: KeptShares, slowerThanWhenFound = false): Detection {
+function asFilling(d: Detection, shares?: KeptShares, slowerThanWhenFound = false, rateBeforeFirstSight?: number): Detection {
   const pct = (x: number): string => `${Math.round(Math.min(1, Math.max(0, x)) * 100)} %`;
   const why = shares
     ? { summary: `keeps ${pct(shares.last)} of what it allocates, down from ${pct(shares.first)}`, note: 'keeps a falling share of what it allocates: nearing a bound' }
-    : slowerThanWhenFound
-      ? { summary: `${formatRate(d.bytesPerHour)}, not back to its rate before it slowed`, note: 'has not regained the rate of the window before it was found filling (a window later: of the window before the latest)' }
-      : { summary: `${formatRate(d.bytesPerHour)} and falling`, note: 'growth rate keeps falling' };
+    : rateBeforeFirstSight !== undefined
+      ? { summary: `${formatRate(d.bytesPerHour)}, down from ${formatRate(rateBeforeFirstSight)} before it was first watched`, note: 'first watched past its warm-up, with more in use than its rate since could have built: it grew faster before' }
+      : slowerThanWhenFound
+        ? { summary: `${formatRate(d.bytesPerHour)}, not back to its rate before it slowed`, note: 'has not regained the rate of the window before it was found filling (a window later: of the window before the latest)' }
+        : { summary: `${formatRate(d.bytesPerHour)} and falling`, note: 'growth rate keeps falling' };
   return {
     ...d,
     key: `${FILLING_CACHE.id}|${d.function}`,
