@@ -365,11 +365,13 @@ describe('labelled corpus', () => {
     }
   });
 
-  it("scores a warning at a series' other real leak (also_leaking) as true, and that function does grow", () => {
+  it("names the code that keeps a field leak's objects when its sync.Map grows with it, in the leak's finding, and that map does grow", () => {
     // The Kitex inventory server keeps the leaked field in a sync.Map keyed by
     // a request counter, so the map's own entries leak with it: ~0.5 MB at
     // hour 1 and ~6 MB at hour 12 of leak-kitex-morning-note-2min (go tool
-    // pprof -focus Lookup). Over a day that growth is a warning of its own.
+    // pprof -focus Lookup). Judged alone, that growth warned at minutes 625
+    // and 550 of these series (unclassified); it is the field leak's holder
+    // (holders.ts), named in its finding.
     const withOther = score.series.filter((s) => (s.manifest.also_leaking ?? []).length > 0);
     assert.ok(withOther.length >= 2);
     const inuseAt = (name: string, file: string, fn: string): number => {
@@ -384,17 +386,23 @@ describe('labelled corpus', () => {
     };
     for (const name of ['leak-kitex-diurnal-5min', 'leak-kitex-morning-note-2min']) {
       const s = byName(name);
-      const other = s.manifest.also_leaking!.map((l) => l.function);
-      const warned = s.alerts.filter((f) => other.includes(f.function));
-      assert.ok(warned.length > 0, `${name}: no warning at ${other.join(', ')}`);
-      assert.ok(s.alerts.every((f) => f.classId === 'server-request-field-held' || other.includes(f.function)), name);
-      assert.equal(s.correct, s.alerts.length, `${name}: every warning is true`);
-      // It never stands in for the expected leak.
-      assert.match(s.leaks[0]!.finding!.function, /StockQuery\)\.FastReadField/, name);
+      const holder = s.manifest.also_leaking![0]!.function;
+      assert.deepEqual(s.alerts.map((f) => f.classId), ['server-request-field-held'], name);
+      const leak = s.leaks[0]!.finding!;
+      assert.match(leak.function, /StockQuery\)\.FastReadField/, name);
+      assert.equal(leak.evidence.holder?.function, holder, name);
+      assert.match(leak.summary, /; kept in main\.\(\*inventoryHandler\)\.Lookup \(its sync\.Map grows [\d.]+ MB\/h\)$/, name);
       const files = readdirSync(join(CORPUS, name, 'profiles')).sort();
-      const [first, last] = [inuseAt(name, files[Math.floor(files.length / 12)]!, other[0]!), inuseAt(name, files.at(-1)!, other[0]!)];
-      assert.ok(last > first + 2e6, `${name}: ${other[0]} ${first} -> ${last} bytes`);
+      const [first, last] = [inuseAt(name, files[Math.floor(files.length / 12)]!, holder), inuseAt(name, files.at(-1)!, holder)];
+      assert.ok(last > first + 2e6, `${name}: ${holder} ${first} -> ${last} bytes`);
     }
+    // A proxy that keeps its downstream client's Response field in its handler's sync.Map.
+    const proxy = byName('leak-client-response-field').leaks[0]!.finding!;
+    assert.equal(proxy.classId, 'client-response-field-held');
+    assert.equal(proxy.evidence.holder?.function, 'main.(*EchoServerImpl).Echo');
+    // A log that keeps its own records beside a field leak is a leak of its own, not a holder.
+    const two = byName('leak-kitex-two-leaks');
+    assert.deepEqual(two.leaks.map((l) => l.finding?.classId).sort(), ['server-request-field-held', 'unclassified-growth']);
   });
 
   it('finds a leak at the code that owns it when a standard-library helper made the allocation', () => {

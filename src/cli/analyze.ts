@@ -241,6 +241,7 @@ function renderFinding(f: Finding): string[] {
   if (f.evidence.crashLoop || f.evidence.leakedBefore) out.push(`  not held:    ${f.evidence.note}`);
   if (f.evidence.escalatedAt) out.push(`  escalated:   ${f.evidence.escalatedAt} (held at info in the process's warm-up before)`);
   if (f.evidence.allocation) out.push(`  allocation:  ${f.evidence.allocation}`);
+  if (f.evidence.holder) out.push(`  kept in:     ${f.evidence.holder.function} (its sync.Map, allocated in ${f.evidence.holder.via}, grows ${formatBytes(f.evidence.holder.bytesPerHour)}/h)`);
   out.push(`  detected at: ${new Date(f.detectedAt).toISOString()}${f.state === 'resolved' ? ` (resolved: ${f.resolvedReason})` : ''}`);
   const versions = Object.entries(f.evidence.versions).map(([m, v]) => `${m}@${v}`);
   if (versions.length) out.push(`  versions:    ${versions.join(', ')}`);

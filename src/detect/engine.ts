@@ -24,6 +24,7 @@ import { allocContext, describeAllocation, keepsFallingShare, keptShareByThird, 
 import { moduleVersion, type ProcessContext } from './classify.js';
 import { FILLING_CACHE, UNCLASSIFIED, VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
 import { groupsOf, sumOf, type Group } from './groups.js';
+import { containerInsert, foldHolders, type Holder } from './holders.js';
 import type { EpochSeries } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { mannKendall, median, stretchRate, upperNormalQuantile } from './stats.js';
@@ -64,6 +65,10 @@ export interface EpochState {
    * (resumedAfterFilling).
    */
   fillingSince?: ReadonlyMap<string, number>;
+  /** A container insert frame (holders.ts) under a site's owner in any of the stacks summed into it. */
+  containerOf?: (stackId: number) => string | undefined;
+  /** The classes of the target's open findings (holders.ts: a holder of an open leak is no leak of its own). */
+  openClasses?: ReadonlySet<LeakClassId>;
 }
 
 interface Judged {
@@ -136,6 +141,10 @@ export interface Evidence {
    * still grew when that process ended (crash-loop.ts).
    */
   leakedBefore?: { ageMinutes: number };
+  /** A container's insert (sync.Map) that allocated some of the site's growth under its owner: the site may hold another leak's objects. */
+  storedBy?: string;
+  /** The code that keeps a held-object leak's objects, when a container's growth names it (holders.ts). */
+  holder?: Holder;
   /** When (ISO time) a held finding escalated to its class's severity (set by findings.ts). */
   escalatedAt?: string;
   note?: string;
@@ -260,7 +269,9 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
   }
   // A site that grows like a leak is not also "filling".
   const leaking = new Set([...found.values()].filter((d) => d.classId !== 'cache-filling').map((d) => d.function));
-  for (const d of found.values()) if (!(d.classId === 'cache-filling' && leaking.has(d.function))) detections.push(d);
+  const sites = [...found.values()].filter((d) => !(d.classId === 'cache-filling' && leaking.has(d.function)));
+  // A sync.Map's nodes growing beside a field leak are where it is kept (holders.ts).
+  detections.push(...foldHolders(sites, state.openClasses));
   return detections;
 }
 
@@ -447,6 +458,7 @@ function detectionOf(state: EpochState, g: Group, verdict: TrendVerdict, alloc: 
       meanObjectBytes: meanObjectBytes === undefined ? undefined : Math.round(meanObjectBytes),
       matchedFrames: classification.matchedFrames,
       stacks: members.reduce((n, m) => n + (state.stacksIn?.(m.id) ?? 1), 0),
+      storedBy: members.map((m) => state.containerOf?.(m.id) ?? containerInsert(m.stack.frames, facts.function)).find((c) => c !== undefined),
       pValue: verdict.pValue,
       windowMinutes: Math.round(verdict.spanMs / MINUTE),
       horizonMinutes,

@@ -19,7 +19,9 @@
  * `info` findings of a vulnerable version open at once. Pure state machine:
  * the daemon persists what it emits, `analyze` just collects it.
  */
+import type { LeakClassId } from './classes.js';
 import type { Detection } from './engine.js';
+import { withHolder } from './holders.js';
 import type { DetectParams } from './params.js';
 
 /**
@@ -94,9 +96,12 @@ export class FindingTracker {
         const escalatedAt = isHeld(open) && !isHeld(d) ? new Date(t).toISOString() : open.evidence.escalatedAt;
         // Why it was not held stays with the finding once the warm-up is over.
         const notHeld = raisedInWarmup(open) ?? raisedInWarmup(d);
+        const holder = open.evidence.holder;
         Object.assign(open, fromDetection(d, epoch, open.detectedAt), { lastSeenAt: t });
         if (escalatedAt) open.evidence = { ...open.evidence, escalatedAt };
         if (notHeld) open.evidence = { ...open.evidence, ...notHeld };
+        // The holder, once named, stays named: its own growth is slower and noisier than the leak's.
+        if (holder && !open.evidence.holder) Object.assign(open, withHolder(open, holder));
         events.push({ type: 'updated', finding: { ...open } });
         continue;
       }
@@ -161,6 +166,11 @@ export class FindingTracker {
     const out = new Map<string, number>();
     for (const f of this.#open.values()) if (f.classId === 'cache-filling') out.set(f.function, f.detectedAt);
     return out;
+  }
+
+  /** The classes of the open findings. */
+  openClasses(): Set<LeakClassId> {
+    return new Set([...this.#open.values()].map((f) => f.classId));
   }
 
   open(): Finding[] {

@@ -13,6 +13,7 @@ import { evaluateEpoch, type Detection, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
+import { containerInsert } from './holders.js';
 import { stillGrowing, type OpenSite } from './hysteresis.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { StaleTracker, type Staleness } from './stale.js';
@@ -41,6 +42,8 @@ export class DetectionSession {
   #sites = new Map<string, number>();
   /** Site id -> how many distinct stacks it has summed this epoch (the finding's evidence counts them). */
   #siteStacks = new Map<number, number>();
+  /** Site id -> a container insert frame (holders.ts) in one of its stacks: the site may hold another leak's objects. */
+  #siteContainer = new Map<number, string>();
   /** Stack id -> its least inuse this epoch, for the stacks summed into an owner's site (#leadFrames); dense like #siteOf. */
   #memberFloor: number[] = [];
   /** Site id -> the member whose frames the site shows: the one that grew most (#leadFrames). */
@@ -176,6 +179,8 @@ export class DetectionSession {
       cache,
       carried: this.#carried,
       fillingSince: this.#tracker.fillingSince(),
+      openClasses: this.#tracker.openClasses(),
+      containerOf: (id) => this.#siteContainer.get(id),
     };
   }
 
@@ -263,6 +268,7 @@ export class DetectionSession {
     this.#siteOf = [];
     this.#sites = new Map();
     this.#siteStacks = new Map();
+    this.#siteContainer = new Map();
     this.#memberFloor = [];
     this.#siteLead = new Map();
     this.#first = undefined;
@@ -353,6 +359,8 @@ export class DetectionSession {
       this.#sites.set(owner, site);
     }
     this.#siteStacks.set(site, (this.#siteStacks.get(site) ?? 0) + 1);
+    const container = containerInsert(frames, owner);
+    if (container !== undefined) this.#siteContainer.set(site, container);
     return site;
   }
 
