@@ -64,6 +64,6 @@ describe('holders', () => {
     for (let m = 13; m <= 20; m++) t.update('e1', m * MIN, foldHolders([field]));
     const [open] = t.open();
     assert.equal(open?.evidence.holder?.function, LOOKUP);
-    assert.match(open!.summary, /; kept in main\.\(\*handler\)\.Lookup/);
+    assert.match(open.summary, /; kept in main\.\(\*handler\)\.Lookup/);
   });
 });
