@@ -340,7 +340,6 @@ function slowerThanBeforeFirstSight(state: EpochState, g: Group, verdict: TrendV
   return seen + LATE_SLOWER_Z * Math.sqrt(variance) < expected ? (before * 3_600_000) / unwatchedMs : undefined;
 }
 
-
 /** Points before the split that give the rate then (the fewest Mann–Kendall judges at p < 0.05). */
 const ANCHOR_MIN_POINTS = 4;
 
