@@ -57,7 +57,7 @@ export class DetectionSession {
   #functions = new Set<string>();
   #epoch: string | undefined;
   /** The latest evaluation, which a stale profile repeats at its own time (observeStale). */
-  #lastJudgement: { epoch: string; t: number; detections: Detection[]; stillGrowing: Set<string> } | undefined;
+  #lastJudgement: { epoch: string; t: number; detections: Detection[]; stillGrowing: Set<string>; params: DetectParams } | undefined;
   /** Sites held in the warm-up when each of the latest processes ended (crash-loop.ts); outlives #reset. */
   #carried: ReadonlyMap<string, CarriedGrowth> = new Map();
   /** The main binary's build id in the latest profile ('' when profiles carry none). */
@@ -156,13 +156,17 @@ export class DetectionSession {
     const state = this.#state(t);
     const params = this.#inShortLivedLoop(t) ? shortLifeParams(this.#params) : this.#params;
     const detections = evaluateEpoch(state, params);
-    const due = this.#tracker.dueToResolve(t, detections).map(
-      (f): OpenSite => ({ key: f.key, classId: f.classId, function: f.function, bytesPerHour: f.bytesPerHour, lastSeenAt: f.lastSeenAt, horizonMinutes: f.evidence.horizonMinutes }),
-    );
-    const growing = stillGrowing(state, params, due);
-    this.#lastJudgement = { epoch, t, detections, stillGrowing: growing };
+    const growing = stillGrowing(state, params, this.#dueToResolve(t, detections));
+    this.#lastJudgement = { epoch, t, detections, stillGrowing: growing, params };
     events.push(...this.#tracker.update(epoch, t, detections, growing));
     return events;
+  }
+
+  /** Open findings that `detections` at `t` would resolve, for the hysteresis to judge (hysteresis.ts). */
+  #dueToResolve(t: number, detections: readonly Detection[]): OpenSite[] {
+    return this.#tracker.dueToResolve(t, detections).map(
+      (f): OpenSite => ({ key: f.key, classId: f.classId, function: f.function, bytesPerHour: f.bytesPerHour, lastSeenAt: f.lastSeenAt, horizonMinutes: f.evidence.horizonMinutes }),
+    );
   }
 
   #state(t: number, cache: EpochState['cache'] = this.#cache): EpochState {
@@ -223,7 +227,13 @@ export class DetectionSession {
     this.#stale.record(t, true);
     const last = this.#lastJudgement;
     if (!last || last.epoch !== this.#epoch) return [];
-    return this.#tracker.update(last.epoch, t, last.detections, last.stillGrowing);
+    // A finding that falls due only now (its last pass is `resolve_after`
+    // old) was not judged then: the points since it passed must still show
+    // it stopped. They are the same points; without this it resolved
+    // unjudged at a stale profile and was raised again at the next change.
+    const due = this.#dueToResolve(t, last.detections).filter((f) => !last.stillGrowing.has(f.key));
+    const growing = due.length === 0 ? last.stillGrowing : new Set([...last.stillGrowing, ...stillGrowing(this.#state(t), last.params, due)]);
+    return this.#tracker.update(last.epoch, t, last.detections, growing);
   }
 
   staleness(now: number): Staleness {
