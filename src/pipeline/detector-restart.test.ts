@@ -149,7 +149,7 @@ describe('DetectorRunner across a daemon restart', () => {
     // minutes after it began. The hold ends once the watch is as long as the
     // past the level stands for, or 6 hours (engine.ts:
     // slowerThanBeforeFirstSight), and resumed history is already 24 hours
-    // long: it warns at 50, as without the restart.
+    // long: it warns at 50.
     const site: Site = { fn: 'main.(*catalog).add', inuse: (m) => 150e6 + linear(20, 1800)(m), allocPerMin: steady(0.2) };
     const found = await scenario('long-watch', [site], (m) => m, [
       [0, 1810],
