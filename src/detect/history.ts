@@ -99,7 +99,7 @@ export class EpochSeries {
     return this.#slotOf.get(stackId);
   }
 
-  /** The smallest inuse seen this epoch of a stack seen in the latest profile (undefined: not seen). */
+  /** The smallest inuse seen this epoch of a stack (undefined: an untracked stack absent from the latest profile). */
   floorOf(stackId: number): number | undefined {
     return this.#floor.get(stackId);
   }
