@@ -9,10 +9,11 @@
  * unclassified leak, reported hours after the first with a class that says
  * nothing of the cause. Folded into the leak's finding, it says where to look.
  *
- * Only growth allocated by a container's own insert is folded: the entries
- * of a concurrent map say "something is kept here per object". Growth a
- * function allocates itself (a log that keeps its own records) stays a leak
- * of its own, even beside a field leak (leak-kitex-two-leaks). A plain map's
+ * Only growth allocated by a container's own insert, in objects of a
+ * container's bookkeeping size, is folded: the entries of a concurrent map
+ * say "something is kept here per object". Growth a function allocates
+ * itself (a log that keeps its own records, in a plain map or a sync.Map)
+ * stays a leak of its own, even beside a field leak (leak-kitex-two-leaks). A plain map's
  * or slice's growth shows no such frames (runtime/pprof hides runtime.mapassign
  * and runtime.growslice at the leaf), so its holder is not told from its own
  * leak, and stays one. Pure.
@@ -52,11 +53,25 @@ export function foldHolders(detections: Detection[], open: ReadonlySet<LeakClass
   return detections.filter((d) => !holders.includes(d)).map((d) => (d === lead ? named : d));
 }
 
-/** The container frame when `d` is growth at an unclassified site that a container's insert allocated under (a leak, or filling). */
+/**
+ * The container frame when `d` is growth at an unclassified site that a
+ * container's insert allocated under (a leak, or filling), in objects the
+ * size of a container's bookkeeping: its nodes, and the boxed key and value
+ * headers it stores. A site that keeps records of its own in a sync.Map
+ * grows in the records' size, and stays a leak of its own.
+ */
 function holderOf(d: Detection): string | undefined {
   const unclassified = d.classId === 'unclassified-growth' || (d.classId === 'cache-filling' && d.evidence.escalatesTo === 'unclassified-growth');
-  return unclassified ? d.evidence.storedBy : undefined;
+  const bookkeeping = d.evidence.meanObjectBytes !== undefined && d.evidence.meanObjectBytes <= BOOKKEEPING_BYTES;
+  return unclassified && bookkeeping ? d.evidence.storedBy : undefined;
 }
+
+/**
+ * The largest mean object of a container's own growth: sync.Map's entry and
+ * trie nodes and boxed headers are 16-160 B (the Inventory server's Lookup
+ * grows in 41 B on average); a record kept for itself is larger.
+ */
+const BOOKKEEPING_BYTES = 256;
 
 /** The container insert frame between a stack's leaf and its owner, if any (frames leaf first). */
 export function containerInsert(frames: readonly string[], owner: string): string | undefined {
