@@ -36,7 +36,9 @@ const SHAPES: Record<string, string[]> = {
     // Held-out round 24 (stop 29): 3 and 4 minutes.
     'leak-interval-3min',
     // Held-out round 26 (stop 30): a Kitex field leak at 45 s.
-    'leak-kitex-tags-45s-busy'],
+    'leak-kitex-tags-45s-busy',
+    // Held-out round 27 (stop 30): plain Go at 45 s and 90 s, a 400 MiB heap.
+    'leak-slow-45s-4h', 'leak-big-heap-90s', 'trap-big-heap-jitter-2min'],
   "1 the guide's classes at 15 s to 5 min": ['leak-client-response-field-15s', 'leak-sonic-string-30s', 'leak-idle-connections-2min', 'leak-oversized-requests-2min', 'leak-duplicate-clients-5min', 'trap-netpoll-churn-5min',
     // Held-out round 15 (stop 26).
     'leak-sonic-string-5min', 'leak-idle-connections-30s', 'leak-duplicate-clients-2min', 'leak-oversized-requests-5min', 'trap-connection-pool-fill',
@@ -63,7 +65,9 @@ const SHAPES: Record<string, string[]> = {
     // Held-out round 24 (stop 29): a 50-minute fill at 1 minute, a log-like table at 3 minutes.
     'trap-cache-fill-50min-1min', 'trap-cache-log-3min',
     // Held-out round 26 (stop 30): a Kitex FIFO filling for 45 minutes, at 90 s.
-    'trap-kitex-warm-fifo-90s'],
+    'trap-kitex-warm-fifo-90s',
+    // Held-out round 27 (stop 30): a 40-minute fill at 45 s, a bound approached at 90 s, a leak beside a fill.
+    'trap-cache-fill-40min-45s', 'trap-cache-bound-90s', 'leak-beside-fill-90s'],
   'a working set that never grows, read through the profiler sampling': ['trap-quiet-static'],
   "scraped as the daemon does by default, without ?gc=1 (the runtime's last published profile)": ['trap-kitex-load-ramp-nogc', 'leak-kitex-ramp-tags-nogc', 'trap-kitex-warm-fifo-nogc', 'leak-kitex-tags-ramp-2min-nogc'],
   '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min', 'leak-kitex-note-late-30s', 'leak-late-3min', 'leak-kitex-note-late-90s'],
