@@ -24,6 +24,7 @@ import { allocContext, describeAllocation, keepsFallingShare, keptShareByThird, 
 import { moduleVersion, type ProcessContext } from './classify.js';
 import { FILLING_CACHE, UNCLASSIFIED, VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
 import { groupsOf, sumOf, type Group } from './groups.js';
+import { formatRate } from './format.js';
 import { containerInsert, foldHolders, type Holder } from './holders.js';
 import type { EpochSeries } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
@@ -552,9 +553,4 @@ function relevantVersions(state: EpochState): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [m, v] of state.modules) if (CLOUDWEGO.test(m)) out[m] = v;
   return out;
-}
-
-export function formatRate(bytesPerHour: number): string {
-  const mb = bytesPerHour / 1e6;
-  return mb >= 10 ? `${Math.round(mb)} MB/h` : `${mb.toFixed(1)} MB/h`;
 }

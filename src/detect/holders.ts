@@ -13,13 +13,14 @@
  * container's bookkeeping size, is folded: the entries of a concurrent map
  * say "something is kept here per object". Growth a function allocates
  * itself (a log that keeps its own records, in a plain map or a sync.Map)
- * stays a leak of its own, even beside a field leak (leak-kitex-two-leaks). A plain map's
- * or slice's growth shows no such frames (runtime/pprof hides runtime.mapassign
- * and runtime.growslice at the leaf), so its holder is not told from its own
- * leak, and stays one. Pure.
+ * stays a leak of its own, even beside a field leak (leak-kitex-two-leaks).
+ * A plain map's or slice's growth shows no such frames (runtime/pprof hides
+ * runtime.mapassign and runtime.growslice at the leaf), so its holder is not
+ * told from its own leak, and stays one. Pure.
  */
 import type { LeakClassId } from './classes.js';
-import { formatRate, type Detection } from './engine.js';
+import type { Detection } from './engine.js';
+import { formatRate } from './format.js';
 
 /** Classes whose leaked objects are kept by the service's own code, somewhere the profile does not show. */
 const HELD_OBJECT_CLASSES: ReadonlySet<LeakClassId> = new Set(['server-request-field-held', 'client-response-field-held', 'sonic-string-pinning']);
