@@ -167,9 +167,10 @@ describe('labelled corpus', () => {
   // carried as its leak is): 0.925. Held-out round 24's log-like table
   // scraped every 3 minutes warns at the warm-up's end too (its five other
   // series are right): 0.920; with round 25's crash loops of short lives
-  // (all right), 0.924.
-  it('precision >= 0.92 (issue 10: 0.95, not met), recall >= 0.95, class accuracy >= 0.9', () => {
-    assert.ok(score.precision >= 0.92, `precision ${score.precision}`);
+  // (all right), 0.924. Stop 31's falling-rate test (sampling.ts: the
+  // Laplace test) quiets the caches beside leaks: 152 of 160, 0.950.
+  it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
+    assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
     assert.ok(score.classAccuracy >= 0.9, `class accuracy ${score.classAccuracy}`);
   });
@@ -686,8 +687,11 @@ describe('labelled corpus', () => {
       assert.ok(leak.minutesToDetect! <= 45, `${name}: warned ${leak.minutesToDetect} min after the restart`);
       assert.ok(leak.finding.evidence.leakedBefore, `${name}: not carried`);
     }
-    // The table beside the leak warns at the warm-up's end in both processes (the known trade, above).
-    assert.deepEqual([...new Set(byName('leak-restart-beside-log-cache').alerts.filter((f) => !f.function.includes('auditTrail')).map((f) => f.function))], ['main.(*symbolTable).intern']);
+    // The table beside the leak warned at the warm-up's end in both processes
+    // until stop 31: its bytes' mean arrival time says its rate fell
+    // (sampling.ts: rateFallsBeyondSamplingError), and it is filling.
+    assert.deepEqual(byName('leak-restart-beside-log-cache').alerts.filter((f) => !f.function.includes('auditTrail')), []);
+    assert.ok(byName('leak-restart-beside-log-cache').findings.some((f) => f.classId === 'cache-filling' && f.function === 'main.(*symbolTable).intern'));
     assert.deepEqual(byName('trap-kitex-fifo-restart').alerts, []);
   });
 

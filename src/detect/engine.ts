@@ -30,7 +30,7 @@ import type { EpochSeries } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { mannKendall, median, stretchRate, upperNormalQuantile } from './stats.js';
 import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
-import { exceedsSamplingError, slowsBeyondSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
+import { arrivalVariancePerByte, rateFallsBeyondSamplingError, exceedsSamplingError, slowsBeyondSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
 import { compareVersions } from '../pprof/names.js';
 import { LEAK_CLASSES } from './classes.js';
 import { asCrashLoop, asLeakedBefore, leakedInLastProcess, outlivedItsProcesses, type CarriedGrowth } from './crash-loop.js';
@@ -84,6 +84,8 @@ interface Judged {
   stillFilling: boolean;
   /** First watched past the warm-up, and growing slower than its level then says it grew before (bytes/h before). */
   slowerThanBefore: number | undefined;
+  /** Unclassified growth whose rate fell over its points beyond chance (sampling.ts: the Laplace test). */
+  rateFell: boolean;
 }
 
 /** One growing allocation site found by one evaluation. The finding tracker (findings.ts) turns repeated detections into a Finding with a lifecycle. */
@@ -232,9 +234,16 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       // growth that is held anyway): a leak only once the slowing stopped.
       const filledFrom = cacheLike && verdict.growing && warmupEnd !== undefined && !young ? state.fillingSince?.get(g.classification.facts.function) : undefined;
       const anchored = filledFrom !== undefined && filledFrom >= warmupEnd!;
-      const stillFilling = anchored && resumedAfterFilling(filledFrom, times, sum, heapBytes, params) === false;
+      const resumed = anchored ? resumedAfterFilling(filledFrom, times, sum, heapBytes, params) : undefined;
+      const stillFilling = resumed === false;
       const slowerThanBefore = cacheLike && verdict.growing && !young ? slowerThanBeforeFirstSight(state, g, verdict, variancePerByte(site.meanObjectBytes, site.periodBytes), warmupEnd, params) : undefined;
-      const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed, keptShares, stillFilling, slowerThanBefore };
+      // Growth no known leak explains, whose rate fell over the points
+      // judged: filling, until it went on at its rate after it was found
+      // filling (the fall is behind it, as when a leak's traffic fell and
+      // held low). A class's site holds buffers in flight whose rate
+      // follows traffic; its stack, not its shape, says what it is.
+      const rateFell = cacheLike && verdict.growing && resumed !== true && g.classification.classId === UNCLASSIFIED.id && rateFallsBeyondSamplingError(times, sum, arrivalVariancePerByte(site.meanObjectBytes, site.periodBytes), SLOWING_Z);
+      const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed, keptShares, stillFilling, slowerThanBefore, rateFell };
       entries.push([g.key, entry]);
       add(g.key, entry);
     }
@@ -252,7 +261,10 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
     // Found filling before: escalates only once the slowing has stopped.
     const stillFilling = list.some((e) => e.stillFilling);
     const rateBefore = list.find((e) => e.slowerThanBefore !== undefined)?.slowerThanBefore;
-    const why = !chosen.verdict.growing || slowedLonger || stillFilling || rateBefore !== undefined || (chosen.cacheLike && chosen.verdict.decelerating) || bounded ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
+    // Any horizon's: a log-like fill's falling rate shows over the process's
+    // life long after a window of it looks straight.
+    const rateFell = list.some((e) => e.rateFell);
+    const why = !chosen.verdict.growing || slowedLonger || rateFell || stillFilling || rateBefore !== undefined || (chosen.cacheLike && chosen.verdict.decelerating) || bounded ? 'slowing' : (chosen.cacheLike && young) || chosen.unconfirmed ? 'young' : undefined;
     // Earlier processes that each ended while this site grew, held, stand in
     // for the warm-up's end that none of them reached (crash-loop.ts).
     const carried = state.carried?.get(chosen.detection.key);
@@ -312,7 +324,7 @@ function resumedAfterFilling(filledFrom: number, times: readonly number[], value
  * it grew before: a leak that began with the process grew as fast then as
  * now, a cache faster, a leak that began later slower. So growth slower than
  * `CONFIRM_RATE` of the site's average rate before first sight, beyond the
- * sampling error of both (one-sided, `LATE_SLOWER_Z`), is filling. Returns
+ * sampling error of both (one-sided, `SLOWING_Z`), is filling. Returns
  * that average (bytes/h) when it is, for the finding to say.
  *
  * The level also holds whatever the site loaded at start, which no growth
@@ -338,7 +350,7 @@ function slowerThanBeforeFirstSight(state: EpochState, g: Group, verdict: TrendV
   const expected = share * before;
   // Both are sampled: the window's growth, and the level at first sight.
   const variance = Math.max(1, bytesVariance) * (expected + share * share * before);
-  return seen + LATE_SLOWER_Z * Math.sqrt(variance) < expected ? (before * 3_600_000) / unwatchedMs : undefined;
+  return seen + SLOWING_Z * Math.sqrt(variance) < expected ? (before * 3_600_000) / unwatchedMs : undefined;
 }
 
 /** Points before the split that give the rate then (the fewest Mann–Kendall judges at p < 0.05). */
@@ -386,13 +398,15 @@ const CONFIRM_SPAN_MS = 5 * MINUTE;
 const CONFIRM_RATE = 0.75;
 
 /**
- * One-sided significance of the slowing that holds growth in a process first
- * watched past its warm-up (slowerThanBeforeFirstSight): a confirmation's,
- * as it only holds a warning at info. On the late-start replay of the corpus
- * 0.1 held the same caches (and one more 16 minutes longer); 0.2 also held a
- * noisy 4-minute leak back 24 minutes.
+ * One-sided significance of a slowing that holds growth at info: a falling
+ * rate (rateFallsBeyondSamplingError), and growth in a process first watched
+ * past its warm-up slower than before (slowerThanBeforeFirstSight). A
+ * confirmation's, as it only holds a warning at info, and a leak held by
+ * chance escalates once its rate is seen to go on (resumedAfterFilling). On
+ * the late-start replay of the corpus 0.1 held the same caches (and one more
+ * 16 minutes longer); 0.2 also held a noisy 4-minute leak back 24 minutes.
  */
-const LATE_SLOWER_Z = upperNormalQuantile(CONFIRM_P);
+const SLOWING_Z = upperNormalQuantile(CONFIRM_P);
 
 /** A judged site's window: its points, allocation per point, and what its sampling error depends on. */
 interface SiteWindow {

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { exceedsSamplingError, GO_DEFAULT_SAMPLING_PERIOD as R, samplingError, slopeVarianceFactor, slowsBeyondSamplingError, variancePerByte, type SampledGrowth } from './sampling.js';
+import {
+  arrivalVariancePerByte,
+  exceedsSamplingError,
+  GO_DEFAULT_SAMPLING_PERIOD as R,
+  rateFallsBeyondSamplingError,
+  samplingError,
+  slopeVarianceFactor,
+  slowsBeyondSamplingError,
+  variancePerByte,
+  type SampledGrowth,
+} from './sampling.js';
 import { mannKendall, theilSen, upperNormalQuantile } from './stats.js';
 import { seededRandom } from '../../test/helpers/random.js';
 
@@ -183,6 +193,66 @@ describe('the heap profiler sampling error', () => {
 
     it('too few points to split into thirds say nothing', () => {
       assert.equal(slowsBeyondSamplingError(minutes(2), [0, 1e9], v, z), false);
+    });
+  });
+
+  describe('a falling rate (the Laplace test)', () => {
+    const z = upperNormalQuantile(0.05);
+    const minutes = (n: number): number[] => Array.from({ length: n }, (_, i) => i * MINUTE);
+    // Objects of `size` bytes arrive at random (Poisson, `perMinute(m)` bytes
+    // a minute on average) and are recorded at `period` (1: every one).
+    const arrivals = (seed: number, perMinute: (minute: number) => number, n: number, size: number, period: number): number[] => {
+      const rand = seededRandom(seed);
+      const p = period <= 1 ? 1 : 1 - Math.exp(-size / period);
+      const values: number[] = [];
+      let total = 0;
+      for (let m = 0; m < n; m++) {
+        // Poisson by counting exponential gaps within the minute.
+        const rate = perMinute(m) / size;
+        for (let t = -Math.log(1 - rand()) / rate; t < 1; t += -Math.log(1 - rand()) / rate) if (rand() < p) total += size / p;
+        values.push(total);
+      }
+      return values;
+    };
+
+    it('per byte: the sampling error plus the arrivals own, the period for small objects and the size for big ones or every allocation recorded', () => {
+      assert.ok(Math.abs(arrivalVariancePerByte(64, R) - R) / R < 1e-3);
+      assert.ok(Math.abs(arrivalVariancePerByte(8 * R, R) - 8 * R) / (8 * R) < 0.01);
+      assert.equal(arrivalVariancePerByte(4096, 1), 4096);
+    });
+
+    it('a steady leak reads as falling about as often as the significance allows', () => {
+      let falling = 0;
+      const v = arrivalVariancePerByte(4096, R);
+      for (let seed = 1; seed <= 200; seed++) if (rateFallsBeyondSamplingError(minutes(120), arrivals(seed, () => 28e6 / 60, 120, 4096, R), v, z)) falling++;
+      // p = 0.05: ~10 of 200 (10 with these seeds).
+      assert.ok(falling <= 20, `${falling} of 200 steady leaks read as falling`);
+    });
+
+    it('a log-like fill, its rate down to a fifth within the window, reads as falling', () => {
+      let falling = 0;
+      const v = arrivalVariancePerByte(4096, R);
+      for (let seed = 1; seed <= 100; seed++) if (rateFallsBeyondSamplingError(minutes(120), arrivals(seed, (m) => ((28e6 / 60) * 30) / (m + 30), 120, 4096, R), v, z)) falling++;
+      // 85 of 100 with these seeds.
+      assert.ok(falling >= 75, `${falling} of 100 fills read as falling`);
+    });
+
+    it('bursty traffic (a batch now and then) is judged at the dispersion its rises show, not at the Poisson variance', () => {
+      // Every allocation recorded: the model's variance is the object size,
+      // far below what batches of 200 objects give.
+      const bursty = (seed: number): number[] => {
+        const rand = seededRandom(seed);
+        let total = 0;
+        return minutes(120).map(() => (total += rand() < 0.1 ? 200 * 4096 : 0));
+      };
+      let falling = 0;
+      for (let seed = 1; seed <= 200; seed++) if (rateFallsBeyondSamplingError(minutes(120), bursty(seed), arrivalVariancePerByte(4096, 1), z)) falling++;
+      assert.ok(falling <= 20, `${falling} of 200 bursty steady leaks read as falling`);
+    });
+
+    it('too few points, or no net gain, say nothing', () => {
+      assert.equal(rateFallsBeyondSamplingError(minutes(3), [0, 5e6, 6e6], 1, z), false);
+      assert.equal(rateFallsBeyondSamplingError(minutes(5), [0, 5e6, 5e6, 5e6, 0], 1, z), false);
     });
   });
 });

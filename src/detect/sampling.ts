@@ -129,3 +129,61 @@ export function slowsBeyondSamplingError(times: readonly number[], values: reado
   const sd = Math.sqrt((bytesVariance * r1) / (h1 * h1) + (bytesVariance * r3) / (h3 * h3));
   return r1 / h1 - r3 / h3 > z * sd;
 }
+
+/**
+ * Variance per byte of a site's sampled growth when the objects themselves
+ * arrive at random (a Poisson stream of objects of mean size `s`): the
+ * sampling error of variancePerByte plus the arrival's own, `s` per byte.
+ * Their sum, period·x·e^x/(e^x − 1) with x = s/period, is the variance of a
+ * compound Poisson stream that records each object with probability
+ * 1 − e^−x at s/(1 − e^−x) bytes: `period` for small objects, `s` for
+ * objects far above it, and `s` when every allocation is recorded.
+ */
+export function arrivalVariancePerByte(meanObjectBytes: number | undefined, periodBytes: number): number {
+  return Math.max(1, variancePerByte(meanObjectBytes, periodBytes) + (meanObjectBytes ?? 0));
+}
+
+/**
+ * Whether the rate at which a site gains bytes fell over its points, beyond
+ * chance at the one-sided normal quantile `z`: the Laplace test for a trend
+ * in the rate of a Poisson stream (Cox & Lewis 1966), on grouped data. Each
+ * point's rise is placed at the middle of its interval; under a steady rate
+ * the bytes' mean arrival time is the middle of the span, T/2, with variance
+ * v·T²/(12·D) for D bytes gained at v variance per byte. A filling cache
+ * gains its bytes early, a leak at a steady rate evenly. The test weighs
+ * every point, where the thirds' slopes (trend.ts: decelerating) see only
+ * each third's ends, and a slow fill's slowing drowns in their noise for
+ * hours.
+ *
+ * `bytesVariance` is the model's variance per byte (arrivalVariancePerByte).
+ * Traffic is burstier than Poisson (a batch, a retry storm), so the variance
+ * is raised to the dispersion the rises show around a steady rate where
+ * that is larger (quasi-Poisson: their Pearson χ² over its degrees of
+ * freedom). Only rises and falls between points count; a site that also
+ * frees is judged on its net gain.
+ */
+export function rateFallsBeyondSamplingError(times: readonly number[], values: readonly number[], bytesVariance: number, z: number): boolean {
+  const n = times.length;
+  if (n < 4) return false;
+  const span = times[n - 1]! - times[0]!;
+  let gained = 0;
+  let weighted = 0;
+  for (let i = 1; i < n; i++) {
+    const rise = values[i]! - values[i - 1]!;
+    gained += rise;
+    weighted += rise * ((times[i]! + times[i - 1]!) / 2 - times[0]!);
+  }
+  if (!(gained > 0) || !(span > 0)) return false;
+  let chiSquare = 0;
+  let intervals = 0;
+  for (let i = 1; i < n; i++) {
+    const expected = (gained * (times[i]! - times[i - 1]!)) / span;
+    if (!(expected > 0)) continue;
+    chiSquare += (values[i]! - values[i - 1]! - expected) ** 2 / expected;
+    intervals++;
+  }
+  const dispersion = intervals > 2 ? chiSquare / (intervals - 2) : 0;
+  const variance = Math.max(bytesVariance, dispersion);
+  const meanArrival = weighted / gained;
+  return meanArrival - span / 2 < -z * span * Math.sqrt(variance / (12 * gained));
+}
