@@ -25,10 +25,11 @@ import { moduleVersion, type ProcessContext } from './classify.js';
 import { FILLING_CACHE, UNCLASSIFIED, VULNERABLE_VERSIONS, type LeakClassId, type Severity } from './classes.js';
 import { groupsOf, sumOf, type Group } from './groups.js';
 import { formatRate } from './format.js';
+import { loadTimeAxis } from './load-time.js';
 import { containerInsert, foldHolders, type Holder } from './holders.js';
 import type { EpochSeries } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
-import { mannKendall, median, stretchRate, upperNormalQuantile } from './stats.js';
+import { mannKendall, median, stretchRate, theilSen, upperNormalQuantile } from './stats.js';
 import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
 import { arrivalVariancePerByte, rateFallsBeyondSamplingError, exceedsSamplingError, slowsBeyondSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
 import { compareVersions } from '../pprof/names.js';
@@ -205,6 +206,18 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       const allocs = new Array<number>(n).fill(0);
       for (const m of g.members) series.allocated(h, m.slot, view).forEach((a, i) => (allocs[i] = allocs[i]! + a));
       const site: SiteWindow = { times, sum, allocs: allocs.slice(n - times.length), ...objectSizeOf(state, g), periodBytes: state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD };
+      // Whether growth is slowing, judged per unit of load where the load
+      // fell (load-time.ts): a leak that keeps a record per request slows
+      // with its traffic. Unclassified growth only: a class's buffers in
+      // flight follow traffic by design, and its stack says what it is.
+      const shapeTimes = g.classification.classId === UNCLASSIFIED.id ? loadTimeAxis(times, view.allocs.slice(n - times.length), site.allocs, site.periodBytes, SLOWING_Z, CONFIRM_RATE) : times;
+      if (shapeTimes !== times) {
+        // Every check of its shape per unit of load; its rate stays the
+        // wall clock's, as the finding reports it.
+        const perLoad = assessTrend(shapeTimes, sum, heapBytes, params, g.classification.cls.trend);
+        if (!perLoad.growing && !perLoad.slowing) continue;
+        verdict = verdict.slopePerHour > 0 ? { ...perLoad, slopePerHour: verdict.slopePerHour, growthBytes: verdict.growthBytes } : perLoad;
+      }
       // Known bugs and abnormally large buffers are no cache warming up, nor
       // load held in flight: their class says what they are, not their shape.
       const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
@@ -218,7 +231,7 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       // from reading as a leak.)
       if (verdict.growing && !exceedsSamplingError(sampledGrowth(site, verdict.growthBytes), samplingZ)) continue;
       const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
-      const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !wentOnAfter(warmupEnd, times, sum, hoursOf(times), verdict.slopePerHour, heapBytes, params);
+      const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !wentOnAfter(warmupEnd, times, sum, hoursOf(shapeTimes), shapeTimes === times ? verdict.slopePerHour : theilSen(hoursOf(shapeTimes), sum), heapBytes, params);
       // A cache nearing its bound keeps less of what it allocates (alloc.ts).
       const shares = cacheLike && verdict.growing ? keptShareByThird(sum, site.allocs) : undefined;
       const keptShares = shares && keepsFallingShare(shares, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ) ? shares : undefined;
@@ -227,14 +240,14 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       // there it must exceed the sampling error. Past the warm-up the thirds'
       // plain ordering stays: it holds a cache's warning at weaker evidence,
       // and a leak whose rate holds fails it again within minutes.
-      if (young && verdict.decelerating && !slowsBeyondSamplingError(times, sum, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ)) {
+      if (young && verdict.decelerating && !slowsBeyondSamplingError(shapeTimes, sum, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ)) {
         verdict = { ...verdict, decelerating: false };
       }
       // Found filling past the warm-up (in it, "filling" is only a label of
       // growth that is held anyway): a leak only once the slowing stopped.
       const filledFrom = cacheLike && verdict.growing && warmupEnd !== undefined && !young ? state.fillingSince?.get(g.classification.facts.function) : undefined;
       const anchored = filledFrom !== undefined && filledFrom >= warmupEnd!;
-      const resumed = anchored ? resumedAfterFilling(filledFrom, times, sum, heapBytes, params) : undefined;
+      const resumed = anchored ? resumedAfterFilling(filledFrom, times, sum, heapBytes, params, hoursOf(shapeTimes)) : undefined;
       const stillFilling = resumed === false;
       const slowerThanBefore = cacheLike && verdict.growing && !young ? slowerThanBeforeFirstSight(state, g, verdict, variancePerByte(site.meanObjectBytes, site.periodBytes), warmupEnd, params) : undefined;
       // Growth no known leak explains, whose rate fell over the points
@@ -242,7 +255,7 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       // filling (the fall is behind it, as when a leak's traffic fell and
       // held low). A class's site holds buffers in flight whose rate
       // follows traffic; its stack, not its shape, says what it is.
-      const rateFell = cacheLike && verdict.growing && resumed !== true && g.classification.classId === UNCLASSIFIED.id && rateFallsBeyondSamplingError(times, sum, arrivalVariancePerByte(site.meanObjectBytes, site.periodBytes), SLOWING_Z);
+      const rateFell = cacheLike && verdict.growing && resumed !== true && g.classification.classId === UNCLASSIFIED.id && rateFallsBeyondSamplingError(shapeTimes, sum, arrivalVariancePerByte(site.meanObjectBytes, site.periodBytes), SLOWING_Z);
       const entry = { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age), cacheLike, unconfirmed, keptShares, stillFilling, slowerThanBefore, rateFell };
       entries.push([g.key, entry]);
       add(g.key, entry);
@@ -305,12 +318,11 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
  * anchor) when the points hold too little before the split to tell the
  * rate then.
  */
-function resumedAfterFilling(filledFrom: number, times: readonly number[], values: readonly number[], heapBytes: number, params: DetectParams): boolean | undefined {
+function resumedAfterFilling(filledFrom: number, times: readonly number[], values: readonly number[], heapBytes: number, params: DetectParams, hours = hoursOf(times)): boolean | undefined {
   const split = Math.max(filledFrom, times.at(-1)! - params.windowMs);
   const from = times.findIndex((t) => t >= split);
   const since = Math.max(0, times.findIndex((t) => t >= split - params.windowMs));
   if (from - since < ANCHOR_MIN_POINTS) return undefined;
-  const hours = hoursOf(times);
   const rateThen = stretchRate(hours.slice(since, from), values.slice(since, from));
   if (!(rateThen > 0)) return undefined;
   return wentOnAfter(split, times, values, hours, rateThen, heapBytes, params);
@@ -568,3 +580,4 @@ function relevantVersions(state: EpochState): Record<string, string> {
   for (const [m, v] of state.modules) if (CLOUDWEGO.test(m)) out[m] = v;
   return out;
 }
+
