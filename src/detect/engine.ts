@@ -29,7 +29,7 @@ import { loadTimeAxis } from './load-time.js';
 import { containerInsert, foldHolders, type Holder } from './holders.js';
 import type { EpochSeries } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
-import { mannKendall, median, stretchRate, theilSen, upperNormalQuantile } from './stats.js';
+import { mannKendall, median, stretchRate, upperNormalQuantile } from './stats.js';
 import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
 import { arrivalVariancePerByte, rateFallsBeyondSamplingError, exceedsSamplingError, slowsBeyondSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
 import { compareVersions } from '../pprof/names.js';
@@ -211,11 +211,15 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       // with its traffic. Unclassified growth only: a class's buffers in
       // flight follow traffic by design, and its stack says what it is.
       const shapeTimes = g.classification.classId === UNCLASSIFIED.id ? loadTimeAxis(times, view.allocs.slice(n - times.length), site.allocs, site.periodBytes, SLOWING_Z, CONFIRM_RATE) : times;
+      const shapeHours = hoursOf(shapeTimes);
+      // The rate per hour of the shape's axis (per hour of average load there).
+      let shapeRate = verdict.slopePerHour;
       if (shapeTimes !== times) {
         // Every check of its shape per unit of load; its rate stays the
         // wall clock's, as the finding reports it.
         const perLoad = assessTrend(shapeTimes, sum, heapBytes, params, g.classification.cls.trend);
         if (!perLoad.growing && !perLoad.slowing) continue;
+        shapeRate = perLoad.slopePerHour;
         verdict = verdict.slopePerHour > 0 ? { ...perLoad, slopePerHour: verdict.slopePerHour, growthBytes: verdict.growthBytes } : perLoad;
       }
       // Known bugs and abnormally large buffers are no cache warming up, nor
@@ -231,7 +235,7 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       // from reading as a leak.)
       if (verdict.growing && !exceedsSamplingError(sampledGrowth(site, verdict.growthBytes), samplingZ)) continue;
       const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
-      const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !wentOnAfter(warmupEnd, times, sum, hoursOf(shapeTimes), shapeTimes === times ? verdict.slopePerHour : theilSen(hoursOf(shapeTimes), sum), heapBytes, params);
+      const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !wentOnAfter(warmupEnd, times, sum, shapeHours, shapeRate, heapBytes, params);
       // A cache nearing its bound keeps less of what it allocates (alloc.ts).
       const shares = cacheLike && verdict.growing ? keptShareByThird(sum, site.allocs) : undefined;
       const keptShares = shares && keepsFallingShare(shares, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ) ? shares : undefined;
@@ -247,7 +251,7 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       // growth that is held anyway): a leak only once the slowing stopped.
       const filledFrom = cacheLike && verdict.growing && warmupEnd !== undefined && !young ? state.fillingSince?.get(g.classification.facts.function) : undefined;
       const anchored = filledFrom !== undefined && filledFrom >= warmupEnd!;
-      const resumed = anchored ? resumedAfterFilling(filledFrom, times, sum, heapBytes, params, hoursOf(shapeTimes)) : undefined;
+      const resumed = anchored ? resumedAfterFilling(filledFrom, times, sum, heapBytes, params, shapeHours) : undefined;
       const stillFilling = resumed === false;
       const slowerThanBefore = cacheLike && verdict.growing && !young ? slowerThanBeforeFirstSight(state, g, verdict, variancePerByte(site.meanObjectBytes, site.periodBytes), warmupEnd, params) : undefined;
       // Growth no known leak explains, whose rate fell over the points
