@@ -37,6 +37,8 @@ const SHAPES: Record<string, string[]> = {
     'leak-interval-3min',
     // Held-out round 26 (stop 30): a Kitex field leak at 45 s.
     'leak-kitex-tags-45s-busy',
+    // Held-out round 29 (stop 32): a JSON leak at 5 minutes (5.1 MB/h), a sparse field leak at 2 minutes.
+    'leak-via-json-5min-slow', 'leak-kitex-tags-sparse-2min',
     // Held-out round 27 (stop 30): plain Go at 45 s and 90 s, a 400 MiB heap.
     'leak-slow-45s-4h', 'leak-big-heap-90s', 'trap-big-heap-jitter-2min'],
   "1 the guide's classes at 15 s to 5 min": ['leak-client-response-field-15s', 'leak-sonic-string-30s', 'leak-idle-connections-2min', 'leak-oversized-requests-2min', 'leak-duplicate-clients-5min', 'trap-netpoll-churn-5min',
@@ -60,6 +62,8 @@ const SHAPES: Record<string, string[]> = {
     'trap-kitex-diurnal-2min-fifo',
     // Held-out round 28 (stop 31): a per-request plain-Go leak over an 8-hour day at 2 minutes.
     'leak-kitex-audit-per-request-day-2min',
+    // Held-out round 29 (stop 32): cycles of 2 hours and 40 minutes at 30 s, a field leak under the first.
+    'leak-kitex-note-cycle-30s', 'trap-kitex-cycle-40min-30s',
   ],
   '5 caches that fill': ['trap-cache-bound', 'trap-cache-log', 'trap-cache-fill-60min', 'trap-cache-bound-30s', 'trap-cache-fill-30min-15s', 'trap-kitex-ramp-fifo', 'trap-kitex-fifo-55min', 'trap-cache-fill-45min-5min', 'trap-cache-bound-15s', 'trap-cache-fill-60min-2min', 'trap-kitex-fifo-2min', 'trap-cache-bound-5min',
     // Held-out round 20 (stop 27): fills over hours, and leaks beside them.
@@ -73,7 +77,9 @@ const SHAPES: Record<string, string[]> = {
     // Held-out round 27 (stop 30): a 40-minute fill at 45 s, a bound approached at 90 s, a leak beside a fill.
     'trap-cache-fill-40min-45s', 'trap-cache-bound-90s', 'leak-beside-fill-90s',
     // Held-out round 28 (stop 31): a bound approached over 71 minutes, a 1/t table at 90 s, leaks beside fills at 45 s and 2 minutes.
-    'trap-cache-bound-tau70', 'trap-cache-log-90s', 'leak-beside-log-cache-45s', 'leak-big-entries-beside-bound-2min'],
+    'trap-cache-bound-tau70', 'trap-cache-log-90s', 'leak-beside-log-cache-45s', 'leak-big-entries-beside-bound-2min',
+    // Held-out round 29 (stop 32): a bound approached with a 45-minute time constant at 90 s, a Kitex FIFO filling for 50 minutes at 5 minutes.
+    'trap-cache-bound-tau45-90s', 'trap-kitex-warm-fifo-5min'],
   'a working set that never grows, read through the profiler sampling': ['trap-quiet-static'],
   "scraped as the daemon does by default, without ?gc=1 (the runtime's last published profile)": ['trap-kitex-load-ramp-nogc', 'leak-kitex-ramp-tags-nogc', 'trap-kitex-warm-fifo-nogc', 'leak-kitex-tags-ramp-2min-nogc'],
   '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min', 'leak-kitex-note-late-30s', 'leak-late-3min', 'leak-kitex-note-late-90s'],
@@ -91,7 +97,9 @@ const SHAPES: Record<string, string[]> = {
     'leak-via-sprintf-fill', 'leak-via-json-2min', 'leak-via-repeat-30s', 'leak-append-5min', 'leak-append-1min', 'trap-via-sprintf-fill-2min',
   ],
   "a large service's profiles: ~500-2,900 stacks, a leak reached through 16-64 call paths": ['leak-many-paths', 'leak-many-paths-slow-2min', 'trap-many-stacks'],
-  'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min'],
+  'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min',
+    // Held-out round 29 (stop 32): a half-hourly batch alone and beside a leak; a leak in rare 4 MB bursts at 2 minutes.
+    'trap-batch-30min-1min', 'leak-beside-batch-1min', 'leak-burst-rare-2min'],
   'objects of 0.5-2 MiB, each recorded: the site moves in whole objects': ['leak-big-entries-1min', 'leak-big-entries-5min', 'trap-cache-bound-big-values', 'trap-cache-fill-big-values'],
   'runtime.MemProfileRate 1 B to 4 MiB (every other series: Go\'s 512 KiB)': [
     'leak-memrate-4mib', 'trap-cache-bound-memrate-4mib', 'leak-kitex-tags-memrate-2mib', 'leak-rare-gc-memrate-2mib',
@@ -761,6 +769,31 @@ describe('labelled corpus', () => {
       assert.deepEqual(byName(name).alerts, [], name);
       assert.ok(byName(name).findings.some((f) => f.classId === 'cache-filling'), `${name}: no filling finding`);
     }
+  });
+
+  it('held-out round 29: cycles shorter than a day, a sparse field leak, batches and rare bursts are told apart', () => {
+    // Recorded after stop 31's detector was committed and scored with it,
+    // unchanged: every leak warned with its class, no healthy series warned.
+    const leaks: Record<string, number> = {
+      'leak-kitex-note-cycle-30s': 90,
+      'leak-kitex-tags-sparse-2min': 90,
+      'leak-via-json-5min-slow': 120,
+      'leak-beside-batch-1min': 120,
+      // ~6 MB/h in 4 MB bursts: its first burst past the warm-up decides.
+      'leak-burst-rare-2min': 180,
+    };
+    for (const [name, by] of Object.entries(leaks)) {
+      const s = byName(name);
+      const leak = s.leaks[0]!;
+      assert.ok(leak.finding, `${name}: missed`);
+      assert.ok(leak.classCorrect, `${name}: class`);
+      assert.ok(leak.minutesToDetect! <= by, `${name}: warned at minute ${leak.minutesToDetect}`);
+      assert.equal(s.correct, s.alerts.length, `${name}: a wrong warning`);
+    }
+    for (const name of ['trap-kitex-cycle-40min-30s', 'trap-batch-30min-1min', 'trap-cache-bound-tau45-90s', 'trap-kitex-warm-fifo-5min']) {
+      assert.deepEqual(byName(name).alerts, [], name);
+    }
+    assert.ok(byName('trap-cache-bound-tau45-90s').findings.some((f) => f.classId === 'cache-filling'), 'trap-cache-bound-tau45-90s: no filling finding');
   });
 
   it('names the struct and field id of a held field, and the version of a vulnerable module', () => {
