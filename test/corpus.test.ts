@@ -274,8 +274,10 @@ describe('labelled corpus', () => {
   it('raises one finding per allocation site: an open finding is not resolved and raised again while its site still grows', () => {
     // Held-out round 2: leak-late-5min's sampled leak reads flat from minute
     // 150 to 220 (13.1 -> 14.1 MB at a 5-minute interval; ~1 sampled object
-    // per scrape), so its warning resolved as "growth stopped" and was raised
-    // again at 250. Kept as recorded and as measured. Held-out round 22's
+    // per scrape). Until stop 32 its warning resolved as "growth stopped" and
+    // was raised again at 250; since then a stop must also fall short of the
+    // finding's rate beyond the site's own scatter (hysteresis.ts), and it
+    // stays open. Held-out round 22's
     // leak-restart-5min does the same in its second process: raised at 190
     // (it leaked in the process before), its sampled leak then grows 1 MB in
     // the 40 minutes to 245 (two sampled objects), "growth stopped" at 250,
@@ -289,7 +291,7 @@ describe('labelled corpus', () => {
     // holds some that does not follow traffic, so even per unit of load its
     // rate falls a little), its warning resolves at its raised 16 MB/h rate's
     // test, and a steady window raises it again at 148.
-    const flapsOnSampling = new Set(['leak-late-5min', 'leak-restart-5min', 'leak-kitex-audit-per-request-fall']);
+    const flapsOnSampling = new Set(['leak-restart-5min', 'leak-kitex-audit-per-request-fall']);
     for (const s of score.series.filter((x) => !flapsOnSampling.has(x.manifest.scenario))) {
       const sites = s.alerts.map((f) => `${f.epoch} ${f.classId} ${f.function}`);
       assert.deepEqual(sites, [...new Set(sites)], `${s.manifest.scenario}: ${s.alerts.map((f) => `${f.classId}@${f.detectedAt}-${f.resolvedAt}`).join(' ')}`);
@@ -790,6 +792,12 @@ describe('labelled corpus', () => {
       assert.ok(leak.minutesToDetect! <= by, `${name}: warned at minute ${leak.minutesToDetect}`);
       assert.equal(s.correct, s.alerts.length, `${name}: a wrong warning`);
     }
+    // Its bursts stop for 86 minutes (178-264): the warning stays open
+    // (hysteresis.ts: a gap its own 4 MB scatter explains is no stop). Until
+    // stop 32 it resolved at 242, and the burst at 264 went unreported.
+    const bursty = byName('leak-burst-rare-2min').alerts;
+    assert.equal(bursty.length, 1);
+    assert.equal(bursty[0]!.resolvedAt, null, 'leak-burst-rare-2min: resolved while it leaks');
     for (const name of ['trap-kitex-cycle-40min-30s', 'trap-batch-30min-1min', 'trap-cache-bound-tau45-90s', 'trap-kitex-warm-fifo-5min']) {
       assert.deepEqual(byName(name).alerts, [], name);
     }

@@ -62,6 +62,27 @@ describe('stillGrowing (hysteresis of open findings)', () => {
     assert.equal(stillGrowing(stateOf(340, going, 5), DEFAULT_DETECT_PARAMS, [slow]).size, 1, 'still growing at 100 minutes');
   });
 
+  it('a leak in rare 4 MB bursts is not stopped by 82 minutes without one, as its own scatter allows', () => {
+    // Round 29's leak-burst-rare-2min: bursts at these minutes, ~7.5 MB/h on
+    // average. Sen's interval alone read the gap after minute 178 as a stop.
+    const bursts = [30, 46, 50, 80, 84, 144, 178];
+    const kept = (m: number): number => 4 * MB * bursts.filter((b) => b <= m).length;
+    assert.equal(stillGrowing(stateOf(260, kept, 2), DEFAULT_DETECT_PARAMS, [site(178, 7.5)]).size, 1, 'bursts of 4 MB');
+    // The same rate kept in the profiler's 0.5 MB samples (one every four
+    // minutes) and the same 82 minutes flat: 10 MB short, far beyond what
+    // such steps miss by chance.
+    const steady = (m: number): number => 0.5 * MB * Math.floor(Math.min(m, 178) / 4);
+    assert.equal(stillGrowing(stateOf(260, steady, 2), DEFAULT_DETECT_PARAMS, [site(178, 7.5)]).size, 0, 'steps of 0.5 MB');
+  });
+
+  it('a steady leak read through 512 KiB samples that stopped is stopped within 40 minutes', () => {
+    // 20 MB/h as the profiler sees it: one 0.5 MB sample in two of three minutes.
+    const r = seededRandom(29);
+    const steps = Array.from({ length: 121 }, () => (r() < 2 / 3 ? 0.5 * MB : 0));
+    const kept = (m: number): number => steps.slice(0, Math.min(m, 120)).reduce((a, b) => a + b, 0);
+    assert.equal(stillGrowing(stateOf(160, kept), DEFAULT_DETECT_PARAMS, [site(120, 20)]).size, 0);
+  });
+
   it('a site whose floor no longer rose over its horizon is not held', () => {
     const state = stateOf(300, () => 20 * MB);
     assert.equal(stillGrowing(state, DEFAULT_DETECT_PARAMS, [site(100, 40)]).size, 0);

@@ -11,7 +11,15 @@
  * - their Theil–Sen slope's 95 % confidence interval (Sen 1968) includes 0,
  *   so the site may have stopped growing, and
  * - its upper bound is below the finding's rate, so it can no longer be
- *   growing at the rate it was raised at.
+ *   growing at the rate it was raised at, and
+ * - the growth since falls short of what the finding's rate would have
+ *   added by more than the site's own scatter explains (sampling.ts:
+ *   risesDispersion, over its horizon). A leak that keeps 4 MB at once on
+ *   rare errors goes flat for an hour and more between its bursts by
+ *   chance; Sen's interval, blind to that, read such a gap as a stop and the
+ *   next burst paged again. The same test resolves a steady leak that
+ *   stopped within about as long as before: its scatter is the sampling
+ *   period's.
  *
  * A plateau after a fast leak rejects the rate as soon as `resolve_after` has
  * passed; noise around a slow leak keeps the interval wide and the finding
@@ -19,8 +27,10 @@
  * more slowly (lower bound above 0) stays open: it still leaks. Pure.
  */
 import type { EpochState } from './engine.js';
-import { groupsOf } from './groups.js';
+import { groupsOf, type Member } from './groups.js';
+import type { EpochSeries, HistoryView } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
+import { risesDispersion } from './sampling.js';
 import { senSlopeInterval } from './stats.js';
 
 /** An open finding's site, as the finding tracker holds it. */
@@ -69,12 +79,30 @@ export function stillGrowing(state: EpochState, params: DetectParams, sites: rea
       out.add(site.key);
       continue;
     }
-    const values = new Array<number>(recent.times.length).fill(0);
-    for (const m of group.members) series.inuse(ring < 0 ? horizons.length - 1 : ring, m.slot, recent).forEach((v, i) => (values[i] = values[i]! + v));
+    const values = sumOver(series, ring < 0 ? horizons.length - 1 : ring, group.members, recent);
     const hours = recent.times.map((t) => (t - recent.times[0]!) / HOUR);
     const ci = senSlopeInterval(hours, values, Z_95);
-    const stopped = ci.lower <= 0 && ci.upper < site.bytesPerHour;
-    if (!stopped) out.add(site.key);
+    if (!(ci.lower <= 0 && ci.upper < site.bytesPerHour) || !shortOfItsRate(site, since, values.at(-1)! - values[0]!, risesDispersion(view.times, sumOver(series, h, group.members, view)))) out.add(site.key);
   }
   return out;
+}
+
+/**
+ * Whether `grown` bytes over `sinceMs` fall short of the finding's rate
+ * beyond chance (two-sided 95 %), for growth that scatters `dispersion`
+ * bytes per byte (compound Poisson: each burst's size). The site's whole
+ * horizon gives the scatter, its stop included: a stop adds at most the
+ * rate per point times the share of the points since, little beside a
+ * bursty leak's and no hiding place for a steady leak's.
+ */
+function shortOfItsRate(site: OpenSite, sinceMs: number, grown: number, dispersion: number): boolean {
+  const expected = (site.bytesPerHour * sinceMs) / HOUR;
+  return expected - grown > Z_95 * Math.sqrt(dispersion * expected);
+}
+
+/** The summed in-use bytes of a group's members at each point of a view. */
+function sumOver(series: EpochSeries, ring: number, members: readonly Member[], view: HistoryView): number[] {
+  const values = new Array<number>(view.times.length).fill(0);
+  for (const m of members) series.inuse(ring, m.slot, view).forEach((v, i) => (values[i] = values[i]! + v));
+  return values;
 }
