@@ -90,6 +90,9 @@ const SHAPES: Record<string, string[]> = {
   '9 crash loops (a process killed every 40-50 min) and frequent restarts': ['leak-crashloop-40min', 'leak-crashloop-2min', 'leak-kitex-crashloop', 'trap-deploys-warm-cache', 'trap-deploy-midfill',
     // Held-out round 25 (stop 29): processes that die younger than min_window.
     'leak-crashloop-20min', 'leak-crashloop-15min-30s', 'trap-deploys-20min'],
+  '8 the codecs scraped every 30 s to 5 minutes (held-out round 30, stop 32)': [
+    'leak-codec-protobuf-location-2min', 'leak-codec-generic-json-30s', 'leak-codec-apache-blob-5min', 'leak-codec-frugal-title-90s', 'trap-codec-grpc-busy-2min', 'leak-codec-generic-binary-raw-45s',
+  ],
   '8 field leaks on Kitex v0.7.3 (bthrift FastRead, apache Read, frugal v0.1 JIT; go1.20)': [
     'leak-codec-fastread-notes-kitex-v07', 'leak-codec-apache-blob-kitex-v07', 'leak-codec-frugal-title-kitex-v07', 'trap-codec-fastread-busy-kitex-v07',
   ],
