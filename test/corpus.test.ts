@@ -53,6 +53,8 @@ const SHAPES: Record<string, string[]> = {
   '4 memory that follows load (Kitex)': ['trap-kitex-load-ramp', 'leak-kitex-ramp-tags', 'leak-kitex-ramp-note-fifo', 'trap-kitex-load-ramp-2min', 'leak-kitex-ramp-down', 'leak-kitex-evening-fall', 'leak-kitex-dip-and-back',
     // Held-out round 26 (stop 30): a ramp at 45 s beside a FIFO filling with it; a heap that falls with traffic while a log leaks.
     'trap-kitex-ramp-fifo-45s', 'leak-kitex-audit-ramp-down',
+    // Held-out round 31 (stop 32): traffic that falls while a FIFO fills, at 45 s.
+    'trap-kitex-fall-fifo-45s',
     // Held-out round 28 (stop 31): a plain-Go leak that keeps a record per request, under traffic that falls, or rises at 90 s.
     'leak-kitex-audit-per-request-fall', 'leak-kitex-audit-per-request-rise-90s'],
   '4 daily traffic: load that rises for hours, then falls (Kitex)': [
@@ -82,11 +84,17 @@ const SHAPES: Record<string, string[]> = {
     'trap-cache-bound-tau45-90s', 'trap-kitex-warm-fifo-5min'],
   'a working set that never grows, read through the profiler sampling': ['trap-quiet-static'],
   "scraped as the daemon does by default, without ?gc=1 (the runtime's last published profile)": ['trap-kitex-load-ramp-nogc', 'leak-kitex-ramp-tags-nogc', 'trap-kitex-warm-fifo-nogc', 'leak-kitex-tags-ramp-2min-nogc'],
-  '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min', 'leak-kitex-note-late-30s', 'leak-late-3min', 'leak-kitex-note-late-90s'],
-  '7 several leaks in one process': ['leak-kitex-two-leaks', 'leak-kitex-two-leaks-5min', 'leak-kitex-two-leaks-30s'],
+  '6 a leak that starts after a warm-up': ['leak-kitex-after-warmup', 'leak-kitex-ramp-note-late', 'leak-late-log-cache-2min', 'leak-kitex-note-late-30s', 'leak-late-3min', 'leak-kitex-note-late-90s',
+    // Held-out round 31 (stop 32): at 5 minutes, after a FIFO filled.
+    'leak-kitex-tags-late-5min-fifo'],
+  '7 several leaks in one process': ['leak-kitex-two-leaks', 'leak-kitex-two-leaks-5min', 'leak-kitex-two-leaks-30s',
+    // Held-out round 31 (stop 32): under a traffic ramp at 90 s.
+    'leak-kitex-two-leaks-ramp-90s'],
   '9 a restart mid-leak': ['leak-restart-midleak', 'leak-restart-2min', 'leak-restart-5min',
     // Held-out round 23 (stop 28): restarts of the same build, after the carry of a leak's warning into the next process.
-    'leak-kitex-restart-2min', 'leak-restart-beside-log-cache', 'trap-kitex-fifo-restart'],
+    'leak-kitex-restart-2min', 'leak-restart-beside-log-cache', 'trap-kitex-fifo-restart',
+    // Held-out round 31 (stop 32): at 30 s.
+    'leak-kitex-restart-30s'],
   '9 crash loops (a process killed every 40-50 min) and frequent restarts': ['leak-crashloop-40min', 'leak-crashloop-2min', 'leak-kitex-crashloop', 'trap-deploys-warm-cache', 'trap-deploy-midfill',
     // Held-out round 25 (stop 29): processes that die younger than min_window.
     'leak-crashloop-20min', 'leak-crashloop-15min-30s', 'trap-deploys-20min'],
@@ -805,6 +813,21 @@ describe('labelled corpus', () => {
       assert.deepEqual(byName(name).alerts, [], name);
     }
     assert.ok(byName('trap-cache-bound-tau45-90s').findings.some((f) => f.classId === 'cache-filling'), 'trap-cache-bound-tau45-90s: no filling finding');
+  });
+
+  it('held-out round 31: two leaks under a ramp, a late leak after a fill, a restart at 30 s, a fall while a FIFO fills', () => {
+    // Recorded and scored with stop 32's detector, unchanged: all right.
+    const two = byName('leak-kitex-two-leaks-ramp-90s');
+    assert.deepEqual(two.leaks.map((l) => l.finding?.classId ?? null), ['server-request-field-held', 'unclassified-growth']);
+    assert.equal(two.correct, two.alerts.length, 'leak-kitex-two-leaks-ramp-90s: a wrong warning');
+    const late = byName('leak-kitex-tags-late-5min-fifo');
+    assert.equal(late.leaks[0]!.finding?.classId, 'server-request-field-held');
+    assert.deepEqual(late.alerts.filter((f) => f.function === 'main.(*inventoryHandler).remember'), [], 'the FIFO warned');
+    // Raised in the new process, 35 minutes after the restart: the process
+    // before raised it and still grew when it ended (crash-loop.ts: leakedBefore).
+    const restart = byName('leak-kitex-restart-30s').leaks[0]!;
+    assert.ok(restart.finding && restart.minutesToDetect! <= 45, `restart: warned at minute ${restart.minutesToDetect} after it`);
+    assert.deepEqual(byName('trap-kitex-fall-fifo-45s').alerts, []);
   });
 
   it('names the struct and field id of a held field, and the version of a vulnerable module', () => {
