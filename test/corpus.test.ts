@@ -823,10 +823,11 @@ describe('labelled corpus', () => {
     const late = byName('leak-kitex-tags-late-5min-fifo');
     assert.equal(late.leaks[0]!.finding?.classId, 'server-request-field-held');
     assert.deepEqual(late.alerts.filter((f) => f.function === 'main.(*inventoryHandler).remember'), [], 'the FIFO warned');
-    // Raised in the new process, 35 minutes after the restart: the process
+    // Raised in the new process, 36 minutes after the restart: the process
     // before raised it and still grew when it ended (crash-loop.ts: leakedBefore).
     const restart = byName('leak-kitex-restart-30s').leaks[0]!;
     assert.ok(restart.finding && restart.minutesToDetect! <= 45, `restart: warned at minute ${restart.minutesToDetect} after it`);
+    assert.ok(restart.finding.evidence.leakedBefore, 'restart: not carried from the process before');
     assert.deepEqual(byName('trap-kitex-fall-fifo-45s').alerts, []);
   });
 

@@ -82,7 +82,10 @@ export function stillGrowing(state: EpochState, params: DetectParams, sites: rea
     const values = sumOver(series, ring < 0 ? horizons.length - 1 : ring, group.members, recent);
     const hours = recent.times.map((t) => (t - recent.times[0]!) / HOUR);
     const ci = senSlopeInterval(hours, values, Z_95);
-    if (!(ci.lower <= 0 && ci.upper < site.bytesPerHour) || !shortOfItsRate(site, since, values.at(-1)! - values[0]!, risesDispersion(view.times, sumOver(series, h, group.members, view)))) out.add(site.key);
+    const mayHaveStopped = ci.lower <= 0 && ci.upper < site.bytesPerHour;
+    // Only then is the scatter worth its cost: the whole horizon's points.
+    const scatter = mayHaveStopped ? risesDispersion(view.times, sumOver(series, h, group.members, view)) : 0;
+    if (!(mayHaveStopped && shortOfItsRate(site, since, values.at(-1)! - values[0]!, scatter))) out.add(site.key);
   }
   return out;
 }
@@ -93,7 +96,8 @@ export function stillGrowing(state: EpochState, params: DetectParams, sites: rea
  * bytes per byte (compound Poisson: each burst's size). The site's whole
  * horizon gives the scatter, its stop included: a stop adds at most the
  * rate per point times the share of the points since, little beside a
- * bursty leak's and no hiding place for a steady leak's.
+ * bursty leak's and no hiding place for a steady leak's. A horizon that
+ * gained nothing scatters 0, and the interval decides alone.
  */
 function shortOfItsRate(site: OpenSite, sinceMs: number, grown: number, dispersion: number): boolean {
   const expected = (site.bytesPerHour * sinceMs) / HOUR;
