@@ -228,6 +228,30 @@ const CLIENT_DIAL = [
 ];
 
 /**
+ * netpoll v0.6.1 (which Kitex v0.10.0 pins) returns a string or binary of 64 B
+ * or more read from a node of at most 32 KiB as a slice of that node, not a
+ * copy (`(*UnsafeLinkBuffer).readBinary`; v0.6.2 turned it off, v0.6.3 to
+ * v0.7.2 have it behind Feature.AlwaysNoCopyRead, off by default). A kept field then keeps its
+ * whole read buffer, and the profile charges that to the poller's
+ * (*connection).inputs -> book -> newLinkBufferNode, with no decoder or field
+ * frame: the catalogue's note N3, seen in test/fixtures/kitex-v010's request
+ * and response field leaks. That stack is the barrier bug below v0.2.5 and an
+ * oversized request at 1 MiB or more (both rows come first); what grows there
+ * in nodes that could be read without a copy is held fields.
+ */
+const NOCOPY_READ_BUFFER: Pick<LeakClass, 'stacks' | 'keyFrame' | 'versions' | 'meanObjectBytes'> = {
+  stacks: [{ all: [NODE, ...INPUT_BOOK] }],
+  keyFrame: re(`${NP}\\.${LB}\\.book`),
+  // Only the release that reads this way by default: on v0.6.3 and later the
+  // same growth may be fields read with Feature.AlwaysNoCopyRead, or input no
+  // handler consumes, and the stack does not say which.
+  versions: { module: 'github.com/cloudwego/netpoll', atLeast: 'v0.6.1', below: 'v0.6.2', whenUnknown: false },
+  // netpoll's block32k: larger nodes are always copied out of.
+  meanObjectBytes: { max: 32 * 1024 },
+};
+const NOCOPY_FIELD_HIDDEN = 'field id not visible: the memory is the connection\'s read buffer, charged to the poller, not to a decoder';
+
+/**
  * "Item field 7, inside PutItemResponse field 6"; for an opaque decoder "a
  * field of ReserveArgs decoded by prutal (field id not visible: ...)".
  */
@@ -315,6 +339,31 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     remediation:
       'Not a leak in heapwatch\'s sense but a memory risk: netpoll caches buffers sized for abnormally large requests. Find the source of the large requests (packet capture on this service) and have the caller stop sending oversized fields.',
     docUrl: `${GUIDE}#large-request-with-abnormal-size`,
+  },
+  // A held field that netpoll read without a copy (NOCOPY_READ_BUFFER): a
+  // process that makes Kitex calls is taken as the client keeping a response's
+  // field, since the stack cannot tell which side read the buffer.
+  {
+    id: 'client-response-field-held',
+    title: 'Client keeps a field of a decoded Response',
+    severity: 'warning',
+    ...NOCOPY_READ_BUFFER,
+    processFrames: CLIENT_SIDE,
+    summary: (f) => `client keeps a field of a Response that netpoll ${f.version ?? 'v0.6.1'} read without a copy (${NOCOPY_FIELD_HIDDEN})`,
+    remediation:
+      'netpoll read a string or binary field of the response as a slice of its own 16-32 KiB read buffer, and code that calls this client keeps it (even a one-byte sub-slice keeps the whole buffer). Search where response fields are stored and copy what you keep (strings.Clone / bytes.Clone), or upgrade to Kitex v0.10.1 or later (netpoll v0.6.2 and later read with a copy unless Feature.AlwaysNoCopyRead is on). If this process does not keep response fields, look at its requests\' fields: it is a server too, and the stack cannot tell which side read the buffer.',
+    docUrl: `${GUIDE}#persistent-holding-of-a-field-in-response`,
+  },
+  {
+    id: 'server-request-field-held',
+    title: 'Server keeps a field of a decoded Request',
+    severity: 'warning',
+    ...NOCOPY_READ_BUFFER,
+    processFrames: SERVER_SIDE,
+    summary: (f) => `server keeps a field of a Request that netpoll ${f.version ?? 'v0.6.1'} read without a copy (${NOCOPY_FIELD_HIDDEN})`,
+    remediation:
+      'netpoll read a string or binary field of the request as a slice of its own 16-32 KiB read buffer, and a handler keeps it (even a one-byte sub-slice keeps the whole buffer). Search the handler code for where request fields are stored and copy what you keep (strings.Clone / bytes.Clone), or upgrade to Kitex v0.10.1 or later (netpoll v0.6.2 and later read with a copy unless Feature.AlwaysNoCopyRead is on).',
+    docUrl: `${GUIDE}#holding-onto-a-field-of-request-object-persistently`,
   },
   {
     id: 'duplicate-clients',

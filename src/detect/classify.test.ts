@@ -259,6 +259,22 @@ const FRUGAL_JIT_SERVER = [
   ...SERVER_READ,
 ];
 const OLD_CODECS = { [NP]: 'v0.6.4', [KX]: 'v0.11.3' };
+// Kitex v0.10.0 / netpoll v0.6.1 (corpus leak-server-request-field-kitex-v010):
+// a kept request field read without a copy keeps its 16 KiB read buffer.
+const INPUT_BOOK_V061 = [
+  `${BG}/lang/mcache.init.0.func1`,
+  'sync.(*Pool).Get',
+  `${BG}/lang/mcache.Malloc`,
+  `${NP}.malloc`,
+  `${NP}.newLinkBufferNode`,
+  `${NP}.(*UnsafeLinkBuffer).book`,
+  `${NP}.(*connection).inputs`,
+  `${NP}.(*defaultPoll).handler`,
+  `${NP}.(*defaultPoll).Wait`,
+];
+const V010 = { [NP]: 'v0.6.1', [KX]: 'v0.10.0' };
+const SERVER_FRAMES = [`${KX}/pkg/remote/trans.(*svrTransHandler).OnRead`];
+const CLIENT_FRAMES = [`${KX}/client.(*kClient).Call`, `${KX}/pkg/remote/trans.(*cliTransHandler).Read`];
 
 function ctx(modules: Record<string, string>, functions: string[] = [], growing: string[][] = []): ProcessContext {
   return {
@@ -279,6 +295,13 @@ describe('classifyStack', () => {
     { name: 'barrier bug: input buffers on netpoll v0.2.4', frames: INPUT_BOOK_V024, mean: 512 * 1024, ctx: ctx(OLD), cls: 'netpoll-barrier-leak', fn: `${NP}.(*LinkBuffer).book`, summary: /netpoll v0\.2\.4/ },
     { name: 'same stack on v0.7.2, huge objects: oversized requests', frames: INPUT_BOOK_V072, mean: 8 * 1024 * 1024, ctx: ctx(NEW), cls: 'oversized-requests', fn: `${NP}.(*UnsafeLinkBuffer).book` },
     { name: 'same stack on v0.7.2, small objects: nothing known', frames: INPUT_BOOK_V072, mean: 8192, ctx: ctx(NEW), cls: 'unclassified-growth', fn: `${BG}/lang/dirtmake.Bytes` },
+    // netpoll v0.6.1 reads fields of 64 B or more out of nodes of at most 32 KiB without a copy.
+    { name: 'v0.6.1 input buffers in a server: a request field read without a copy', frames: INPUT_BOOK_V061, mean: 16384, ctx: ctx(V010, SERVER_FRAMES), cls: 'server-request-field-held', fn: `${NP}.(*UnsafeLinkBuffer).book`, summary: /^server keeps a field of a Request that netpoll v0\.6\.1 read without a copy \(field id not visible: the memory is the connection's read buffer/ },
+    { name: 'v0.6.1 input buffers in a process that calls Kitex: a response field', frames: INPUT_BOOK_V061, mean: 16384, ctx: ctx(V010, [...SERVER_FRAMES, ...CLIENT_FRAMES]), cls: 'client-response-field-held', fn: /book$/, summary: /^client keeps a field of a Response that netpoll v0\.6\.1 read without a copy/ },
+    { name: 'v0.6.1 nodes over 32 KiB are copied out of: nothing known', frames: INPUT_BOOK_V061, mean: 64 * 1024, ctx: ctx(V010, SERVER_FRAMES), cls: 'unclassified-growth', fn: `${BG}/lang/mcache.init.0.func1` },
+    { name: 'v0.6.1, huge objects: still oversized requests', frames: INPUT_BOOK_V061, mean: 8 * 1024 * 1024, ctx: ctx(V010, SERVER_FRAMES), cls: 'oversized-requests', fn: /book$/ },
+    { name: 'v0.7.2 copies what it reads: small input buffers in a server are not a field', frames: INPUT_BOOK_V072, mean: 16384, ctx: ctx(NEW, SERVER_FRAMES), cls: 'unclassified-growth', fn: `${BG}/lang/dirtmake.Bytes` },
+    { name: 'no version in filenames: >= v0.6.1 from names is not v0.6.1', frames: INPUT_BOOK_V061, mean: 16384, ctx: ctx({}, [`${NP}.(*UnsafeLinkBuffer).book`, ...SERVER_FRAMES]), cls: 'unclassified-growth', fn: `${BG}/lang/mcache.init.0.func1` },
     { name: 'no version in filenames: UnsafeLinkBuffer implies >= v0.6.1', frames: INPUT_BOOK_V072, mean: 8 * 1024 * 1024, ctx: ctx({}, [`${NP}.(*UnsafeLinkBuffer).book`]), cls: 'oversized-requests', fn: /book$/ },
     { name: 'server-side connections pile up', frames: SERVER_CONN, mean: 8192, ctx: ctx(NEW), cls: 'idle-connections', fn: `${NP}.(*connection).init` },
     { name: 'client connections alone: idle connections', frames: CLIENT_CONN, ctx: ctx(NEW), cls: 'idle-connections', fn: `${NP}.(*connection).init` },

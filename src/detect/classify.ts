@@ -108,6 +108,9 @@ function versionHolds(v: NonNullable<LeakClass['versions']>, ctx: ProcessContext
   const version = moduleVersion(v.module, ctx);
   if (version === undefined) return v.whenUnknown;
   if (v.below && compareVersions(version, v.below) >= 0) return false;
+  // A version inferred from names is a lower bound: it rules a range out from
+  // below, never in from above.
+  if (v.below && !ctx.modules.has(v.module)) return v.whenUnknown;
   if (v.atLeast && compareVersions(version, v.atLeast) < 0) return false;
   return true;
 }
