@@ -105,6 +105,9 @@ const SHAPES: Record<string, string[]> = {
     'leak-server-request-field-kitex-v010', 'leak-client-response-field-kitex-v010', 'leak-sonic-string-kitex-v010', 'leak-idle-connections-kitex-v010',
     'leak-duplicate-clients-kitex-v010', 'leak-oversized-requests-kitex-v010', 'trap-netpoll-churn-kitex-v010',
   ],
+  '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
+    'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
+  ],
   '8 field leaks on Kitex v0.7.3 (bthrift FastRead, apache Read, frugal v0.1 JIT; go1.20)': [
     'leak-codec-fastread-notes-kitex-v07', 'leak-codec-apache-blob-kitex-v07', 'leak-codec-frugal-title-kitex-v07', 'trap-codec-fastread-busy-kitex-v07',
   ],

@@ -67,6 +67,8 @@ export interface MatchFacts {
   fieldIdHidden?: string;
   /** What is held when it is not a decoded field (binary generic's raw message). */
   heldText?: string;
+  /** How the decoder came by the field: 'decoded by' unless it only copied it ('copied into' a span cache). */
+  decoderVerb?: string;
   /** The standard-library helper that made the allocation for `function` (fmt.Sprintf), when it is not `function` itself. */
   via?: string;
   /** 'gRPC' when the message came over nphttp2. */
@@ -152,13 +154,47 @@ export const DECODE_ENTRY = re(
 );
 
 /**
+ * Kitex's span cache (`pkg/mem`, on by default in v0.9.3-rc to v0.10.0 and
+ * off from v0.10.1; gopkg's `lang/span` is the same allocator): FastRead
+ * copies every string of a size class into a shared 1 MiB buffer, so a kept
+ * string keeps the whole buffer, and the profile charges the buffer to the
+ * field frames of whichever string started it. In the kitex-codecs-v010
+ * recording a kept PutItemRequest field 5 (2-6 KiB notes) showed two thirds
+ * of its memory under Item field 4 (3-8 KiB titles, the same size classes).
+ * So the cache's frame is the finding's function: all its buffers are one
+ * site, named by the message, not by a field id it cannot know.
+ */
+const SPAN_CACHE = re(`(?:${KX}/pkg/mem|${BG}/lang/span)\\.\\(\\*span\\)\\.Make`);
+
+/** A decoder (or copier) whose frames cannot name the field it holds. */
+export interface OpaqueDecoder {
+  frame: RegExp;
+  name: string;
+  why: string;
+  /** What is held, when it is not a decoded field. */
+  held?: string;
+  /** How the field came to it, when not 'decoded by'. */
+  verb?: string;
+  /** Name the outermost generated message (not a wrapper), not the struct nearest the leaf. */
+  outermostStruct?: boolean;
+}
+
+/**
  * Decoders that have no per-field frames, so the held field's id cannot be
  * read from the stack: the finding names the decoder (and the generated
  * wrapper struct, when there is one) and says why. Frame names are from real
  * Kitex v0.16.3 and v0.11.3 builds (test/fixtures/kitex-codecs, kitex-codecs-old)
  * except dynamicgo and google.golang.org/protobuf, which no fixture decodes with.
  */
-export const OPAQUE_DECODERS: readonly { frame: RegExp; name: string; why: string; held?: string }[] = [
+export const OPAQUE_DECODERS: readonly OpaqueDecoder[] = [
+  // Before the field frames that lead to it: see SPAN_CACHE.
+  {
+    frame: SPAN_CACHE,
+    name: "Kitex's span cache",
+    verb: 'copied into',
+    why: 'strings of one size are copied into shared 1 MiB buffers, and the profile charges each buffer to the field whose string started it, not to the one that is kept',
+    outermostStruct: true,
+  },
   // frugal >= v0.2 on current Go: internal/reflect.(*tDecoder).Malloc is the leaf.
   { frame: re('github\\.com/cloudwego/frugal/internal/reflect\\..+'), name: 'frugal', why: "decoded by frugal's reflection decoder, which has no per-field frames" },
   // frugal v0.2 JIT (amd64, before go1.24): the leaf is generated code named
@@ -193,8 +229,11 @@ const fieldStacks = (side: RegExp[] | undefined, none?: RegExp[], leaf?: RegExp[
     { all: [DECODE_ENTRY], anyOf: groups(OPAQUE_DECODER), none },
   ];
 };
-/** The finding's function: a generated field frame if there is one, else the opaque decoder's frame. */
-const FIELD_KEY = [FIELD, ...OPAQUE_DECODER];
+/**
+ * The finding's function: the span cache's frame (its field frames are not
+ * the kept field's), else a generated field frame, else the opaque decoder's.
+ */
+const FIELD_KEY = [SPAN_CACHE, FIELD, ...OPAQUE_DECODER];
 /** Where a string or binary field is copied out of the wire buffer. */
 const STRING_LEAF = [
   re(`${KX}/pkg/protocol/bthrift\\.\\(?\\*?binaryProtocol\\)?\\.Read(?:String|Binary)`),
@@ -263,7 +302,7 @@ export const fieldText = (f: MatchFacts): string => {
   if (f.decoder) {
     if (f.heldText) return `${f.heldText} (field id not visible: ${f.fieldIdHidden ?? 'not decoded'})`;
     const of = f.struct ? `a field of ${f.struct}` : 'a field';
-    return `${of} decoded by ${f.decoder} (field id not visible: ${f.fieldIdHidden ?? 'no field frames'})`;
+    return `${of} ${f.decoderVerb ?? 'decoded by'} ${f.decoder} (field id not visible: ${f.fieldIdHidden ?? 'no field frames'})`;
   }
   return f.function;
 };

@@ -272,6 +272,25 @@ const INPUT_BOOK_V061 = [
   `${NP}.(*defaultPoll).handler`,
   `${NP}.(*defaultPoll).Wait`,
 ];
+// Kitex v0.10.0's FastRead copies strings into 1 MiB spans: a kept field 5
+// keeps buffers that the profile charges to whichever field started them
+// (corpus leak-codec-fastread-notes-kitex-v010, shortened).
+const SPAN_SERVER = (field: string[]): string[] => [
+  `${KX}/pkg/mem.(*span).Make`,
+  `${KX}/pkg/mem.(*spanCache).Make`,
+  `${KX}/pkg/mem.(*spanCache).Copy`,
+  `${KX}/pkg/protocol/bthrift.binaryProtocol.ReadString`,
+  ...field,
+  `${CAT}.(*PutItemRequest).FastRead`,
+  `${CAT}.(*CatalogPutItemArgs).FastReadField1`,
+  `${CAT}.(*CatalogPutItemArgs).FastRead`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.fastUnmarshal`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.unmarshalThriftData`,
+  `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`,
+  `${KX}/pkg/remote/codec.(*defaultCodec).DecodePayload`,
+  `${KX}/pkg/remote/trans.(*svrTransHandler).Read`,
+  `${KX}/pkg/remote/trans.(*svrTransHandler).OnRead`,
+];
 const V010 = { [NP]: 'v0.6.1', [KX]: 'v0.10.0' };
 const SERVER_FRAMES = [`${KX}/pkg/remote/trans.(*svrTransHandler).OnRead`];
 const CLIENT_FRAMES = [`${KX}/client.(*kClient).Call`, `${KX}/pkg/remote/trans.(*cliTransHandler).Read`];
@@ -301,6 +320,15 @@ describe('classifyStack', () => {
     { name: 'v0.6.1 nodes over 32 KiB are copied out of: nothing known', frames: INPUT_BOOK_V061, mean: 64 * 1024, ctx: ctx(V010, SERVER_FRAMES), cls: 'unclassified-growth', fn: `${BG}/lang/mcache.init.0.func1` },
     { name: 'v0.6.1, huge objects: still oversized requests', frames: INPUT_BOOK_V061, mean: 8 * 1024 * 1024, ctx: ctx(V010, SERVER_FRAMES), cls: 'oversized-requests', fn: /book$/ },
     { name: 'v0.7.2 copies what it reads: small input buffers in a server are not a field', frames: INPUT_BOOK_V072, mean: 16384, ctx: ctx(NEW, SERVER_FRAMES), cls: 'unclassified-growth', fn: `${BG}/lang/dirtmake.Bytes` },
+    ...[[`${CAT}.(*PutItemRequest).FastReadField5`], [`${CAT}.(*Item).FastReadField4`, `${CAT}.(*Item).FastRead`, `${CAT}.(*PutItemRequest).FastReadField3`]].map((field) => ({
+      name: `span cache buffer started by ${field[0]!.replace(/.*\./, '')}: one site, named by the message`,
+      frames: SPAN_SERVER(field),
+      mean: 1024 * 1024,
+      ctx: ctx(V010, SERVER_FRAMES),
+      cls: 'server-request-field-held',
+      fn: `${KX}/pkg/mem.(*span).Make`,
+      summary: /^server keeps a field of PutItemRequest copied into Kitex's span cache \(field id not visible: strings of one size are copied into shared 1 MiB buffers/,
+    })),
     { name: 'no version in filenames: >= v0.6.1 from names is not v0.6.1', frames: INPUT_BOOK_V061, mean: 16384, ctx: ctx({}, [`${NP}.(*UnsafeLinkBuffer).book`, ...SERVER_FRAMES]), cls: 'unclassified-growth', fn: `${BG}/lang/mcache.init.0.func1` },
     { name: 'no version in filenames: UnsafeLinkBuffer implies >= v0.6.1', frames: INPUT_BOOK_V072, mean: 8 * 1024 * 1024, ctx: ctx({}, [`${NP}.(*UnsafeLinkBuffer).book`]), cls: 'oversized-requests', fn: /book$/ },
     { name: 'server-side connections pile up', frames: SERVER_CONN, mean: 8192, ctx: ctx(NEW), cls: 'idle-connections', fn: `${NP}.(*connection).init` },

@@ -185,6 +185,14 @@ function fieldFacts(key: string, frames: readonly string[]): Partial<MatchFacts>
   const generated = frames
     .slice(0, entry < 0 ? frames.length : entry)
     .map((f) => GENERATED_DECODE.exec(f))
-    .find((x) => x !== null);
-  return { decoder: decoder.name, fieldIdHidden: decoder.why, ...(decoder.held ? { heldText: decoder.held } : {}), ...(generated ? { struct: generated[1] } : {}) };
+    .filter((x): x is RegExpExecArray => x !== null);
+  // The message rather than a struct inside it, when the frames nearer the leaf are not the kept field's.
+  const named = decoder.outermostStruct ? generated.filter((x) => !WRAPPER.test(x[1]!)).at(-1) : generated[0];
+  return {
+    decoder: decoder.name,
+    fieldIdHidden: decoder.why,
+    ...(decoder.held ? { heldText: decoder.held } : {}),
+    ...(decoder.verb ? { decoderVerb: decoder.verb } : {}),
+    ...(named ? { struct: named[1] } : {}),
+  };
 }
