@@ -379,9 +379,21 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
       'Not a leak in heapwatch\'s sense but a memory risk: netpoll caches buffers sized for abnormally large requests. Find the source of the large requests (packet capture on this service) and have the caller stop sending oversized fields.',
     docUrl: `${GUIDE}#large-request-with-abnormal-size`,
   },
-  // A held field that netpoll read without a copy (NOCOPY_READ_BUFFER): a
-  // process that makes Kitex calls is taken as the client keeping a response's
-  // field, since the stack cannot tell which side read the buffer.
+  // A held field that netpoll read without a copy (NOCOPY_READ_BUFFER): with
+  // Sonic decoding in the process, as for a decoder's field (N1); else a
+  // process that makes Kitex calls is taken as the client keeping a
+  // response's field, since the stack cannot tell which side read the buffer.
+  {
+    id: 'sonic-string-pinning',
+    title: 'Sonic-decoded strings pin a large Request/Response string',
+    severity: 'warning',
+    ...NOCOPY_READ_BUFFER,
+    processFrames: [SONIC_DECODER],
+    summary: (f) => `a field that netpoll ${f.version ?? 'v0.6.1'} read without a copy is kept alive through strings Sonic decoded from it (${NOCOPY_FIELD_HIDDEN})`,
+    remediation:
+      'Sonic reuses the input string for decoded strings, and netpoll v0.6.1 read that input as a slice of its own 16-32 KiB read buffer: caching anything decoded from it keeps the whole buffer alive. Decode with sonic.Config{CopyString: true} (or decoder.OptionCopyString), then find where the decoded objects are kept; Kitex v0.10.1 or later (netpoll v0.6.2) also reads with a copy.',
+    docUrl: `${GUIDE}#caching-objects-by-parsing-string-fields-in-requestresponse-using-sonic`,
+  },
   {
     id: 'client-response-field-held',
     title: 'Client keeps a field of a decoded Response',
