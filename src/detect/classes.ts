@@ -308,12 +308,40 @@ export const fieldText = (f: MatchFacts): string => {
 };
 const kitexText = (f: MatchFacts): string => (f.transport ? `Kitex, ${f.transport}` : 'Kitex');
 
+/**
+ * What users see of the field-held classes, shared by each class's rows (a
+ * decoder's field, a buffer netpoll read without a copy): alerts and
+ * dashboards show one text per class (src/observability/class-text.ts).
+ */
+const SONIC_TEXT = {
+  id: 'sonic-string-pinning',
+  title: 'Sonic-decoded strings pin a large Request/Response string',
+  severity: 'warning',
+  remediation:
+    'Sonic reuses the input string for decoded strings, so caching anything decoded from a large field keeps the whole field alive (on Kitex v0.10.0, whose netpoll v0.6.1 reads without a copy, its whole 16-32 KiB read buffer). Decode with sonic.Config{CopyString: true} (or decoder.OptionCopyString), then find where the decoded objects are kept.',
+  docUrl: `${GUIDE}#caching-objects-by-parsing-string-fields-in-requestresponse-using-sonic`,
+} as const;
+const CLIENT_FIELD_TEXT = {
+  id: 'client-response-field-held',
+  title: 'Client keeps a field of a decoded Response',
+  severity: 'warning',
+  remediation:
+    "Code that calls this client keeps a reference to a field of the response (even a one-byte sub-slice keeps the whole buffer: on Kitex v0.10.0 a 16-32 KiB netpoll read buffer or a 1 MiB span). Find the field id in the IDL (where the finding names none, check every string and binary field), search for where the response field is stored, and copy what you keep (strings.Clone / bytes.Clone). A field netpoll read without a copy may also be a request's, if this process serves requests too.",
+  docUrl: `${GUIDE}#persistent-holding-of-a-field-in-response`,
+} as const;
+const SERVER_FIELD_TEXT = {
+  id: 'server-request-field-held',
+  title: 'Server keeps a field of a decoded Request',
+  severity: 'warning',
+  remediation:
+    'A handler keeps a reference to a field of the request (even a one-byte sub-slice keeps the whole buffer: on Kitex v0.10.0 a 16-32 KiB netpoll read buffer or a 1 MiB span). Look up the field id in the IDL (where the finding names none, check every string and binary field), search the handler code for where it is stored, and copy what you keep (strings.Clone / bytes.Clone).',
+  docUrl: `${GUIDE}#holding-onto-a-field-of-request-object-persistently`,
+} as const;
+
 /** Most specific first: the first class whose conditions all hold wins. */
 export const LEAK_CLASSES: readonly LeakClass[] = [
   {
-    id: 'sonic-string-pinning',
-    title: 'Sonic-decoded strings pin a large Request/Response string',
-    severity: 'warning',
+    ...SONIC_TEXT,
     stacks: fieldStacks(undefined, undefined, STRING_LEAF),
     keyFrame: FIELD_KEY,
     // The decode site alone cannot tell this from a plain field leak (the
@@ -321,31 +349,18 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     // the real profiles Sonic frames show in alloc_space only.
     processFrames: [SONIC_DECODER],
     summary: (f) => `${fieldText(f)} is kept alive through strings Sonic decoded from it`,
-    remediation:
-      'Sonic reuses the input string for decoded strings, so caching anything decoded from a large field keeps the whole field alive. Decode with sonic.Config{CopyString: true} (or decoder.OptionCopyString), then find where the decoded objects are kept.',
-    docUrl: `${GUIDE}#caching-objects-by-parsing-string-fields-in-requestresponse-using-sonic`,
   },
   {
-    id: 'client-response-field-held',
-    title: 'Client keeps a field of a decoded Response',
-    severity: 'warning',
+    ...CLIENT_FIELD_TEXT,
     stacks: fieldStacks(CLIENT_SIDE),
     keyFrame: FIELD_KEY,
     summary: (f) => `client keeps ${fieldText(f)} (${kitexText(f)})`,
-    remediation:
-      'Code that calls this client keeps a reference to a field of the response (even a one-byte sub-slice keeps the whole buffer). Find the field id in the IDL, search for where the response field is stored, and copy what you keep (strings.Clone / bytes.Clone).',
-    docUrl: `${GUIDE}#persistent-holding-of-a-field-in-response`,
   },
   {
-    id: 'server-request-field-held',
-    title: 'Server keeps a field of a decoded Request',
-    severity: 'warning',
+    ...SERVER_FIELD_TEXT,
     stacks: fieldStacks(SERVER_SIDE, CLIENT_SIDE),
     keyFrame: FIELD_KEY,
     summary: (f) => `server keeps ${fieldText(f)} (${kitexText(f)})`,
-    remediation:
-      'A handler keeps a reference to a field of the request (even a one-byte sub-slice keeps the whole buffer). Look up the field id in the IDL, search the handler code for where it is stored, and copy what you keep (strings.Clone / bytes.Clone).',
-    docUrl: `${GUIDE}#holding-onto-a-field-of-request-object-persistently`,
   },
   {
     id: 'netpoll-barrier-leak',
@@ -384,37 +399,22 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
   // process that makes Kitex calls is taken as the client keeping a
   // response's field, since the stack cannot tell which side read the buffer.
   {
-    id: 'sonic-string-pinning',
-    title: 'Sonic-decoded strings pin a large Request/Response string',
-    severity: 'warning',
+    ...SONIC_TEXT,
     ...NOCOPY_READ_BUFFER,
     processFrames: [SONIC_DECODER],
     summary: (f) => `a field that netpoll ${f.version ?? 'v0.6.1'} read without a copy is kept alive through strings Sonic decoded from it (${NOCOPY_FIELD_HIDDEN})`,
-    remediation:
-      'Sonic reuses the input string for decoded strings, and netpoll v0.6.1 read that input as a slice of its own 16-32 KiB read buffer: caching anything decoded from it keeps the whole buffer alive. Decode with sonic.Config{CopyString: true} (or decoder.OptionCopyString), then find where the decoded objects are kept; Kitex v0.10.1 or later (netpoll v0.6.2) also reads with a copy.',
-    docUrl: `${GUIDE}#caching-objects-by-parsing-string-fields-in-requestresponse-using-sonic`,
   },
   {
-    id: 'client-response-field-held',
-    title: 'Client keeps a field of a decoded Response',
-    severity: 'warning',
+    ...CLIENT_FIELD_TEXT,
     ...NOCOPY_READ_BUFFER,
     processFrames: CLIENT_SIDE,
     summary: (f) => `client keeps a field of a Response that netpoll ${f.version ?? 'v0.6.1'} read without a copy (${NOCOPY_FIELD_HIDDEN})`,
-    remediation:
-      'netpoll read a string or binary field of the response as a slice of its own 16-32 KiB read buffer, and code that calls this client keeps it (even a one-byte sub-slice keeps the whole buffer). Search where response fields are stored and copy what you keep (strings.Clone / bytes.Clone), or upgrade to Kitex v0.10.1 or later (netpoll v0.6.2 and later read with a copy unless Feature.AlwaysNoCopyRead is on). If this process does not keep response fields, look at its requests\' fields: it is a server too, and the stack cannot tell which side read the buffer.',
-    docUrl: `${GUIDE}#persistent-holding-of-a-field-in-response`,
   },
   {
-    id: 'server-request-field-held',
-    title: 'Server keeps a field of a decoded Request',
-    severity: 'warning',
+    ...SERVER_FIELD_TEXT,
     ...NOCOPY_READ_BUFFER,
     processFrames: SERVER_SIDE,
     summary: (f) => `server keeps a field of a Request that netpoll ${f.version ?? 'v0.6.1'} read without a copy (${NOCOPY_FIELD_HIDDEN})`,
-    remediation:
-      'netpoll read a string or binary field of the request as a slice of its own 16-32 KiB read buffer, and a handler keeps it (even a one-byte sub-slice keeps the whole buffer). Search the handler code for where request fields are stored and copy what you keep (strings.Clone / bytes.Clone), or upgrade to Kitex v0.10.1 or later (netpoll v0.6.2 and later read with a copy unless Feature.AlwaysNoCopyRead is on).',
-    docUrl: `${GUIDE}#holding-onto-a-field-of-request-object-persistently`,
   },
   {
     id: 'duplicate-clients',
