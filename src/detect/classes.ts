@@ -270,8 +270,8 @@ const CLIENT_DIAL = [
  * netpoll v0.6.1 (which Kitex v0.10.0 pins) returns a string or binary of 64 B
  * or more read from a node of at most 32 KiB as a slice of that node, not a
  * copy (`(*UnsafeLinkBuffer).readBinary`; v0.6.2 turned it off, v0.6.3 to
- * v0.7.2 have it behind Feature.AlwaysNoCopyRead, off by default). A kept field then keeps its
- * whole read buffer, and the profile charges that to the poller's
+ * v0.7.2 have it behind Feature.AlwaysNoCopyRead, off by default). A kept
+ * field then keeps its whole read buffer, and the profile charges that to the poller's
  * (*connection).inputs -> book -> newLinkBufferNode, with no decoder or field
  * frame: the catalogue's note N3, seen in test/fixtures/kitex-v010's request
  * and response field leaks. That stack is the barrier bug below v0.2.5 and an
