@@ -138,6 +138,10 @@ export const FIELD = /\.\(\*(\w+)\)\.(?:FastReadField|ReadField|fastReadField)(\
 const SERVER_SIDE = [
   re(`${KX}/pkg/remote/trans\\.\\(\\*svrTransHandler\\)\\.(?:OnRead|Read)`),
   re(`${KX}/pkg/remote/trans/netpoll\\.\\(\\*transServer\\)\\.onConnRead`),
+  // The multiplexed transport (server.WithMuxTransport) decodes in a pooled
+  // goroutine, under neither frame above: OnRead.func1 → task →
+  // readWithByteBuffer (held-out round 38).
+  re(`${KX}/pkg/remote/trans/netpollmux\\.\\(\\*svrTransHandler\\)\\.(?:task|readWithByteBuffer|Read)`),
   // Server-side streaming transports; their client handlers are (*cliTransHandler).
   re(`${KX}/pkg/remote/trans/(?:nphttp2|ttstream)\\.(?!\\(\\*cli).+`),
 ];

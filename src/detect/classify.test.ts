@@ -30,6 +30,17 @@ const SERVER_FIELD = [
   `${NP}.(*connection).onProcess.func1`,
   `${BG}/util/gopool.(*worker).run.func1`,
 ];
+/** The same leak on the multiplexed transport (server.WithMuxTransport; held-out round 38, Kitex v0.16.3). */
+const SERVER_FIELD_MUX = [
+  ...SERVER_FIELD.slice(0, 9),
+  `${KX}/pkg/remote/codec.(*defaultCodec).Decode`,
+  `${KX}/pkg/remote/trans/netpollmux.(*svrTransHandler).readWithByteBuffer`,
+  `${KX}/pkg/remote/trans/netpollmux.(*svrTransHandler).task`,
+  `${KX}/pkg/remote/trans/netpollmux.(*svrTransHandler).OnRead.func1`,
+  `${KX}/pkg/gofunc.init.0.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1.1`,
+  `${BG}/util/gopool.(*worker).run.func1`,
+];
 const CLIENT_FIELD = [
   'github.com/cloudwego/gopkg/protocol/thrift.BinaryProtocol.ReadString',
   `${GEN}.(*Response).FastReadField2`,
@@ -309,6 +320,7 @@ const OLD = { [NP]: 'v0.2.4', [KX]: 'v0.3.2' };
 describe('classifyStack', () => {
   const cases: { name: string; frames: string[]; mean?: number; ctx: ProcessContext; cls: string; fn: string | RegExp; summary?: RegExp }[] = [
     { name: 'server keeps Request field 2', frames: SERVER_FIELD, ctx: ctx(NEW), cls: 'server-request-field-held', fn: `${GEN}.(*Request).FastReadField2`, summary: /^server keeps Request field 2 \(Kitex\)$/ },
+    { name: 'server keeps Request field 2, decoded by the multiplexed transport', frames: SERVER_FIELD_MUX, ctx: ctx(NEW), cls: 'server-request-field-held', fn: `${GEN}.(*Request).FastReadField2`, summary: /^server keeps Request field 2 \(Kitex\)$/ },
     { name: 'client keeps Response field 2', frames: CLIENT_FIELD, ctx: ctx(NEW), cls: 'client-response-field-held', fn: `${GEN}.(*Response).FastReadField2`, summary: /^client keeps Response field 2/ },
     { name: 'sonic: field growth + Sonic decoding in the process', frames: SERVER_FIELD, ctx: ctx(NEW, SONIC_ALLOC), cls: 'sonic-string-pinning', fn: `${GEN}.(*Request).FastReadField2` },
     { name: 'barrier bug: input buffers on netpoll v0.2.4', frames: INPUT_BOOK_V024, mean: 512 * 1024, ctx: ctx(OLD), cls: 'netpoll-barrier-leak', fn: `${NP}.(*LinkBuffer).book`, summary: /netpoll v0\.2\.4/ },

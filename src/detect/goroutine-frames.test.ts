@@ -51,6 +51,19 @@ describe('goroutineFacts', () => {
       startedBy: 'github.com/bytedance/gopkg/util/gopool.(*worker).run.func1',
       pattern: 'kitex-server-handler',
     });
+    // On the multiplexed transport: the frames between the handler and the
+    // gopool worker as a real netpollmux server's heap stacks show them.
+    const mux = [
+      ...KITEX.slice(0, 5),
+      'github.com/cloudwego/kitex/pkg/remote/trans/netpollmux.(*svrTransHandler).task',
+      'github.com/cloudwego/kitex/pkg/remote/trans/netpollmux.(*svrTransHandler).OnRead.func1',
+      'github.com/cloudwego/kitex/pkg/gofunc.init.0.func1.1',
+      'github.com/bytedance/gopkg/util/gopool.(*worker).run.func1.1',
+      'github.com/bytedance/gopkg/util/gopool.(*worker).run.func1',
+    ];
+    assert.equal(goroutineFacts(mux).pattern?.id, 'kitex-server-handler');
+    assert.equal(goroutineFacts(mux).function, 'main.(*enrichingEcho).Echo');
+    assert.equal(goroutineFacts(mux.filter((f) => !f.includes('netpollmux'))).pattern, undefined);
     assert.equal(goroutineFacts(['runtime.gopark', 'time.Sleep', 'main.shortTask']).blocking, 'time.Sleep');
     assert.equal(goroutineFacts(['main.spin']).op, 'running');
   });

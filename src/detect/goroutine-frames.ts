@@ -59,7 +59,9 @@ const ONE_PER_SERVER = 'one of these lives per Kitex server (or netpoll poller):
 export const GOROUTINE_PATTERNS: readonly GoroutinePattern[] = [
   {
     id: 'kitex-server-handler',
-    all: [GOPOOL, re(`${KX}/pkg/remote/trans/netpoll\\.\\(\\*transServer\\)\\.onConnRead`)],
+    // The multiplexed transport (server.WithMuxTransport) runs each request
+    // as netpollmux's task on a gopool worker (seen in round 38's heap stacks).
+    all: [GOPOOL, re(`${KX}/pkg/remote/trans/(?:netpoll\\.\\(\\*transServer\\)\\.onConnRead|netpollmux\\.\\(\\*svrTransHandler\\)\\.task)`)],
     context: 'a Kitex server handler (netpoll connection, run on a gopool worker)',
     fix: 'the handler outlives its request: wait in a select with ctx.Done() (the client timeout cancels ctx), never on a bare channel or lock',
   },
