@@ -115,6 +115,8 @@ const SHAPES: Record<string, string[]> = {
   "Kitex's multiplexed transport (netpollmux: requests decoded in pooled task goroutines; held-out round 38, stop 34)": [
     'leak-server-request-field-mux', 'leak-client-response-field-mux-2min', 'trap-kitex-warmup-mux', 'trap-netpoll-churn-mux',
   ],
+  'a server keeping whole 1-3 MiB request fields, and the same rare large requests kept by nobody (held-out round 39, stop 34)': ['leak-server-request-field-big', 'trap-kitex-big-requests'],
+  'idle connections seen from the process that dials them (held-out round 40, stop 34)': ['leak-idle-connections-client'],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -705,6 +707,25 @@ describe('labelled corpus', () => {
       assert.ok(s.leaks[0]!.minutesToDetect! <= 70, `${name}: warned at ${s.leaks[0]!.minutesToDetect} min`);
     }
     for (const name of ['trap-kitex-warmup-mux', 'trap-netpoll-churn-mux']) assert.deepEqual(byName(name).alerts, [], name);
+  });
+
+  it('names a kept 1-3 MiB request field by its field, not as oversized requests, and stays quiet when nothing keeps them', () => {
+    // Held-out round 39, scored before any change: both right. The kept
+    // strings are as large as the oversized-requests class's buffers (mean
+    // object >= 1 MiB); their decoder's field frame decides.
+    const s = byName('leak-server-request-field-big');
+    assert.deepEqual(s.alerts.map((f) => [f.classId, f.function.replace(/.*\//, '')]), [['server-request-field-held', 'echo.(*Request).FastReadField2']]);
+    assert.ok(s.leaks[0]!.minutesToDetect! <= WARMUP_BOUND_MINUTES, `warned at ${s.leaks[0]!.minutesToDetect} min`);
+    assert.deepEqual(byName('trap-kitex-big-requests').findings, []);
+  });
+
+  it('finds idle connections in the process that dials them (netpoll.DialConnection under the caller)', () => {
+    // Held-out round 40, scored before any change: right. Every other
+    // idle-connections series profiles the accepting server.
+    const s = byName('leak-idle-connections-client');
+    assert.deepEqual(s.alerts.map((f) => [f.classId, f.function]), [['idle-connections', 'github.com/cloudwego/netpoll.(*connection).init']]);
+    assert.match(s.alerts[0]!.summary, /^connections keep being opened and never closed/);
+    assert.ok(s.leaks[0]!.minutesToDetect! <= WARMUP_BOUND_MINUTES, `warned at ${s.leaks[0]!.minutesToDetect} min`);
   });
 
   it('finds the netpoll barrier leak at another request size, pace and interval (critical, with the version), and not on the fixed netpoll under the same load', () => {
