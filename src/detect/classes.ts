@@ -142,19 +142,27 @@ const SERVER_SIDE = [
   // goroutine, under neither frame above: OnRead.func1 → task →
   // readWithByteBuffer (held-out round 38).
   re(`${KX}/pkg/remote/trans/netpollmux\\.\\(\\*svrTransHandler\\)\\.(?:task|readWithByteBuffer|Read)`),
-  // Server-side streaming transports; their client handlers are (*cliTransHandler).
-  re(`${KX}/pkg/remote/trans/(?:nphttp2|ttstream)\\.(?!\\(\\*cli).+`),
+  // gRPC (nphttp2): its client handler is (*cliTransHandler).
+  re(`${KX}/pkg/remote/trans/nphttp2\\.(?!\\(\\*cli).+`),
+  // TTHeader Streaming: a handler's stream.Recv reads under (*serverStream),
+  // started by (*svrTransHandler).OnStream. Its decoder and (*stream) frames
+  // are on both sides (held-out round 42).
+  re(`${KX}/pkg/remote/trans/ttstream\\.\\(\\*(?:serverStream|svrTransHandler)\\)\\..+`),
 ];
 const CLIENT_SIDE = [
   re(`${KX}/client\\.\\(\\*kClient\\)\\.(?:Call|invokeHandleEndpoint\\.func\\d+)`),
   re(`${KX}/pkg/remote/remotecli\\.\\(\\*client\\)\\.Recv`),
   re(`${KX}/pkg/remote/trans\\.\\(\\*cliTransHandler\\)\\.Read`),
+  // A TTHeader Streaming caller's stream.Recv (held-out round 42).
+  re(`${KX}/pkg/remote/trans/ttstream\\.\\(\\*clientStream\\)\\..+`),
 ];
 export const DECODE_ENTRY = re(
   `(?:${KX}/pkg/remote/codec/(?:thrift\\.(?:thriftCodec\\.)?(?:Unmarshal|unmarshalThriftData|fastUnmarshal|apacheUnmarshal|frugalUnmarshal|hyperUnmarshal|decodeBasicThriftData)` +
     `|protobuf\\.protobufCodec\\.Unmarshal|grpc\\.\\(\\*grpcCodec\\)\\.Decode)` +
     // binary generic is its own payload codec: no thriftCodec frame above it.
-    `|${KX}/pkg/generic\\.\\(\\*binaryThriftCodec\\)\\.Unmarshal)`,
+    `|${KX}/pkg/generic\\.\\(\\*binaryThriftCodec\\)\\.Unmarshal` +
+    // TTHeader Streaming decodes each message itself, with gopkg's FastUnmarshal.
+    `|${KX}/pkg/remote/trans/ttstream\\.DecodePayload)`,
 );
 
 /**

@@ -41,6 +41,36 @@ const SERVER_FIELD_MUX = [
   `${BG}/util/gopool.(*worker).run.func1.1`,
   `${BG}/util/gopool.(*worker).run.func1`,
 ];
+/** A streaming message's field (TTHeader Streaming, Kitex v0.16.3; held-out round 42): ttstream decodes it itself. */
+const STREAM_GEN = 'heapwatch.test/fixtures/kitexstream/kitex_gen/ingest';
+const STREAM_DECODE = [
+  'github.com/cloudwego/gopkg/protocol/thrift.BinaryProtocol.ReadString',
+  `${STREAM_GEN}.(*Chunk).FastReadField2`,
+  `${STREAM_GEN}.(*Chunk).FastRead`,
+  'github.com/cloudwego/gopkg/protocol/thrift.FastUnmarshal',
+  `${KX}/pkg/remote/trans/ttstream.DecodePayload`,
+  `${KX}/pkg/remote/trans/ttstream.(*stream).RecvMsg`,
+];
+const SERVER_STREAM_FIELD = [
+  ...STREAM_DECODE,
+  `${KX}/pkg/remote/trans/ttstream.(*serverStream).RecvMsg`,
+  `${KX}/internal/server.(*StreamOptions).BuildRecvChain.func1`,
+  `${KX}/server.(*stream).RecvMsg`,
+  `${KX}/pkg/streaming.(*clientStreamingServerImpl).Recv`,
+  'main.(*handler).Upload',
+  `${KX}/pkg/remote/trans/ttstream.(*svrTransHandler).OnStream`,
+  `${KX}/pkg/remote/trans/ttstream.(*svrTransHandler).OnRead.func2`,
+  `${BG}/util/gopool.(*worker).run.func1`,
+];
+const CLIENT_STREAM_FIELD = [
+  ...STREAM_DECODE.map((f) => f.replace('(*Chunk)', '(*Ack)')),
+  `${KX}/pkg/remote/trans/ttstream.(*clientStream).RecvMsg`,
+  `${KX}/client.init.func2`,
+  `${KX}/client.(*stream).recvWithTimeout`,
+  `${KX}/client.(*stream).RecvMsg`,
+  `${KX}/pkg/streaming.(*bidiStreamingClientImpl).Recv`,
+  'main.oneStream',
+];
 const CLIENT_FIELD = [
   'github.com/cloudwego/gopkg/protocol/thrift.BinaryProtocol.ReadString',
   `${GEN}.(*Response).FastReadField2`,
@@ -321,6 +351,8 @@ describe('classifyStack', () => {
   const cases: { name: string; frames: string[]; mean?: number; ctx: ProcessContext; cls: string; fn: string | RegExp; summary?: RegExp }[] = [
     { name: 'server keeps Request field 2', frames: SERVER_FIELD, ctx: ctx(NEW), cls: 'server-request-field-held', fn: `${GEN}.(*Request).FastReadField2`, summary: /^server keeps Request field 2 \(Kitex\)$/ },
     { name: 'server keeps Request field 2, decoded by the multiplexed transport', frames: SERVER_FIELD_MUX, ctx: ctx(NEW), cls: 'server-request-field-held', fn: `${GEN}.(*Request).FastReadField2`, summary: /^server keeps Request field 2 \(Kitex\)$/ },
+    { name: 'server keeps a streamed Chunk field 2 (TTHeader Streaming)', frames: SERVER_STREAM_FIELD, ctx: ctx(NEW), cls: 'server-request-field-held', fn: `${STREAM_GEN}.(*Chunk).FastReadField2`, summary: /^server keeps Chunk field 2 \(Kitex\)$/ },
+    { name: 'a streaming caller keeps a received Ack field 2 (TTHeader Streaming)', frames: CLIENT_STREAM_FIELD, ctx: ctx(NEW), cls: 'client-response-field-held', fn: `${STREAM_GEN}.(*Ack).FastReadField2`, summary: /^client keeps Ack field 2 \(Kitex\)$/ },
     { name: 'client keeps Response field 2', frames: CLIENT_FIELD, ctx: ctx(NEW), cls: 'client-response-field-held', fn: `${GEN}.(*Response).FastReadField2`, summary: /^client keeps Response field 2/ },
     { name: 'sonic: field growth + Sonic decoding in the process', frames: SERVER_FIELD, ctx: ctx(NEW, SONIC_ALLOC), cls: 'sonic-string-pinning', fn: `${GEN}.(*Request).FastReadField2` },
     { name: 'barrier bug: input buffers on netpoll v0.2.4', frames: INPUT_BOOK_V024, mean: 512 * 1024, ctx: ctx(OLD), cls: 'netpoll-barrier-leak', fn: `${NP}.(*LinkBuffer).book`, summary: /netpoll v0\.2\.4/ },
