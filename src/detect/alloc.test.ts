@@ -103,6 +103,37 @@ describe('the share a site keeps of what it allocates, early and late', () => {
     assert.equal(keepsFallingShare(k, R, 3.09), true);
   });
 
+  it('a site whose kept objects allocate on their own keeps as much per unit of load: no fall', () => {
+    // Steady load: the process allocates 20 MB a minute. The site keeps 1 MB
+    // a minute (clients created per request), and every megabyte of clients
+    // it kept allocates 50 KB a minute on their own timers: the site's
+    // allocation grows with what it keeps, and its share falls below half.
+    const n = 90;
+    const load = Array.from({ length: n }, (_, i) => (i === 0 ? 0 : 20e6));
+    let kept = 0;
+    const allocs: number[] = [];
+    const inuse = Array.from({ length: n }, (_, i) => {
+      allocs.push(i === 0 ? 0 : 1e6 + 0.05 * kept);
+      return (kept += i === 0 ? 0 : 1e6);
+    });
+    const k = keptShareByThird(inuse, allocs, load)!;
+    assert.ok(k.last < 0.5 * k.first, `the share falls: ${k.first} -> ${k.last}`);
+    assert.ok(k.lastKeptPerLoad! >= k.firstKeptPerLoad! * 0.99, `${k.firstKeptPerLoad} -> ${k.lastKeptPerLoad}`);
+    assert.equal(keepsFallingShare(k, R, 3.09), false);
+    // Without the process's load, the share alone reads as a fall.
+    assert.equal(keepsFallingShare(keptShareByThird(inuse, allocs)!, R, 3.09), true);
+  });
+
+  it('a cache near its bound keeps less per unit of load too, under a rising load', () => {
+    const allocs = ramp(60);
+    const load = allocs.map((a) => 5 * a);
+    let size = 0;
+    const inuse = allocs.map((a) => (size += a * Math.max(0, 1 - size / 100e6)));
+    const k = keptShareByThird(inuse, allocs, load)!;
+    assert.ok(k.lastKeptPerLoad! < 0.75 * k.firstKeptPerLoad!, `${k.firstKeptPerLoad} -> ${k.lastKeptPerLoad}`);
+    assert.equal(keepsFallingShare(k, R, 3.09), true);
+  });
+
   it('a dozen sampled objects that were all kept early are too few to call a fall', () => {
     // 7 MB early (~14 samples) all kept, then half: the z-test's np >= 5 condition fails.
     assert.equal(keepsFallingShare({ first: 1, last: 0.5, firstAllocated: 7e6, lastAllocated: 10e6 }, R, 3.09), false);

@@ -237,7 +237,7 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
       const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
       const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !wentOnAfter(warmupEnd, times, sum, shapeHours, shapeRate, heapBytes, params);
       // A cache nearing its bound keeps less of what it allocates (alloc.ts).
-      const shares = cacheLike && verdict.growing ? keptShareByThird(sum, site.allocs) : undefined;
+      const shares = cacheLike && verdict.growing ? keptShareByThird(sum, site.allocs, view.allocs.slice(n - times.length)) : undefined;
       const keptShares = shares && keepsFallingShare(shares, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ) ? shares : undefined;
       // In the warm-up every growth is held at info, and "slowing" only picks
       // the label: "filling, slowing down" on a steady leak would mislead, so
