@@ -55,7 +55,7 @@ function replay(degradation: Degradation, title: string, o: { recall: number; kn
 // recall 0.984). trap-cache-bound-5min approaches its bound with a time
 // constant of about four hours: held by its filling finding on the intact
 // series until the growth regains 3/4 of its rate before
-// (engine.ts: resumedAfterFilling), it sits on that line, and with the
+// (confirm.ts: resumedAfterFilling), it sits on that line, and with the
 // intervals made irregular its sampled growth reaches it at minute 135.
 replay('missed-scrapes', 'a quarter of the scrapes lost', { recall: 0.94, knownFalseAlarms: ['trap-cache-bound-5min'] });
 
@@ -67,7 +67,7 @@ replay('missed-scrapes', 'a quarter of the scrapes lost', { recall: 0.94, knownF
 // the next three hours (at 144, 178 and 264), all after the outage.
 // The first evaluation past the outage reads its last third flat and finds
 // it filling at minute 130; the bursts since then come at well under 3/4 of
-// the rate before, so it stays "filling" (engine.ts: resumedAfterFilling).
+// the rate before, so it stays "filling" (confirm.ts: resumedAfterFilling).
 // Intact, the warm-up's confirmation passes at minute 162 before any anchor.
 replay('outage', 'a 40-minute outage of the scrapes', {
   recall: 0.98,
@@ -86,7 +86,7 @@ replay('outage', 'a 40-minute outage of the scrapes', {
 // gone, and the tail of a 1/t fill or of a bound approached over hours runs
 // nearly straight for the first min_window, in a process past its warm-up.
 // Its level at first sight holds it when it says, beyond the sampling error,
-// that the site grew faster before (engine.ts: slowerThanBeforeFirstSight):
+// that the site grew faster before (confirm.ts: slowerThanBeforeFirstSight):
 // trap-cache-bound-2min and trap-cache-log-4h warned at minutes 36 and 35 of
 // watching without it, so they are no known false alarm here.
 // trap-cache-bound-5min's level says no faster rate than its tail reads, and

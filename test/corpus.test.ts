@@ -153,7 +153,7 @@ const KNOWN_MISSING_INFO = new Set(['trap-cache-log-slow', 'trap-cache-bound-tau
  * first profile: issue 10's shape 5 (a cache filling at a constant rate for
  * up to 60 minutes after start must not warn) holds them at `info` until the
  * process is 60 minutes old, and then at least 5 minutes of points past it
- * must confirm the growth at nearly its rate (engine.ts: wentOnAfter).
+ * must confirm the growth at nearly its rate (confirm.ts: wentOnAfter).
  * The median time to a warning measured: 61 minutes.
  */
 const WARMUP_BOUND_MINUTES = 60 + 5 + 1;
@@ -863,7 +863,7 @@ describe('labelled corpus', () => {
   });
 
   it('held-out round 20: finds leaks beside caches that fill for hours; the 1/t table found filling past the warm-up stays info', () => {
-    // Recorded after the filling anchor (engine.ts: resumedAfterFilling) was
+    // Recorded after the filling anchor (confirm.ts: resumedAfterFilling) was
     // written, and scored with it as committed: recall 1.000; 3 of 4 healthy
     // series warn at the warm-up's end (above). The detector before it warned
     // on all four, and at the table beside leak-beside-log-cache (minute 101).

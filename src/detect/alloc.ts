@@ -194,7 +194,7 @@ const KEPT_SHARE_FALL = 0.5;
 /**
  * What "keeps less per unit of load" asks of the last third against the
  * first: below 3/4, the fraction of its rate a leak's growth must keep to
- * be confirmed past the warm-up (engine.ts: CONFIRM_RATE).
+ * be confirmed past the warm-up (confirm.ts: CONFIRM_RATE).
  */
 const KEPT_PER_LOAD_HELD = 0.75;
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { asCrashLoop, asLeakedBefore, carryOver, leakedInLastProcess, outlivedItsProcesses } from './crash-loop.js';
-import type { Detection } from './engine.js';
+import type { Detection } from './detection.js';
 
 const ENDED = Date.parse('2026-01-01T00:45:00Z');
 

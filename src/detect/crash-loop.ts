@@ -32,7 +32,7 @@
  * nothing of this kind (session.ts).
  */
 
-import type { Detection } from './engine.js';
+import type { Detection } from './detection.js';
 
 /** Consecutive processes that must have ended while a site grew, held, before its hold is lifted. */
 export const CRASH_LOOP_PROCESSES = 2;

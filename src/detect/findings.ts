@@ -20,7 +20,7 @@
  * the daemon persists what it emits, `analyze` just collects it.
  */
 import type { LeakClassId } from './classes.js';
-import type { Detection } from './engine.js';
+import type { Detection } from './detection.js';
 import { withHolder } from './holders.js';
 import type { DetectParams } from './params.js';
 
@@ -211,7 +211,7 @@ function raisedInWarmup(d: Detection): Pick<Detection['evidence'], 'crashLoop' |
   return crashLoop || leakedBefore ? { crashLoop, leakedBefore, note } : undefined;
 }
 
-/** Growth held at info by the warm-up (engine.ts: asHeld), not yet escalated. */
+/** Growth held at info by the warm-up (detection.ts: asHeld), not yet escalated. */
 function isHeld(x: Detection | Finding): boolean {
   return x.evidence.hold !== undefined && x.severity === 'info';
 }

@@ -24,7 +24,7 @@
  * Pure: profiles in, detections and finding events out.
  */
 import { GOROUTINE_LEAK } from './classes.js';
-import type { Detection, Evidence } from './engine.js';
+import type { Detection, Evidence } from './detection.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
 import { formatGoroutineRate, type GoroutineFacts } from './goroutine-frames.js';
 import { GoroutineHistory, snapshotOf } from './goroutine-history.js';

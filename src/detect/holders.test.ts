@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Detection } from './engine.js';
+import type { Detection } from './detection.js';
 import { FindingTracker } from './findings.js';
 import { containerInsert, foldHolders } from './holders.js';
 

@@ -19,7 +19,7 @@
  * told from its own leak, and stays one. Pure.
  */
 import type { LeakClassId } from './classes.js';
-import type { Detection } from './engine.js';
+import type { Detection } from './detection.js';
 import { formatRate } from './format.js';
 
 /** Classes whose leaked objects are kept by the service's own code, somewhere the profile does not show. */

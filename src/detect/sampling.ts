@@ -34,7 +34,7 @@
  * ones (a leak of request fields) has the mean lifetime of the mixture, so
  * its freed bytes are charged to the held level as if old. Hence this check
  * judges the whole window, where such leaks have grown well past it, and not
- * the few points after the warm-up (engine.ts: wentOnAfter): asked
+ * the few points after the warm-up (confirm.ts: wentOnAfter): asked
  * there, it held two Kitex field leaks of the corpus back by 11 and 64
  * minutes and lost a third.
  */

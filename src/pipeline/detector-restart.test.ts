@@ -147,7 +147,7 @@ describe('DetectorRunner across a daemon restart', () => {
     // hours 10 minutes. Taken for a first sight, its 150 MB said 24 MB/h
     // before, and the leak's 20 MB/h read as a cache filling: it warned 95
     // minutes after it began. The hold ends once the watch is as long as the
-    // past the level stands for, or 6 hours (engine.ts:
+    // past the level stands for, or 6 hours (confirm.ts:
     // slowerThanBeforeFirstSight), and resumed history is already 24 hours
     // long: it warns at 50.
     const site: Site = { fn: 'main.(*catalog).add', inuse: (m) => 150e6 + linear(20, 1800)(m), allocPerMin: steady(0.2) };

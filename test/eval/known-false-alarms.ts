@@ -40,7 +40,7 @@ const HELD_OUT_ROUND_24_FALSE_ALARMS = ['trap-cache-log-3min'];
  * Healthy series that still raise a warning: trap-cache-log-slow and rounds
  * 20's and 24's (above). Two more warned until stop 27, when a filling finding raised
  * past the warm-up began to hold its site until the growth regains the rate
- * it had then (engine.ts: resumedAfterFilling): trap-cache-log, whose
+ * it had then (confirm.ts: resumedAfterFilling): trap-cache-log, whose
  * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
  * ~27 MB/h it had when found filling at minute 70, and trap-cache-bound-5min,
  * whose sampled growth rose again between minutes 100 and 160. Both are
