@@ -170,6 +170,15 @@ describe('labelled corpus', () => {
     assert.ok(s, `no series ${name}`);
     return s;
   };
+  /** Each series warns once, with its class, at its site, by its bound: `[class, site, minutes]`. */
+  const warnsOnceAt = (expected: Record<string, [string, RegExp, number]>): void => {
+    for (const [name, [cls, fn, bound]] of Object.entries(expected)) {
+      const s = byName(name);
+      assert.deepEqual(s.alerts.map((f) => f.classId), [cls], name);
+      assert.match(s.alerts[0]!.function, fn, name);
+      assert.ok(s.leaks[0]!.minutesToDetect! <= bound, `${name}: warned at ${s.leaks[0]!.minutesToDetect} min`);
+    }
+  };
 
   it('prints the evaluation table with time to detect', () => {
     process.stdout.write(`\n${renderScore(score)}\n\n`);
@@ -731,12 +740,7 @@ describe('labelled corpus', () => {
       'leak-server-request-field-gonet': ['server-request-field-held', /echo\.\(\*Request\)\.FastReadField2$/, 70],
       'leak-client-response-field-gonet-30s': ['client-response-field-held', /echo\.\(\*Response\)\.FastReadField2$/, WARMUP_BOUND_MINUTES],
     };
-    for (const [name, [cls, fn, bound]] of Object.entries(expected)) {
-      const s = byName(name);
-      assert.deepEqual(s.alerts.map((f) => f.classId), [cls], name);
-      assert.match(s.alerts[0]!.function, fn, name);
-      assert.ok(s.leaks[0]!.minutesToDetect! <= bound, `${name}: warned at ${s.leaks[0]!.minutesToDetect} min`);
-    }
+    warnsOnceAt(expected);
     assert.deepEqual(byName('trap-netpoll-churn-gonet').alerts, []);
   });
 
@@ -791,12 +795,7 @@ describe('labelled corpus', () => {
       // WithIdleTimeout sets TCP keepalive, and the peer is alive.
       'leak-idle-connections-realtime-30s': ['idle-connections', /netpoll\.\(\*connection\)\.init$/, WARMUP_BOUND_MINUTES],
     };
-    for (const [name, [cls, fn, bound]] of Object.entries(expected)) {
-      const s = byName(name);
-      assert.deepEqual(s.alerts.map((f) => f.classId), [cls], name);
-      assert.match(s.alerts[0]!.function, fn, name);
-      assert.ok(s.leaks[0]!.minutesToDetect! <= bound, `${name}: warned at ${s.leaks[0]!.minutesToDetect} min`);
-    }
+    warnsOnceAt(expected);
     const clients = byName('leak-duplicate-clients-realtime-1min');
     assert.ok(!clients.findings.some((f) => f.classId === 'cache-filling'), 'the duplicate clients are no filling cache');
     for (const name of ['trap-kitex-warmup-realtime-30s', 'trap-netpoll-churn-realtime-30s']) assert.deepEqual(byName(name).alerts, [], name);
@@ -820,12 +819,7 @@ describe('labelled corpus', () => {
       // Kitex v0.7.3 decodes with the generated apache Read (no FastRead over the default transport).
       'leak-server-request-field-realtime-2min-kitex-v07': ['server-request-field-held', /echo\.\(\*Request\)\.ReadField2$/, 70],
     };
-    for (const [name, [cls, fn, bound]] of Object.entries(expected)) {
-      const s = byName(name);
-      assert.deepEqual(s.alerts.map((f) => f.classId), [cls], name);
-      assert.match(s.alerts[0]!.function, fn, name);
-      assert.ok(s.leaks[0]!.minutesToDetect! <= bound, `${name}: warned at ${s.leaks[0]!.minutesToDetect} min`);
-    }
+    warnsOnceAt(expected);
     const sparse = byName('leak-server-request-field-realtime-2min');
     assert.deepEqual(sparse.alerts, []);
     assert.ok(sparse.findings.some((f) => f.classId === 'server-request-field-held' && f.severity === 'info' && f.evidence.hold !== undefined), 'held with its class');
