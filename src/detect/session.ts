@@ -5,18 +5,16 @@
  * profile (with the store's epoch id); `analyze` feeds it files. Both get the
  * same engine, the same defaults and the same lifecycle.
  */
-import { FrameSequenceMap } from '../pprof/frame-sequences.js';
-import { forEachInuseStack, sampleTotal, type HeapProfile } from '../pprof/profile.js';
-import { mayMatchAClass, ownerFrame } from './classify.js';
+import { sampleTotal, type HeapProfile } from '../pprof/profile.js';
 import { carryOver, outlivedItsProcesses, withOpenWarnings, type CarriedGrowth } from './crash-loop.js';
 import type { Detection } from './detection.js';
 import { evaluateEpoch, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
-import { containerInsert } from './holders.js';
 import { stillGrowing, type OpenSite } from './hysteresis.js';
 import { horizonsOf, type DetectParams } from './params.js';
+import { StackSites } from './stack-sites.js';
 import { StaleTracker, type Staleness } from './stale.js';
 
 /** The process's counters at one point: bytes allocated since it started, and in use. */
@@ -32,28 +30,11 @@ export class DetectionSession {
   readonly #tracker: FindingTracker;
   readonly #names: NameTable;
   readonly #stale = new StaleTracker();
-  /** Stack (interned name ids) -> stack id; stack id -> frames (shared name strings). */
-  readonly #stackIds = new FrameSequenceMap();
-  /** One stack's name ids, reused for every stack of every profile. */
-  #scratch = new Uint32Array(256);
-  #frames: string[][] = [];
-  /** Stack id -> the id it is judged under: its own, or its owner's site (#bySite). */
-  #siteOf: number[] = [];
-  /** Owner function -> the id of its site. */
-  #sites = new Map<string, number>();
-  /** Site id -> how many distinct stacks it has summed this epoch (the finding's evidence counts them). */
-  #siteStacks = new Map<number, number>();
-  /** Site id -> a container insert frame (holders.ts) in one of its stacks: the site may hold another leak's objects. */
-  #siteContainer = new Map<number, string>();
-  /** Stack id -> its least inuse this epoch, for the stacks summed into an owner's site (#leadFrames); dense like #siteOf. */
-  #memberFloor: number[] = [];
-  /** Site id -> the member whose frames the site shows: the one that grew most (#leadFrames). */
-  #siteLead = new Map<number, number>();
+  /** The current process's stacks and the sites they are judged under. */
+  #stacks: StackSites;
   #series: EpochSeries;
   /** The longer horizons' judgements until their bucket changes (engine.ts). */
   #cache: NonNullable<EpochState['cache']> = new Map();
-  /** Stack id -> cumulative alloc_space at the previous profile (stacks of that profile only). */
-  #prevAlloc = new Map<number, number>();
   #modules = new Map<string, string>();
   #functions = new Set<string>();
   #epoch: string | undefined;
@@ -75,6 +56,7 @@ export class DetectionSession {
     this.#params = params;
     this.#names = names;
     this.#tracker = new FindingTracker(params, openFindings);
+    this.#stacks = new StackSites(names);
     this.#epoch = openFindings[0]?.epoch;
     this.#series = this.#newSeries();
   }
@@ -94,7 +76,7 @@ export class DetectionSession {
       for (const [stackId, v] of p.stacks) {
         const names = history.frames.get(stackId);
         if (!names) continue;
-        const id = this.#stackId(this.#nameIds(names.map((n) => this.#names.id(n))));
+        const id = this.#stacks.idOfNames(names);
         stacks.set(id, { bytes: v[0], objects: v[1], allocDelta: v[2] ?? 0 });
       }
       this.#append(p.t, p.totalBytes, p.allocBytes ?? 0, stacks);
@@ -152,7 +134,7 @@ export class DetectionSession {
     for (const f of profile.functions) this.#functions.add(this.#names.canonical(f.name));
     this.#buildId = profile.buildId;
     this.#stale.record(t, false);
-    this.#append(t, sampleTotal(profile, 'inuse_space'), sampleTotal(profile, 'alloc_space'), this.#stackValues(profile));
+    this.#append(t, sampleTotal(profile, 'inuse_space'), sampleTotal(profile, 'alloc_space'), this.#stacks.fromProfile(profile));
     this.#samplingPeriod = profile.period > 0 ? profile.period : undefined;
     const state = this.#state(t);
     const params = this.#inShortLivedLoop(t) ? shortLifeParams(this.#params) : this.#params;
@@ -176,8 +158,8 @@ export class DetectionSession {
       now: t,
       firstMs: this.#first?.t ?? t,
       processStartMs: this.processStartMs(),
-      frames: (id) => this.#frames[id]!,
-      stacksIn: (id) => this.#siteStacks.get(id) ?? 1,
+      frames: (id) => this.#stacks.frames(id),
+      stacksIn: (id) => this.#stacks.stacksIn(id),
       modules: this.#modules,
       functions: this.#functions,
       samplingPeriod: this.#samplingPeriod,
@@ -185,7 +167,7 @@ export class DetectionSession {
       carried: this.#carried,
       fillingSince: this.#tracker.fillingSince(),
       openClasses: this.#tracker.openClasses(),
-      containerOf: (id) => this.#siteContainer.get(id),
+      containerOf: (id) => this.#stacks.containerOf(id),
     };
   }
 
@@ -264,24 +246,16 @@ export class DetectionSession {
 
   /** Memory of the detection state (typed arrays; the bounded part) and the stacks with a baseline. */
   budget(): { fixedBytes: number; trackedStacks: number; baselines: number; knownStacks: number } {
-    return { fixedBytes: this.#series.fixedBytes, trackedStacks: this.#series.trackedStacks().length, baselines: this.#series.baselines, knownStacks: this.#frames.length };
+    return { fixedBytes: this.#series.fixedBytes, trackedStacks: this.#series.trackedStacks().length, baselines: this.#series.baselines, knownStacks: this.#stacks.known };
   }
 
   /** A new process: new stacks, new history. */
   #reset(): void {
     this.#series = this.#newSeries();
     this.#cache = new Map();
-    this.#prevAlloc = new Map();
+    this.#stacks = new StackSites(this.#names);
     this.#modules = new Map();
     this.#functions = new Set();
-    this.#stackIds.clear();
-    this.#frames = [];
-    this.#siteOf = [];
-    this.#sites = new Map();
-    this.#siteStacks = new Map();
-    this.#siteContainer = new Map();
-    this.#memberFloor = [];
-    this.#siteLead = new Map();
     this.#first = undefined;
     this.#last = undefined;
     this.#lastJudgement = undefined;
@@ -298,81 +272,7 @@ export class DetectionSession {
     this.#first ??= { t, alloc: allocTotal, inuse: total };
     this.#last = { t, alloc: allocTotal, inuse: total };
     this.#points++;
-    this.#series.append(t, total, processAllocDelta, this.#bySite(stacks, firstOfEpoch));
-  }
-
-  /**
-   * The stacks that no leak class could match, summed per owner (the first
-   * frame outside the standard library: classify.ts, ownerFrame) before the
-   * history's fixed budget of tracked stacks chooses what to keep. The engine
-   * judges them per owner anyway; summed after that choice, a large
-   * service's profile (thousands of stacks) hides a leak reached through
-   * many call paths: each path is a small stack that never earns a slot,
-   * and a slot's history starts only when it is taken. A site shows the
-   * frames of the member that grew most (#leadFrames). Stacks a class may
-   * match keep their own series: their class reads the whole stack.
-   */
-  #bySite(stacks: Map<number, StackPoint>, firstOfEpoch: boolean): Map<number, StackPoint> {
-    // The points are this profile's own (#stackValues, seed): a site's sum is kept in its first member's.
-    const sites = new Map<number, StackPoint>();
-    const leads = new Map<number, { id: number; growth: number }>();
-    for (const [id, p] of stacks) {
-      let site = this.#siteOf[id];
-      if (site === undefined) site = this.#siteOf[id] = this.#siteFor(id);
-      if (site !== id) this.#noteGrowth(site, id, p.bytes, firstOfEpoch, leads);
-      const sum = sites.get(site);
-      if (sum === undefined) {
-        sites.set(site, p);
-      } else {
-        sum.bytes += p.bytes;
-        sum.objects += p.objects;
-        sum.allocDelta += p.allocDelta;
-      }
-    }
-    for (const [site, lead] of leads) this.#leadFrames(site, lead);
-    return sites;
-  }
-
-  /**
-   * A member's growth over its least inuse this epoch (0 for a stack first
-   * seen later: it was absent before), and the site's leader so far in this
-   * profile. Read before the member's point may become its site's sum.
-   */
-  #noteGrowth(site: number, id: number, bytes: number, firstOfEpoch: boolean, leads: Map<number, { id: number; growth: number }>): void {
-    const floor = Math.min(this.#memberFloor[id] ?? (firstOfEpoch ? bytes : 0), bytes);
-    this.#memberFloor[id] = floor;
-    const growth = bytes - floor;
-    const lead = leads.get(site);
-    if (lead === undefined || growth > lead.growth || (growth === lead.growth && id === this.#siteLead.get(site))) leads.set(site, { id, growth });
-  }
-
-  /**
-   * The site's frames are those of its member that grew most, so that the
-   * finding's stack and its "allocated in" name the growing path, not
-   * whichever path was seen first (a static preload through one helper
-   * beside a leak through another). The shown member changes when another
-   * has grown more than it (on a tie, it stays).
-   */
-  #leadFrames(site: number, lead: { id: number; growth: number }): void {
-    if (!(lead.growth > 0) || this.#siteLead.get(site) === lead.id) return;
-    this.#siteLead.set(site, lead.id);
-    this.#frames[site] = this.#frames[lead.id]!;
-  }
-
-  #siteFor(id: number): number {
-    const frames = this.#frames[id]!;
-    if (mayMatchAClass(frames)) return id;
-    const owner = ownerFrame(frames) ?? '';
-    let site = this.#sites.get(owner);
-    if (site === undefined) {
-      site = this.#frames.length;
-      this.#frames.push(frames);
-      this.#sites.set(owner, site);
-    }
-    this.#siteStacks.set(site, (this.#siteStacks.get(site) ?? 0) + 1);
-    const container = containerInsert(frames, owner);
-    if (container !== undefined) this.#siteContainer.set(site, container);
-    return site;
+    this.#series.append(t, total, processAllocDelta, this.#stacks.bySite(stacks, firstOfEpoch));
   }
 
   /** The process is gone (restart seen elsewhere, or the target left the config). */
@@ -385,52 +285,6 @@ export class DetectionSession {
 
   open(): Finding[] {
     return this.#tracker.open();
-  }
-
-  /** Copies name ids into the scratch buffer; returns how many. */
-  #nameIds(ids: ArrayLike<number>): number {
-    if (ids.length > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(ids.length, 2 * this.#scratch.length));
-    for (let k = 0; k < ids.length; k++) this.#scratch[k] = ids[k]!;
-    return ids.length;
-  }
-
-  /** The stack id of the first `n` name ids in the scratch buffer. */
-  #stackId(n: number): number {
-    const ids = this.#scratch;
-    let id = this.#stackIds.get(ids, n);
-    if (id === undefined) {
-      id = this.#frames.length;
-      this.#frames.push(Array.from(ids.subarray(0, n), (i) => this.#names.name(i)));
-      this.#stackIds.add(ids, n, id);
-    }
-    return id;
-  }
-
-  /** Per stack with memory in use: inuse bytes and objects, and its alloc_space since the previous profile. */
-  #stackValues(profile: HeapProfile): Map<number, StackPoint> {
-    const stacks = new Map<number, StackPoint>();
-    const cumulative = new Map<number, number>();
-    // Each function's name id once per profile, not once per frame.
-    const nameIdOf = profile.functions.map((f) => this.#names.id(f.name));
-    forEachInuseStack(profile, (local, b, o, a) => {
-      if (local.length > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(local.length, 2 * this.#scratch.length));
-      for (let k = 0; k < local.length; k++) this.#scratch[k] = nameIdOf[local[k]!]!;
-      const id = this.#stackId(local.length);
-      cumulative.set(id, (cumulative.get(id) ?? 0) + a);
-      const prev = stacks.get(id);
-      if (prev) {
-        prev.bytes += b;
-        prev.objects += o;
-      } else {
-        stacks.set(id, { bytes: b, objects: o, allocDelta: 0 });
-      }
-    });
-    for (const [id, cum] of cumulative) {
-      const before = this.#prevAlloc.get(id);
-      if (before !== undefined) stacks.get(id)!.allocDelta = Math.max(0, cum - before);
-    }
-    this.#prevAlloc = cumulative;
-    return stacks;
   }
 }
 
