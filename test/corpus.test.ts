@@ -527,7 +527,7 @@ describe('labelled corpus', () => {
     // warned at 124 min. Each path is a stack that gains one sampled object
     // every hour or two, and none earned one of the 64 tracked slots among
     // thousands of working-set stacks. Stacks no class can match are now
-    // summed per owner before the budget chooses (session.ts: #bySite).
+    // summed per owner before the budget chooses (stack-sites.ts: bySite).
     const stacks = (name: string): number => {
       const dir = join(CORPUS, name, 'profiles');
       return stackCount(decodeHeapProfileFast(readFileSync(join(dir, readdirSync(dir).sort().at(-1)!)), { maxDecompressedBytes: 64 << 20 }));

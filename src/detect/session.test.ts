@@ -195,7 +195,7 @@ describe('DetectionSession on synthetic processes', () => {
     // Each path is a stack of 0.15 MB/h, less interesting than any of the 300
     // 1 MB stacks of a working set: none would earn one of the 64 tracked
     // slots in time, and a slot's history starts when it is taken. Summed
-    // per owner before the budget picks (session.ts: #bySite), both are one
+    // per owner before the budget picks (stack-sites.ts: bySite), both are one
     // site, and the leak is a 30 MB/h leak.
     const paths = (n: number, site: Omit<Site, 'callers'>, caller: string): Site[] => Array.from({ length: n }, (_, i) => ({ ...site, callers: [`main.${caller}${i}`, 'main.serve'] }));
     const leak = paths(200, { fn: 'main.(*audit).append', inuse: linear(0.15, 600), allocPerMin: steady(0.005) }, 'handler');
