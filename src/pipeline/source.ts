@@ -11,8 +11,10 @@
 import type { Config } from '../config/schema.js';
 import type { ErrorRecord } from '../errors.js';
 import type { ProfileKind, ProfileOrigin } from '../targets/origin.js';
+import type { ArrivalOutcome } from '../targets/status.js';
 
 export type { ProfileCountLimits, ProfileKind, ProfileOrigin } from '../targets/origin.js';
+export type { ArrivalOutcome } from '../targets/status.js';
 
 /** One profile as a source delivers it: raw bytes, not yet decoded. */
 export interface ProfileArrival {
@@ -25,8 +27,6 @@ export interface ProfileArrival {
   body: Uint8Array;
 }
 
-/** What became of an arrival. `stale`: stored, but the process had no GC since the profile before. */
-export type ArrivalOutcome = { ok: true; stale?: boolean } | { ok: false; error: ErrorRecord };
 
 /** Where sources hand profiles: the pipeline. */
 export interface ProfileSink {

@@ -5,8 +5,7 @@
  * `push.forget_after` (which frees its place under `push.max_targets`; its
  * stored history and findings stay, and come back with it).
  */
-import type { ErrorRecord } from '../errors.js';
-import type { CollectionStatus } from '../targets/status.js';
+import { recordCollection, type ArrivalOutcome, type CollectionStatus } from '../targets/status.js';
 import type { ProfileCountLimits, Target } from '../targets/target.js';
 
 /** A scrape loop's fields, so /api/v1/targets shows both alike. */
@@ -95,25 +94,12 @@ export class PushedTargets {
    * Records a push's outcome. Returns true when the pusher's process changed
    * (pyroscope-go's `__session_id__` label), for the log.
    */
-  record(key: string, at: number, durationMs: number, outcome: { ok: true; stale?: boolean } | { ok: false; error: ErrorRecord }, sessionId?: string): boolean {
+  record(key: string, at: number, durationMs: number, outcome: ArrivalOutcome, sessionId?: string): boolean {
     const e = this.#entries.get(key);
     if (!e) return false;
-    const s = e.status;
     e.lastPushAt = at;
-    s.lastScrapeAt = at;
-    s.lastDurationMs = durationMs;
-    s.scrapes++;
-    s.nextDueAt = at + this.#settings.intervalMs;
-    if (outcome.ok) {
-      s.health = 'up';
-      s.lastOutcome = outcome.stale ? 'stale' : 'ok';
-      s.lastError = null;
-    } else {
-      s.health = 'down';
-      s.failures++;
-      s.lastOutcome = 'error';
-      s.lastError = outcome.error;
-    }
+    recordCollection(e.status, at, durationMs, outcome);
+    e.status.nextDueAt = at + this.#settings.intervalMs;
     const restarted = sessionId !== undefined && e.sessionId !== undefined && sessionId !== e.sessionId;
     if (sessionId !== undefined) e.sessionId = sessionId;
     return restarted;

@@ -6,7 +6,7 @@
 import { toErrorRecord } from '../errors.js';
 import type { ArrivalOutcome, ProfileSink } from '../pipeline/source.js';
 import { redact, secretValues } from '../targets/redact.js';
-import type { CollectionStatus } from '../targets/status.js';
+import { recordCollection, type CollectionStatus } from '../targets/status.js';
 import type { Target } from '../targets/target.js';
 import { profileUrl } from '../targets/build.js';
 import { jitterOffset, nextSlot } from './jitter.js';
@@ -99,20 +99,7 @@ export class ScrapeLoop {
     }
     // The goroutine kinds come after the heap, in the same slot, only when the target answered at all.
     if (outcome.ok) await this.#fetchGoroutineKinds(startedAt);
-    const s = this.#status;
-    s.scrapes++;
-    s.lastScrapeAt = startedAt;
-    s.lastDurationMs = performance.now() - t0;
-    if (outcome.ok) {
-      s.health = 'up';
-      s.lastOutcome = outcome.stale ? 'stale' : 'ok';
-      s.lastError = null;
-    } else {
-      s.health = 'down';
-      s.lastOutcome = 'error';
-      s.failures++;
-      s.lastError = outcome.error;
-    }
+    recordCollection(this.#status, startedAt, performance.now() - t0, outcome);
   }
 
   /** The goroutine profile every scrape, the goroutineleak profile when its own interval has come; each from its sibling endpoint. */

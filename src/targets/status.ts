@@ -18,3 +18,23 @@ export interface CollectionStatus {
   skipped: number;
   nextDueAt: number;
 }
+
+/** What became of a profile as it reached the pipeline. `stale`: stored, but the process had no GC since the profile before. */
+export type ArrivalOutcome = { ok: true; stale?: boolean } | { ok: false; error: ErrorRecord };
+
+/** Counts one profile (scraped or pushed) that started at `at` and took `durationMs`, and its outcome, into `s`. */
+export function recordCollection(s: CollectionStatus, at: number, durationMs: number, outcome: ArrivalOutcome): void {
+  s.scrapes++;
+  s.lastScrapeAt = at;
+  s.lastDurationMs = durationMs;
+  if (outcome.ok) {
+    s.health = 'up';
+    s.lastOutcome = outcome.stale ? 'stale' : 'ok';
+    s.lastError = null;
+  } else {
+    s.health = 'down';
+    s.lastOutcome = 'error';
+    s.failures++;
+    s.lastError = outcome.error;
+  }
+}
