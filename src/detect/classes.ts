@@ -473,6 +473,9 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
   },
 ];
 
+/** The guide's abnormally large requests: a leak class where netpoll's pool keeps them, a risk where it does not (large-requests.ts). */
+export const OVERSIZED_REQUESTS: LeakClass = LEAK_CLASSES.find((c) => c.id === 'oversized-requests')!;
+
 export const UNCLASSIFIED: Omit<LeakClass, 'stacks'> = {
   id: 'unclassified-growth',
   title: 'Sustained growth matching no known leak class',

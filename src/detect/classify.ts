@@ -104,6 +104,11 @@ export function matchStack(cond: StackCondition, frames: readonly string[]): str
   return [...hits];
 }
 
+/** Whether the process's module versions allow the class (a class without a version condition: always). */
+export function classVersionsHold(cls: Pick<LeakClass, 'versions'>, ctx: ProcessContext): boolean {
+  return !cls.versions || versionHolds(cls.versions, ctx);
+}
+
 function versionHolds(v: NonNullable<LeakClass['versions']>, ctx: ProcessContext): boolean {
   const version = moduleVersion(v.module, ctx);
   if (version === undefined) return v.whenUnknown;

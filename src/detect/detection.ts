@@ -87,6 +87,12 @@ export interface Evidence {
   storedBy?: string;
   /** The code that keeps a held-object leak's objects, when a container's growth names it (holders.ts). */
   holder?: Holder;
+  /**
+   * A risk seen in peaks, not growth (large-requests.ts): the most memory
+   * the buffers held at one profile, when, their share of the heap then, how
+   * many profiles showed them and the latest (ISO times).
+   */
+  risk?: { peakBytes: number; peakAt: string; heapShare: number; profiles: number; lastAt: string };
   /** When (ISO time) a held finding escalated to its class's severity (set by findings.ts). */
   escalatedAt?: string;
   note?: string;

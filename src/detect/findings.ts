@@ -148,7 +148,7 @@ export class FindingTracker {
     for (const [key, f] of this.#open) {
       if (seen.has(key) || stillGrowing.has(key)) continue;
       if (t - f.lastSeenAt >= this.#params.resolveAfterMs) {
-        events.push(this.#resolve(key, f, t, isHeld(f) ? 'plateaued' : 'growth stopped'));
+        events.push(this.#resolve(key, f, t, isHeld(f) ? 'plateaued' : f.evidence.risk ? 'no longer seen' : 'growth stopped'));
       }
     }
     return events;

@@ -10,6 +10,7 @@ import { carryOver, outlivedItsProcesses, withOpenWarnings, type CarriedGrowth }
 import type { Detection } from './detection.js';
 import { evaluateEpoch, type EpochState } from './engine.js';
 import { EpochSeries, type StackPoint } from './history.js';
+import { LargeRequestWatch } from './large-requests.js';
 import { SHARED_NAMES, type NameTable } from './names.js';
 import { FindingTracker, type Finding, type FindingEvent } from './findings.js';
 import { stillGrowing, type OpenSite } from './hysteresis.js';
@@ -32,6 +33,8 @@ export class DetectionSession {
   readonly #stale = new StaleTracker();
   /** The current process's stacks and the sites they are judged under. */
   #stacks: StackSites;
+  /** The current process's abnormally large request buffers, a risk seen in peaks (large-requests.ts). */
+  #large = new LargeRequestWatch();
   #series: EpochSeries;
   /** The longer horizons' judgements until their bucket changes (engine.ts). */
   #cache: NonNullable<EpochState['cache']> = new Map();
@@ -138,7 +141,8 @@ export class DetectionSession {
     this.#samplingPeriod = profile.period > 0 ? profile.period : undefined;
     const state = this.#state(t);
     const params = this.#inShortLivedLoop(t) ? shortLifeParams(this.#params) : this.#params;
-    const detections = evaluateEpoch(state, params);
+    const risk = this.#large.detection(t, this.#params.windowMs, { modules: this.#modules, functions: this.#functions, growing: [] }, (id) => this.#stacks.frames(id));
+    const detections = risk ? [...evaluateEpoch(state, params), risk] : evaluateEpoch(state, params);
     const growing = stillGrowing(state, params, this.#dueToResolve(t, detections));
     this.#lastJudgement = { epoch, t, detections, stillGrowing: growing, params };
     events.push(...this.#tracker.update(epoch, t, detections, growing));
@@ -254,6 +258,7 @@ export class DetectionSession {
     this.#series = this.#newSeries();
     this.#cache = new Map();
     this.#stacks = new StackSites(this.#names);
+    this.#large = new LargeRequestWatch();
     this.#modules = new Map();
     this.#functions = new Set();
     this.#first = undefined;
@@ -272,6 +277,8 @@ export class DetectionSession {
     this.#first ??= { t, alloc: allocTotal, inuse: total };
     this.#last = { t, alloc: allocTotal, inuse: total };
     this.#points++;
+    // Before bySite, which sums stacks into the first member's point.
+    this.#large.observe(t, total, stacks, (id) => this.#stacks.frames(id));
     this.#series.append(t, total, processAllocDelta, this.#stacks.bySite(stacks, firstOfEpoch));
   }
 
