@@ -1,8 +1,9 @@
 /**
  * The guide's "Large Request with Abnormal Size": "Strictly speaking, this
  * case is not considered a memory leak", but such requests "themselves
- * require a large amount of memory and pose a risk". netpoll reads each request into buffers from its
- * pool, sized to a power of two up to `mallocMax` (8 MiB). Where the pool
+ * require a large amount of memory and pose a risk". netpoll reads each
+ * request into buffers from its pool, sized to a power of two up to
+ * `mallocMax` (8 MiB). Where the pool
  * keeps them, the site's floor rises and the `oversized-requests` class
  * warns on it (classes.ts). Recorded in real time on netpoll v0.7.2 the
  * buffers go back between two requests and Go's GC empties the pool, so they
