@@ -52,8 +52,7 @@ export function groupsOf(input: GroupInput): Group[] {
       others.push({ id, slot });
       continue;
     }
-    const objects = series.lastObjects(slot);
-    candidates.push({ id, slot, series: values, stack: { frames: input.frames(id), growthBytes: rise, meanObjectBytes: objects > 0 ? series.lastBytes(slot) / objects : NaN } });
+    candidates.push({ id, slot, series: values, stack: { frames: input.frames(id), growthBytes: rise, meanObjectBytes: series.typicalObjectBytes(slot) } });
   }
   if (candidates.length === 0) return [];
 

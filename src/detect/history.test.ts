@@ -4,7 +4,7 @@ import { EpochSeries, type StackPoint } from './history.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const pt = (bytes: number, allocDelta = 0): StackPoint => ({ bytes, objects: bytes / 1024, allocDelta });
+const pt = (bytes: number, allocDelta = 0): StackPoint => ({ bytes, objects: bytes / 1024, allocDelta, largeBytes: 0, largeObjects: 0 });
 
 describe('EpochSeries (bounded detection history)', () => {
   it('its memory is fixed: independent of the number of stacks, the points and the scrape interval', () => {
@@ -18,7 +18,7 @@ describe('EpochSeries (bounded detection history)', () => {
     assert.equal(s.fixedBytes, before);
     assert.ok(s.trackedStacks().length <= 64);
     assert.ok(s.baselines <= 500 + 64, `${s.baselines} baselines`);
-    assert.equal(before, 64 * 4 + 64 * 8 * 3 + 3 * (120 * 8 * 3 + 64 * 120 * 4 * 2));
+    assert.equal(before, 64 * 4 + 64 * 8 * 5 + 3 * (120 * 8 * 3 + 64 * 120 * 4 * 2));
   });
 
   it('each horizon keeps one point per bucket: 1-minute buckets over 2 h, 12-minute over 24 h', () => {
@@ -61,5 +61,21 @@ describe('EpochSeries (bounded detection history)', () => {
     s.append(MIN, 100, 0, new Map([[1, pt(10)], [2, pt(50)]]));
     const v = s.view(0, 0);
     assert.deepEqual(s.inuse(0, s.slotOf(2)!, v), [0, 50]);
+  });
+
+  it("a stack's typical object is that of the sizes holding most of its bytes: a few 8 MiB buffers among small ones are large", () => {
+    const MiB = 1 << 20;
+    const s = new EpochSeries([2 * HOUR], 120, 8);
+    const point = (bytes: number, objects: number, largeBytes: number, largeObjects: number): StackPoint => ({ bytes, objects, allocDelta: 0, largeBytes, largeObjects });
+    s.append(0, 1e9, 0, new Map([
+      // Four 8 MiB buffers and 4000 of 8 KiB: a mean of 16 KiB, most bytes in the large ones.
+      [1, point(32 * MiB + 4000 * 8192, 4004, 32 * MiB, 4)],
+      // The same four among 8000 small ones: most bytes are small.
+      [2, point(32 * MiB + 8000 * 8192, 8004, 32 * MiB, 4)],
+      [3, point(64 * 1024, 16, 0, 0)],
+    ]));
+    assert.equal(s.typicalObjectBytes(s.slotOf(1)!), 8 * MiB);
+    assert.equal(s.typicalObjectBytes(s.slotOf(2)!), 8192);
+    assert.equal(s.typicalObjectBytes(s.slotOf(3)!), 4096);
   });
 });

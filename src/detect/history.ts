@@ -18,6 +18,9 @@ export interface StackPoint {
   objects: number;
   /** Allocated bytes since the previous point of this stack (alloc_space delta). */
   allocDelta: number;
+  /** Of `bytes` and `objects`, those in large objects (profile.ts: LARGE_OBJECT_BYTES). */
+  largeBytes: number;
+  largeObjects: number;
 }
 
 /** One horizon of the history as parallel arrays, oldest bucket first. */
@@ -56,6 +59,9 @@ export class EpochSeries {
   readonly #interest: Float64Array;
   readonly #lastObjects: Float64Array;
   readonly #lastBytes: Float64Array;
+  /** Of the latest bytes and objects, those in large objects (StackPoint). */
+  readonly #lastLargeObjects: Float64Array;
+  readonly #lastLargeBytes: Float64Array;
   readonly #slotOf = new Map<number, number>();
   /** Stack id -> the smallest inuse seen this epoch (every stack seen, tracked or not). */
   readonly #floor = new Map<number, number>();
@@ -77,11 +83,13 @@ export class EpochSeries {
     this.#interest = new Float64Array(capacity);
     this.#lastObjects = new Float64Array(capacity);
     this.#lastBytes = new Float64Array(capacity);
+    this.#lastLargeObjects = new Float64Array(capacity);
+    this.#lastLargeBytes = new Float64Array(capacity);
   }
 
   /** Bytes held by the typed arrays (the fixed part of the budget). */
   get fixedBytes(): number {
-    let n = this.#stackOfSlot.byteLength + this.#interest.byteLength + this.#lastObjects.byteLength + this.#lastBytes.byteLength;
+    let n = this.#stackOfSlot.byteLength + this.#interest.byteLength + this.#lastObjects.byteLength + this.#lastBytes.byteLength + this.#lastLargeObjects.byteLength + this.#lastLargeBytes.byteLength;
     for (const r of this.#rings) n += r.times.byteLength + r.totals.byteLength + r.allocs.byteLength + r.inuse.byteLength + r.alloc.byteLength;
     return n;
   }
@@ -112,6 +120,22 @@ export class EpochSeries {
     return this.#lastBytes[slot]!;
   }
 
+  /**
+   * The mean object of the latest point's size class that holds most of its
+   * bytes: its large objects' (profile.ts: LARGE_OBJECT_BYTES) or the
+   * others'. A stack that reads a few 8 MiB requests among many small ones
+   * holds large buffers, though its mean object is small. NaN without objects.
+   */
+  typicalObjectBytes(slot: number): number {
+    const bytes = this.#lastBytes[slot]!;
+    const objects = this.#lastObjects[slot]!;
+    const largeBytes = this.#lastLargeBytes[slot]!;
+    const largeObjects = this.#lastLargeObjects[slot]!;
+    if (largeObjects > 0 && 2 * largeBytes >= bytes) return largeBytes / largeObjects;
+    if (objects > largeObjects) return (bytes - largeBytes) / (objects - largeObjects);
+    return NaN;
+  }
+
   /** Adds one (changed) profile at time `t`. */
   append(t: number, total: number, processAllocDelta: number, stacks: ReadonlyMap<number, StackPoint>): void {
     this.#admit(stacks, total);
@@ -137,6 +161,8 @@ export class EpochSeries {
       const p = stacks.get(id);
       this.#lastObjects[slot] = p?.objects ?? 0;
       this.#lastBytes[slot] = p?.bytes ?? 0;
+      this.#lastLargeObjects[slot] = p?.largeObjects ?? 0;
+      this.#lastLargeBytes[slot] = p?.largeBytes ?? 0;
     }
   }
 

@@ -21,7 +21,7 @@ function stateOf(minutes: number, inuse: (m: number) => number, step = 1): Epoch
   const series = new EpochSeries(horizonsOf(p), p.bucketsPerHorizon, p.maxTrackedStacks);
   for (let m = 0; m <= minutes; m += step) {
     const site = inuse(m);
-    series.append(m * MIN, site + 100 * MB, 10 * MB, new Map([[0, { bytes: site, objects: site / 1024, allocDelta: MB }], [1, { bytes: 100 * MB, objects: 1e5, allocDelta: 9 * MB }]]));
+    series.append(m * MIN, site + 100 * MB, 10 * MB, new Map([[0, { bytes: site, objects: site / 1024, allocDelta: MB, largeBytes: 0, largeObjects: 0 }], [1, { bytes: 100 * MB, objects: 1e5, allocDelta: 9 * MB, largeBytes: 0, largeObjects: 0 }]]));
   }
   return { series, now: minutes * MIN, firstMs: 0, processStartMs: undefined, frames: (id) => FRAMES[id]!, modules: new Map(), functions: new Set([FN]) };
 }

@@ -18,12 +18,6 @@ import type { Detection } from './detection.js';
 import type { StackPoint } from './history.js';
 
 /**
- * The class's own object size (mean inuse per object of a stack, >= 1 MiB):
- * the decoded profile keeps one entry per function stack, so a stack's
- * large buffers are averaged with the small ones read by the same code.
- */
-const LARGE_MEAN_OBJECT_BYTES = OVERSIZED_REQUESTS.meanObjectBytes?.min ?? 1 << 20;
-/**
  * A profile shows the risk when such buffers hold at least two of netpoll's
  * largest pooled buffers (2 x 8 MiB: more than one abnormal request in
  * memory at once) and a tenth of the heap. Below sit ordinary large
@@ -60,11 +54,14 @@ export class LargeRequestWatch {
     let bytes = 0;
     let largest = 0;
     let top: { id: number; bytes: number } | undefined;
+    // Only a stack's large objects (profile.ts: LARGE_OBJECT_BYTES, the
+    // class's own size): a busy server's small request buffers share the
+    // stack, and averaged with them a few 8 MiB ones would not show.
     for (const [id, p] of stacks) {
-      if (!(p.objects > 0) || p.bytes / p.objects < LARGE_MEAN_OBJECT_BYTES || !this.#bufferStack(id, frames)) continue;
-      bytes += p.bytes;
-      largest = Math.max(largest, p.bytes / p.objects);
-      if (!top || p.bytes > top.bytes) top = { id, bytes: p.bytes };
+      if (!(p.largeObjects > 0) || !this.#bufferStack(id, frames)) continue;
+      bytes += p.largeBytes;
+      largest = Math.max(largest, p.largeBytes / p.largeObjects);
+      if (!top || p.largeBytes > top.bytes) top = { id, bytes: p.largeBytes };
     }
     if (!top || bytes < RISK_FLOOR_BYTES || bytes < RISK_HEAP_SHARE * heapBytes) return;
     this.#profiles++;

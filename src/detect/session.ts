@@ -5,7 +5,7 @@
  * profile (with the store's epoch id); `analyze` feeds it files. Both get the
  * same engine, the same defaults and the same lifecycle.
  */
-import { sampleTotal, type HeapProfile } from '../pprof/profile.js';
+import { largeOnAverage, sampleTotal, type HeapProfile } from '../pprof/profile.js';
 import { carryOver, outlivedItsProcesses, withOpenWarnings, type CarriedGrowth } from './crash-loop.js';
 import type { Detection } from './detection.js';
 import { evaluateEpoch, type EpochState } from './engine.js';
@@ -80,7 +80,9 @@ export class DetectionSession {
         const names = history.frames.get(stackId);
         if (!names) continue;
         const id = this.#stacks.idOfNames(names);
-        stacks.set(id, { bytes: v[0], objects: v[1], allocDelta: v[2] ?? 0 });
+        // Stored history keeps no object sizes: a stack is large by its mean.
+        const large = largeOnAverage(v[0], v[1]);
+        stacks.set(id, { bytes: v[0], objects: v[1], allocDelta: v[2] ?? 0, largeBytes: large ? v[0] : 0, largeObjects: large ? v[1] : 0 });
       }
       this.#append(p.t, p.totalBytes, p.allocBytes ?? 0, stacks);
     }

@@ -71,7 +71,7 @@ export class StackSites {
     const cumulative = new Map<number, number>();
     // Each function's name id once per profile, not once per frame.
     const nameIdOf = profile.functions.map((f) => this.#names.id(f.name));
-    forEachInuseStack(profile, (local, b, o, a) => {
+    forEachInuseStack(profile, (local, b, o, a, _ao, lb, lo) => {
       const ids = this.#scratchFor(local.length);
       for (let k = 0; k < local.length; k++) ids[k] = nameIdOf[local[k]!]!;
       const id = this.#stackId(local.length);
@@ -80,8 +80,10 @@ export class StackSites {
       if (prev) {
         prev.bytes += b;
         prev.objects += o;
+        prev.largeBytes += lb;
+        prev.largeObjects += lo;
       } else {
-        stacks.set(id, { bytes: b, objects: o, allocDelta: 0 });
+        stacks.set(id, { bytes: b, objects: o, allocDelta: 0, largeBytes: lb, largeObjects: lo });
       }
     });
     for (const [id, cum] of cumulative) {
@@ -118,6 +120,8 @@ export class StackSites {
         sum.bytes += p.bytes;
         sum.objects += p.objects;
         sum.allocDelta += p.allocDelta;
+        sum.largeBytes += p.largeBytes;
+        sum.largeObjects += p.largeObjects;
       }
     }
     for (const [site, lead] of leads) this.#leadFrames(site, lead);

@@ -4,10 +4,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { describe, it } from 'node:test';
 import { HeapwatchError } from '../errors.js';
-import { PROFILES } from '../../test/helpers/paths.js';
+import { FIXTURES, PROFILES } from '../../test/helpers/paths.js';
 import { syntheticHeapProfile } from '../../test/helpers/synthetic-profile.js';
 import { functionValues } from './aggregate.js';
 import { decodeHeapProfile } from './decode.js';
+import { forEachInuseStack, LARGE_OBJECT_BYTES, stackCount } from './profile.js';
 
 const limits = { maxDecompressedBytes: 64 * 1024 * 1024 };
 
@@ -26,6 +27,39 @@ describe('decodeHeapProfile', () => {
     assert.ok(p.timeMs > 1.7e12);
     assert.match(p.buildId, /^[0-9a-f]+$/);
     assert.ok(p.modules.some((m) => m.path === 'example.com/localdep' && m.version === 'v1.2.3'), JSON.stringify(p.modules));
+  });
+
+  it('keeps the inuse of large objects per stack apart, from the samples of each object size', () => {
+    // netpoll's read buffers on a server sent 1-8 MiB requests: one Go
+    // record (sample) per stack and object size, the size in its bytes label.
+    const bytes = readFileSync(`${FIXTURES}corpus/leak-oversized-requests-5min/profiles/0035.pb.gz`);
+    const raw = Profile.decode(gunzipSync(bytes));
+    const str = (i: number | bigint) => raw.stringTable.strings[Number(i)]!;
+    let expectedBytes = 0;
+    let expectedObjects = 0;
+    let smallBytes = 0;
+    for (const s of raw.sample) {
+      const size = Number(s.label.find((l) => str(l.key) === 'bytes')?.num ?? 0);
+      if (size >= LARGE_OBJECT_BYTES) {
+        expectedBytes += Number(s.value[3]);
+        expectedObjects += Number(s.value[2]);
+      } else smallBytes += Number(s.value[3]);
+    }
+    assert.ok(expectedObjects > 0 && smallBytes > 0);
+    const p = decodeHeapProfile(bytes, limits);
+    assert.equal(p.stacks.large!.length, 2 * stackCount(p));
+    let largeBytes = 0;
+    let largeObjects = 0;
+    let mixed = 0;
+    forEachInuseStack(p, (_f, b, o, _ab, _ao, lb, lo) => {
+      largeBytes += lb;
+      largeObjects += lo;
+      if (lb > 0 && lb < b) mixed++;
+    });
+    assert.equal(largeBytes, expectedBytes);
+    assert.equal(largeObjects, expectedObjects);
+    // Some stack holds both sizes: merged, its mean would hide the large ones.
+    assert.ok(mixed > 0, 'a stack with large and small objects');
   });
 
   it('keeps values of 2^28 and more exact (pprof-format returns bigints)', () => {

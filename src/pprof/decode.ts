@@ -10,7 +10,7 @@ import { Profile } from 'pprof-format';
 import { HeapwatchError } from '../errors.js';
 import { dropTypeParameters, moduleFromFilename, type ModuleVersion } from './names.js';
 import { checkProfileCounts, FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './inflate.js';
-import { packStacks, sampleColumns, type HeapProfile, type ProfileFunction } from './profile.js';
+import { addLargeInuse, packStacks, sampleColumns, type HeapProfile, type ProfileFunction } from './profile.js';
 
 
 /** pprof-format returns bigints for values of 2^28 and more, and negative int64s as huge unsigned bigints. */
@@ -82,7 +82,8 @@ function normalise(p: Profile, frameBudget: number): HeapProfile {
   const width = sampleTypes.length;
   const totals = new Array<number>(width).fill(0);
   const stacks: { frames: number[]; values: number[] }[] = [];
-  const stackByKey = new Map<string, { frames: number[]; values: number[] }>();
+  const stackByKey = new Map<string, { frames: number[]; values: number[]; index: number }>();
+  let large = new Float64Array(2 * Math.max(1, p.sample.length));
   for (const s of p.sample) {
     if (s.value.length !== width) {
       throw new HeapwatchError('HW_ERR_PROFILE_MALFORMED', `sample has ${s.value.length} values for ${width} sample types`);
@@ -98,7 +99,7 @@ function normalise(p: Profile, frameBudget: number): HeapProfile {
     const key = frames.join(',');
     let stack = stackByKey.get(key);
     if (!stack) {
-      stack = { frames, values: new Array<number>(width).fill(0) };
+      stack = { frames, values: new Array<number>(width).fill(0), index: stacks.length };
       stackByKey.set(key, stack);
       stacks.push(stack);
     }
@@ -107,7 +108,9 @@ function normalise(p: Profile, frameBudget: number): HeapProfile {
       stack.values[i]! += v;
       totals[i]! += v;
     }
+    addLargeInuse(large, stack.index, num(s.value[columns.inuse_space]!), num(s.value[columns.inuse_objects]!));
   }
+  large = large.slice(0, 2 * stacks.length);
 
   const mainMapping = p.mapping[0];
   return {
@@ -116,7 +119,7 @@ function normalise(p: Profile, frameBudget: number): HeapProfile {
     period: num(p.period),
     sampleTypes,
     functions,
-    stacks: packStacks(stacks, width),
+    stacks: packStacks(stacks, width, large),
     buildId: mainMapping ? str(mainMapping.buildId, 'mapping[0].build_id') : '',
     modules: [...modules.values()].sort((a, b) => a.path.localeCompare(b.path)),
     totals,

@@ -7,7 +7,7 @@
 import { malformed, type ProfileIndex } from './fast-decode-index.js';
 import type { LocationTable } from './fast-decode-tables.js';
 import { FRAMES_PER_BYTE } from './inflate.js';
-import type { StackTable } from './profile.js';
+import { addLargeInuse, type SampleColumns, type StackTable } from './profile.js';
 import type { FieldKinds, ProtoReader } from './protobuf.js';
 
 const SAMPLE_FIELDS: FieldKinds = 'ppm';
@@ -19,7 +19,7 @@ const LABEL_FIELDS: FieldKinds = 'vvvv';
  * the reference, so even sums past 2^53 round identically. Stacks go straight
  * into the column-form StackTable's growing typed arrays.
  */
-export function internStacks(r: ProtoReader, ix: ProfileIndex, reader: SampleReader, width: number): { stacks: StackTable; totals: number[] } {
+export function internStacks(r: ProtoReader, ix: ProfileIndex, reader: SampleReader, width: number, columns: SampleColumns): { stacks: StackTable; totals: number[] } {
   const totals = new Array<number>(width).fill(0);
   const nSamples = ix.sampleStart.length;
   // At most one stack per sample (a sample is at least 2 bytes, so this is
@@ -28,6 +28,9 @@ export function internStacks(r: ProtoReader, ix: ProfileIndex, reader: SampleRea
   // profile with many of both would ask for terabytes.
   const offsets = new Uint32Array(nSamples + 1);
   let values = new Float64Array(Math.min(nSamples, 1024) * width);
+  // Heap profiles only (a goroutine profile has no inuse columns): StackTable.large.
+  const heap = columns.inuse_space >= 0 && columns.inuse_objects >= 0;
+  let large = new Float64Array(heap ? 2 * Math.min(nSamples, 1024) : 0);
   let frames = new Uint32Array(4096);
   let nStacks = 0;
   let mask = 15;
@@ -71,6 +74,11 @@ export function internStacks(r: ProtoReader, ix: ProfileIndex, reader: SampleRea
         grown.set(values);
         values = grown;
       }
+      if (heap && 2 * nStacks > large.length) {
+        const grown = new Float64Array(Math.max(large.length * 2, 2 * nStacks));
+        grown.set(large);
+        large = grown;
+      }
       table[2 * slot] = nStacks;
       table[2 * slot + 1] = h;
     }
@@ -81,10 +89,16 @@ export function internStacks(r: ProtoReader, ix: ProfileIndex, reader: SampleRea
       values[base + i]! += v;
       totals[i]! += v;
     }
+    if (heap) addLargeInuse(large, stack, vals[columns.inuse_space]!, vals[columns.inuse_objects]!);
   }
   // Trimmed copies: the decoded profile is copied to the main thread, so it should hold no slack.
   return {
-    stacks: { offsets: offsets.slice(0, nStacks + 1), frames: frames.slice(0, offsets[nStacks]), values: values.slice(0, nStacks * width) },
+    stacks: {
+      offsets: offsets.slice(0, nStacks + 1),
+      frames: frames.slice(0, offsets[nStacks]),
+      values: values.slice(0, nStacks * width),
+      ...(heap ? { large: large.slice(0, 2 * nStacks) } : {}),
+    },
     totals,
   };
 }

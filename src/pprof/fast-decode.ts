@@ -31,7 +31,7 @@ import { IdIndex, LocationTable, StringTable } from './fast-decode-tables.js';
 import { checkProfileCounts, FRAMES_PER_BYTE, inflateProfile, type DecodeLimits } from './inflate.js';
 import { dropTypeParameters, moduleFromFilename, type ModuleVersion } from './names.js';
 import { PROFILE_KINDS, profileKindOf, type ProfileKind } from './kind.js';
-import type { HeapProfile, ProfileFunction, SampleType } from './profile.js';
+import { sampleColumns, type HeapProfile, type ProfileFunction, type SampleType } from './profile.js';
 import { ProtoReader } from './protobuf.js';
 
 /**
@@ -82,7 +82,7 @@ export function decodeProfileFast(bytes: Uint8Array, limits: DecodeLimits, kinds
 
   const { functions, fnById, modules } = readFunctions(ix, strings);
   const reader = new SampleReader(ix.maxSampleBytes, new LocationTable(ix, fnById), FRAMES_PER_BYTE * raw.length + 65536);
-  const { stacks, totals } = internStacks(r, ix, reader, sampleTypes.length);
+  const { stacks, totals } = internStacks(r, ix, reader, sampleTypes.length, sampleColumns({ sampleTypes }));
 
   const profile: HeapProfile = {
     timeMs: Math.floor(ix.timeNanos / 1e6),

@@ -32,6 +32,35 @@ export interface StackTable {
   frames: Uint32Array;
   /** Stack i's value of sample type j (summed over its samples) is values[i * sampleTypes.length + j]. */
   values: Float64Array;
+  /**
+   * Of a heap profile: stack i's inuse bytes and objects in objects of at
+   * least LARGE_OBJECT_BYTES are large[2i] and large[2i + 1]. Go keeps one
+   * record per stack and object size (the sample's `bytes` label), and
+   * merging them per stack would average a few large buffers with the many
+   * small ones read by the same code. Absent for other profiles and for
+   * profiles built by hand; readers then judge a stack by its mean object.
+   */
+  large?: Float64Array;
+}
+
+/**
+ * From this size an object is large for the detectors: a netpoll read
+ * buffer of an abnormally large request (the guide's class 5) is 1 MiB and
+ * more, a normal request's a few KiB.
+ */
+export const LARGE_OBJECT_BYTES = 1 << 20;
+
+/** Whether `objects` holding `bytes` are large on average: how a stack is judged where its sizes are unknown. */
+export function largeOnAverage(bytes: number, objects: number): boolean {
+  return objects > 0 && bytes >= LARGE_OBJECT_BYTES * objects;
+}
+
+/** Adds one sample's inuse to its stack's large-object part when its objects are large (sizes are exact: one Go record per size). */
+export function addLargeInuse(large: Float64Array, stack: number, inuseBytes: number, inuseObjects: number): void {
+  if (largeOnAverage(inuseBytes, inuseObjects)) {
+    large[2 * stack]! += inuseBytes;
+    large[2 * stack + 1]! += inuseObjects;
+  }
 }
 
 /** A decoded heap profile (see above): what the decoders produce and the store, the detectors and the CLI consume. */
@@ -74,8 +103,13 @@ export function sampleTotal(p: Pick<HeapProfile, 'sampleTypes' | 'totals'>, type
   return i < 0 ? 0 : (p.totals[i] ?? 0);
 }
 
-/** What {@link forEachInuseStack} hands over per stack: its frames (a view, leaf first) and its heap values (0 for a sample type the profile lacks). */
-export type InuseStackVisitor = (frames: Uint32Array, inuseBytes: number, inuseObjects: number, allocBytes: number, allocObjects: number) => void;
+/**
+ * What {@link forEachInuseStack} hands over per stack: its frames (a view,
+ * leaf first), its heap values (0 for a sample type the profile lacks), and
+ * the inuse of its large objects (StackTable.large; without it, all of the
+ * stack's inuse when its mean object is large, else none).
+ */
+export type InuseStackVisitor = (frames: Uint32Array, inuseBytes: number, inuseObjects: number, allocBytes: number, allocObjects: number, largeBytes: number, largeObjects: number) => void;
 
 /**
  * Visits every stack that holds memory (inuse bytes or objects not zero), in
@@ -85,7 +119,7 @@ export type InuseStackVisitor = (frames: Uint32Array, inuseBytes: number, inuseO
  */
 export function forEachInuseStack(p: HeapProfile, visit: InuseStackVisitor): void {
   const c = sampleColumns(p);
-  const { offsets, frames, values } = p.stacks;
+  const { offsets, frames, values, large } = p.stacks;
   const width = p.sampleTypes.length;
   const at = (base: number, col: number): number => (col < 0 ? 0 : (values[base + col] ?? 0));
   for (let si = 0; si + 1 < offsets.length; si++) {
@@ -93,7 +127,10 @@ export function forEachInuseStack(p: HeapProfile, visit: InuseStackVisitor): voi
     const bytes = at(base, c.inuse_space);
     const objects = at(base, c.inuse_objects);
     if (bytes === 0 && objects === 0) continue;
-    visit(frames.subarray(offsets[si], offsets[si + 1]), bytes, objects, at(base, c.alloc_space), at(base, c.alloc_objects));
+    const allLarge = largeOnAverage(bytes, objects);
+    const largeBytes = large ? large[2 * si]! : allLarge ? bytes : 0;
+    const largeObjects = large ? large[2 * si + 1]! : allLarge ? objects : 0;
+    visit(frames.subarray(offsets[si], offsets[si + 1]), bytes, objects, at(base, c.alloc_space), at(base, c.alloc_objects), largeBytes, largeObjects);
   }
 }
 
@@ -112,8 +149,8 @@ export function stackValue(p: HeapProfile, i: number, j: number): number {
   return p.stacks.values[i * p.sampleTypes.length + j] ?? 0;
 }
 
-/** Packs per-stack frames and values (one entry per distinct stack) into a StackTable. */
-export function packStacks(stacks: readonly { frames: readonly number[]; values: readonly number[] }[], width: number): StackTable {
+/** Packs per-stack frames and values (one entry per distinct stack) into a StackTable; `large` as StackTable.large. */
+export function packStacks(stacks: readonly { frames: readonly number[]; values: readonly number[] }[], width: number, large?: Float64Array): StackTable {
   const offsets = new Uint32Array(stacks.length + 1);
   let n = 0;
   stacks.forEach((s, i) => {
@@ -126,5 +163,5 @@ export function packStacks(stacks: readonly { frames: readonly number[]; values:
     frames.set(s.frames, offsets[i]);
     for (let j = 0; j < width; j++) values[i * width + j] = s.values[j] ?? 0;
   });
-  return { offsets, frames, values };
+  return large ? { offsets, frames, values, large } : { offsets, frames, values };
 }
