@@ -18,7 +18,7 @@ describe('EpochSeries (bounded detection history)', () => {
     assert.equal(s.fixedBytes, before);
     assert.ok(s.trackedStacks().length <= 64);
     assert.ok(s.baselines <= 500 + 64, `${s.baselines} baselines`);
-    assert.equal(before, 64 * 4 + 64 * 8 * 5 + 3 * (120 * 8 * 3 + 64 * 120 * 4 * 2));
+    assert.equal(before, 64 * 4 + 64 * 8 * 7 + 3 * (120 * 8 * 3 + 64 * 120 * 4 * 2));
   });
 
   it('each horizon keeps one point per bucket: 1-minute buckets over 2 h, 12-minute over 24 h', () => {
@@ -63,19 +63,27 @@ describe('EpochSeries (bounded detection history)', () => {
     assert.deepEqual(s.inuse(0, s.slotOf(2)!, v), [0, 50]);
   });
 
-  it("a stack's typical object is that of the sizes holding most of its bytes: a few 8 MiB buffers among small ones are large", () => {
+  it("a stack's typical object is that of the sizes that grew: a few 8 MiB buffers among small ones are large", () => {
     const MiB = 1 << 20;
     const s = new EpochSeries([2 * HOUR], 120, 8);
     const point = (bytes: number, objects: number, largeBytes: number, largeObjects: number): StackPoint => ({ bytes, objects, allocDelta: 0, largeBytes, largeObjects });
-    s.append(0, 1e9, 0, new Map([
-      // Four 8 MiB buffers and 4000 of 8 KiB: a mean of 16 KiB, most bytes in the large ones.
-      [1, point(32 * MiB + 4000 * 8192, 4004, 32 * MiB, 4)],
-      // The same four among 8000 small ones: most bytes are small.
-      [2, point(32 * MiB + 8000 * 8192, 8004, 32 * MiB, 4)],
-      [3, point(64 * 1024, 16, 0, 0)],
-    ]));
+    // From the first point: stack 1 holds 4000 small buffers (32 MB), 2 those and four 8 MiB ones, 3 the four 8 MiB ones.
+    s.append(0, 1e9, 0, new Map([[1, point(4000 * 8192, 4000, 0, 0)], [2, point(4000 * 8192 + 32 * MiB, 4004, 32 * MiB, 4)], [3, point(32 * MiB, 4, 32 * MiB, 4)], [4, point(64 * 1024, 16, 0, 0)]]));
+    for (let m = 1; m <= 10; m++) {
+      s.append(m * MIN, 1e9, 0, new Map([
+        // Gains one 8 MiB buffer every 2 minutes: a mean of 10 KiB, its growth large.
+        [1, point(4000 * 8192 + Math.floor(m / 2) * 8 * MiB, 4000 + Math.floor(m / 2), Math.floor(m / 2) * 8 * MiB, Math.floor(m / 2))],
+        // Gains 4 KiB buffers beside four 8 MiB ones.
+        [2, point(4000 * 8192 + 32 * MiB + m * 400 * 4096, 4004 + m * 400, 32 * MiB, 4)],
+        // Its large buffers stay; 1000 small ones join: growth small, most bytes large.
+        [3, point(32 * MiB + m * 100 * 2048, 4 + m * 100, 32 * MiB, 4)],
+        [4, point(64 * 1024, 16, 0, 0)],
+      ]));
+    }
     assert.equal(s.typicalObjectBytes(s.slotOf(1)!), 8 * MiB);
-    assert.equal(s.typicalObjectBytes(s.slotOf(2)!), 8192);
-    assert.equal(s.typicalObjectBytes(s.slotOf(3)!), 4096);
+    assert.equal(s.typicalObjectBytes(s.slotOf(2)!), (4000 * 8192 + 4000 * 4096) / 8000);
+    assert.equal(s.typicalObjectBytes(s.slotOf(3)!), 2048);
+    // Nothing grew: the sizes that hold most bytes.
+    assert.equal(s.typicalObjectBytes(s.slotOf(4)!), 4096);
   });
 });

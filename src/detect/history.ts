@@ -62,6 +62,9 @@ export class EpochSeries {
   /** Of the latest bytes and objects, those in large objects (StackPoint). */
   readonly #lastLargeObjects: Float64Array;
   readonly #lastLargeBytes: Float64Array;
+  /** The least inuse in large objects, and in the others, since the slot was taken. */
+  readonly #largeFloor: Float64Array;
+  readonly #smallFloor: Float64Array;
   readonly #slotOf = new Map<number, number>();
   /** Stack id -> the smallest inuse seen this epoch (every stack seen, tracked or not). */
   readonly #floor = new Map<number, number>();
@@ -85,11 +88,13 @@ export class EpochSeries {
     this.#lastBytes = new Float64Array(capacity);
     this.#lastLargeObjects = new Float64Array(capacity);
     this.#lastLargeBytes = new Float64Array(capacity);
+    this.#largeFloor = new Float64Array(capacity);
+    this.#smallFloor = new Float64Array(capacity);
   }
 
   /** Bytes held by the typed arrays (the fixed part of the budget). */
   get fixedBytes(): number {
-    let n = this.#stackOfSlot.byteLength + this.#interest.byteLength + this.#lastObjects.byteLength + this.#lastBytes.byteLength + this.#lastLargeObjects.byteLength + this.#lastLargeBytes.byteLength;
+    let n = this.#stackOfSlot.byteLength + this.#interest.byteLength + this.#lastObjects.byteLength + this.#lastBytes.byteLength + this.#lastLargeObjects.byteLength + this.#lastLargeBytes.byteLength + this.#largeFloor.byteLength + this.#smallFloor.byteLength;
     for (const r of this.#rings) n += r.times.byteLength + r.totals.byteLength + r.allocs.byteLength + r.inuse.byteLength + r.alloc.byteLength;
     return n;
   }
@@ -121,19 +126,23 @@ export class EpochSeries {
   }
 
   /**
-   * The mean object of the latest point's size class that holds most of its
-   * bytes: its large objects' (profile.ts: LARGE_OBJECT_BYTES) or the
-   * others'. A stack that reads a few 8 MiB requests among many small ones
-   * holds large buffers, though its mean object is small. NaN without objects.
+   * The mean object of the latest point's objects of the size that grew
+   * most since the slot was taken: its large objects (profile.ts:
+   * LARGE_OBJECT_BYTES) or the others; where neither grew, those that hold
+   * most of its bytes. netpoll books a busy server's small request buffers
+   * and an abnormal caller's 8 MiB ones on the same stack: the stack's mean
+   * object is small, its growth is in large buffers. NaN without objects.
    */
   typicalObjectBytes(slot: number): number {
     const bytes = this.#lastBytes[slot]!;
     const objects = this.#lastObjects[slot]!;
     const largeBytes = this.#lastLargeBytes[slot]!;
     const largeObjects = this.#lastLargeObjects[slot]!;
-    if (largeObjects > 0 && 2 * largeBytes >= bytes) return largeBytes / largeObjects;
-    if (objects > largeObjects) return (bytes - largeBytes) / (objects - largeObjects);
-    return NaN;
+    const largeGrowth = largeBytes - this.#largeFloor[slot]!;
+    const smallGrowth = bytes - largeBytes - this.#smallFloor[slot]!;
+    const large = largeGrowth === smallGrowth ? 2 * largeBytes >= bytes : largeGrowth > smallGrowth;
+    if (largeObjects > 0 && (large || objects <= largeObjects)) return largeBytes / largeObjects;
+    return objects > largeObjects ? (bytes - largeBytes) / (objects - largeObjects) : NaN;
   }
 
   /** Adds one (changed) profile at time `t`. */
@@ -163,6 +172,8 @@ export class EpochSeries {
       this.#lastBytes[slot] = p?.bytes ?? 0;
       this.#lastLargeObjects[slot] = p?.largeObjects ?? 0;
       this.#lastLargeBytes[slot] = p?.largeBytes ?? 0;
+      this.#largeFloor[slot] = Math.min(this.#largeFloor[slot]!, p?.largeBytes ?? 0);
+      this.#smallFloor[slot] = Math.min(this.#smallFloor[slot]!, (p?.bytes ?? 0) - (p?.largeBytes ?? 0));
     }
   }
 
@@ -262,7 +273,11 @@ export class EpochSeries {
       this.#stackOfSlot[slot] = c.id;
       this.#slotOf.set(c.id, slot);
       this.#interest[slot] = c.interest;
-      this.#fill(slot, c.firstSight ? 0 : (stacks.get(c.id)?.bytes ?? 0));
+      const p = stacks.get(c.id);
+      this.#fill(slot, c.firstSight ? 0 : (p?.bytes ?? 0));
+      // From what it held when first tracked: its sizes then did not grow here.
+      this.#largeFloor[slot] = p?.largeBytes ?? 0;
+      this.#smallFloor[slot] = (p?.bytes ?? 0) - (p?.largeBytes ?? 0);
     }
   }
 
