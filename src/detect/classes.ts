@@ -98,7 +98,7 @@ export interface LeakClass {
    */
   site?: string;
   versions?: VersionCondition;
-  /** Bounds on the mean object size (inuse bytes / inuse objects) of the growth. */
+  /** Bounds on the mean object size of the growth (history.ts: typicalObjectBytes, the size that grew). */
   meanObjectBytes?: { min?: number; max?: number };
   /** Some function seen in this process (any sample type) must match one of these. */
   processFrames?: RegExp[];

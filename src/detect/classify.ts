@@ -10,7 +10,7 @@ export interface GrowingStack {
   /** Function names, leaf first. */
   frames: readonly string[];
   growthBytes: number;
-  /** Mean object size of the growth (bytes per object), NaN when unknown. */
+  /** Mean object size of the growth (bytes per object, of the objects large or not that grew: history.ts), NaN when unknown. */
   meanObjectBytes: number;
 }
 
