@@ -10,6 +10,7 @@
  * (leak-signatures.md), the profiles win and the regex says so.
  */
 
+import { LARGE_OBJECT_BYTES } from '../pprof/profile.js';
 import type { TrendMode } from './trend.js';
 
 /** Classes of warning/critical findings (the dashboards' and alerts' contract); `cache-filling` is info only. */
@@ -397,7 +398,8 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     stacks: [{ all: [NODE, ...INPUT_BOOK] }, { all: [re(`${NP}\\.${LB}\\.(?:Next|Peek)`), re(`${NP}\\.malloc`)] }],
     keyFrame: re(`${NP}\\.(?:${LB}\\.(?:book|Next|Peek))`),
     versions: { module: 'github.com/cloudwego/netpoll', atLeast: 'v0.2.5', whenUnknown: true },
-    meanObjectBytes: { min: 1024 * 1024 },
+    // The decoders' large-object split (profile.ts), so the class reads a stack's large buffers by their own size.
+    meanObjectBytes: { min: LARGE_OBJECT_BYTES },
     // Few, huge objects: inuse moves in 8 MiB steps as buffers are taken
     // from and returned to the pool, so the floor is judged, not the slope.
     trend: 'retained',

