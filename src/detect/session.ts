@@ -80,9 +80,11 @@ export class DetectionSession {
         const names = history.frames.get(stackId);
         if (!names) continue;
         const id = this.#stacks.idOfNames(names);
-        // Stored history keeps no object sizes: a stack is large by its mean.
-        const large = largeOnAverage(v[0], v[1]);
-        stacks.set(id, { bytes: v[0], objects: v[1], allocDelta: v[2] ?? 0, largeBytes: large ? v[0] : 0, largeObjects: large ? v[1] : 0 });
+        // Scrapes stored before their sizes were (migration 008): a stack is large by its mean.
+        const byMean = largeOnAverage(v[0], v[1]);
+        const largeBytes = v[3] ?? (byMean ? v[0] : 0);
+        const largeObjects = v[4] ?? (byMean ? v[1] : 0);
+        stacks.set(id, { bytes: v[0], objects: v[1], allocDelta: v[2] ?? 0, largeBytes, largeObjects });
       }
       this.#append(p.t, p.totalBytes, p.allocBytes ?? 0, stacks);
     }
@@ -312,8 +314,12 @@ export interface SeedHistory {
     totalBytes: number;
     /** The process's alloc_space total (for the process-age estimate); 0 when unknown. */
     allocBytes?: number;
-    /** Stack id -> [inuse bytes, inuse objects, alloc bytes since the previous point]. */
-    stacks: ReadonlyMap<number, readonly [number, number, number?]>;
+    /**
+     * Stack id -> [inuse bytes, inuse objects, alloc bytes since the previous
+     * point, inuse bytes and objects in large objects]; without the last two,
+     * the stack is large or not by its mean.
+     */
+    stacks: ReadonlyMap<number, readonly [number, number, number?, number?, number?]>;
   }>;
   frames: ReadonlyMap<number, readonly string[]>;
   modules: ReadonlyMap<string, string>;

@@ -51,6 +51,13 @@ export interface FunctionsView {
   functions: FunctionGrowth[];
 }
 
+/**
+ * One stack at one point: [inuse bytes, inuse objects, alloc bytes since the
+ * previous point], then [bytes, objects] of its inuse in large objects when
+ * the scrape recorded them (absent for scrapes stored before migration 008).
+ */
+export type StackHistoryValues = readonly [number, number, number] | readonly [number, number, number, number, number];
+
 /** An epoch's per-stack history, to seed a detection session after a restart. */
 export interface StackHistory {
   /**
@@ -58,7 +65,7 @@ export interface StackHistory {
    * reused from one point to the next, so a day of a large profile's history
    * is never held at once (copy what you keep).
    */
-  points: Iterable<{ t: number; totalBytes: number; allocBytes: number; stacks: ReadonlyMap<number, readonly [number, number, number]> }>;
+  points: Iterable<{ t: number; totalBytes: number; allocBytes: number; stacks: ReadonlyMap<number, StackHistoryValues> }>;
   /** Function names of each stack id, leaf first. */
   frames: Map<number, string[]>;
   modules: Map<string, string>;
@@ -213,10 +220,18 @@ export class StoreReader {
     if (!kf) return empty;
     const scrapes = db
       .prepare(
-        `SELECT id, ts, profile_time AS profileTime, inuse_bytes AS inuseBytes, alloc_bytes AS allocBytes, keyframe
+        `SELECT id, ts, profile_time AS profileTime, inuse_bytes AS inuseBytes, alloc_bytes AS allocBytes, keyframe, large_split AS largeSplit
            FROM scrapes WHERE epoch_id = ? AND outcome = 'ok' AND id >= ? AND id < ? ORDER BY id`,
       )
-      .all(epochId, kf.id, beforeScrapeId) as { id: number; ts: number; profileTime: number | null; inuseBytes: number; allocBytes: number | null; keyframe: number }[];
+      .all(epochId, kf.id, beforeScrapeId) as {
+      id: number;
+      ts: number;
+      profileTime: number | null;
+      inuseBytes: number;
+      allocBytes: number | null;
+      keyframe: number;
+      largeSplit: number;
+    }[];
     const stackIds = new Set(
       db
         .prepare(`SELECT DISTINCT v.stack_id FROM scrapes s JOIN stack_values v ON v.scrape_id = s.id WHERE s.epoch_id = ? AND s.id >= ? AND s.id < ?`)
@@ -224,11 +239,14 @@ export class StoreReader {
         .all(epochId, kf.id, beforeScrapeId) as number[],
     );
     const valuesOf = db.prepare(`SELECT stack_id AS stackId, inuse_bytes AS b, inuse_objects AS o, alloc_bytes AS a FROM stack_values WHERE scrape_id = ?`);
+    const largeOf = db.prepare(`SELECT stack_id, large_bytes, large_objects FROM stack_large_values WHERE scrape_id = ?`).raw();
     // Rebuilt one scrape at a time: keyframe, then deltas, into reused maps.
-    // A point carries [inuse bytes, inuse objects, alloc bytes since the previous point].
-    function* points(): Generator<{ t: number; totalBytes: number; allocBytes: number; stacks: ReadonlyMap<number, readonly [number, number, number]> }> {
+    // A point carries [inuse bytes, inuse objects, alloc bytes since the
+    // previous point], and the stack's inuse in large objects [bytes,
+    // objects] where the scrape recorded it (migration 008).
+    function* points(): Generator<{ t: number; totalBytes: number; allocBytes: number; stacks: ReadonlyMap<number, StackHistoryValues> }> {
       const state = new Map<number, [number, number, number]>();
-      const out = new Map<number, [number, number, number]>();
+      const out = new Map<number, StackHistoryValues>();
       let prevAlloc = new Map<number, number>();
       for (const s of scrapes) {
         if (s.keyframe) state.clear();
@@ -240,9 +258,12 @@ export class StoreReader {
         }
         out.clear();
         const alloc = new Map<number, number>();
+        const large = s.largeSplit ? new Map((largeOf.all(s.id) as [number, number, number][]).map(([id, lb, lo]) => [id, [lb, lo] as const])) : undefined;
         for (const [id, [b, o, a]] of state) {
           const before = prevAlloc.get(id);
-          out.set(id, [b, o, before === undefined ? 0 : Math.max(0, a - before)]);
+          const allocDelta = before === undefined ? 0 : Math.max(0, a - before);
+          const l = large?.get(id);
+          out.set(id, large ? [b, o, allocDelta, l?.[0] ?? 0, l?.[1] ?? 0] : [b, o, allocDelta]);
           alloc.set(id, a);
         }
         prevAlloc = alloc;

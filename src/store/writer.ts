@@ -84,6 +84,8 @@ export class StoreWriter {
   #scratch = new Uint32Array(256);
   readonly #functionValues = new ValueTableBuilder();
   readonly #stackValues = new ValueTableBuilder();
+  /** Stack id -> [bytes, objects] in large objects, of the scrape being written (migration 008). */
+  readonly #largeValues = new Map<number, [number, number]>();
   /** Token bucket of periodic-keyframe rows (may go negative after an epoch's first keyframe). */
   readonly #budget: { rate: number; tokens: number; at: number };
   /** Rows written by the last append (function and stack values): the store work of that scrape. */
@@ -114,13 +116,14 @@ export class StoreWriter {
       newEpoch: db.prepare(`INSERT INTO epochs (target_id, started_at, reason, build_id) VALUES (?, ?, ?, ?) RETURNING id`),
       insertScrape: db.prepare(
         `INSERT INTO scrapes (target_id, epoch_id, ts, profile_time, duration_ms, outcome, error_code, error_message,
-                              body_bytes, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects, keyframe)
+                              body_bytes, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects, keyframe, large_split)
          VALUES (@targetId, @epochId, @ts, @profileTime, @durationMs, @outcome, @errorCode, @errorMessage,
-                 @bodyBytes, @inuseBytes, @inuseObjects, @allocBytes, @allocObjects, @keyframe)
+                 @bodyBytes, @inuseBytes, @inuseObjects, @allocBytes, @allocObjects, @keyframe, @largeSplit)
          RETURNING id`,
       ),
       functionValue: db.prepare(`INSERT INTO function_values (scrape_id, function_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects) VALUES (?, ?, ?, ?, ?, ?)`),
       stackValue: db.prepare(`INSERT INTO stack_values (scrape_id, stack_id, inuse_bytes, inuse_objects, alloc_bytes, alloc_objects) VALUES (?, ?, ?, ?, ?, ?)`),
+      stackLargeValue: db.prepare(`INSERT INTO stack_large_values (scrape_id, stack_id, large_bytes, large_objects) VALUES (?, ?, ?, ?)`),
       epochFunction: db.prepare(`INSERT OR IGNORE INTO epoch_functions (epoch_id, function_id) VALUES (?, ?)`),
       epochModule: db.prepare(`INSERT OR IGNORE INTO epoch_modules (epoch_id, module, version) VALUES (?, ?, ?)`),
       insertProfile: db.prepare(
@@ -157,6 +160,7 @@ export class StoreWriter {
         allocBytes: null,
         allocObjects: null,
         keyframe: 0,
+        largeSplit: 0,
       }) as { id: number };
       return { scrapeId: row.id, targetId };
     });
@@ -233,6 +237,7 @@ export class StoreWriter {
       allocBytes: summary.allocBytes,
       allocObjects: summary.allocObjects,
       keyframe: keyframe ? 1 : 0,
+      largeSplit: stale ? 0 : 1,
     }) as { id: number };
     const scrapeId = scrapeRow.id;
 
@@ -244,8 +249,10 @@ export class StoreWriter {
       const rows =
         forEachChange(functions, keyframe ? undefined : state.functions, (id, b, o, ab, ao) => fv.run(scrapeId, id, b, o, ab, ao)) +
         forEachChange(stacks, keyframe ? undefined : state.stacks, (id, b, o, ab, ao) => sv.run(scrapeId, id, b, o, ab, ao));
+      // Absolute, every scrape: only stacks holding large objects have a row.
+      for (const [id, [b, o]] of this.#largeValues) this.#stmts.stackLargeValue.run(scrapeId, id, b, o);
       if (keyframe) this.#budget.tokens -= rows;
-      this.lastRowsWritten = rows;
+      this.lastRowsWritten = rows + this.#largeValues.size;
       const firstOfEpoch = state.functions === undefined && this.#opts.spreadKeyframes !== false;
       state.functions = functions;
       state.stacks = stacks;
@@ -309,14 +316,25 @@ export class StoreWriter {
     const stacks = this.#stackValues;
     functions.clear();
     stacks.clear();
-    forEachInuseStack(profile, (local, b, o, ab, ao) => {
+    const large = this.#largeValues;
+    large.clear();
+    forEachInuseStack(profile, (local, b, o, ab, ao, lb, lo) => {
       const n = local.length;
       if (n === 0) return;
       if (n > this.#scratch.length) this.#scratch = new Uint32Array(Math.max(n, 2 * this.#scratch.length));
       const frames = this.#scratch;
       for (let k = 0; k < n; k++) frames[k] = fnIds[local[k]!]!;
       functions.add(frames[0]!, b, o, ab, ao);
-      stacks.add(this.#dictionary.stackId(frames, n), b, o, ab, ao);
+      const stackId = this.#dictionary.stackId(frames, n);
+      stacks.add(stackId, b, o, ab, ao);
+      if (lo > 0) {
+        // Stacks that differ only in inlining or line share an id: summed.
+        const v = large.get(stackId);
+        if (v) {
+          v[0] += lb;
+          v[1] += lo;
+        } else large.set(stackId, [lb, lo]);
+      }
     });
     return { functions: functions.build(), stacks: stacks.build() };
   }
