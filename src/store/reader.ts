@@ -258,7 +258,7 @@ export class StoreReader {
         }
         out.clear();
         const alloc = new Map<number, number>();
-        const large = s.largeSplit ? new Map((largeOf.all(s.id) as [number, number, number][]).map(([id, lb, lo]) => [id, [lb, lo] as const])) : undefined;
+        const large = s.largeSplit && s.ts >= fromTs ? new Map((largeOf.all(s.id) as [number, number, number][]).map(([id, lb, lo]) => [id, [lb, lo] as const])) : undefined;
         for (const [id, [b, o, a]] of state) {
           const before = prevAlloc.get(id);
           const allocDelta = before === undefined ? 0 : Math.max(0, a - before);
