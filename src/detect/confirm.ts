@@ -134,6 +134,19 @@ export const CONFIRM_RATE = 0.75;
  */
 export const SLOWING_Z = upperNormalQuantile(CONFIRM_P);
 
+/**
+ * The same falling rate, for growth already found filling: it stays filling
+ * while its rate still falls by a standard error (one-sided 84 %), not only
+ * at `SLOWING_Z`. The test runs at every scrape over nearly the same points,
+ * and a cache whose fall sits near `SLOWING_Z` crossed it on one evaluation
+ * by chance and warned for good (held-out round 50's log-like table at
+ * minute 73, two tables beside leaks in the corpus). A leak found filling by
+ * chance does not wait for its estimate to cross back: it escalates once its
+ * rate is seen to go on (resumedAfterFilling). On the corpus 0.5 to 1.0
+ * decide alike; 0 held a leak to its series' end, 1.3 kept a false alarm.
+ */
+export const STILL_SLOWING_Z = 1;
+
 function withoutLeastGrowth(p: DetectParams): DetectParams {
   return { ...p, minGrowthBytes: 0, minGrowthRatio: 0 };
 }

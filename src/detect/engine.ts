@@ -22,7 +22,7 @@
  */
 import { allocContext, keepsFallingShare, keptShareByThird, type KeptShares } from './alloc.js';
 import { UNCLASSIFIED, VULNERABLE_VERSIONS, type LeakClassId } from './classes.js';
-import { CONFIRM_RATE, SLOWING_Z, hoursOf, resumedAfterFilling, slowerThanBeforeFirstSight, wentOnAfter } from './confirm.js';
+import { CONFIRM_RATE, SLOWING_Z, STILL_SLOWING_Z, hoursOf, resumedAfterFilling, slowerThanBeforeFirstSight, wentOnAfter } from './confirm.js';
 import { asCrashLoop, asLeakedBefore, leakedInLastProcess, outlivedItsProcesses, type CarriedGrowth } from './crash-loop.js';
 import { asFilling, asHeld, detectionOf, versionDetections, type Detection } from './detection.js';
 import { groupsOf, sumOf, type Group } from './groups.js';
@@ -239,8 +239,10 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   // judged: filling, until it went on at its rate after it was found
   // filling (the fall is behind it, as when a leak's traffic fell and
   // held low). A class's site holds buffers in flight whose rate
-  // follows traffic; its stack, not its shape, says what it is.
-  const rateFell = cacheLike && verdict.growing && resumed !== true && g.classification.classId === UNCLASSIFIED.id && rateFallsBeyondSamplingError(shapeTimes, sum, arrivalVariancePerByte(site.meanObjectBytes, site.periodBytes), SLOWING_Z);
+  // follows traffic; its stack, not its shape, says what it is. Found
+  // filling already, it stays so at a looser significance (hysteresis).
+  const fallZ = state.fillingSince?.has(g.classification.facts.function) ? STILL_SLOWING_Z : SLOWING_Z;
+  const rateFell = cacheLike && verdict.growing && resumed !== true && g.classification.classId === UNCLASSIFIED.id && rateFallsBeyondSamplingError(shapeTimes, sum, arrivalVariancePerByte(site.meanObjectBytes, site.periodBytes), fallZ);
   return { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age, site.meanObjectBytes), cacheLike, unconfirmed, keptShares, stillFilling, slowerThanBefore, rateFell };
 }
 
