@@ -150,6 +150,9 @@ const SHAPES: Record<string, string[]> = {
     'trap-cache-log-fast-1min', 'trap-cache-bound-tau100-45s', 'leak-slow-beside-log-cache-2min', 'leak-late-beside-bound-1min', 'leak-paths-noisy-90s',
     'trap-cache-fill-50min-batch-2min', 'trap-kitex-ramp-fifo-3min', 'leak-kitex-tags-fall-90s',
   ],
+  '1/t tables and a bound fill with many sampled objects, a fast leak beside a fast 1/t table, per-request leaks under falling and cycling traffic (held-out round 51, stop 40)': [
+    'trap-cache-log-busy-30s', 'trap-cache-bound-tau80-1min-big', 'leak-beside-fast-log-cache-1min', 'leak-kitex-audit-per-request-fall-2min', 'leak-kitex-audit-cycle-1min',
+  ],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -260,7 +263,8 @@ describe('labelled corpus', () => {
   // leak-with-bound-cache-2min and leak-late-log-cache-2min (above) no
   // longer warn: 228 of 234, 0.974. Held-out round 50 added the log-like
   // table beside leak-slow-beside-log-cache-2min, which warns at the
-  // warm-up's end and again at hour 4: 232 of 240, 0.967.
+  // warm-up's end and again at hour 4: 232 of 240, 0.967; with round 51
+  // (all right), 235 of 243, 0.967.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -953,6 +957,25 @@ describe('labelled corpus', () => {
     for (const name of ['trap-cache-fill-50min-batch-2min', 'trap-kitex-ramp-fifo-3min']) assert.deepEqual(byName(name).alerts, [], name);
     // The same hysteresis quiets the tables beside two earlier leaks, each of which warned once at its cache.
     for (const name of ['leak-late-log-cache-2min', 'leak-with-bound-cache-2min']) assert.equal(byName(name).alerts.length, byName(name).correct, name);
+  });
+
+  it('held-out round 51: fills with many sampled objects stay filling; leaks that read as filling while their traffic falls still warn', () => {
+    // Recorded after stop 40's hysteresis on the falling rate and scored
+    // with it, unchanged: precision 3 of 3, recall 3 of 3, both fills quiet.
+    // The leak beside the fast table was itself found filling in its
+    // warm-up (minute 51) and escalated at 65: the hysteresis holds a site
+    // only while its rate still falls.
+    warnsOnceAt({
+      'leak-beside-fast-log-cache-1min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 70],
+      'leak-kitex-audit-per-request-fall-2min': ['unclassified-growth', /^main\.\(\*auditLog\)\.record$/, 120],
+      'leak-kitex-audit-cycle-1min': ['unclassified-growth', /^main\.\(\*auditLog\)\.record$/, 90],
+    });
+    for (const name of ['trap-cache-log-busy-30s', 'trap-cache-bound-tau80-1min-big']) {
+      assert.deepEqual(byName(name).alerts, [], name);
+      assert.ok(byName(name).findings.some((f) => f.classId === 'cache-filling'), `${name}: no filling finding`);
+    }
+    const table = byName('leak-beside-fast-log-cache-1min').findings.filter((f) => f.function === 'main.(*symbolTable).intern');
+    assert.deepEqual(table.map((f) => f.severity), ['info', 'info'], 'the table beside the leak: held, then filling');
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {
