@@ -62,7 +62,8 @@ export interface EpochState {
   /**
    * Functions with an open "filling, slowing down" finding, and when (ms) it
    * was raised: such growth escalates only once its slowing has stopped
-   * (resumedAfterFilling).
+   * (resumedAfterFilling), and its falling rate is judged at the looser
+   * STILL_SLOWING_Z (hysteresis).
    */
   fillingSince?: ReadonlyMap<string, number>;
   /** A container insert frame (holders.ts) under a site's owner in any of the stacks summed into it. */
