@@ -153,6 +153,10 @@ const SHAPES: Record<string, string[]> = {
   '1/t tables and a bound fill with many sampled objects, a fast leak beside a fast 1/t table, per-request leaks under falling and cycling traffic (held-out round 51, stop 40)': [
     'trap-cache-log-busy-30s', 'trap-cache-bound-tau80-1min-big', 'leak-beside-fast-log-cache-1min', 'leak-kitex-audit-per-request-fall-2min', 'leak-kitex-audit-cycle-1min',
   ],
+  'a 55-minute fill at 90 s, a 30-minute bound fill at 15 s, slow leaks at 3 minutes, a late leak after a fill, a leak beside a fill behind rare GCs, in-flight memory under a 150-minute ramp (held-out round 52, stop 41)': [
+    'trap-cache-fill-55min-90s', 'leak-slow-3min-5h', 'trap-cache-bound-tau30-15s', 'leak-late-after-fill-45s', 'leak-rare-gc-beside-bound-90s',
+    'leak-kitex-note-slow-3min', 'trap-kitex-long-ramp-fifo-2min',
+  ],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -264,7 +268,8 @@ describe('labelled corpus', () => {
   // longer warn: 228 of 234, 0.974. Held-out round 50 added the log-like
   // table beside leak-slow-beside-log-cache-2min, which warns at the
   // warm-up's end and again at hour 4: 232 of 240, 0.967; with round 51
-  // (all right), 235 of 243, 0.967.
+  // (all right), 235 of 243, 0.967; with round 52 (a 55-minute fill at 90 s
+  // warns at minute 66: eval/known-false-alarms.ts), 239 of 248, 0.964.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -976,6 +981,32 @@ describe('labelled corpus', () => {
     }
     const table = byName('leak-beside-fast-log-cache-1min').findings.filter((f) => f.function === 'main.(*symbolTable).intern');
     assert.deepEqual(table.map((f) => f.severity), ['info', 'info'], 'the table beside the leak: held, then filling');
+  });
+
+  it('held-out round 52: slow leaks at 3 minutes, a late leak after a fill and a leak behind rare GCs warn with their class; bound fills and a long load ramp stay quiet', () => {
+    // Recorded and scored before any change for it: precision 4 of 5,
+    // recall 4 of 4, class 4 of 4. The fifth warning, the 55-minute fill at
+    // 90 s, is a known false alarm (eval/known-false-alarms.ts).
+    warnsOnceAt({
+      'leak-slow-3min-5h': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 90],
+      'leak-kitex-note-slow-3min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField4$/, 110],
+      // Minutes from the leak's start at minute 105, past the fill's end.
+      'leak-late-after-fill-45s': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 40],
+      // GCs every ~20 minutes: few points change.
+      'leak-rare-gc-beside-bound-90s': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 160],
+    });
+    for (const name of ['trap-cache-bound-tau30-15s', 'trap-kitex-long-ramp-fifo-2min']) {
+      assert.deepEqual(byName(name).alerts, [], name);
+      assert.ok(byName(name).findings.some((f) => f.classId === 'cache-filling'), `${name}: no filling finding`);
+    }
+    // The fills beside the leaks are found filling, never warned.
+    for (const [name, fn] of [['leak-late-after-fill-45s', 'main.(*sessionCache).admit'], ['leak-rare-gc-beside-bound-90s', 'main.(*priceCache).load']] as const) {
+      const fill = byName(name).findings.filter((f) => f.function === fn);
+      assert.ok(fill.some((f) => f.classId === 'cache-filling'), `${name}: ${fn} not found filling`);
+      assert.ok(fill.every((f) => f.severity === 'info'), `${name}: ${fn} warned`);
+    }
+    assert.ok(KNOWN_FALSE_ALARMS.has('trap-cache-fill-55min-90s'));
+    assert.deepEqual(byName('trap-cache-fill-55min-90s').alerts.map((f) => f.function), ['main.(*sessionCache).admit']);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {

@@ -37,8 +37,25 @@ const HELD_OUT_ROUND_20_FALSE_ALARMS = ['trap-cache-log-2min', 'trap-cache-bound
 const HELD_OUT_ROUND_24_FALSE_ALARMS = ['trap-cache-log-3min'];
 
 /**
+ * Held-out round 52 (stop 41), kept as recorded: a session LRU that fills at
+ * a constant rate until minute 55, then replaces entries, scraped every 90 s.
+ * Its ~64 sampled entries are replaced too, so its sampled level wanders by
+ * ±4 MB over the hour it takes to turn over: it dipped to 33.1 MB at the
+ * warm-up's end (35.2 at minute 55) and then read 35.2, 36.3, 37.3 and 37.9,
+ * a rise of 47 MB/h and five points in order (Mann–Kendall's least p), so
+ * the 5-minute confirmation passed at minute 66. It resolved at minute 100.
+ * Measured and left: on those points the share it kept of what it
+ * allocated fell only from 0.93 to 0.69, and leaks' shares wander as much
+ * (their maps and slices re-grow): asking the share to hold at 3/4 lost
+ * leak-many-paths and delayed 15 leaks by up to 93 minutes. Asking the
+ * points to continue the line fitted before the warm-up's end lost 33
+ * leaks, Kitex field leaks whose first hour bends.
+ */
+const HELD_OUT_ROUND_52_FALSE_ALARMS = ['trap-cache-fill-55min-90s'];
+
+/**
  * Healthy series that still raise a warning: trap-cache-log-slow and rounds
- * 20's and 24's (above). Two more warned until stop 27, when a filling finding raised
+ * 20's, 24's and 52's (above). Two more warned until stop 27, when a filling finding raised
  * past the warm-up began to hold its site until the growth regains the rate
  * it had then (confirm.ts: resumedAfterFilling): trap-cache-log, whose
  * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
@@ -46,4 +63,4 @@ const HELD_OUT_ROUND_24_FALSE_ALARMS = ['trap-cache-log-3min'];
  * whose sampled growth rose again between minutes 100 and 160. Both are
  * tested in test/corpus.test.ts.
  */
-export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS]);
+export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS]);
