@@ -157,6 +157,10 @@ const SHAPES: Record<string, string[]> = {
     'trap-cache-fill-55min-90s', 'leak-slow-3min-5h', 'trap-cache-bound-tau30-15s', 'leak-late-after-fill-45s', 'leak-rare-gc-beside-bound-90s',
     'leak-kitex-note-slow-3min', 'trap-kitex-long-ramp-fifo-2min',
   ],
+  'a 5 MB/h leak at 15 s, fills of small entries that then replace them, a leak beside a 1/t table at 128 KiB sampling, a batch at 3 minutes, a field leak of one request in three under a 4-hour cycle (held-out round 53, stop 41)': [
+    'leak-slow-15s-150min', 'trap-cache-fill-50min-small-1min', 'leak-memrate-128k-beside-log-1min', 'trap-batch-45min-3min',
+    'leak-kitex-note-every3-cycle-90s', 'trap-kitex-warm-fifo-small-1min',
+  ],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -269,7 +273,8 @@ describe('labelled corpus', () => {
   // table beside leak-slow-beside-log-cache-2min, which warns at the
   // warm-up's end and again at hour 4: 232 of 240, 0.967; with round 51
   // (all right), 235 of 243, 0.967; with round 52 (a 55-minute fill at 90 s
-  // warns at minute 66: eval/known-false-alarms.ts), 239 of 248, 0.964.
+  // warns at minute 66: eval/known-false-alarms.ts), 239 of 248, 0.964;
+  // with round 53 (all right), 242 of 251, 0.964.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1007,6 +1012,25 @@ describe('labelled corpus', () => {
     }
     assert.ok(KNOWN_FALSE_ALARMS.has('trap-cache-fill-55min-90s'));
     assert.deepEqual(byName('trap-cache-fill-55min-90s').alerts.map((f) => f.function), ['main.(*sessionCache).admit']);
+  });
+
+  it('held-out round 53: slow, sparse-sampled and cycling leaks warn with their class; fills of small entries that then replace them stay quiet', () => {
+    // Recorded and scored before any change, unchanged: precision 3 of 3,
+    // recall 3 of 3, class 3 of 3, no healthy series warned. The two fills
+    // replace ~50-70 sampled entries once full, as round 52's 90-second
+    // fill does; here their sampled level did not rise past the warm-up.
+    warnsOnceAt({
+      'leak-slow-15s-150min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 90],
+      'leak-memrate-128k-beside-log-1min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 90],
+      'leak-kitex-note-every3-cycle-90s': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField4$/, 90],
+    });
+    for (const name of ['trap-cache-fill-50min-small-1min', 'trap-kitex-warm-fifo-small-1min']) {
+      assert.deepEqual(byName(name).alerts, [], name);
+      assert.ok(byName(name).findings.some((f) => f.classId === 'cache-filling'), `${name}: no filling finding`);
+    }
+    assert.deepEqual(byName('trap-batch-45min-3min').alerts, []);
+    const table = byName('leak-memrate-128k-beside-log-1min').findings.filter((f) => f.function === 'main.(*symbolTable).intern');
+    assert.ok(table.length > 0 && table.every((f) => f.severity === 'info'), 'the 1/t table beside the leak: info only');
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {
