@@ -12,8 +12,9 @@
  * first finding of the leak's class (any severity); time to warning is
  * reported beside it. Not met, and asserted at what the detector does today
  * so that any regression fails (README "Evaluation on real profiles"):
- * - KNOWN_FALSE_ALARMS: a log-like cache whose recording grows nearly
- *   straight until the warm-up hold ends;
+ * - KNOWN_FALSE_ALARMS: caches whose sampled growth reads nearly straight
+ *   until the warm-up hold ends (slow log-like and bound fills, and a full
+ *   LRU whose replaced sampled entries rose just past it);
  * - the median time to a *warning* for fast leaks, which issue 10's own
  *   shape 5 (a constant 60-minute fill after start raises no warning) sets
  *   for leaks that start with their process (every fast series here does).
