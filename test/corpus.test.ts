@@ -162,6 +162,10 @@ const SHAPES: Record<string, string[]> = {
     'leak-slow-15s-150min', 'trap-cache-fill-50min-small-1min', 'leak-memrate-128k-beside-log-1min', 'trap-batch-45min-3min',
     'leak-kitex-note-every3-cycle-90s', 'trap-kitex-warm-fifo-small-1min',
   ],
+  'scraped every 4 minutes (a 6 MB/h leak, a bound fill, a 1/t table, a tags leak riding a ramp, a ramp beside a FIFO); field leaks in a map value (field 11) and in a struct inside a list on FastRead, frugal and apache (held-out round 54, stop 42)': [
+    'leak-4min-6h', 'trap-cache-bound-tau40-4min', 'trap-cache-log-4min', 'leak-kitex-tags-ramp-4min', 'trap-kitex-ramp-fifo-4min',
+    'leak-codec-fastread-attrs-2min', 'leak-codec-frugal-tag-90s', 'leak-codec-apache-tag-5min', 'trap-codec-fastread-attrs-busy-1min',
+  ],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -275,7 +279,9 @@ describe('labelled corpus', () => {
   // warm-up's end and again at hour 4: 232 of 240, 0.967; with round 51
   // (all right), 235 of 243, 0.967; with round 52 (a 55-minute fill at 90 s
   // warns at minute 66: eval/known-false-alarms.ts), 239 of 248, 0.964;
-  // with round 53 (all right), 242 of 251, 0.964.
+  // with round 53 (all right), 242 of 251, 0.964; with round 54 (a 1/t
+  // table at 4 minutes warns at minute 92: eval/known-false-alarms.ts),
+  // 247 of 257, 0.961.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1032,6 +1038,25 @@ describe('labelled corpus', () => {
     assert.deepEqual(byName('trap-batch-45min-3min').alerts, []);
     const table = byName('leak-memrate-128k-beside-log-1min').findings.filter((f) => f.function === 'main.(*symbolTable).intern');
     assert.ok(table.length > 0 && table.every((f) => f.severity === 'info'), 'the 1/t table beside the leak: info only');
+  });
+
+  it('held-out round 54: leaks at 4 minutes and field leaks in a map value and in a list of structs warn with their class and field; fills and ramps at 4 minutes stay quiet', () => {
+    // Recorded and scored before any change: precision 5 of 6, recall 5 of
+    // 5, class 5 of 5. The sixth warning, the 1/t table at 4 minutes, is a
+    // known false alarm (eval/known-false-alarms.ts).
+    warnsOnceAt({
+      'leak-4min-6h': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 120],
+      'leak-kitex-tags-ramp-4min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField3$/, 120],
+      'leak-codec-fastread-attrs-2min': ['server-request-field-held', /\(\*Item\)\.FastReadField11$/, 120],
+      'leak-codec-apache-tag-5min': ['server-request-field-held', /\(\*Tag\)\.ReadField2$/, 120],
+      'leak-codec-frugal-tag-90s': ['server-request-field-held', /cloudwego\/frugal\//, 120],
+    });
+    // Their summaries (field 11; Tag field 2 under Item field 9): codec-attribution.test.ts.
+    for (const name of ['trap-cache-bound-tau40-4min', 'trap-kitex-ramp-fifo-4min', 'trap-codec-fastread-attrs-busy-1min']) {
+      assert.deepEqual(byName(name).alerts, [], name);
+    }
+    assert.ok(byName('trap-cache-bound-tau40-4min').findings.some((f) => f.classId === 'cache-filling'), 'the bound fill: no filling finding');
+    assert.deepEqual(byName('trap-cache-log-4min').alerts.map((f) => f.function), ['main.(*symbolTable).intern']);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {

@@ -54,8 +54,19 @@ const HELD_OUT_ROUND_24_FALSE_ALARMS = ['trap-cache-log-3min'];
 const HELD_OUT_ROUND_52_FALSE_ALARMS = ['trap-cache-fill-55min-90s'];
 
 /**
+ * Held-out round 54 (stop 42), kept as recorded: a 1/t symbol table scraped
+ * every 4 minutes (misses 0.25 x 50/(s+50) of 4000 lookups a scrape: a time
+ * constant of 200 minutes). Its sampled level grew 14.7 MB/h over the first
+ * two hours, 7.8 over the next two and 7.6 over the last 96 minutes: the
+ * slowing past the warm-up is a fifth, within the sampling error of the
+ * ~16 sampled symbols an hour, so the confirmation passed at minute 92 and
+ * the warning holds, as round 24's table at 3 minutes does.
+ */
+const HELD_OUT_ROUND_54_FALSE_ALARMS = ['trap-cache-log-4min'];
+
+/**
  * Healthy series that still raise a warning: trap-cache-log-slow and rounds
- * 20's, 24's and 52's (above). Two more warned until stop 27, when a filling finding raised
+ * 20's, 24's, 52's and 54's (above). Two more warned until stop 27, when a filling finding raised
  * past the warm-up began to hold its site until the growth regains the rate
  * it had then (confirm.ts: resumedAfterFilling): trap-cache-log, whose
  * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
@@ -63,4 +74,4 @@ const HELD_OUT_ROUND_52_FALSE_ALARMS = ['trap-cache-fill-55min-90s'];
  * whose sampled growth rose again between minutes 100 and 160. Both are
  * tested in test/corpus.test.ts.
  */
-export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS]);
+export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS]);
