@@ -166,6 +166,9 @@ const SHAPES: Record<string, string[]> = {
     'leak-4min-6h', 'trap-cache-bound-tau40-4min', 'trap-cache-log-4min', 'leak-kitex-tags-ramp-4min', 'trap-kitex-ramp-fifo-4min',
     'leak-codec-fastread-attrs-2min', 'leak-codec-frugal-tag-90s', 'leak-codec-apache-tag-5min', 'trap-codec-fastread-attrs-busy-1min',
   ],
+  'a sawtooth: a spool that keeps records and drops them all every 40 minutes, 76 minutes or 2 hours, alone and beside leaks (held-out round 55, stop 42)': [
+    'trap-spool-40min-1min', 'trap-spool-76min-2min', 'trap-spool-2h-5min', 'leak-beside-spool-1min', 'leak-beside-spool-76min-2min',
+  ],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -281,7 +284,9 @@ describe('labelled corpus', () => {
   // warns at minute 66: eval/known-false-alarms.ts), 239 of 248, 0.964;
   // with round 53 (all right), 242 of 251, 0.964; with round 54 (a 1/t
   // table at 4 minutes warns at minute 92: eval/known-false-alarms.ts),
-  // 247 of 257, 0.961.
+  // 247 of 257, 0.961; with round 55 (two spools whose first tooth
+  // outlasts the warm-up warn once: eval/known-false-alarms.ts), 249 of
+  // 261, 0.954.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1057,6 +1062,31 @@ describe('labelled corpus', () => {
     }
     assert.ok(byName('trap-cache-bound-tau40-4min').findings.some((f) => f.classId === 'cache-filling'), 'the bound fill: no filling finding');
     assert.deepEqual(byName('trap-cache-log-4min').alerts.map((f) => f.function), ['main.(*symbolTable).intern']);
+  });
+
+  it('held-out round 55: a sawtooth refills what it released and stays quiet after its first tooth; leaks beside it warn', () => {
+    // Recorded and scored before any change: precision 2 of 8, recall 2 of
+    // 2. Every spool warned, the 40-minute one too: judged from its last
+    // release (trend.ts: growthOnset), a tooth of 30 minutes and more read
+    // as a leak, and the 76-minute and 2-hour spools warned again on later
+    // teeth. A site that gave back most of what it held now grows as a leak
+    // only above the level it released from (refill.ts): precision 2 of 4.
+    warnsOnceAt({
+      'leak-beside-spool-1min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 90],
+      'leak-beside-spool-76min-2min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 90],
+    });
+    assert.deepEqual(byName('trap-spool-40min-1min').alerts, []);
+    // A tooth longer than the warm-up is a constant-rate growth for longer
+    // than the hour a fill may take (issue 10): it warns once, and the
+    // warning resolves within the half hour after its release.
+    for (const name of ['trap-spool-76min-2min', 'trap-spool-2h-5min']) {
+      const [only, ...more] = byName(name).alerts;
+      assert.deepEqual(more, [], `${name}: one warning, not one a tooth`);
+      assert.equal(only?.function, 'main.(*spool).append', name);
+      const released = byName(name).firstMs + (name === 'trap-spool-2h-5min' ? 120 : 76) * 60_000;
+      const resolvedAt = only.resolvedAt ?? Infinity;
+      assert.ok(resolvedAt > released && resolvedAt <= released + 35 * 60_000, `${name}: resolved at ${only.resolvedAt}`);
+    }
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {

@@ -30,6 +30,7 @@ import type { EpochSeries } from './history.js';
 import { foldHolders } from './holders.js';
 import { loadTimeAxis } from './load-time.js';
 import { horizonsOf, type DetectParams } from './params.js';
+import { refillsInAnyHorizon } from './refill.js';
 import { median, upperNormalQuantile } from './stats.js';
 import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
 import { arrivalVariancePerByte, rateFallsBeyondSamplingError, exceedsSamplingError, slowsBeyondSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
@@ -207,6 +208,10 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   // Known bugs and abnormally large buffers are no cache warming up, nor
   // load held in flight: their class says what they are, not their shape.
   const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
+  // A sawtooth: growth no higher than what the site already gave back in
+  // this process (refill.ts). A retained class's buffers come and go by
+  // design, and its floor is what it judges.
+  if (cacheLike && refillsInAnyHorizon(state, params, g, samplingZ)) return undefined;
   const alloc = allocContext(times, sum, site.allocs, verdict.slopePerHour);
   // Memory that follows load: inuse tracks the allocation rate, or keeps
   // no share of what was allocated beyond it, at the trend's own

@@ -41,6 +41,18 @@ describe('stillGrowing (hysteresis of open findings)', () => {
     assert.deepEqual([...stillGrowing(state, DEFAULT_DETECT_PARAMS, [site(60, 40)])], []);
   });
 
+  it('a tooth of a sawtooth: released at minute 76 and refilling at its rate, it stopped', () => {
+    // 18 MB/h for 76 minutes, dropped to nothing, growing again: the growth
+    // since the finding was last seen (minute 74) is steady, and a leak
+    // never gives back what it kept (refill.ts).
+    const tooth = (m: number): number => (m % 76) * (18 * MB / 60);
+    assert.deepEqual([...stillGrowing(stateOf(110, tooth), DEFAULT_DETECT_PARAMS, [site(74, 18)])], []);
+    // Once it rises above the level it released from (22.5 MB) beyond the
+    // sampling error of both, it grows again: at twice the rate, 44 MB at 150.
+    const above = (m: number): number => (m < 76 ? m : 2 * (m - 76)) * (18 * MB / 60);
+    assert.equal(stillGrowing(stateOf(150, above), DEFAULT_DETECT_PARAMS, [site(74, 18)]).size, 1);
+  });
+
   it('the same leak still growing at a third of its rate is not stopped', () => {
     const state = stateOf(90, (m) => (Math.min(m, 60) + Math.max(0, m - 60) / 3) * (40 * MB / 60));
     assert.equal(stillGrowing(state, DEFAULT_DETECT_PARAMS, [site(60, 40)]).size, 1);

@@ -30,8 +30,9 @@ import type { EpochState } from './engine.js';
 import { groupsOf, type Member } from './groups.js';
 import type { EpochSeries, HistoryView } from './history.js';
 import { horizonsOf, type DetectParams } from './params.js';
+import { refillsInAnyHorizon } from './refill.js';
 import { risesDispersion } from './sampling.js';
-import { senSlopeInterval } from './stats.js';
+import { senSlopeInterval, upperNormalQuantile } from './stats.js';
 
 /** An open finding's site, as the finding tracker holds it. */
 export interface OpenSite {
@@ -69,6 +70,10 @@ export function stillGrowing(state: EpochState, params: DetectParams, sites: rea
     );
     // Its floor no longer rose over its own horizon: nothing left to hold.
     if (!group) continue;
+    // It gave back most of what it held, and grows no higher again: a
+    // sawtooth's tooth ended (refill.ts). A retained class's buffers come
+    // and go by design.
+    if (group.classification.cls.trend !== 'retained' && refillsInAnyHorizon(state, params, group, upperNormalQuantile(params.maxPValue))) continue;
     // Growth at the finding's rate must have had time to show: at least
     // `min_growth_bytes` of it (the least growth that raises a finding),
     // which also outweighs the sampling steps a slow site's values move in.

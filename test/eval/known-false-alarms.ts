@@ -65,8 +65,19 @@ const HELD_OUT_ROUND_52_FALSE_ALARMS = ['trap-cache-fill-55min-90s'];
 const HELD_OUT_ROUND_54_FALSE_ALARMS = ['trap-cache-log-4min'];
 
 /**
+ * Held-out round 55 (stop 42), kept as recorded: write-behind spools that
+ * keep records at a steady rate and drop them all every 76 minutes (at 2
+ * minutes) and every 2 hours (at 5 minutes). Their first tooth is growth at
+ * a constant rate for longer than the hour issue 10 grants a fill, with no
+ * release yet to say what it is, so it warns past the warm-up (minutes 72
+ * and 75) and resolves after the release. Later teeth refill what the site
+ * released and stay quiet (refill.ts); before it each warned again.
+ */
+const HELD_OUT_ROUND_55_FALSE_ALARMS = ['trap-spool-76min-2min', 'trap-spool-2h-5min'];
+
+/**
  * Healthy series that still raise a warning: trap-cache-log-slow and rounds
- * 20's, 24's, 52's and 54's (above). Two more warned until stop 27, when a filling finding raised
+ * 20's, 24's, 52's, 54's and 55's (above). Two more warned until stop 27, when a filling finding raised
  * past the warm-up began to hold its site until the growth regains the rate
  * it had then (confirm.ts: resumedAfterFilling): trap-cache-log, whose
  * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
@@ -74,4 +85,4 @@ const HELD_OUT_ROUND_54_FALSE_ALARMS = ['trap-cache-log-4min'];
  * whose sampled growth rose again between minutes 100 and 160. Both are
  * tested in test/corpus.test.ts.
  */
-export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS]);
+export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS]);
