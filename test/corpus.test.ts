@@ -169,6 +169,9 @@ const SHAPES: Record<string, string[]> = {
   'a sawtooth: a spool that keeps records and drops them all every 40 minutes, 76 minutes or 2 hours, alone and beside leaks (held-out round 55, stop 42)': [
     'trap-spool-40min-1min', 'trap-spool-76min-2min', 'trap-spool-2h-5min', 'leak-beside-spool-1min', 'leak-beside-spool-76min-2min',
   ],
+  'spools flushed every 20 minutes at 15 s or at random after 20-60 minutes, one whose flushes keep a tenth of what they drop (held-out round 56, stop 42)': [
+    'trap-spool-20min-15s', 'trap-spool-irregular-1min', 'leak-spool-keeps-tenth-1min', 'leak-beside-spool-20min-15s',
+  ],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -286,7 +289,7 @@ describe('labelled corpus', () => {
   // table at 4 minutes warns at minute 92: eval/known-false-alarms.ts),
   // 247 of 257, 0.961; with round 55 (two spools whose first tooth
   // outlasts the warm-up warn once: eval/known-false-alarms.ts), 249 of
-  // 261, 0.954.
+  // 261, 0.954; with round 56 (all right), 251 of 263, 0.954.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1087,6 +1090,20 @@ describe('labelled corpus', () => {
       const resolvedAt = only.resolvedAt ?? Infinity;
       assert.ok(resolvedAt > released && resolvedAt <= released + 35 * 60_000, `${name}: resolved at ${only.resolvedAt}`);
     }
+  });
+
+  it('held-out round 56: irregular and short-toothed spools stay quiet; a spool whose flushes keep a tenth is a leak inside its sawtooth', () => {
+    // Scored with round 55's refill before any change: precision 1 of 1,
+    // recall 1 of 2 (before the refill, the irregular spool warned). The
+    // spool that keeps a tenth of each flush refilled below its highest
+    // level for good: a refill only while its troughs do not rise beyond the
+    // sampling error (refill.ts: cycleOf).
+    warnsOnceAt({
+      'leak-beside-spool-20min-15s': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 90],
+      // ~2.4 MB/h under 16 MB teeth: its troughs tell after five flushes.
+      'leak-spool-keeps-tenth-1min': ['unclassified-growth', /^main\.\(\*spool\)\.append$/, 240],
+    });
+    for (const name of ['trap-spool-20min-15s', 'trap-spool-irregular-1min']) assert.deepEqual(byName(name).alerts, [], name);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { refillsWhatItReleased } from './refill.js';
+import { cycleOf, refillsWhatItReleased } from './refill.js';
 
 const MB = 1_000_000;
 // Go's default sampling: 512 KiB of variance per byte for small objects.
@@ -41,6 +41,16 @@ describe('refillsWhatItReleased', () => {
     assert.equal(refillsWhatItReleased([0, 0.8 * MB, 0.3 * MB, 0.5 * MB, 0.8 * MB], PERIOD, Z), false);
     // 40 MB down to 25 MB: the site kept most of what it held.
     assert.equal(refillsWhatItReleased([10 * MB, 40 * MB, 25 * MB, 30 * MB, 35 * MB], PERIOD, Z), false);
+  });
+
+  it('a sawtooth whose troughs rise keeps part of each cycle: a leak inside it, not a refill', () => {
+    // Teeth of 16 MB; each flush keeps 1.6 MB for good.
+    const values: number[] = [];
+    for (let t = 0; t < 8; t++) for (let i = 0; i < 40; i++) values.push((t * 1.6 + i * 0.4) * MB);
+    assert.equal(cycleOf(values.slice(0, 3 * 40 + 20), PERIOD, Z), 'refilling', 'three troughs, 3.2 MB apart: within the error');
+    assert.equal(cycleOf(values, PERIOD, Z), 'keeps-part-of-each-cycle');
+    // The same teeth without the kept part.
+    assert.equal(cycleOf(sawtooth(8, 40, 0.4), PERIOD, Z), 'refilling');
   });
 
   it('every allocation recorded (MemProfileRate 1): a small site\'s release counts', () => {

@@ -6,7 +6,9 @@
  * growthOnset) or over a window inside one tooth, each tooth reads as a leak.
  * A leak never gives back what it kept (a restart is a new epoch), so its
  * level soon rises above anything the site released; until it does, its
- * growth is explained by the site's own cycle.
+ * growth is explained by the site's own cycle. A site that keeps part of
+ * each cycle (its troughs rise: a flush that forgets some records) leaks
+ * inside its sawtooth, and is judged as any other site.
  */
 import type { EpochState } from './engine.js';
 import type { Group } from './groups.js';
@@ -29,34 +31,57 @@ export function refillsInAnyHorizon(state: EpochState, params: DetectParams, g: 
   }
   const variance = arrivalVariancePerByte(objects > 0 ? bytes / objects : undefined, state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD);
   const horizons = horizonsOf(params);
-  return horizons.some((horizonMs, h) => {
-    if (h > 0 && state.now - state.firstMs <= horizons[h - 1]!) return false;
+  const readings = horizons.map((horizonMs, h) => {
+    if (h > 0 && state.now - state.firstMs <= horizons[h - 1]!) return undefined;
     const view = state.series.view(h, state.now - horizonMs);
     const values = new Array<number>(view.times.length).fill(0);
     for (const m of g.members) state.series.inuse(h, m.slot, view).forEach((v, i) => (values[i] = values[i]! + v));
-    return refillsWhatItReleased(values, variance, z);
+    return cycleOf(values, variance, z);
   });
+  // Rising troughs over any horizon (the longer ones see more cycles) outweigh a refill seen in another.
+  return !readings.includes('keeps-part-of-each-cycle') && readings.includes('refilling');
 }
 
+/** What a site's points say of a cycle: none seen (undefined), a refill, or a leak inside it. */
+export type Cycle = 'refilling' | 'keeps-part-of-each-cycle' | undefined;
+
 /**
- * Whether `values` (one site's in-use bytes, oldest first) fell to half or
- * less of the highest level before it, beyond the sampling error of both
- * (a release), and the latest value is not above that level beyond the same
- * error. `bytesVariance` is the sampled estimate's variance per byte
- * (sampling.ts); the two levels are independent draws, since a release
- * frees the objects that were sampled. One-sided at `z`.
+ * The cycle in `values` (one site's in-use bytes, oldest first). A release
+ * is a fall to half or less of the highest level before it, beyond the
+ * sampling error of both; its trough, the lowest level before the site is
+ * back above that half. The latest value not above the level released from,
+ * beyond the same error, is a refill, unless the latest trough is above the
+ * first beyond it: then each cycle left something behind. `bytesVariance` is
+ * the sampled estimate's variance per byte (sampling.ts); levels on either
+ * side of a release are independent draws, since it freed the objects that
+ * were sampled. One-sided at `z`.
  */
-export function refillsWhatItReleased(values: readonly number[], bytesVariance: number, z: number): boolean {
+export function cycleOf(values: readonly number[], bytesVariance: number, z: number): Cycle {
   let peak = -Infinity;
-  let releasedFrom: number | undefined;
+  const releases: { from: number; trough: number }[] = [];
+  let inTrough = false;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (i > 0 && v <= peak / 2 && beyondError(peak - v, peak + v, bytesVariance, z)) releasedFrom = peak;
+    if (i > 0 && v <= peak / 2 && beyondError(peak - v, peak + v, bytesVariance, z)) {
+      if (inTrough) releases.at(-1)!.trough = Math.min(releases.at(-1)!.trough, v);
+      else releases.push({ from: peak, trough: v });
+      inTrough = true;
+    } else if (v > peak / 2) {
+      inTrough = false;
+    }
     peak = Math.max(peak, v);
   }
-  if (releasedFrom === undefined) return false;
+  const last = releases.at(-1);
+  if (last === undefined) return undefined;
+  const first = releases[0]!;
+  if (beyondError(last.trough - first.trough, last.trough + first.trough, bytesVariance, z)) return 'keeps-part-of-each-cycle';
   const now = values.at(-1)!;
-  return !beyondError(now - releasedFrom, now + releasedFrom, bytesVariance, z);
+  return beyondError(now - last.from, now + last.from, bytesVariance, z) ? undefined : 'refilling';
+}
+
+/** Whether the site refills what it released (cycleOf). */
+export function refillsWhatItReleased(values: readonly number[], bytesVariance: number, z: number): boolean {
+  return cycleOf(values, bytesVariance, z) === 'refilling';
 }
 
 function beyondError(difference: number, bytes: number, bytesVariance: number, z: number): boolean {
