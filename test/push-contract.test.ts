@@ -19,6 +19,7 @@ import { base64Encode } from '@bufbuild/protobuf/wire';
 import { stringify } from 'yaml';
 import { startDaemon, type Daemon } from '../src/main.js';
 import { freePort, startTestDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
+import { openDatabase } from '../src/store/db.js';
 import { PROFILES } from './helpers/paths.js';
 import { startProfileServer, type ProfileServer } from './helpers/profile-server.js';
 import { encodePushRequest } from './helpers/push-request.js';
@@ -134,6 +135,25 @@ describe('push receivers: protocol contract', () => {
     const raw = await post(base, '/ingest?name=raw-app&format=pprof', PROFILE, { 'content-type': 'binary/octet-stream+pprof', authorization: `Bearer ${TOKEN}` });
     assert.equal(raw.status, 200, JSON.stringify(raw.body));
     assert.equal(hw.daemon.push.status().find((x) => x.target.key === 'push:{service_name="raw-app"}')?.lastOutcome, 'ok');
+  });
+
+  it("starts a new process epoch when pyroscope-go's __session_id__ changes, which its delta heap profiles cannot show", async () => {
+    const config = { alloc_objects: { units: 'objects' }, alloc_space: { units: 'bytes' }, inuse_objects: { units: 'objects', aggregation: 'average' }, inuse_space: { units: 'bytes', aggregation: 'average' } };
+    // The same profile three times: from one process it is stale; a new
+    // session is a restart, though its inuse and (removed) alloc show none.
+    for (const session of ['s-1', 's-1', 's-2']) {
+      const r = await ingest(base, `restarting-app{__session_id__=${session},instance=pod-7}`, PROFILE, { config });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    const db = openDatabase(hw.dbPath);
+    try {
+      const epochs = db
+        .prepare("SELECT e.reason FROM epochs e JOIN targets t ON t.id = e.target_id WHERE t.key = 'push:{instance=\"pod-7\",service_name=\"restarting-app\"}' ORDER BY e.id")
+        .all() as { reason: string }[];
+      assert.deepEqual(epochs.map((e) => e.reason), ['first', 'restart']);
+    } finally {
+      db.close();
+    }
   });
 
   it('refuses hostile labels, truncated bodies and bad names with a clear 400, and stores nothing of them', async () => {

@@ -514,6 +514,16 @@ export const VULNERABLE_VERSIONS: readonly { classId: LeakClassId; module: strin
 ];
 
 /**
+ * Whether a site's shape may say what its growth is (a cache filling, load
+ * in flight, a sawtooth refilling): not for a module version known to leak,
+ * nor for a retained class (abnormally large buffers come and go by design,
+ * and their floor is what they are judged on). Their class says what they are.
+ */
+export function judgedByShape(classId: LeakClassId, trend: TrendMode | undefined): boolean {
+  return trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === classId);
+}
+
+/**
  * Growth that is not (yet) a leak: a cache filling up. `info` only; it
  * escalates to the allocation site's own class when the growth continues past
  * the process's warm-up without slowing down (engine.ts).

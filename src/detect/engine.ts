@@ -21,7 +21,7 @@
  * a slowly replaced working set's estimate drifts) is no growth.
  */
 import { allocContext, keepsFallingShare, keptShareByThird, type KeptShares } from './alloc.js';
-import { UNCLASSIFIED, VULNERABLE_VERSIONS, type LeakClassId } from './classes.js';
+import { judgedByShape, UNCLASSIFIED, type LeakClassId } from './classes.js';
 import { CONFIRM_RATE, SLOWING_Z, STILL_SLOWING_Z, hoursOf, resumedAfterFilling, slowerThanBeforeFirstSight, wentOnAfter } from './confirm.js';
 import { asCrashLoop, asLeakedBefore, leakedInLastProcess, outlivedItsProcesses, type CarriedGrowth } from './crash-loop.js';
 import { asFilling, asHeld, detectionOf, versionDetections, type Detection } from './detection.js';
@@ -207,10 +207,9 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   }
   // Known bugs and abnormally large buffers are no cache warming up, nor
   // load held in flight: their class says what they are, not their shape.
-  const cacheLike = g.classification.cls.trend !== 'retained' && !VULNERABLE_VERSIONS.some((v) => v.classId === g.classification.classId);
+  const cacheLike = judgedByShape(g.classification.classId, g.classification.cls.trend);
   // A sawtooth: growth no higher than what the site already gave back in
-  // this process (refill.ts). A retained class's buffers come and go by
-  // design, and its floor is what it judges.
+  // this process (refill.ts).
   if (cacheLike && refillsInAnyHorizon(state, params, g, samplingZ)) return undefined;
   const alloc = allocContext(times, sum, site.allocs, verdict.slopePerHour);
   // Memory that follows load: inuse tracks the allocation rate, or keeps

@@ -26,6 +26,7 @@
  * open until enough points have accumulated to tell. A site still growing
  * more slowly (lower bound above 0) stays open: it still leaks. Pure.
  */
+import { judgedByShape } from './classes.js';
 import type { EpochState } from './engine.js';
 import { groupsOf, type Member } from './groups.js';
 import type { EpochSeries, HistoryView } from './history.js';
@@ -71,9 +72,9 @@ export function stillGrowing(state: EpochState, params: DetectParams, sites: rea
     // Its floor no longer rose over its own horizon: nothing left to hold.
     if (!group) continue;
     // It gave back most of what it held, and grows no higher again: a
-    // sawtooth's tooth ended (refill.ts). A retained class's buffers come
-    // and go by design.
-    if (group.classification.cls.trend !== 'retained' && refillsInAnyHorizon(state, params, group, upperNormalQuantile(params.maxPValue))) continue;
+    // sawtooth's tooth ended (refill.ts), where its shape may say so.
+    const { classId, cls } = group.classification;
+    if (judgedByShape(classId, cls.trend) && refillsInAnyHorizon(state, params, group, upperNormalQuantile(params.maxPValue))) continue;
     // Growth at the finding's rate must have had time to show: at least
     // `min_growth_bytes` of it (the least growth that raises a finding),
     // which also outweighs the sampling steps a slow site's values move in.

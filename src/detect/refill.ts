@@ -18,9 +18,8 @@ import { arrivalVariancePerByte, GO_DEFAULT_SAMPLING_PERIOD } from './sampling.j
 /**
  * Whether site `g` refills what it released, over any horizon that holds its
  * history: a tooth longer than the window shows its release only in a longer
- * one, a short tooth only at the window's resolution. Retained classes (their
- * buffers come and go by design, and their floor is what they are judged on)
- * are the caller's to leave out.
+ * one, a short tooth only at the window's resolution. Sites whose class says
+ * what they are (classes.ts: judgedByShape) are the caller's to leave out.
  */
 export function refillsInAnyHorizon(state: EpochState, params: DetectParams, g: Group, z: number): boolean {
   let bytes = 0;

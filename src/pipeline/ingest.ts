@@ -66,7 +66,7 @@ export class Ingest {
     this.#deps = deps;
   }
 
-  async accept({ origin, kind, startedAt, durationMs, body }: ProfileArrival): Promise<ArrivalOutcome> {
+  async accept({ origin, kind, startedAt, durationMs, body, newProcess }: ProfileArrival): Promise<ArrivalOutcome> {
     if (kind !== 'heap') {
       const goroutines = this.#deps.goroutines;
       return goroutines ? goroutines.accept({ origin, kind, startedAt, durationMs, body }) : this.#kindUnsupported(origin, kind, startedAt, durationMs, body.length);
@@ -84,7 +84,7 @@ export class Ingest {
     if (life.forgotten) return removed(origin);
     let stored: AppendResult;
     try {
-      stored = writer.appendProfile({ target: origin, startedAt, durationMs, body, profile });
+      stored = writer.appendProfile({ target: origin, startedAt, durationMs, body, profile, newProcess });
     } catch (err) {
       // Refused by the writer's epoch check, not a failed write: recorded like any bad scrape.
       if (isHeapwatchError(err) && err.code === 'HW_ERR_EPOCH_FLAPPING') {

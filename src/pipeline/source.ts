@@ -25,6 +25,12 @@ export interface ProfileArrival {
   /** How long fetching (or receiving) took. */
   durationMs: number;
   body: Uint8Array;
+  /**
+   * The source knows the profile comes from a new process (a pushed
+   * series' `__session_id__` changed): a new epoch, even where the profile
+   * cannot show it.
+   */
+  newProcess?: boolean;
 }
 
 

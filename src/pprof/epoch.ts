@@ -32,10 +32,16 @@ export function summarize(profile: HeapProfile): ProfileSummary {
   };
 }
 
-export function classifyTransition(prev: ProfileSummary | undefined, next: ProfileSummary): Transition {
+/**
+ * `newProcess`: the source knows this profile is from another process than
+ * the one before (pyroscope-go's `__session_id__` changed), where the
+ * profile cannot show it: pushed godeltaprof profiles carry no running
+ * alloc totals to go down (push/delta.ts).
+ */
+export function classifyTransition(prev: ProfileSummary | undefined, next: ProfileSummary, newProcess = false): Transition {
   if (!prev) return 'first';
   if (prev.buildId !== '' && next.buildId !== '' && prev.buildId !== next.buildId) return 'build_changed';
-  if (next.allocObjects < prev.allocObjects || next.allocBytes < prev.allocBytes) return 'restart';
+  if (newProcess || next.allocObjects < prev.allocObjects || next.allocBytes < prev.allocBytes) return 'restart';
   if (
     next.allocObjects === prev.allocObjects &&
     next.allocBytes === prev.allocBytes &&
@@ -90,9 +96,9 @@ export class EpochTracker {
     this.#flapGuard = options.flapGuard ?? true;
   }
 
-  decide(profile: HeapProfile): EpochDecision {
+  decide(profile: HeapProfile, newProcess = false): EpochDecision {
     const summary = summarize(profile);
-    const transition = classifyTransition(this.#last, summary);
+    const transition = classifyTransition(this.#last, summary, newProcess);
     const restartStreak = transition === 'restart' || transition === 'build_changed' ? this.#streak + 1 : 0;
     return { transition, summary, restartStreak, flapping: this.#flapGuard && flapHoldsBack(restartStreak) };
   }

@@ -106,12 +106,14 @@ export class PushReceiver {
     try {
       if (body.length === 0) throw new HeapwatchError('HW_ERR_PUSH_MALFORMED', 'empty profile');
       const profile = s.allocIsDelta ? await withoutAllocSampleTypes(body, this.#deps.maxDecompressedBytes()) : body;
-      outcome = await sink.accept({ origin: target, kind, startedAt: now, durationMs: performance.now() - started, body: profile });
+      // A godeltaprof profile cannot show a restart (no running alloc totals): the session id does.
+      const newProcess = registry.isNewSession(target.key, kind, s.labels.__session_id__);
+      outcome = await sink.accept({ origin: target, kind, startedAt: now, durationMs: performance.now() - started, body: profile, newProcess });
     } catch (err) {
       outcome = sink.reject(target, kind, now, performance.now() - started, toErrorRecord(err, 'HW_ERR_PROFILE_MALFORMED'));
     }
     metrics.profiles.inc({ type: metricTypeLabel(s.typeName), result: outcome.ok ? 'stored' : 'error' });
-    const restarted = registry.record(target.key, now, performance.now() - started, outcome, s.labels.__session_id__);
+    const restarted = registry.record(target.key, now, performance.now() - started, outcome, s.labels.__session_id__, kind);
     if (restarted) log.info({ target: target.key }, 'pushed target has a new process (__session_id__ changed)');
     return outcome.ok ? undefined : outcome.error;
   }

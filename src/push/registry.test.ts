@@ -89,6 +89,19 @@ describe('pushed targets', () => {
     assert.equal(r.record(t.key, 3, 1, { ok: true }, 's2'), true);
     assert.equal(r.status()[0]!.lastError, null);
   });
+
+  it("keeps each profile kind's session: the new process's goroutine series may arrive before its heap", () => {
+    const { r } = registry();
+    const t = r.ensure({ service_name: 'a' }, 0);
+    r.record(t.key, 1, 1, { ok: true }, 's1', 'heap');
+    r.record(t.key, 1, 1, { ok: true }, 's1', 'goroutine');
+    assert.equal(r.isNewSession(t.key, 'goroutine', 's2'), true);
+    assert.equal(r.record(t.key, 2, 1, { ok: true }, 's2', 'goroutine'), true, 'logged once, by the first kind that sees it');
+    assert.equal(r.isNewSession(t.key, 'heap', 's2'), true, 'still new to the heap series: its epoch starts');
+    assert.equal(r.record(t.key, 2, 1, { ok: true }, 's2', 'heap'), false, 'not logged twice');
+    assert.equal(r.isNewSession(t.key, 'heap', 's2'), false);
+    assert.equal(r.isNewSession(t.key, 'heap', undefined), false, 'no session label: nothing to tell');
+  });
 });
 
 describe('tenant rate limit', () => {

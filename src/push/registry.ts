@@ -5,6 +5,7 @@
  * `push.forget_after` (which frees its place under `push.max_targets`; its
  * stored history and findings stay, and come back with it).
  */
+import type { ProfileKind } from '../targets/origin.js';
 import { recordCollection, type ArrivalOutcome, type CollectionStatus } from '../targets/status.js';
 import type { ProfileCountLimits, Target } from '../targets/target.js';
 
@@ -33,7 +34,8 @@ export interface RegistryHooks {
 interface Entry {
   status: PushedStatus;
   lastPushAt: number;
-  sessionId: string | undefined;
+  /** The last `__session_id__` per profile kind: heap and goroutine series of one process share the target. */
+  sessions: Map<ProfileKind, string>;
 }
 
 /** Canonical identity: sorted `name="value"` pairs, values JSON-escaped. */
@@ -84,24 +86,35 @@ export class PushedTargets {
     this.#entries.set(key, {
       status: { target, health: 'unknown', lastOutcome: null, lastScrapeAt: null, lastDurationMs: null, lastError: null, scrapes: 0, failures: 0, skipped: 0, nextDueAt: now + this.#settings.intervalMs },
       lastPushAt: now,
-      sessionId: undefined,
+      sessions: new Map(),
     });
     this.#hooks.onAdded(target);
     return target;
   }
 
   /**
-   * Records a push's outcome. Returns true when the pusher's process changed
-   * (pyroscope-go's `__session_id__` label), for the log.
+   * Whether `sessionId` differs from the last one the target pushed a
+   * profile of this kind with (pyroscope-go's `__session_id__`: a new
+   * process). Per kind: the process's goroutine series may arrive first.
    */
-  record(key: string, at: number, durationMs: number, outcome: ArrivalOutcome, sessionId?: string): boolean {
+  isNewSession(key: string, kind: ProfileKind, sessionId?: string): boolean {
+    const known = this.#entries.get(key)?.sessions.get(kind);
+    return sessionId !== undefined && known !== undefined && sessionId !== known;
+  }
+
+  /**
+   * Records a push's outcome. Returns true when the pusher's process changed
+   * (pyroscope-go's `__session_id__` label), once per new process, for the log.
+   */
+  record(key: string, at: number, durationMs: number, outcome: ArrivalOutcome, sessionId?: string, kind: ProfileKind = 'heap'): boolean {
     const e = this.#entries.get(key);
     if (!e) return false;
     e.lastPushAt = at;
     recordCollection(e.status, at, durationMs, outcome);
     e.status.nextDueAt = at + this.#settings.intervalMs;
-    const restarted = sessionId !== undefined && e.sessionId !== undefined && sessionId !== e.sessionId;
-    if (sessionId !== undefined) e.sessionId = sessionId;
+    const seen = sessionId !== undefined && [...e.sessions.values()].includes(sessionId);
+    const restarted = this.isNewSession(key, kind, sessionId) && !seen;
+    if (sessionId !== undefined) e.sessions.set(kind, sessionId);
     return restarted;
   }
 

@@ -38,6 +38,8 @@ export interface SuccessfulScrape {
   durationMs: number;
   body: Uint8Array;
   profile: HeapProfile;
+  /** From a new process, as its source knows (ProfileArrival.newProcess). */
+  newProcess?: boolean;
 }
 
 export interface FailedScrape {
@@ -200,7 +202,7 @@ export class StoreWriter {
   #appendProfile(s: SuccessfulScrape): AppendResult {
     const targetId = this.#targetId(s.target, s.startedAt);
     const state = this.#state.get(s.target.key) ?? this.#loadState(targetId);
-    const epoch = state.epochs.decide(s.profile);
+    const epoch = state.epochs.decide(s.profile, s.newProcess);
     const { transition, summary } = epoch;
     const ts = s.startedAt;
     if (epoch.flapping) {
