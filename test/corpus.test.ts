@@ -172,6 +172,7 @@ const SHAPES: Record<string, string[]> = {
   'spools flushed every 20 minutes at 15 s or at random after 20-60 minutes, one whose flushes keep a tenth of what they drop (held-out round 56, stop 42)': [
     'trap-spool-20min-15s', 'trap-spool-irregular-1min', 'leak-spool-keeps-tenth-1min', 'leak-beside-spool-20min-15s',
   ],
+  'a Kitex server started into a burst whose in-flight memory at the leaking field falls away (held-out round 57, stop 42)': ['leak-kitex-note-after-burst-1min'],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -289,7 +290,8 @@ describe('labelled corpus', () => {
   // table at 4 minutes warns at minute 92: eval/known-false-alarms.ts),
   // 247 of 257, 0.961; with round 55 (two spools whose first tooth
   // outlasts the warm-up warn once: eval/known-false-alarms.ts), 249 of
-  // 261, 0.954; with round 56 (all right), 251 of 263, 0.954.
+  // 261, 0.954; with round 56 (all right), 251 of 263, 0.954; with round
+  // 57 (right), 252 of 264, 0.955.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1104,6 +1106,15 @@ describe('labelled corpus', () => {
       'leak-spool-keeps-tenth-1min': ['unclassified-growth', /^main\.\(\*spool\)\.append$/, 240],
     });
     for (const name of ['trap-spool-20min-15s', 'trap-spool-irregular-1min']) assert.deepEqual(byName(name).alerts, [], name);
+  });
+
+  it('held-out round 57: in-flight memory that leaves with the traffic is no release; the field leak at its site warns', () => {
+    // Scored with rounds 55-56's refill before any change: recall 0 of 1.
+    // ~35 MB of 64-128 KiB notes in flight at start fell to ~16 MB as a
+    // burst subsided, which read as a release, and the leak at the same
+    // site was held below that level. The site's allocation rate fell with
+    // it (to a third): load leaving, not a flush (refill.ts: loadFell).
+    warnsOnceAt({ 'leak-kitex-note-after-burst-1min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField4$/, 150] });
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {

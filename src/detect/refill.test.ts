@@ -53,6 +53,22 @@ describe('refillsWhatItReleased', () => {
     assert.equal(cycleOf(sawtooth(8, 40, 0.4), PERIOD, Z), 'refilling');
   });
 
+  it('a fall that the allocation rate made too is load leaving, not a release', () => {
+    // A decode site at start-up under a burst: 30 MB in flight while it
+    // allocates 60 MB a minute, then traffic falls to a third and the level
+    // with it, while a leak adds 0.2 MB a minute.
+    const times = Array.from({ length: 60 }, (_, i) => i * 60_000);
+    const rate = (i: number): number => (i < 10 ? 60 : 20) * MB;
+    const values = times.map((_, i) => (i < 10 ? 30 : 10) * MB + i * 0.2 * MB);
+    const bytes = times.map((_, i) => (i === 0 ? 0 : rate(i)));
+    assert.equal(cycleOf(values, PERIOD, Z, { times, bytes }), undefined);
+    assert.equal(cycleOf(values, PERIOD, Z), 'refilling', 'without the allocation it reads as a release');
+    // A spool keeps allocating at its rate through its flush: a release.
+    const spool = sawtooth(2, 30, 0.5);
+    const steady = { times: spool.map((_, i) => i * 60_000), bytes: spool.map((_, i) => (i === 0 ? 0 : 0.5 * MB)) };
+    assert.equal(cycleOf(spool, PERIOD, Z, steady), 'refilling');
+  });
+
   it('every allocation recorded (MemProfileRate 1): a small site\'s release counts', () => {
     assert.equal(refillsWhatItReleased([0, 0.8 * MB, 0, 0.4 * MB, 0.7 * MB], 1, Z), true);
     assert.equal(refillsWhatItReleased([0, 0.8 * MB, 0, 0.4 * MB, 0.9 * MB], 1, Z), false);

@@ -34,8 +34,12 @@ export function refillsInAnyHorizon(state: EpochState, params: DetectParams, g: 
     if (h > 0 && state.now - state.firstMs <= horizons[h - 1]!) return undefined;
     const view = state.series.view(h, state.now - horizonMs);
     const values = new Array<number>(view.times.length).fill(0);
-    for (const m of g.members) state.series.inuse(h, m.slot, view).forEach((v, i) => (values[i] = values[i]! + v));
-    return cycleOf(values, variance, z);
+    const allocated = new Array<number>(view.times.length).fill(0);
+    for (const m of g.members) {
+      state.series.inuse(h, m.slot, view).forEach((v, i) => (values[i] = values[i]! + v));
+      state.series.allocated(h, m.slot, view).forEach((a, i) => (allocated[i] = allocated[i]! + a));
+    }
+    return cycleOf(values, variance, z, { times: view.times, bytes: allocated });
   });
   // Rising troughs over any horizon (the longer ones see more cycles) outweigh a refill seen in another.
   return !readings.includes('keeps-part-of-each-cycle') && readings.includes('refilling');
@@ -54,21 +58,34 @@ export type Cycle = 'refilling' | 'keeps-part-of-each-cycle' | undefined;
  * the sampled estimate's variance per byte (sampling.ts); levels on either
  * side of a release are independent draws, since it freed the objects that
  * were sampled. One-sided at `z`.
+ *
+ * `allocated` (bytes the site allocated in the interval ending at each
+ * point, at `times`): a fall that the site's allocation rate made too is
+ * load leaving, not a release. Memory in flight is its allocation rate times
+ * how long it is held, so when traffic halves, so does the level of a site
+ * that decodes requests, while a spool flushed at a steady rate keeps
+ * allocating as before. A fall counts as a release only where the rate from
+ * the fall on is above half the rate at the peak (or no allocation was seen:
+ * pushed godeltaprof profiles carry none).
  */
-export function cycleOf(values: readonly number[], bytesVariance: number, z: number): Cycle {
+export function cycleOf(values: readonly number[], bytesVariance: number, z: number, allocated?: { times: readonly number[]; bytes: readonly number[] }): Cycle {
   let peak = -Infinity;
+  let peakAt = 0;
   const releases: { from: number; trough: number }[] = [];
   let inTrough = false;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (i > 0 && v <= peak / 2 && beyondError(peak - v, peak + v, bytesVariance, z)) {
+    if (i > 0 && v <= peak / 2 && beyondError(peak - v, peak + v, bytesVariance, z) && !(allocated && loadFell(allocated, peakAt, i))) {
       if (inTrough) releases.at(-1)!.trough = Math.min(releases.at(-1)!.trough, v);
       else releases.push({ from: peak, trough: v });
       inTrough = true;
     } else if (v > peak / 2) {
       inTrough = false;
     }
-    peak = Math.max(peak, v);
+    if (v > peak) {
+      peak = v;
+      peakAt = i;
+    }
   }
   const last = releases.at(-1);
   if (last === undefined) return undefined;
@@ -81,6 +98,31 @@ export function cycleOf(values: readonly number[], bytesVariance: number, z: num
 /** Whether the site refills what it released (cycleOf). */
 export function refillsWhatItReleased(values: readonly number[], bytesVariance: number, z: number): boolean {
   return cycleOf(values, bytesVariance, z) === 'refilling';
+}
+
+/** Points whose allocation rate is averaged: a few, so one noisy interval does not decide. */
+const RATE_POINTS = 3;
+
+/**
+ * Whether the allocation rate from point `at` on (the intervals ending there
+ * and after) is half or less of the rate at the peak (the intervals ending
+ * at `peakAt`, or the first ones after it when the view starts there), the
+ * two spans apart.
+ */
+function loadFell({ times, bytes }: { times: readonly number[]; bytes: readonly number[] }, peakAt: number, at: number): boolean {
+  const peakEnd = Math.max(peakAt, Math.min(RATE_POINTS, at - 1));
+  const atPeak = rateOver(times, bytes, Math.max(1, peakEnd - RATE_POINTS + 1), peakEnd);
+  const after = rateOver(times, bytes, at, Math.min(times.length - 1, at + RATE_POINTS - 1));
+  return atPeak > 0 && after <= atPeak / 2;
+}
+
+/** Bytes per ms over the intervals ending at points `from`..`to` (the first point's interval is not in the view). */
+function rateOver(times: readonly number[], bytes: readonly number[], from: number, to: number): number {
+  if (from < 1 || to < from) return 0;
+  let sum = 0;
+  for (let j = from; j <= to; j++) sum += bytes[j]!;
+  const span = times[to]! - times[from - 1]!;
+  return span > 0 ? sum / span : 0;
 }
 
 function beyondError(difference: number, bytes: number, bytesVariance: number, z: number): boolean {
