@@ -96,7 +96,7 @@ export function evaluateEpoch(state: EpochState, params: DetectParams): Detectio
   const { series, now } = state;
   const horizons = horizonsOf(params);
   const warmupEnd = state.processStartMs === undefined ? undefined : state.processStartMs + params.warmupMs;
-  const context: EpochContext = { warmupEnd, young: warmupEnd !== undefined && now < warmupEnd, samplingZ: upperNormalQuantile(params.maxPValue) };
+  const context: EpochContext = { warmupEnd, young: warmupEnd !== undefined && now < warmupEnd, samplingZ: upperNormalQuantile(params.maxPValue), refills: new Map() };
   // Every horizon's judgement of every growing site, then one decision per site.
   const judged = new Map<string, Judged[]>();
   const add = (key: string, entry: Judged): void => {
@@ -135,6 +135,8 @@ interface EpochContext {
   young: boolean;
   /** The one-sided normal quantile of `maxPValue`: the sampling error's bound. */
   samplingZ: number;
+  /** Each site's refill (refill.ts), read once per evaluation: it looks at every horizon whichever one is judged. */
+  refills: Map<string, boolean>;
 }
 
 /** Every growing site's judgement over one horizon (the window, or a longer one). */
@@ -167,7 +169,7 @@ interface HorizonView {
  * cache filling or warming up rather than a leak, for decide() to weigh
  * across horizons. Undefined when it neither grows nor slows.
  */
-function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, samplingZ }: EpochContext, { h, horizonMs, view, heapBytes }: HorizonView, g: Group): Judged | undefined {
+function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, samplingZ, refills }: EpochContext, { h, horizonMs, view, heapBytes }: HorizonView, g: Group): Judged | undefined {
   const { now } = state;
   const n = view.times.length;
   let times = view.times;
@@ -210,7 +212,7 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   const cacheLike = judgedByShape(g.classification.classId, g.classification.cls.trend);
   // A sawtooth: growth no higher than what the site already gave back in
   // this process (refill.ts).
-  if (cacheLike && refillsInAnyHorizon(state, params, g, samplingZ)) return undefined;
+  if (cacheLike && (refills.get(g.key) ?? remember(refills, g.key, refillsInAnyHorizon(state, params, g, samplingZ)))) return undefined;
   const alloc = allocContext(times, sum, site.allocs, verdict.slopePerHour);
   // Memory that follows load: inuse tracks the allocation rate, or keeps
   // no share of what was allocated beyond it, at the trend's own
@@ -279,6 +281,11 @@ function decide(list: readonly Judged[], state: EpochState, params: DetectParams
   if (why === 'young' && leakedInLastProcess(carried)) return asLeakedBefore(chosen.detection, carried);
   if (why === 'young') return asHeld(chosen.detection, warmupEnd ?? state.now, state.now, params);
   return chosen.detection;
+}
+
+function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+  memo.set(key, value);
+  return value;
 }
 
 /** A judged site's window: its points, allocation per point, and what its sampling error depends on. */
