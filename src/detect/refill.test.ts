@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cycleOf, refillsWhatItReleased } from './refill.js';
+import { cycleOf } from './refill.js';
 
 const MB = 1_000_000;
 // Go's default sampling: 512 KiB of variance per byte for small objects.
 const PERIOD = 512 * 1024;
 const Z = 3.09;
+
+const refills = (values: readonly number[], bytesVariance: number, z: number): boolean => cycleOf(values, bytesVariance, z) === 'refilling';
 
 /** `teeth` teeth of `length` points rising by `step` MB a point, each dropped to 0. */
 function sawtooth(teeth: number, length: number, step: number): number[] {
@@ -14,33 +16,33 @@ function sawtooth(teeth: number, length: number, step: number): number[] {
   return out;
 }
 
-describe('refillsWhatItReleased', () => {
+describe('cycleOf: a sawtooth refills what it released', () => {
   it('holds a tooth that regrows to the level the site released from', () => {
     // 0 .. 14.8 MB, dropped to 0, and regrowing: at its old peak, and a
     // little above it (sampling makes teeth differ).
     const values = [...sawtooth(1, 40, 0.37), ...sawtooth(1, 30, 0.37)];
-    assert.equal(refillsWhatItReleased(values, PERIOD, Z), true);
+    assert.equal(refills(values, PERIOD, Z), true);
     values.push(17.9 * MB);
-    assert.equal(refillsWhatItReleased(values, PERIOD, Z), true, '3 MB above a 14.8 MB peak is within the sampling error');
+    assert.equal(refills(values, PERIOD, Z), true, '3 MB above a 14.8 MB peak is within the sampling error');
   });
 
   it('lets go of growth once it rises above everything the site released, beyond the sampling error', () => {
     // A transient of 6 MB at start-up, freed, then a leak of 0.75 MB a point.
     const leak = (points: number): number[] => [0, 6 * MB, 6 * MB, 0.2 * MB, ...Array.from({ length: points }, (_, i) => 0.2 * MB + i * 0.75 * MB)];
-    assert.equal(refillsWhatItReleased(leak(16), PERIOD, Z), true, 'at 11.5 MB, within the error of two draws above 6 MB');
-    assert.equal(refillsWhatItReleased(leak(40), PERIOD, Z), false, 'at 29.5 MB');
+    assert.equal(refills(leak(16), PERIOD, Z), true, 'at 11.5 MB, within the error of two draws above 6 MB');
+    assert.equal(refills(leak(40), PERIOD, Z), false, 'at 29.5 MB');
   });
 
   it('a leak that never gave anything back is no refill, whatever its noise', () => {
     const values = Array.from({ length: 60 }, (_, i) => i * 0.2 * MB + (i % 3) * 0.5 * MB);
-    assert.equal(refillsWhatItReleased(values, PERIOD, Z), false);
+    assert.equal(refills(values, PERIOD, Z), false);
   });
 
   it('a fall within the sampling error, or to more than half, is no release', () => {
     // One sampled object (~0.5 MB) of a 0.8 MB site freed: within the error.
-    assert.equal(refillsWhatItReleased([0, 0.8 * MB, 0.3 * MB, 0.5 * MB, 0.8 * MB], PERIOD, Z), false);
+    assert.equal(refills([0, 0.8 * MB, 0.3 * MB, 0.5 * MB, 0.8 * MB], PERIOD, Z), false);
     // 40 MB down to 25 MB: the site kept most of what it held.
-    assert.equal(refillsWhatItReleased([10 * MB, 40 * MB, 25 * MB, 30 * MB, 35 * MB], PERIOD, Z), false);
+    assert.equal(refills([10 * MB, 40 * MB, 25 * MB, 30 * MB, 35 * MB], PERIOD, Z), false);
   });
 
   it('a sawtooth whose troughs rise keeps part of each cycle: a leak inside it, not a refill', () => {
@@ -70,7 +72,7 @@ describe('refillsWhatItReleased', () => {
   });
 
   it('every allocation recorded (MemProfileRate 1): a small site\'s release counts', () => {
-    assert.equal(refillsWhatItReleased([0, 0.8 * MB, 0, 0.4 * MB, 0.7 * MB], 1, Z), true);
-    assert.equal(refillsWhatItReleased([0, 0.8 * MB, 0, 0.4 * MB, 0.9 * MB], 1, Z), false);
+    assert.equal(refills([0, 0.8 * MB, 0, 0.4 * MB, 0.7 * MB], 1, Z), true);
+    assert.equal(refills([0, 0.8 * MB, 0, 0.4 * MB, 0.9 * MB], 1, Z), false);
   });
 });

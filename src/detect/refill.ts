@@ -95,11 +95,6 @@ export function cycleOf(values: readonly number[], bytesVariance: number, z: num
   return beyondError(now - last.from, now + last.from, bytesVariance, z) ? undefined : 'refilling';
 }
 
-/** Whether the site refills what it released (cycleOf). */
-export function refillsWhatItReleased(values: readonly number[], bytesVariance: number, z: number): boolean {
-  return cycleOf(values, bytesVariance, z) === 'refilling';
-}
-
 /** Points whose allocation rate is averaged: a few, so one noisy interval does not decide. */
 const RATE_POINTS = 3;
 

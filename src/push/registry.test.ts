@@ -101,6 +101,9 @@ describe('pushed targets', () => {
     assert.equal(r.record(t.key, 2, 1, { ok: true }, 's2', 'heap'), false, 'not logged twice');
     assert.equal(r.isNewSession(t.key, 'heap', 's2'), false);
     assert.equal(r.isNewSession(t.key, 'heap', undefined), false, 'no session label: nothing to tell');
+    // A new process's first heap profile refused: its next one still opens the epoch.
+    assert.equal(r.record(t.key, 3, 1, { ok: false, error: { code: 'HW_ERR_PROFILE_MALFORMED', message: 'x' } }, 's3', 'heap'), false);
+    assert.equal(r.isNewSession(t.key, 'heap', 's3'), true);
   });
 });
 

@@ -112,9 +112,12 @@ export class PushedTargets {
     e.lastPushAt = at;
     recordCollection(e.status, at, durationMs, outcome);
     e.status.nextDueAt = at + this.#settings.intervalMs;
-    const seen = sessionId !== undefined && [...e.sessions.values()].includes(sessionId);
+    // Only a profile that was stored moves the session on: a new process's
+    // first profile refused (malformed) leaves its next one to open the epoch.
+    if (!outcome.ok || sessionId === undefined) return false;
+    const seen = [...e.sessions.values()].includes(sessionId);
     const restarted = this.isNewSession(key, kind, sessionId) && !seen;
-    if (sessionId !== undefined) e.sessions.set(kind, sessionId);
+    e.sessions.set(kind, sessionId);
     return restarted;
   }
 
