@@ -25,7 +25,7 @@ import { judgedByShape, UNCLASSIFIED, type LeakClassId } from './classes.js';
 import { CONFIRM_RATE, SLOWING_Z, STILL_SLOWING_Z, hoursOf, resumedAfterFilling, slowerThanBeforeFirstSight, wentOnAfter } from './confirm.js';
 import { asCrashLoop, asLeakedBefore, leakedInLastProcess, outlivedItsProcesses, type CarriedGrowth } from './crash-loop.js';
 import { asFilling, asHeld, detectionOf, versionDetections, type Detection } from './detection.js';
-import { groupsOf, sumOf, type Group } from './groups.js';
+import { groupsOf, meanObjectBytesOf, sumOf, sumOver, type Group } from './groups.js';
 import type { EpochSeries } from './history.js';
 import { foldHolders } from './holders.js';
 import { loadTimeAxis } from './load-time.js';
@@ -188,9 +188,8 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
     }
   }
   if (!verdict.growing && !verdict.slowing) return undefined;
-  const allocs = new Array<number>(n).fill(0);
-  for (const m of g.members) state.series.allocated(h, m.slot, view).forEach((a, i) => (allocs[i] = allocs[i]! + a));
-  const site: SiteWindow = { times, sum, allocs: allocs.slice(n - times.length), ...objectSizeOf(state, g), periodBytes: state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD };
+  const allocs = sumOver(state.series, h, g.members, view, 'allocated');
+  const site: SiteWindow = { times, sum, allocs: allocs.slice(n - times.length), meanObjectBytes: meanObjectBytesOf(state.series, g.members), periodBytes: state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD };
   // Whether growth is slowing, judged per unit of load where the load
   // fell (load-time.ts): a leak that keeps a record per request slows
   // with its traffic. Unclassified growth only: a class's buffers in
@@ -296,16 +295,6 @@ interface SiteWindow {
   allocs: readonly number[];
   meanObjectBytes: number | undefined;
   periodBytes: number;
-}
-
-function objectSizeOf(state: EpochState, g: Group): { meanObjectBytes: number | undefined } {
-  let bytes = 0;
-  let objects = 0;
-  for (const m of g.members) {
-    bytes += state.series.lastBytes(m.slot);
-    objects += state.series.lastObjects(m.slot);
-  }
-  return { meanObjectBytes: objects > 0 ? bytes / objects : undefined };
 }
 
 /** The site's growth over its window, as sampling.ts judges it. */

@@ -96,3 +96,21 @@ export function sumOf(members: readonly Member[], n: number): number[] {
   for (const m of members) for (let i = 0; i < n; i++) out[i] = out[i]! + m.series[i]!;
   return out;
 }
+
+/** The members' in-use (or allocated) bytes summed at each point of a view of ring `h`. */
+export function sumOver(series: EpochSeries, h: number, members: readonly Pick<Member, 'slot'>[], view: HistoryView, what: 'inuse' | 'allocated' = 'inuse'): number[] {
+  const out = new Array<number>(view.times.length).fill(0);
+  for (const m of members) series[what](h, m.slot, view).forEach((v, i) => (out[i] = out[i]! + v));
+  return out;
+}
+
+/** The mean size of the members' live objects at the latest point (undefined when none are live). */
+export function meanObjectBytesOf(series: EpochSeries, members: readonly Pick<Member, 'slot'>[]): number | undefined {
+  let bytes = 0;
+  let objects = 0;
+  for (const m of members) {
+    bytes += series.lastBytes(m.slot);
+    objects += series.lastObjects(m.slot);
+  }
+  return objects > 0 ? bytes / objects : undefined;
+}

@@ -28,8 +28,7 @@
  */
 import { judgedByShape } from './classes.js';
 import type { EpochState } from './engine.js';
-import { groupsOf, type Member } from './groups.js';
-import type { EpochSeries, HistoryView } from './history.js';
+import { groupsOf, sumOver } from './groups.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { refillsInAnyHorizon } from './refill.js';
 import { risesDispersion } from './sampling.js';
@@ -108,11 +107,4 @@ export function stillGrowing(state: EpochState, params: DetectParams, sites: rea
 function shortOfItsRate(site: OpenSite, sinceMs: number, grown: number, dispersion: number): boolean {
   const expected = (site.bytesPerHour * sinceMs) / HOUR;
   return expected - grown > Z_95 * Math.sqrt(dispersion * expected);
-}
-
-/** The summed in-use bytes of a group's members at each point of a view. */
-function sumOver(series: EpochSeries, ring: number, members: readonly Member[], view: HistoryView): number[] {
-  const values = new Array<number>(view.times.length).fill(0);
-  for (const m of members) series.inuse(ring, m.slot, view).forEach((v, i) => (values[i] = values[i]! + v));
-  return values;
 }

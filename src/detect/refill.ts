@@ -11,7 +11,7 @@
  * inside its sawtooth, and is judged as any other site.
  */
 import type { EpochState } from './engine.js';
-import type { Group } from './groups.js';
+import { meanObjectBytesOf, sumOver, type Group } from './groups.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { arrivalVariancePerByte, GO_DEFAULT_SAMPLING_PERIOD } from './sampling.js';
 
@@ -22,24 +22,12 @@ import { arrivalVariancePerByte, GO_DEFAULT_SAMPLING_PERIOD } from './sampling.j
  * what they are (classes.ts: judgedByShape) are the caller's to leave out.
  */
 export function refillsInAnyHorizon(state: EpochState, params: DetectParams, g: Group, z: number): boolean {
-  let bytes = 0;
-  let objects = 0;
-  for (const m of g.members) {
-    bytes += state.series.lastBytes(m.slot);
-    objects += state.series.lastObjects(m.slot);
-  }
-  const variance = arrivalVariancePerByte(objects > 0 ? bytes / objects : undefined, state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD);
+  const variance = arrivalVariancePerByte(meanObjectBytesOf(state.series, g.members), state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD);
   const horizons = horizonsOf(params);
   const readings = horizons.map((horizonMs, h) => {
     if (h > 0 && state.now - state.firstMs <= horizons[h - 1]!) return undefined;
     const view = state.series.view(h, state.now - horizonMs);
-    const values = new Array<number>(view.times.length).fill(0);
-    const allocated = new Array<number>(view.times.length).fill(0);
-    for (const m of g.members) {
-      state.series.inuse(h, m.slot, view).forEach((v, i) => (values[i] = values[i]! + v));
-      state.series.allocated(h, m.slot, view).forEach((a, i) => (allocated[i] = allocated[i]! + a));
-    }
-    return cycleOf(values, variance, z, { times: view.times, bytes: allocated });
+    return cycleOf(sumOver(state.series, h, g.members, view), variance, z, { times: view.times, bytes: sumOver(state.series, h, g.members, view, 'allocated') });
   });
   // Rising troughs over any horizon (the longer ones see more cycles) outweigh a refill seen in another.
   return !readings.includes('keeps-part-of-each-cycle') && readings.includes('refilling');
