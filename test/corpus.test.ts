@@ -173,6 +173,10 @@ const SHAPES: Record<string, string[]> = {
     'trap-spool-20min-15s', 'trap-spool-irregular-1min', 'leak-spool-keeps-tenth-1min', 'leak-beside-spool-20min-15s',
   ],
   'a Kitex server started into a burst whose in-flight memory at the leaking field falls away (held-out round 57, stop 42)': ['leak-kitex-note-after-burst-1min'],
+  'a bound approached over an hour at 30 s, a slow leak beside an hourly spool at 3 minutes, a half-hour spool at 5 minutes, a field leak under a 6-hour day at 3 minutes, a 2-hour day beside a FIFO at 30 s, a 5 MB/h field leak at 5 minutes, a per-request log beside a FIFO, a restart mid-leak at 90 s (held-out round 58, stop 43)': [
+    'trap-cache-bound-tau60-30s', 'leak-slow-beside-spool-3min', 'trap-spool-30min-5min', 'leak-kitex-tags-diurnal-3min', 'trap-kitex-diurnal-fifo-30s',
+    'leak-kitex-note-5min', 'leak-kitex-audit-beside-fifo-2min', 'leak-kitex-tags-restart-90s',
+  ],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -291,7 +295,9 @@ describe('labelled corpus', () => {
   // 247 of 257, 0.961; with round 55 (two spools whose first tooth
   // outlasts the warm-up warn once: eval/known-false-alarms.ts), 249 of
   // 261, 0.954; with round 56 (all right), 251 of 263, 0.954; with round
-  // 57 (right), 252 of 264, 0.955.
+  // 57 (right), 252 of 264, 0.955; with round 58 (a bound fill over an hour
+  // at 30 s warns at minute 65.5: eval/known-false-alarms.ts), 258 of 271,
+  // 0.952.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1115,6 +1121,26 @@ describe('labelled corpus', () => {
     // site was held below that level. The site's allocation rate fell with
     // it (to a third): load leaving, not a flush (refill.ts: loadFell).
     warnsOnceAt({ 'leak-kitex-note-after-burst-1min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField4$/, 150] });
+  });
+
+  it('held-out round 58: leaks under a day at 3 minutes, at 5 minutes, beside a spool and a FIFO, and across a restart warn with their class; a day beside a FIFO and a half-hour spool stay quiet', () => {
+    // Recorded and scored before any change: precision 6 of 7 (the
+    // restarted leak warns in both processes), recall 5 of 5, class 5 of 5.
+    // The wrong warning, the bound approached over an hour at 30 s, is a
+    // known false alarm (eval/known-false-alarms.ts).
+    warnsOnceAt({
+      'leak-kitex-tags-diurnal-3min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField3$/, 180],
+      'leak-kitex-note-5min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField4$/, 120],
+      'leak-kitex-audit-beside-fifo-2min': ['unclassified-growth', /^main\.\(\*auditLog\)\.record$/, 120],
+      'leak-slow-beside-spool-3min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 120],
+    });
+    // Across the restart: one warning in each process, the second found in the new process.
+    const restarted = byName('leak-kitex-tags-restart-90s');
+    assert.deepEqual(restarted.alerts.map((f) => f.classId), ['server-request-field-held', 'server-request-field-held']);
+    for (const f of restarted.alerts) assert.match(f.function, /\(\*StockQuery\)\.FastReadField3$/);
+    assert.ok(restarted.leaks[0]!.minutesToDetect! <= 60, `warned ${restarted.leaks[0]!.minutesToDetect} min after the restart`);
+    for (const name of ['trap-kitex-diurnal-fifo-30s', 'trap-spool-30min-5min']) assert.deepEqual(byName(name).alerts, [], name);
+    assert.deepEqual(byName('trap-cache-bound-tau60-30s').alerts.map((f) => f.function), ['main.(*priceCache).load']);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {

@@ -76,6 +76,18 @@ const HELD_OUT_ROUND_54_FALSE_ALARMS = ['trap-cache-log-4min'];
 const HELD_OUT_ROUND_55_FALSE_ALARMS = ['trap-spool-76min-2min', 'trap-spool-2h-5min'];
 
 /**
+ * Held-out round 58 (stop 43), kept as recorded: a cache without eviction
+ * that approaches its bound as 1 - exp(-t/60 min), scraped every 30 s. Its
+ * ~1 KiB entries are sampled one in ~500, so its first hour holds 27
+ * sampled objects: their fall from one half hour to the next (16, then 11)
+ * is within their sampling error, and four of them landed in the 5 minutes
+ * after the warm-up's end (~1.5 expected), which the confirmation read as
+ * the growth going on (warning at minute 65.5). Its tail slows for good
+ * (1.6 MB in its last 80 minutes).
+ */
+const HELD_OUT_ROUND_58_FALSE_ALARMS = ['trap-cache-bound-tau60-30s'];
+
+/**
  * Healthy series that still raise a warning: trap-cache-log-slow and rounds
  * 20's, 24's, 52's, 54's and 55's (above). Two more warned until stop 27, when a filling finding raised
  * past the warm-up began to hold its site until the growth regains the rate
@@ -85,4 +97,4 @@ const HELD_OUT_ROUND_55_FALSE_ALARMS = ['trap-spool-76min-2min', 'trap-spool-2h-
  * whose sampled growth rose again between minutes 100 and 160. Both are
  * tested in test/corpus.test.ts.
  */
-export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS]);
+export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS, ...HELD_OUT_ROUND_58_FALSE_ALARMS]);
