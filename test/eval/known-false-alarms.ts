@@ -89,7 +89,7 @@ const HELD_OUT_ROUND_58_FALSE_ALARMS = ['trap-cache-bound-tau60-30s'];
 
 /**
  * Healthy series that still raise a warning: trap-cache-log-slow and rounds
- * 20's, 24's, 52's, 54's and 55's (above). Two more warned until stop 27, when a filling finding raised
+ * 20's, 24's, 52's, 54's, 55's and 58's (above). Two more warned until stop 27, when a filling finding raised
  * past the warm-up began to hold its site until the growth regains the rate
  * it had then (confirm.ts: resumedAfterFilling): trap-cache-log, whose
  * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
