@@ -177,6 +177,10 @@ const SHAPES: Record<string, string[]> = {
     'trap-cache-bound-tau60-30s', 'leak-slow-beside-spool-3min', 'trap-spool-30min-5min', 'leak-kitex-tags-diurnal-3min', 'trap-kitex-diurnal-fifo-30s',
     'leak-kitex-note-5min', 'leak-kitex-audit-beside-fifo-2min', 'leak-kitex-tags-restart-90s',
   ],
+  "the guide's classes at intervals and rates not yet recorded for them: Sonic, a server request field and idle connections at 3-4 minutes, a client response field and netpoll churn at 90 s, duplicate clients at 45 s (held-out round 59, stop 43)": [
+    'leak-sonic-string-3min', 'leak-server-request-field-3min', 'leak-idle-connections-4min', 'leak-client-response-field-90s', 'trap-netpoll-churn-90s',
+    'leak-duplicate-clients-45s',
+  ],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -297,7 +301,7 @@ describe('labelled corpus', () => {
   // 261, 0.954; with round 56 (all right), 251 of 263, 0.954; with round
   // 57 (right), 252 of 264, 0.955; with round 58 (a bound fill over an hour
   // at 30 s warns at minute 65.5: eval/known-false-alarms.ts), 258 of 271,
-  // 0.952.
+  // 0.952; with round 59 (all right), 265 of 278, 0.953.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -414,7 +418,12 @@ describe('labelled corpus', () => {
     // (a false alarm either time) warns at 66, resolves at 104 ("growth
     // stopped"), is found filling at 116 and warns again at 246, when an
     // hour of its tail grows at 3/4 of the hour before (resumedAfterFilling).
-    const flapsOnSampling = new Set(['leak-restart-5min', 'leak-kitex-audit-per-request-fall', 'leak-duplicate-clients-5min-kitex-v010', 'leak-slow-beside-log-cache-2min']);
+    // Held-out round 59's leak-duplicate-clients-45s (~4 MB/h, its sampled
+    // sum at client.NewClient moving in 0.5 MB steps) warns at 68; its site
+    // gains no sampled object, allocated or in use, from minute ~52 to ~105
+    // (~5 expected), so the warning resolves at 109.5 and is raised again at
+    // 169.5, after a filling finding.
+    const flapsOnSampling = new Set(['leak-restart-5min', 'leak-kitex-audit-per-request-fall', 'leak-duplicate-clients-5min-kitex-v010', 'leak-slow-beside-log-cache-2min', 'leak-duplicate-clients-45s']);
     for (const s of score.series.filter((x) => !flapsOnSampling.has(x.manifest.scenario))) {
       const sites = s.alerts.map((f) => `${f.epoch} ${f.classId} ${f.function}`);
       assert.deepEqual(sites, [...new Set(sites)], `${s.manifest.scenario}: ${s.alerts.map((f) => `${f.classId}@${f.detectedAt}-${f.resolvedAt}`).join(' ')}`);
@@ -1141,6 +1150,25 @@ describe('labelled corpus', () => {
     assert.ok(restarted.leaks[0]!.minutesToDetect! <= 60, `warned ${restarted.leaks[0]!.minutesToDetect} min after the restart`);
     for (const name of ['trap-kitex-diurnal-fifo-30s', 'trap-spool-30min-5min']) assert.deepEqual(byName(name).alerts, [], name);
     assert.deepEqual(byName('trap-cache-bound-tau60-30s').alerts.map((f) => f.function), ['main.(*priceCache).load']);
+  });
+
+  it("held-out round 59: the guide's classes at 45 s to 4 minutes warn with their class at their own site; netpoll churn at 90 s stays quiet", () => {
+    // Recorded and scored before any change: precision 7 of 7, recall 5 of
+    // 5, class 5 of 5.
+    warnsOnceAt({
+      'leak-sonic-string-3min': ['sonic-string-pinning', /\(\*Request\)\.FastReadField3$/, 120],
+      'leak-server-request-field-3min': ['server-request-field-held', /\(\*Request\)\.FastReadField2$/, 120],
+      'leak-idle-connections-4min': ['idle-connections', /^github\.com\/cloudwego\/netpoll\.\(\*connection\)\.init$/, 120],
+      'leak-client-response-field-90s': ['client-response-field-held', /\(\*Response\)\.FastReadField2$/, 90],
+    });
+    // Its site gains no sampled object from minute ~52 to ~105 (~5
+    // expected): the warning resolved, and a second one came once it grew
+    // again (the one-finding-per-site test above lists it). Both name the
+    // class and the constructor.
+    const dup = byName('leak-duplicate-clients-45s');
+    assert.deepEqual(dup.alerts.map((f) => `${f.classId} ${f.function}`), Array(2).fill('duplicate-clients github.com/cloudwego/kitex/client.NewClient'));
+    assert.ok(dup.leaks[0]!.minutesToDetect! <= 90, `warned at ${dup.leaks[0]!.minutesToDetect} min`);
+    assert.deepEqual(byName('trap-netpoll-churn-90s').alerts, []);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {
