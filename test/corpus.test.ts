@@ -181,6 +181,10 @@ const SHAPES: Record<string, string[]> = {
     'leak-sonic-string-3min', 'leak-server-request-field-3min', 'leak-idle-connections-4min', 'leak-client-response-field-90s', 'trap-netpoll-churn-90s',
     'leak-duplicate-clients-45s',
   ],
+  "the guide's classes and healthy Kitex traffic under a load ramp at 2 minutes and 45 s, bursts at 2 minutes, the warm-up FIFO at 3 minutes and filling for an hour at 45 s, the multiplexed and gonet transports at 2 and 5 minutes and 45 s (held-out round 60, stop 44)": [
+    'leak-client-response-field-ramp-2min', 'leak-sonic-string-ramp-45s', 'leak-duplicate-clients-mux-2min', 'leak-server-request-field-gonet-5min',
+    'trap-load-bursts-2min', 'trap-kitex-warmup-3min', 'trap-kitex-warmup-60min-45s', 'trap-netpoll-churn-mux-45s',
+  ],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -301,7 +305,9 @@ describe('labelled corpus', () => {
   // 261, 0.954; with round 56 (all right), 251 of 263, 0.954; with round
   // 57 (right), 252 of 264, 0.955; with round 58 (a bound fill over an hour
   // at 30 s warns at minute 65.5: eval/known-false-alarms.ts), 258 of 271,
-  // 0.952; with round 59 (all right), 265 of 278, 0.953.
+  // 0.952; with round 59 (all right), 264 of 277, 0.953; with round 60 (a
+  // FIFO filling for ~61 minutes at 45 s warns at minute 64.5:
+  // eval/known-false-alarms.ts), 268 of 282, 0.950.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1169,6 +1175,22 @@ describe('labelled corpus', () => {
     assert.deepEqual(dup.alerts.map((f) => `${f.classId} ${f.function}`), Array(2).fill('duplicate-clients github.com/cloudwego/kitex/client.NewClient'));
     assert.ok(dup.leaks[0]!.minutesToDetect! <= 90, `warned at ${dup.leaks[0]!.minutesToDetect} min`);
     assert.deepEqual(byName('trap-netpoll-churn-90s').alerts, []);
+  });
+
+  it("held-out round 60: the guide's classes under a load ramp, on the mux and gonet transports, at 45 s to 5 minutes warn with their class; bursts, churn and a 45-minute FIFO stay quiet", () => {
+    // Recorded and scored before any change: precision 4 of 5, recall 4 of
+    // 4, class 4 of 4. The wrong warning, the FIFO that fills for ~61
+    // minutes at 45 s, is a known false alarm (eval/known-false-alarms.ts).
+    warnsOnceAt({
+      // The leak's rate ramps five-fold with its traffic over 40 minutes.
+      'leak-client-response-field-ramp-2min': ['client-response-field-held', /\(\*Response\)\.FastReadField2$/, 90],
+      'leak-sonic-string-ramp-45s': ['sonic-string-pinning', /\(\*Request\)\.FastReadField3$/, 120],
+      'leak-server-request-field-gonet-5min': ['server-request-field-held', /\(\*Request\)\.FastReadField2$/, 90],
+      // One new client a minute: ~1.5 MB/h at the client's own sites.
+      'leak-duplicate-clients-mux-2min': ['duplicate-clients', /^github\.com\/cloudwego\/kitex\/client\.NewClient$/, 180],
+    });
+    for (const name of ['trap-load-bursts-2min', 'trap-kitex-warmup-3min', 'trap-netpoll-churn-mux-45s']) assert.deepEqual(byName(name).alerts, [], name);
+    assert.deepEqual(byName('trap-kitex-warmup-60min-45s').alerts.map((f) => f.function.replace(/.*\//, '')), ['echo.(*Request).FastReadField2']);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {

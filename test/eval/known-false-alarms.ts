@@ -88,8 +88,24 @@ const HELD_OUT_ROUND_55_FALSE_ALARMS = ['trap-spool-76min-2min', 'trap-spool-2h-
 const HELD_OUT_ROUND_58_FALSE_ALARMS = ['trap-cache-bound-tau60-30s'];
 
 /**
+ * Held-out round 60 (stop 44), kept as recorded: a Kitex handler's FIFO of
+ * 4500 request messages, scraped every 45 s, meant to fill in 55 minutes;
+ * its caller delivered ~56 of the 61 requests a second asked, so it filled
+ * until ~61 minutes after process start (the site allocated 0.41 MB a
+ * minute, 24.8 MB by minute 60). Its ~47 sampled entries are then
+ * replaced: the sampled level read 23.2 MB just past the warm-up's end
+ * (minute 59, the process started ~1 minute before the first profile) and
+ * 26.4 MB five minutes later, four sampled objects up while nine were
+ * allocated, which the confirmation read as the growth going on (warning at
+ * minute 64.5, resolved at 118.5). The share kept of what the site
+ * allocated fell from ~0.96 to ~0.45 there; round 52 measured asking that
+ * share to hold and rejected it (above).
+ */
+const HELD_OUT_ROUND_60_FALSE_ALARMS = ['trap-kitex-warmup-60min-45s'];
+
+/**
  * Healthy series that still raise a warning: trap-cache-log-slow and rounds
- * 20's, 24's, 52's, 54's, 55's and 58's (above). Two more warned until stop 27, when a filling finding raised
+ * 20's, 24's, 52's, 54's, 55's, 58's and 60's (above). Two more warned until stop 27, when a filling finding raised
  * past the warm-up began to hold its site until the growth regains the rate
  * it had then (confirm.ts: resumedAfterFilling): trap-cache-log, whose
  * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
@@ -97,4 +113,4 @@ const HELD_OUT_ROUND_58_FALSE_ALARMS = ['trap-cache-bound-tau60-30s'];
  * whose sampled growth rose again between minutes 100 and 160. Both are
  * tested in test/corpus.test.ts.
  */
-export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS, ...HELD_OUT_ROUND_58_FALSE_ALARMS]);
+export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS, ...HELD_OUT_ROUND_58_FALSE_ALARMS, ...HELD_OUT_ROUND_60_FALSE_ALARMS]);
