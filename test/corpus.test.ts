@@ -185,6 +185,10 @@ const SHAPES: Record<string, string[]> = {
     'leak-client-response-field-ramp-2min', 'leak-sonic-string-ramp-45s', 'leak-duplicate-clients-mux-2min', 'leak-server-request-field-gonet-5min',
     'trap-load-bursts-2min', 'trap-kitex-warmup-3min', 'trap-kitex-warmup-60min-45s', 'trap-netpoll-churn-mux-45s',
   ],
+  'the codecs at other intervals and lifetimes: a gRPC client at 3 minutes, map-generic at 2, frugal under a load ramp, protobuf restarted mid-leak at 90 s, binary-generic at 5 minutes, busy frugal at 45 s and JSON-generic at 3 minutes (held-out round 61, stop 44)': [
+    'leak-codec-grpc-note-3min', 'leak-codec-generic-map-title-2min', 'leak-codec-frugal-title-ramp-2min', 'leak-codec-protobuf-location-restart-90s',
+    'leak-codec-generic-binary-raw-5min', 'trap-codec-frugal-busy-45s', 'trap-codec-generic-json-busy-3min',
+  ],
   '8 field leaks on Kitex v0.10.0 (FastRead into the span cache, apache Read without a copy, frugal v0.1 JIT; go1.22; held-out round 33, stop 33)': [
     'leak-codec-fastread-notes-kitex-v010', 'leak-codec-apache-blob-kitex-v010', 'leak-codec-frugal-title-kitex-v010', 'trap-codec-fastread-busy-kitex-v010',
   ],
@@ -307,7 +311,8 @@ describe('labelled corpus', () => {
   // at 30 s warns at minute 65.5: eval/known-false-alarms.ts), 258 of 271,
   // 0.952; with round 59 (all right), 264 of 277, 0.953; with round 60 (a
   // FIFO filling for ~61 minutes at 45 s warns at minute 64.5:
-  // eval/known-false-alarms.ts), 268 of 282, 0.950.
+  // eval/known-false-alarms.ts), 268 of 282, 0.950; with round 61 (all
+  // right), 275 of 289, 0.952.
   it('precision >= 0.95 (issue 10), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -429,7 +434,11 @@ describe('labelled corpus', () => {
     // gains no sampled object, allocated or in use, from minute ~52 to ~105
     // (~5 expected), so the warning resolves at 109.5 and is raised again at
     // 169.5, after a filling finding.
-    const flapsOnSampling = new Set(['leak-restart-5min', 'leak-kitex-audit-per-request-fall', 'leak-duplicate-clients-5min-kitex-v010', 'leak-slow-beside-log-cache-2min', 'leak-duplicate-clients-45s']);
+    // Held-out round 61's leak-codec-generic-binary-raw-5min (~6 MB/h at 5
+    // minutes, its sampled sum moving in 0.5 MB steps) warns at 55; its site
+    // gains 0.5 MB from minute 60 to 90 where ~3 were expected, the warning
+    // resolves at 105, and it is raised again at 135 after a filling finding.
+    const flapsOnSampling = new Set(['leak-restart-5min', 'leak-kitex-audit-per-request-fall', 'leak-duplicate-clients-5min-kitex-v010', 'leak-slow-beside-log-cache-2min', 'leak-duplicate-clients-45s', 'leak-codec-generic-binary-raw-5min']);
     for (const s of score.series.filter((x) => !flapsOnSampling.has(x.manifest.scenario))) {
       const sites = s.alerts.map((f) => `${f.epoch} ${f.classId} ${f.function}`);
       assert.deepEqual(sites, [...new Set(sites)], `${s.manifest.scenario}: ${s.alerts.map((f) => `${f.classId}@${f.detectedAt}-${f.resolvedAt}`).join(' ')}`);
@@ -1191,6 +1200,30 @@ describe('labelled corpus', () => {
     });
     for (const name of ['trap-load-bursts-2min', 'trap-kitex-warmup-3min', 'trap-netpoll-churn-mux-45s']) assert.deepEqual(byName(name).alerts, [], name);
     assert.deepEqual(byName('trap-kitex-warmup-60min-45s').alerts.map((f) => f.function.replace(/.*\//, '')), ['echo.(*Request).FastReadField2']);
+  });
+
+  it('held-out round 61: the codecs at 90 s to 5 minutes, under a load ramp and across a restart, warn with their class at the decoder; busy frugal and JSON-generic services stay quiet', () => {
+    // Recorded and scored before any change: precision 7 of 7, recall 5 of
+    // 5, class 5 of 5. Each decoder has no field frames, and the finding
+    // says so.
+    warnsOnceAt({
+      'leak-codec-frugal-title-ramp-2min': ['server-request-field-held', /^github\.com\/cloudwego\/frugal\/internal\/reflect\.\(\*tDecoder\)\.Malloc$/, 150],
+      'leak-codec-generic-map-title-2min': ['server-request-field-held', /^github\.com\/cloudwego\/kitex\/pkg\/generic\/thrift\.readString$/, 120],
+      // ~4.7 MB/h at 3 minutes: its site stood still from minute 45 to 75,
+      // read as filling at 54, and is held until its growth regains 3/4 of
+      // the rate before it slowed (confirm.ts: resumedAfterFilling).
+      'leak-codec-grpc-note-3min': ['client-response-field-held', /^github\.com\/cloudwego\/prutal\/internal\/prutal\.\(\*Decoder\)\.Malloc$/, 210],
+    });
+    for (const f of byName('leak-codec-grpc-note-3min').alerts) assert.match(f.headline, /decoded by prutal \(field id not visible: /);
+    // Restarted after 2 hours: a warning in each process, the second found in the new one.
+    const restarted = byName('leak-codec-protobuf-location-restart-90s');
+    assert.deepEqual(restarted.alerts.map((f) => `${f.classId} ${f.function.replace(/.*\//, '')}`), Array(2).fill('server-request-field-held prutal.(*Decoder).Malloc'));
+    assert.ok(restarted.leaks[0]!.minutesToDetect! <= 75, `warned ${restarted.leaks[0]!.minutesToDetect} min after the restart`);
+    // Two warnings at one site, both right (the one-finding-per-site test above lists it).
+    const raw = byName('leak-codec-generic-binary-raw-5min');
+    assert.deepEqual(raw.alerts.map((f) => `${f.classId} ${f.function}`), Array(2).fill('server-request-field-held github.com/cloudwego/kitex/pkg/generic.(*binaryThriftCodec).Unmarshal'));
+    assert.ok(raw.leaks[0]!.minutesToDetect! <= 90, `warned at ${raw.leaks[0]!.minutesToDetect} min`);
+    for (const name of ['trap-codec-frugal-busy-45s', 'trap-codec-generic-json-busy-3min']) assert.deepEqual(byName(name).alerts, [], name);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {
