@@ -19,6 +19,8 @@ describe('daemon detection', () => {
   let warming: TestDaemon;
   const opened: { key: string; cls: string; fn: string }[] = [];
   const held: { cls: string; fn: string; severity: string }[] = [];
+  // Every finding event of the first daemon, for a timeout to say what it saw instead.
+  const seen: string[] = [];
 
   before(async () => {
     service = await startGoService(buildGoFixture('go/scenarios'), ['-mode', 'leak', '-background', '16']);
@@ -29,7 +31,12 @@ describe('daemon detection', () => {
         export: { top_functions: 5 },
         targets: [{ url: `${service.url}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'sessions' } }],
       },
-      { onFinding: (key, e) => e.type === 'opened' && opened.push({ key, cls: e.finding.classId, fn: e.finding.function }) },
+      {
+        onFinding: (key, e) => {
+          seen.push(`${e.type} ${e.finding.severity} ${e.finding.classId} ${e.finding.function}: ${e.finding.headline}`);
+          if (e.type === 'opened') opened.push({ key, cls: e.finding.classId, fn: e.finding.function });
+        },
+      },
     );
     warming = await startTestDaemon(
       {
@@ -42,13 +49,19 @@ describe('daemon detection', () => {
     // The warning, not just any finding: on a loaded machine a stretch of
     // late scrapes can make the linear leak look like it slows down, which
     // first opens an info `cache-filling` finding that escalates once the
-    // slowing stops (README: Detection).
+    // slowing stops (README: Detection), a window (3 minutes) or two
+    // later: usually the warning comes within 30 s, and the bound allows
+    // for that path. A timeout names the findings it saw and what the
+    // scrapes did, so that it says why.
     await waitFor(
       'a warning for the leaking function',
       () => opened.some((o) => o.fn === 'main.(*sessionStore).remember' && o.cls === 'unclassified-growth'),
-      90_000,
+      240_000,
       250,
-    );
+    ).catch((e: Error) => {
+      const scrapes = hw.daemon.manager.status().map(({ target: _target, ...loop }) => JSON.stringify(loop));
+      throw new Error(`${e.message}; finding events: ${JSON.stringify(seen.slice(-20))}; scrapes: ${scrapes.join(' ')}`);
+    });
     await waitFor('the held info finding', () => held.some((o) => o.fn === 'main.(*sessionStore).remember' && o.cls === 'unclassified-growth'), 90_000, 250);
   });
 
