@@ -478,11 +478,21 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
 /** The guide's abnormally large requests: a leak class where netpoll's pool keeps them, a risk where it does not (large-requests.ts). */
 export const OVERSIZED_REQUESTS: LeakClass = LEAK_CLASSES.find((c) => c.id === 'oversized-requests')!;
 
+/**
+ * The runtime's frame that makes a new goroutine's descriptor: a heap stack
+ * of only the runtime through it is goroutines piling up, owned by it
+ * (classify.ts: ownerFrame) rather than by `runtime.mallocgc`.
+ */
+export const GOROUTINE_START = 'runtime.newproc1';
+
 export const UNCLASSIFIED: Omit<LeakClass, 'stacks'> = {
   id: 'unclassified-growth',
   title: 'Sustained growth matching no known leak class',
   severity: 'warning',
-  summary: (f) => `${f.function} keeps allocating memory that stays in use${f.via ? ` (allocated in ${f.via})` : ''}`,
+  summary: (f) =>
+    f.function === GOROUTINE_START
+      ? 'goroutines keep being started and never exit: their descriptors stay in use (runtime.newproc1; the goroutine profile names the code that starts them and where they wait)'
+      : `${f.function} keeps allocating memory that stays in use${f.via ? ` (allocated in ${f.via})` : ''}`,
   remediation:
     'The allocation site is shown, not the holder: follow the stack to the code that stores what this function returns (a map, a slice, a cache without bound or eviction) and bound it or release it.',
   docUrl: `${GUIDE}#how-to-interpret-go-pprof-heap`,

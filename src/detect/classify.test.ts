@@ -424,6 +424,16 @@ describe('classifyStack', () => {
       fn: 'net/http.(*Transport).dialConn',
       summary: /^net\/http\.\(\*Transport\)\.dialConn keeps allocating memory that stays in use \(allocated in bufio\.NewReaderSize\)$/,
     },
+    // The same leak's goroutine descriptors: only the runtime, starting a goroutine.
+    {
+      name: 'goroutine descriptors: goroutines piling up',
+      frames: ['runtime.mallocgc', 'runtime.newobject', 'runtime.malg', 'runtime.newproc1', 'runtime.newproc.func1', 'runtime.systemstack'],
+      ctx: ctx(NEW),
+      cls: 'unclassified-growth',
+      fn: 'runtime.newproc1',
+      summary: /^goroutines keep being started and never exit: their descriptors stay in use/,
+    },
+    { name: 'the allgs slice: goroutines piling up too', frames: ['runtime.mallocgc', 'runtime.growslice', 'runtime.allgadd', 'runtime.newproc1', 'runtime.newproc.func1', 'runtime.systemstack'], ctx: ctx(NEW), cls: 'unclassified-growth', fn: 'runtime.newproc1' },
     { name: 'only standard-library helpers: the leaf', frames: ['bytes.growSlice', 'bytes.(*Buffer).grow', 'bytes.(*Buffer).Write', 'sync.(*Pool).Get'], ctx: ctx(NEW), cls: 'unclassified-growth', fn: 'bytes.growSlice', summary: /^bytes\.growSlice keeps allocating memory that stays in use$/ },
     {
       name: 'barrier bug, NoCopy response: handler allocation on v0.3.2',

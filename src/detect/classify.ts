@@ -3,7 +3,7 @@
  * growing stack. Pure.
  */
 import { compareVersions, isStandardHelper, isStandardLibrary } from '../pprof/names.js';
-import { DECODE_ENTRY, FIELD, GENERATED_DECODE, LEAK_CLASSES, NPHTTP2, OPAQUE_DECODERS, UNCLASSIFIED, type LeakClass, type LeakClassId, type MatchFacts, type StackCondition } from './classes.js';
+import { DECODE_ENTRY, FIELD, GENERATED_DECODE, GOROUTINE_START, LEAK_CLASSES, NPHTTP2, OPAQUE_DECODERS, UNCLASSIFIED, type LeakClass, type LeakClassId, type MatchFacts, type StackCondition } from './classes.js';
 
 /** An allocation site that grew, as classification sees it. */
 export interface GrowingStack {
@@ -55,10 +55,13 @@ export function classifyStack(stack: GrowingStack, ctx: ProcessContext): Classif
  * connection goroutines), the first frame outside its value-building helpers
  * (names.ts: isStandardHelper): `net/http.(*Transport).dialConn`, not the
  * `bufio.NewReaderSize` that its server's connections call too (held-out
- * round 63's transport per call). The leaf when there is none.
+ * round 63's transport per call). A stack of only the runtime that starts a
+ * goroutine (its descriptor, `runtime.malg`, or the `allgs` slice) is owned
+ * by `runtime.newproc1`: goroutines piling up, whatever started them. The
+ * leaf when there is none.
  */
 export function ownerFrame(frames: readonly string[]): string | undefined {
-  return frames.find((f) => !isStandardLibrary(f)) ?? frames.find((f) => !isStandardHelper(f)) ?? frames[0];
+  return frames.find((f) => !isStandardLibrary(f)) ?? frames.find((f) => !isStandardHelper(f)) ?? frames.find((f) => f === GOROUTINE_START) ?? frames[0];
 }
 
 /**
