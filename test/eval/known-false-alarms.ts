@@ -122,8 +122,18 @@ const HELD_OUT_ROUND_60_FALSE_ALARMS = ['trap-kitex-warmup-60min-45s'];
 const HELD_OUT_ROUND_63_FALSE_ALARMS = ['trap-afterfunc-sessions-45min-90s'];
 
 /**
+ * Held-out round 64 (stop 45), kept as recorded: a golang-lru cache of
+ * 60,000 entries under Zipf(1.05) lookups over 10 million keys, meant to
+ * fill ever more slowly. The long tail kept its miss rate nearly constant:
+ * it filled at ~55 MB/h for ~80 minutes, longer than the hour issue 10
+ * grants a fill, and warns at minute 65 (resolved at 104), as round 60's
+ * FIFO that fills for ~61 minutes does.
+ */
+const HELD_OUT_ROUND_64_FALSE_ALARMS = ['trap-lru-zipf-80min-1min'];
+
+/**
  * Healthy series that still raise a warning: trap-cache-log-slow and rounds
- * 20's, 24's, 52's, 54's, 55's, 58's, 60's and 63's (above). Two more warned until stop 27, when a filling finding raised
+ * 20's, 24's, 52's, 54's, 55's, 58's, 60's, 63's and 64's (above). Two more warned until stop 27, when a filling finding raised
  * past the warm-up began to hold its site until the growth regains the rate
  * it had then (confirm.ts: resumedAfterFilling): trap-cache-log, whose
  * recorded fill runs nearly straight at ~19 MB/h after minute 40, below the
@@ -131,4 +141,4 @@ const HELD_OUT_ROUND_63_FALSE_ALARMS = ['trap-afterfunc-sessions-45min-90s'];
  * whose sampled growth rose again between minutes 100 and 160. Both are
  * tested in test/corpus.test.ts.
  */
-export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS, ...HELD_OUT_ROUND_58_FALSE_ALARMS, ...HELD_OUT_ROUND_60_FALSE_ALARMS, ...HELD_OUT_ROUND_63_FALSE_ALARMS]);
+export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS, ...HELD_OUT_ROUND_58_FALSE_ALARMS, ...HELD_OUT_ROUND_60_FALSE_ALARMS, ...HELD_OUT_ROUND_63_FALSE_ALARMS, ...HELD_OUT_ROUND_64_FALSE_ALARMS]);
