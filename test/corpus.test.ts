@@ -1277,6 +1277,8 @@ describe('labelled corpus', () => {
     const labels = byName('leak-promlabels-1min');
     assert.deepEqual(labels.alerts.map((f) => f.function), ['github.com/prometheus/client_golang/prometheus.newHistogram', 'github.com/prometheus/client_golang/prometheus.MakeLabelPairs']);
     assert.ok(labels.leaks[0]!.minutesToDetect! <= 80, `labels warned at ${labels.leaks[0]!.minutesToDetect} min`);
+    // client_golang's frame owns it; the finding names the service's code that called it.
+    for (const f of labels.alerts) assert.match(f.headline, /\(called from main\.\(\*meter\)\.observe\)/);
     const transport = byName('leak-transport-per-call-30s');
     assert.deepEqual(transport.alerts.map((f) => f.function).sort(), ['main.fetchStock', 'net/http.(*Transport).dialConn']);
     assert.match(transport.alerts.find((f) => f.function.startsWith('net/http'))!.headline, /^net\/http\.\(\*Transport\)\.dialConn keeps allocating memory that stays in use \(allocated in bufio\.New(Reader|Writer)Size\)/);

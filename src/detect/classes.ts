@@ -72,6 +72,8 @@ export interface MatchFacts {
   decoderVerb?: string;
   /** The standard-library helper that made the allocation for `function` (fmt.Sprintf), when it is not `function` itself. */
   via?: string;
+  /** When `function` is a dependency's (a module-cache file): the application's frame that called into it. */
+  calledFrom?: string;
   /** 'gRPC' when the message came over nphttp2. */
   transport?: string;
   module?: string;
@@ -485,6 +487,12 @@ export const OVERSIZED_REQUESTS: LeakClass = LEAK_CLASSES.find((c) => c.id === '
  */
 export const GOROUTINE_START = 'runtime.newproc1';
 
+/** "(allocated in fmt.Sprintf; called from main.(*meter).observe)": the helper below the owner and the application above a dependency. */
+const detailsOf = (f: MatchFacts): string => {
+  const parts = [f.via && `allocated in ${f.via}`, f.calledFrom && `called from ${f.calledFrom}`].filter(Boolean);
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+};
+
 export const UNCLASSIFIED: Omit<LeakClass, 'stacks'> = {
   id: 'unclassified-growth',
   title: 'Sustained growth matching no known leak class',
@@ -492,7 +500,7 @@ export const UNCLASSIFIED: Omit<LeakClass, 'stacks'> = {
   summary: (f) =>
     f.function === GOROUTINE_START
       ? 'goroutines keep being started and never exit: their descriptors stay in use (runtime.newproc1; the goroutine profile names the code that starts them and where they wait)'
-      : `${f.function} keeps allocating memory that stays in use${f.via ? ` (allocated in ${f.via})` : ''}`,
+      : `${f.function} keeps allocating memory that stays in use${detailsOf(f)}`,
   remediation:
     'The allocation site is shown, not the holder: follow the stack to the code that stores what this function returns (a map, a slice, a cache without bound or eviction) and bound it or release it.',
   docUrl: `${GUIDE}#how-to-interpret-go-pprof-heap`,

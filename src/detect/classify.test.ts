@@ -434,6 +434,29 @@ describe('classifyStack', () => {
       summary: /^goroutines keep being started and never exit: their descriptors stay in use/,
     },
     { name: 'the allgs slice: goroutines piling up too', frames: ['runtime.mallocgc', 'runtime.growslice', 'runtime.allgadd', 'runtime.newproc1', 'runtime.newproc.func1', 'runtime.systemstack'], ctx: ctx(NEW), cls: 'unclassified-growth', fn: 'runtime.newproc1' },
+    // A dependency's frame owns it (client_golang under label cardinality growth, held-out round 63): the finding names the application's caller too.
+    {
+      name: "a dependency's allocation: its frame, called from the application",
+      frames: [
+        'github.com/prometheus/client_golang/prometheus.newHistogram',
+        'github.com/prometheus/client_golang/prometheus.(*metricMap).getOrCreateMetricWithLabelValues',
+        'github.com/prometheus/client_golang/prometheus.(*HistogramVec).WithLabelValues',
+        'main.(*meter).observe',
+        'main.(*service).run',
+      ],
+      ctx: ctx({ 'github.com/prometheus/client_golang': 'v1.25.0' }),
+      cls: 'unclassified-growth',
+      fn: 'github.com/prometheus/client_golang/prometheus.newHistogram',
+      summary: /^github\.com\/prometheus\/client_golang\/prometheus\.newHistogram keeps allocating memory that stays in use \(called from main\.\(\*meter\)\.observe\)$/,
+    },
+    {
+      name: "a dependency's allocation through a helper, called from an application package of a module",
+      frames: ['strings.Repeat', 'github.com/patrickmn/go-cache.(*cache).Set', 'github.com/patrickmn/go-cache.(*cache).SetDefault', 'sync.(*Once).Do', 'example.com/shop/tokens.(*Store).Issue', 'main.main'],
+      ctx: ctx({ 'github.com/patrickmn/go-cache': 'v2.1.0+incompatible' }),
+      cls: 'unclassified-growth',
+      fn: 'github.com/patrickmn/go-cache.(*cache).Set',
+      summary: /\(allocated in strings\.Repeat; called from example\.com\/shop\/tokens\.\(\*Store\)\.Issue\)$/,
+    },
     { name: 'only standard-library helpers: the leaf', frames: ['bytes.growSlice', 'bytes.(*Buffer).grow', 'bytes.(*Buffer).Write', 'sync.(*Pool).Get'], ctx: ctx(NEW), cls: 'unclassified-growth', fn: 'bytes.growSlice', summary: /^bytes\.growSlice keeps allocating memory that stays in use$/ },
     {
       name: 'barrier bug, NoCopy response: handler allocation on v0.3.2',

@@ -2,7 +2,7 @@
  * The one engine that evaluates the leak classes (classes.ts) against a
  * growing stack. Pure.
  */
-import { compareVersions, isStandardHelper, isStandardLibrary } from '../pprof/names.js';
+import { compareVersions, isDependency, isStandardHelper, isStandardLibrary } from '../pprof/names.js';
 import { DECODE_ENTRY, FIELD, GENERATED_DECODE, GOROUTINE_START, LEAK_CLASSES, NPHTTP2, OPAQUE_DECODERS, UNCLASSIFIED, type LeakClass, type LeakClassId, type MatchFacts, type StackCondition } from './classes.js';
 
 /** An allocation site that grew, as classification sees it. */
@@ -41,6 +41,8 @@ export function classifyStack(stack: GrowingStack, ctx: ProcessContext): Classif
   const owner = ownerFrame(stack.frames);
   const facts: MatchFacts = { function: owner ?? '(unknown)' };
   if (owner !== undefined && owner !== stack.frames[0]) facts.via = stack.frames[0];
+  const caller = owner === undefined ? undefined : applicationCaller(stack.frames, owner, ctx.modules);
+  if (caller !== undefined) facts.calledFrom = caller;
   return { classId: 'unclassified-growth', cls: UNCLASSIFIED, facts, matchedFrames: [] };
 }
 
@@ -62,6 +64,18 @@ export function classifyStack(stack: GrowingStack, ctx: ProcessContext): Classif
  */
 export function ownerFrame(frames: readonly string[]): string | undefined {
   return frames.find((f) => !isStandardLibrary(f)) ?? frames.find((f) => !isStandardHelper(f)) ?? frames.find((f) => f === GOROUTINE_START) ?? frames[0];
+}
+
+/**
+ * When the owner is a dependency's frame (client_golang's
+ * `prometheus.newHistogram` under label cardinality growth, held-out round
+ * 63), the first application frame above it: the code to change. Keying the
+ * site there instead was measured and rejected (README, Held-out check,
+ * round 64); the finding names it.
+ */
+function applicationCaller(frames: readonly string[], owner: string, modules: ReadonlyMap<string, string>): string | undefined {
+  if (!isDependency(owner, modules)) return undefined;
+  return frames.slice(frames.indexOf(owner) + 1).find((f) => !isStandardLibrary(f) && !isDependency(f, modules));
 }
 
 /**

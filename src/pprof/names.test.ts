@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareVersions, dropTypeParameters, isStandardHelper, isStandardLibrary, moduleFromFilename } from './names.js';
+import { compareVersions, dropTypeParameters, isDependency, isStandardHelper, isStandardLibrary, moduleFromFilename } from './names.js';
 
 describe('dropTypeParameters', () => {
   it('drops Go type parameters, nested ones too', () => {
@@ -42,6 +42,19 @@ describe('compareVersions', () => {
     assert.equal(compareVersions('v0.2.5-rc1', 'v0.2.5'), -1);
     assert.equal(compareVersions('v0.2.5', 'v0.2.5'), 0);
     assert.equal(compareVersions('v0.0.0-20220413063733-abc', 'v0.1.0'), -1);
+  });
+});
+
+describe('isDependency', () => {
+  it("tells a module-cache dependency's functions from the application's and the standard library's", () => {
+    const modules = new Map([['google.golang.org/grpc', 'v1.85.0'], ['github.com/cloudwego/kitex', 'v0.16.3']]);
+    for (const f of ['google.golang.org/grpc.NewClient', 'google.golang.org/grpc/internal/transport.NewHTTP2Client', 'github.com/cloudwego/kitex/pkg/remote.(*message).Tags', 'google.golang.org/grpc.(*Slice[...]).Add']) {
+      assert.ok(isDependency(f, modules), f);
+    }
+    for (const f of ['main.handle', 'google.golang.org/grpcx.Dial', 'github.com/cloudwego/kitexx.New', 'net/http.(*Transport).dialConn', 'example.com/shop/tokens.(*Store).Issue']) {
+      assert.ok(!isDependency(f, modules), f);
+    }
+    assert.ok(!isDependency('google.golang.org/grpc.NewClient', new Map()));
   });
 });
 

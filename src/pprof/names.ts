@@ -70,6 +70,23 @@ export function isStandardHelper(fn: string): boolean {
   return HELPER_ROOTS.has(end < 0 ? name : name.slice(0, end));
 }
 
+/**
+ * Whether a function is a dependency's: its package is one of `modules`
+ * (module path -> version, read from module-cache filenames, so never the
+ * application's own module) or inside one.
+ */
+export function isDependency(fn: string, modules: ReadonlyMap<string, string>): boolean {
+  if (modules.size === 0) return false;
+  const name = dropTypeParameters(fn);
+  const lastSlash = name.lastIndexOf('/');
+  const dot = name.indexOf('.', lastSlash + 1);
+  const pkg = dot < 0 ? name : name.slice(0, dot);
+  for (let end = pkg.length; end > 0; end = pkg.lastIndexOf('/', end - 1)) {
+    if (modules.has(pkg.slice(0, end))) return true;
+  }
+  return false;
+}
+
 /** A Go module and its version, as a function's filename in the module cache reveals it. */
 export interface ModuleVersion {
   /** Module path, e.g. `github.com/cloudwego/netpoll`. */
