@@ -43,10 +43,15 @@ const STANDARD_ROOTS = new Set([
  * or a dotless one such as `inventory/store`).
  */
 export function isStandardLibrary(fn: string): boolean {
+  const first = rootOf(fn);
+  return !first.includes('.') && STANDARD_ROOTS.has(first);
+}
+
+/** The first element of a function's import path: `net` for `net/http.(*Client).Do`, `bufio` for `bufio.NewReader`. */
+function rootOf(fn: string): string {
   const name = dropTypeParameters(fn);
   const slash = name.indexOf('/');
-  const first = slash < 0 ? name.slice(0, name.indexOf('.')) : name.slice(0, slash);
-  return !first.includes('.') && STANDARD_ROOTS.has(first);
+  return slash < 0 ? name.slice(0, name.indexOf('.')) : name.slice(0, slash);
 }
 
 /**
@@ -64,10 +69,8 @@ const HELPER_ROOTS = new Set([
 
 /** Whether a function is one of the standard library's value-building helpers (HELPER_ROOTS). */
 export function isStandardHelper(fn: string): boolean {
-  if (!isStandardLibrary(fn)) return false;
-  const name = dropTypeParameters(fn);
-  const end = name.search(/[/.]/);
-  return HELPER_ROOTS.has(end < 0 ? name : name.slice(0, end));
+  // Every helper root is a standard-library root without a dot, so the root alone decides.
+  return HELPER_ROOTS.has(rootOf(fn));
 }
 
 /**
