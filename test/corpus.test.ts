@@ -210,6 +210,9 @@ const SHAPES: Record<string, string[]> = {
     'trap-lru-zipf-80min-1min', 'trap-lru-uniform-2min', 'trap-gocache-ttl-20min-30s', 'leak-gocache-noexpire-2min', 'leak-grpc-client-per-call-1min', 'leak-beside-lru-1min',
   ],
   "a large service's profiles: ~500-2,900 stacks, a leak reached through 16-64 call paths": ['leak-many-paths', 'leak-many-paths-slow-2min', 'trap-many-stacks'],
+  'big heaps: 1-1.5 GiB working sets beside a leak, re-drawn within ±4-8%, through 2,000 call paths, beside a 50-minute fill (held-out round 66)': [
+    'leak-big-heap-1gib-2min', 'leak-big-heap-1500mib-1min', 'trap-big-heap-1gib-jitter-1min', 'leak-big-heap-stacks-1gib-30s', 'trap-big-heap-fill-50min-90s',
+  ],
   'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min',
     // Held-out round 29 (stop 32): a half-hourly batch alone and beside a leak; a leak in rare 4 MB bursts at 2 minutes.
     'trap-batch-30min-1min', 'leak-beside-batch-1min', 'leak-burst-rare-2min'],
@@ -328,8 +331,9 @@ describe('labelled corpus', () => {
   // 0.95; with round 63 (timer-closed sessions at 90 s warn at minute 87:
   // eval/known-false-alarms.ts), 285 of 301, 0.947; with round 64 (two
   // golang-lru caches that fill for 75-80 minutes warn past the warm-up,
-  // one beside a leak), 287 of 305, 0.941, held here at today's value so
-  // that any further wrong warning fails.
+  // one beside a leak), 287 of 305, 0.941; with round 66 (big heaps, all
+  // right once the least growth is no share of the heap), 290 of 308,
+  // 0.942, held here at 0.94 so that any further wrong warning fails.
   it('precision >= 0.94 (issue 10 asks 0.95), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.94, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1320,6 +1324,23 @@ describe('labelled corpus', () => {
     // above ~1.2 MB/h of the leak's ~14). Sites are keyed by their owner
     // frame; nothing sums a library's sites (README, Held-out check, round 64).
     assert.deepEqual(byName('leak-grpc-client-per-call-1min').findings.filter((f) => f.classId !== 'cache-filling'), []);
+  });
+
+  it('held-out round 66: leaks beside 1-1.5 GiB working sets are found as in a small heap; a jittering big heap and a 50-minute fill in one stay quiet', () => {
+    // Recorded by test/fixtures/shapes and scored before any change:
+    // precision 2 of 2, recall 2 of 3. The least growth was then 2% of the
+    // heap (detect.min_growth_ratio): the 5.5 MB/h leak in 1 GiB warned at
+    // minute 252 and the 10 MB/h one over 2,000 call paths was missed in its
+    // 2 hours. It is off by default since (src/config/defaults.ts).
+    warnsOnceAt({
+      'leak-big-heap-1gib-2min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 90],
+      'leak-big-heap-stacks-1gib-30s': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 100],
+      // Scraped without ?gc=1, its 1.5 GiB heap collected every ~15 minutes
+      // of series time: 7 changed profiles (detect.min_points) only by
+      // minute 100.
+      'leak-big-heap-1500mib-1min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 130],
+    });
+    for (const name of ['trap-big-heap-1gib-jitter-1min', 'trap-big-heap-fill-50min-90s']) assert.deepEqual(byName(name).alerts, [], name);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {

@@ -90,11 +90,15 @@ describe('assessTrend', () => {
     assert.deepEqual([judge(s).growing, judge(s).reason], [false, 'not enough history']);
   });
 
-  it('applies the absolute and relative minimum growth', () => {
+  it('applies the absolute minimum growth, and the relative one when it is set', () => {
     const tiny = series(60, (m) => (2 * MB * m) / 60); // 2 MB over the hour
     assert.equal(judge(tiny).reason, 'growth below the absolute minimum');
     const s = series(60, (m) => (10 * MB * m) / 60);
-    assert.equal(assessTrend(s.t, s.v, 2000 * MB, DEFAULT_DETECT_PARAMS).reason, 'growth below the relative minimum');
+    // By default 10 MB in an hour is growth in a 2 GB heap as in a small one.
+    assert.equal(assessTrend(s.t, s.v, 2000 * MB, DEFAULT_DETECT_PARAMS).growing, true);
+    const shareOfHeap = { ...DEFAULT_DETECT_PARAMS, minGrowthRatio: 0.02 };
+    assert.equal(assessTrend(s.t, s.v, 2000 * MB, shareOfHeap).reason, 'growth below the relative minimum');
+    assert.equal(assessTrend(s.t, s.v, 400 * MB, shareOfHeap).growing, true);
   });
 
   it('retained mode judges the floor of noisy pooled memory', () => {
