@@ -212,6 +212,8 @@ const SHAPES: Record<string, string[]> = {
   "a large service's profiles: ~500-2,900 stacks, a leak reached through 16-64 call paths": ['leak-many-paths', 'leak-many-paths-slow-2min', 'trap-many-stacks'],
   'big heaps: 1-1.5 GiB working sets beside a leak, re-drawn within ±4-8%, through 2,000 call paths, beside a 50-minute fill (held-out round 66)': [
     'leak-big-heap-1gib-2min', 'leak-big-heap-1500mib-1min', 'trap-big-heap-1gib-jitter-1min', 'leak-big-heap-stacks-1gib-30s', 'trap-big-heap-fill-50min-90s',
+    // Held-out round 67: Kitex field leaks and a FIFO fill beside 1-1.5 GiB of live data.
+    'leak-kitex-tags-bigheap-2min', 'leak-kitex-note-bigheap-1min', 'trap-kitex-bigheap-fifo-45s',
   ],
   'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min',
     // Held-out round 29 (stop 32): a half-hourly batch alone and beside a leak; a leak in rare 4 MB bursts at 2 minutes.
@@ -333,6 +335,7 @@ describe('labelled corpus', () => {
   // golang-lru caches that fill for 75-80 minutes warn past the warm-up,
   // one beside a leak), 287 of 305, 0.941; with round 66 (big heaps, all
   // right once the least growth is no share of the heap), 290 of 308,
+  // 0.942; with round 67 (Kitex in big heaps, all right), 292 of 310,
   // 0.942, held here at 0.94 so that any further wrong warning fails.
   it('precision >= 0.94 (issue 10 asks 0.95), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.94, `precision ${score.precision}`);
@@ -1341,6 +1344,17 @@ describe('labelled corpus', () => {
       'leak-big-heap-1500mib-1min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 130],
     });
     for (const name of ['trap-big-heap-1gib-jitter-1min', 'trap-big-heap-fill-50min-90s']) assert.deepEqual(byName(name).alerts, [], name);
+  });
+
+  it('held-out round 67: Kitex field leaks beside 1-1.5 GiB of live data are found with their class as in a small heap; a FIFO fill beside 1 GiB stays quiet', () => {
+    // Recorded by test/fixtures/shapes-kitex after round 66's change and
+    // scored with it: precision 2 of 2, recall 2 of 2. With the least
+    // growth at 2% of the heap they warned at minutes 101 and 182.
+    warnsOnceAt({
+      'leak-kitex-note-bigheap-1min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField4$/, 70],
+      'leak-kitex-tags-bigheap-2min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField3$/, 90],
+    });
+    assert.deepEqual(byName('trap-kitex-bigheap-fifo-45s').alerts, []);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {
