@@ -215,6 +215,9 @@ const SHAPES: Record<string, string[]> = {
     // Held-out round 67: Kitex field leaks and a FIFO fill beside 1-1.5 GiB of live data.
     'leak-kitex-tags-bigheap-2min', 'leak-kitex-note-bigheap-1min', 'trap-kitex-bigheap-fifo-45s',
   ],
+  'busy Kitex servers whose field leak keeps one request in 100, under 1% of what the site allocates (held-out round 68)': [
+    'leak-kitex-note-rare-path-1min', 'leak-kitex-tags-rare-path-2min', 'trap-kitex-busy-big-notes-1min',
+  ],
   'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min',
     // Held-out round 29 (stop 32): a half-hourly batch alone and beside a leak; a leak in rare 4 MB bursts at 2 minutes.
     'trap-batch-30min-1min', 'leak-beside-batch-1min', 'leak-burst-rare-2min'],
@@ -336,7 +339,9 @@ describe('labelled corpus', () => {
   // one beside a leak), 287 of 305, 0.941; with round 66 (big heaps, all
   // right once the least growth is no share of the heap), 290 of 308,
   // 0.942; with round 67 (Kitex in big heaps, all right), 292 of 310,
-  // 0.942, held here at 0.94 so that any further wrong warning fails.
+  // 0.942; with round 68 (busy servers leaking on one request in 100, all
+  // right), 294 of 312, 0.942, held here at 0.94 so that any further wrong
+  // warning fails.
   it('precision >= 0.94 (issue 10 asks 0.95), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.94, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1355,6 +1360,17 @@ describe('labelled corpus', () => {
       'leak-kitex-tags-bigheap-2min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField3$/, 90],
     });
     assert.deepEqual(byName('trap-kitex-bigheap-fifo-45s').alerts, []);
+  });
+
+  it('held-out round 68: a field leak on one request in 100 of a busy server is found with its class; the same traffic keeping nothing stays quiet', () => {
+    // Recorded by test/fixtures/shapes-kitex and scored before any change:
+    // precision 2 of 2, recall 2 of 2. The leaks keep 0.26-0.55% of what
+    // FastReadFieldN allocates (~4.7 GB an hour at 1 minute).
+    warnsOnceAt({
+      'leak-kitex-note-rare-path-1min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField4$/, 70],
+      'leak-kitex-tags-rare-path-2min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField3$/, 90],
+    });
+    assert.deepEqual(byName('trap-kitex-busy-big-notes-1min').alerts, []);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {
