@@ -218,6 +218,9 @@ const SHAPES: Record<string, string[]> = {
   'busy Kitex servers whose field leak keeps one request in 100, under 1% of what the site allocates (held-out round 68)': [
     'leak-kitex-note-rare-path-1min', 'leak-kitex-tags-rare-path-2min', 'trap-kitex-busy-big-notes-1min',
   ],
+  'GOGC=off with GOMEMLIMIT, scraped without ?gc=1: the runtime collects only near the limit (held-out round 69)': [
+    'leak-gomemlimit-1min', 'trap-gomemlimit-fill-45min-1min', 'leak-gomemlimit-slow-2min',
+  ],
   'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min',
     // Held-out round 29 (stop 32): a half-hourly batch alone and beside a leak; a leak in rare 4 MB bursts at 2 minutes.
     'trap-batch-30min-1min', 'leak-beside-batch-1min', 'leak-burst-rare-2min'],
@@ -340,8 +343,9 @@ describe('labelled corpus', () => {
   // right once the least growth is no share of the heap), 290 of 308,
   // 0.942; with round 67 (Kitex in big heaps, all right), 292 of 310,
   // 0.942; with round 68 (busy servers leaking on one request in 100, all
-  // right), 294 of 312, 0.942, held here at 0.94 so that any further wrong
-  // warning fails.
+  // right), 294 of 312, 0.942; with round 69 (GOGC=off with a memory
+  // limit, all right), 296 of 314, 0.943, held here at 0.94 so that any
+  // further wrong warning fails.
   it('precision >= 0.94 (issue 10 asks 0.95), recall >= 0.95, class accuracy >= 0.9', () => {
     assert.ok(score.precision >= 0.94, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1371,6 +1375,17 @@ describe('labelled corpus', () => {
       'leak-kitex-tags-rare-path-2min': ['server-request-field-held', /\(\*StockQuery\)\.FastReadField3$/, 90],
     });
     assert.deepEqual(byName('trap-kitex-busy-big-notes-1min').alerts, []);
+  });
+
+  it('held-out round 69: leaks in a service run with GOGC=off and a memory limit are found from the profiles its rare GCs changed; a fill there stays quiet', () => {
+    // Recorded by test/fixtures/shapes and scored before any change:
+    // precision 2 of 2, recall 2 of 2. A GC comes every 10-15 scrapes, so
+    // 7 changed profiles (detect.min_points) take 70-100 minutes.
+    warnsOnceAt({
+      'leak-gomemlimit-1min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 100],
+      'leak-gomemlimit-slow-2min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 120],
+    });
+    assert.deepEqual(byName('trap-gomemlimit-fill-45min-1min').alerts, []);
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {
