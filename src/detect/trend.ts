@@ -4,9 +4,10 @@
  * Pure: times (ms) and values in, a verdict out. The checks, in order:
  * 1. enough history: at least `minPoints` points spanning `minWindowMs`;
  * 2. Mann–Kendall says the whole window trends up (p < maxPValue);
- * 3. the Theil–Sen growth over the window is at least `minGrowthBytes` and
- *    at least `minGrowthRatio` of the process's heap (the engine also asks
- *    it to exceed the profiler's sampling error: sampling.ts);
+ * 3. the Theil–Sen growth over the window is at least `minGrowthBytes` and,
+ *    when set (off by default: config/defaults.ts), `minGrowthRatio` of the
+ *    process's heap (the engine also asks it to exceed the profiler's
+ *    sampling error: sampling.ts);
  * 4. the floor rises in every segment: the medians of consecutive segments
  *    step up (a sawtooth's or a pool's floor does not; a one-time step moves
  *    only one boundary);
