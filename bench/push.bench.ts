@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { encodePushRequest } from '../test/helpers/push-request.js';
 import { freePort } from '../test/helpers/daemon.js';
-import { corpusSeries } from '../test/helpers/fleet.js';
+import { fleetSeries } from '../test/helpers/fleet.js';
 import { CLI } from '../test/helpers/paths.js';
 import { startManaged, waitForHttp } from '../test/helpers/processes.js';
 import { intFlag } from './flags.js';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const burstS = intFlag('--burst-s', 20, 600);
   const fleetS = intFlag('--fleet-s', 60, 3600);
   const services = intFlag('--services', 1000, 10_000);
-  const series = corpusSeries();
+  const series = fleetSeries();
   const dir = mkdtempSync(join(tmpdir(), 'hw-push-bench-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

@@ -6,7 +6,7 @@
  * large dependency trees). Small targets replay the Kitex corpus.
  */
 import { join } from 'node:path';
-import { corpusSeries } from './fleet.js';
+import { fleetSeries } from './fleet.js';
 import { FIXTURES } from './paths.js';
 import { loadSeries } from './profile-server.js';
 
@@ -25,7 +25,7 @@ const cache = new Map<string, Series>();
 /** The recorded series of one size; throws when the fixtures are missing (regenerate with the script). */
 export function seriesOfSize(size: ProfileSize, n = 0): Series {
   if (size === 'small') {
-    const corpus = corpusSeries();
+    const corpus = fleetSeries();
     return corpus[n % corpus.length]!;
   }
   const program = SCALE_PROGRAMS[size];
