@@ -4,7 +4,7 @@
  * whether its memory is flat (see test/helpers/soak.ts).
  *
  * Build with `npx tsc -p tsconfig.json && node scripts/copy-assets.mjs`, run with
- * `node dist/bench/soak.js [--targets 200] [--interval 1] [--cycles 600] [--concurrency 16] [--series FILE] [--detect-window 15m]`.
+ * `node dist/bench/soak.js [--targets 200] [--interval 1] [--cycles 600] [--concurrency 16] [--series FILE] [--detect-window 15m] [--force-gc]`.
  * Exits 1 when the verdict is "growing".
  */
 import { writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     maxConcurrentScrapes: intFlag('--concurrency', 16, 1000),
     minGrowthBytes: intFlag('--min-growth-mib', 16, 4096) * MiB,
     detectWindow: process.argv.includes('--detect-window') ? process.argv[process.argv.indexOf('--detect-window') + 1] : undefined,
+    forceGc: process.argv.includes('--force-gc'),
     progress: (l) => console.error(l),
   };
   console.error(`soak: ${opts.targets} targets every ${opts.intervalS} s for ${opts.cycles} cycles`);

@@ -49,6 +49,12 @@ export interface ObserveOptions {
   apiProbe?: boolean;
   /** Run the daemon with `node --cpu-prof --cpu-prof-dir <dir>`. */
   cpuProfDir?: string;
+  /**
+   * Force a full GC in the daemon every second (periodic-gc.ts preload), so
+   * the sampled JS heap is what it retains rather than garbage awaiting V8's
+   * next mark-compact.
+   */
+  forceGc?: boolean;
   /** Progress lines (e.g. console.error). */
   progress?: (line: string) => void;
 }
@@ -154,6 +160,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Ma
 export async function observeDaemon(o: ObserveOptions): Promise<Observation> {
   const { fleet } = o;
   const nodeArgs = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [];
+  if (o.forceGc) nodeArgs.push('--expose-gc', '--import', new URL('./periodic-gc.js', import.meta.url).href);
   const load0 = loadavg()[0]!;
   const t0 = performance.now();
   const proc = startManaged('heapwatch', process.execPath, [...nodeArgs, CLI, 'run', '--config', fleet.configPath], join(fleet.dir, 'daemon.log'));

@@ -29,6 +29,8 @@ export interface SoakOptions {
    * soak must get past before memory can be flat. Default: the daemon's (2h).
    */
   detectWindow?: string;
+  /** Judge retained memory: a full GC in the daemon every second (observeDaemon's forceGc). */
+  forceGc?: boolean;
   progress?: (line: string) => void;
 }
 
@@ -114,7 +116,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     extra: opts.detectWindow ? { detect: { window: opts.detectWindow, min_window: opts.detectWindow, min_points: 5 } } : undefined,
   });
   try {
-    const obs = await observeDaemon({ fleet, intervalS: opts.intervalS, cycles: opts.cycles, progress: opts.progress });
+    const obs = await observeDaemon({ fleet, intervalS: opts.intervalS, cycles: opts.cycles, forceGc: opts.forceGc, progress: opts.progress });
     const s = obs.samples.filter((x) => Number.isFinite(x.rss) && Number.isFinite(x.heapUsed));
     const warmupShare = opts.warmup ?? 0.2;
     const warm = Math.floor(s.length * warmupShare);
