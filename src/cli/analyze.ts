@@ -63,7 +63,8 @@ export interface AnalyzeResult extends ReplayResult {
   kindsNote?: string;
 }
 
-interface Decoded {
+/** One input file, decoded: `order` is its place among the inputs, which breaks ties of time. */
+export interface DecodedProfileFile {
   file: string;
   kind: ProfileKind;
   profile: HeapProfile;
@@ -71,7 +72,12 @@ interface Decoded {
 }
 
 export function analyzeFiles(files: readonly string[], params: DetectParams, progress?: AnalyzeProgress): AnalyzeResult {
-  const decoded: Decoded[] = [];
+  return analyzeDecoded(decodeProfileFiles(files, progress), params, progress);
+}
+
+/** Decodes every file, naming the file in any error. */
+export function decodeProfileFiles(files: readonly string[], progress?: AnalyzeProgress): DecodedProfileFile[] {
+  const decoded: DecodedProfileFile[] = [];
   files.forEach((file, order) => {
     try {
       decoded.push({ file, ...decodeProfileFast(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 }), order });
@@ -81,15 +87,24 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
     }
     progress?.(decoded.length, files.length * 2);
   });
+  return decoded;
+}
+
+/**
+ * The replay of decoded files (`decodeProfileFiles`). Kept apart from the
+ * decoding so that a caller that needs the profiles too (the corpus
+ * evaluation reads their times to score) decodes each file once.
+ */
+export function analyzeDecoded(inputs: readonly DecodedProfileFile[], params: DetectParams, progress?: AnalyzeProgress): AnalyzeResult {
   // time_nanos orders the series; file order breaks ties (and orders profiles without a time).
-  decoded.sort((a, b) => a.profile.timeMs - b.profile.timeMs || a.order - b.order);
+  const decoded = [...inputs].sort((a, b) => a.profile.timeMs - b.profile.timeMs || a.order - b.order);
   const groups = splitTargets(decoded);
-  let done = files.length;
+  let done = decoded.length;
   const targets = groups.map(({ label, kind, members }) => {
     const replayer = kind === 'heap' ? new Replayer(params) : new GoroutineReplayer(kind, params);
     members.forEach((d, i) => {
       replayer.add(d.profile, i * 60_000);
-      progress?.(++done, files.length * 2);
+      progress?.(++done, decoded.length * 2);
     });
     const r = replayer.finish();
     const target: TargetResult = { ...r, kind, label, files: members.length };
@@ -123,8 +138,8 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
  * new process of the same target). A different sample rate, or build ids
  * whose series overlap in time, are different targets.
  */
-function splitTargets(decoded: readonly Decoded[]): { label: string; kind: ProfileKind; members: Decoded[] }[] {
-  const byKind = new Map<ProfileKind, Decoded[]>();
+function splitTargets(decoded: readonly DecodedProfileFile[]): { label: string; kind: ProfileKind; members: DecodedProfileFile[] }[] {
+  const byKind = new Map<ProfileKind, DecodedProfileFile[]>();
   for (const d of decoded) {
     const list = byKind.get(d.kind);
     if (list) list.push(d);
@@ -136,16 +151,16 @@ function splitTargets(decoded: readonly Decoded[]): { label: string; kind: Profi
   );
 }
 
-function splitByRateAndBuild(decoded: readonly Decoded[], kind: ProfileKind): { label: string; members: Decoded[] }[] {
-  const byRate = new Map<number, Decoded[]>();
+function splitByRateAndBuild(decoded: readonly DecodedProfileFile[], kind: ProfileKind): { label: string; members: DecodedProfileFile[] }[] {
+  const byRate = new Map<number, DecodedProfileFile[]>();
   for (const d of decoded) {
     const list = byRate.get(d.profile.period);
     if (list) list.push(d);
     else byRate.set(d.profile.period, [d]);
   }
-  const out: { label: string; members: Decoded[] }[] = [];
+  const out: { label: string; members: DecodedProfileFile[] }[] = [];
   for (const [period, list] of byRate) {
-    const builds = new Map<string, Decoded[]>();
+    const builds = new Map<string, DecodedProfileFile[]>();
     for (const d of list) {
       const b = builds.get(d.profile.buildId);
       if (b) b.push(d);

@@ -31,8 +31,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeFiles, collectProfileFiles } from '../../src/cli/analyze.js';
-import { decodeProfileFast } from '../../src/pprof/fast-decode.js';
+import { analyzeDecoded, collectProfileFiles, decodeProfileFiles } from '../../src/cli/analyze.js';
 import type { DetectParams } from '../../src/detect/params.js';
 import { warnedAt, type Finding } from '../../src/detect/findings.js';
 import { FIXTURES } from '../helpers/paths.js';
@@ -151,21 +150,26 @@ export const alsoLeaking =
 /** One series replayed and scored; with a degradation (degrade.ts), undefined when it leaves the series out. */
 export function evaluateSeries(dir: string, params: DetectParams, degradation?: Degradation): SeriesResult | undefined {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  let files = collectProfileFiles([join(dir, 'profiles')]);
-  let times = profileTimes(files);
+  const files = collectProfileFiles([join(dir, 'profiles')]);
+  // Each file is decoded once a replay: its time and its replay come from the same decoding.
+  const cached = SERIES_TIMES.get(dir);
+  const decoded = cached === undefined ? decodeProfileFiles(files) : undefined;
+  let times = cached ?? decoded!.map((d) => d.profile.timeMs);
+  SERIES_TIMES.set(dir, times);
+  let kept: boolean[] | undefined;
   if (degradation !== undefined) {
-    const kept = survivors(manifest.scenario, times, degradation);
+    kept = survivors(manifest.scenario, times, degradation);
     if (kept === undefined) return undefined;
-    files = files.filter((_, i) => kept[i]);
     const firstBefore = Math.min(...times);
-    times = times.filter((_, i) => kept[i]);
+    times = times.filter((_, i) => kept![i]);
     // Minutes of the manifest count from the first profile: from the first one kept.
     const lost = (Math.min(...times) - firstBefore) / 60_000;
     const shift = (minute: number | undefined): number | undefined => (minute === undefined || minute - lost <= 0 ? undefined : minute - lost);
     manifest.leak_starts_minute = shift(manifest.leak_starts_minute);
     manifest.restart_minute = shift(manifest.restart_minute);
   }
-  const result = analyzeFiles(files, params);
+  const inputs = decoded === undefined ? decodeProfileFiles(kept === undefined ? files : files.filter((_, i) => kept[i])) : decoded.filter((d) => kept?.[d.order] ?? true);
+  const result = analyzeDecoded(inputs, params);
   const firstMs = Math.min(...times);
   const leakStartMs = firstMs + (manifest.leak_starts_minute ?? 0) * 60_000;
   const windowMs = Math.max(leakStartMs, firstMs + (manifest.restart_minute ?? 0) * 60_000);
@@ -237,10 +241,12 @@ export function evaluateCorpus(params: DetectParams, corpus = CORPUS, degradatio
   };
 }
 
-/** The series' own clock (time_nanos of each profile), whatever the files are named. */
-function profileTimes(files: readonly string[]): number[] {
-  return files.map((f) => decodeProfileFast(readFileSync(f), { maxDecompressedBytes: 512 * 1024 * 1024 }).profile.timeMs);
-}
+/**
+ * The series' own clock (time_nanos of each profile), whatever the files are
+ * named; kept for the process, since each degraded replay asks for every
+ * series' times again, and most of them leave the series out.
+ */
+const SERIES_TIMES = new Map<string, number[]>();
 
 function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
