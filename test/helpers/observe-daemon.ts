@@ -55,6 +55,12 @@ export interface ObserveOptions {
    * next mark-compact.
    */
   forceGc?: boolean;
+  /**
+   * Plant a leak in the daemon (planted-leak.ts preload: 1 MiB of JS heap
+   * kept a second), to show that the soak still calls retained growth
+   * growing, forced GC and all.
+   */
+  plantLeak?: boolean;
   /** Progress lines (e.g. console.error). */
   progress?: (line: string) => void;
 }
@@ -161,6 +167,7 @@ export async function observeDaemon(o: ObserveOptions): Promise<Observation> {
   const { fleet } = o;
   const nodeArgs = o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [];
   if (o.forceGc) nodeArgs.push('--expose-gc', '--import', new URL('./periodic-gc.js', import.meta.url).href);
+  if (o.plantLeak) nodeArgs.push('--import', new URL('./planted-leak.js', import.meta.url).href);
   const load0 = loadavg()[0]!;
   const t0 = performance.now();
   const proc = startManaged('heapwatch', process.execPath, [...nodeArgs, CLI, 'run', '--config', fleet.configPath], join(fleet.dir, 'daemon.log'));

@@ -31,6 +31,8 @@ export interface SoakOptions {
   detectWindow?: string;
   /** Judge retained memory: a full GC in the daemon every second (observeDaemon's forceGc). */
   forceGc?: boolean;
+  /** A leak planted in the daemon (observeDaemon's plantLeak): the soak's negative control. */
+  plantLeak?: boolean;
   progress?: (line: string) => void;
 }
 
@@ -116,7 +118,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     extra: opts.detectWindow ? { detect: { window: opts.detectWindow, min_window: opts.detectWindow, min_points: 5 } } : undefined,
   });
   try {
-    const obs = await observeDaemon({ fleet, intervalS: opts.intervalS, cycles: opts.cycles, forceGc: opts.forceGc, progress: opts.progress });
+    const obs = await observeDaemon({ fleet, intervalS: opts.intervalS, cycles: opts.cycles, forceGc: opts.forceGc, plantLeak: opts.plantLeak, progress: opts.progress });
     const s = obs.samples.filter((x) => Number.isFinite(x.rss) && Number.isFinite(x.heapUsed));
     const warmupShare = opts.warmup ?? 0.2;
     const warm = Math.floor(s.length * warmupShare);
