@@ -31,6 +31,7 @@ export const ERRORS = {
   HW_ERR_PROFILE_GZIP: { message: 'profile is not valid gzip', status: 422 },
   HW_ERR_PROFILE_MALFORMED: { message: 'profile is malformed', status: 422 },
   HW_ERR_PROFILE_NOT_HEAP: { message: 'profile is not a Go heap profile', status: 422 },
+  HW_ERR_PROFILE_DELTA: { message: 'profile is a delta over a span (what ?seconds= serves), not the live heap', status: 422 },
   HW_ERR_PROFILE_TOO_MANY_SAMPLES: { message: 'profile has more samples than max_samples', status: 413 },
   HW_ERR_PROFILE_TOO_MANY_LOCATIONS: { message: 'profile has more locations than max_locations', status: 413 },
   HW_ERR_PROFILE_TOO_MANY_FUNCTIONS: { message: 'profile has more functions than max_functions', status: 413 },

@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProfileFast } from '../pprof/fast-decode.js';
+import { refuseDeltaProfile } from '../pprof/delta-profile.js';
 import type { ProfileKind } from '../pprof/kind.js';
 import type { HeapProfile } from '../pprof/profile.js';
 import { Replayer, type ReplayResult } from '../detect/replay.js';
@@ -80,7 +81,9 @@ export function decodeProfileFiles(files: readonly string[], progress?: AnalyzeP
   const decoded: DecodedProfileFile[] = [];
   files.forEach((file, order) => {
     try {
-      decoded.push({ file, ...decodeProfileFast(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 }), order });
+      const { kind, profile } = decodeProfileFast(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 });
+      refuseDeltaProfile(profile);
+      decoded.push({ file, kind, profile, order });
     } catch (err) {
       if (err instanceof HeapwatchError) throw new HeapwatchError(err.code, err.detail === undefined ? file : `${file}: ${err.detail}`, { cause: err });
       throw err;

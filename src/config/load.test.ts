@@ -27,6 +27,10 @@ const expectedErrors: Record<string, RegExp> = {
   'yaml-aliases.bad.yml': /yaml-aliases\.bad\.yml: YAML: too many alias references/,
   'decode-budget.bad.yml': /decode-budget\.bad\.yml:2: global: expected max_decompressed_bytes <= max_decoding_bytes/,
   'limit-zero.bad.yml': /limit-zero\.bad\.yml:2: global\.max_functions: .*>=1/,
+  // Go serves a delta for ?seconds= (pprof/delta-profile.ts): refused before any scrape.
+  'delta-seconds-param.bad.yml': /delta-seconds-param\.bad\.yml:3: targets\[0\]\.params\.seconds: "seconds" makes Go serve the difference of two profiles/,
+  'delta-seconds-url.bad.yml': /delta-seconds-url\.bad\.yml:2: targets\[0\]\.url: "seconds" makes Go serve the difference of two profiles/,
+  'delta-seconds-file-sd.bad.yml': /delta-seconds-file-sd\.bad\.yml:\d: file_sd\[0\]\.params\.seconds: "seconds" makes Go serve/,
 };
 
 describe('config', () => {

@@ -65,11 +65,28 @@ const httpUrl = z.string().refine((s) => {
   }
 }, 'expected an absolute http:// or https:// URL');
 
+/**
+ * `seconds` makes Go's pprof endpoints serve a delta of two profiles that far
+ * apart (pprof/delta-profile.ts), not the live heap heapwatch reads.
+ */
+const DELTA_MESSAGE = '"seconds" makes Go serve the difference of two profiles that many seconds apart, not the live heap heapwatch reads; leave it out';
+const hasDeltaQuery = (url: string): boolean => {
+  try {
+    return new URL(url).searchParams.has('seconds');
+  } catch {
+    return false;
+  }
+};
+const scrapeParams = z
+  .record(z.string(), z.union([z.string(), z.number()]).transform(String))
+  .refine((params) => !Object.hasOwn(params, 'seconds'), { message: DELTA_MESSAGE, path: ['seconds'] });
+const targetUrl = httpUrl.refine((url) => !hasDeltaQuery(url), DELTA_MESSAGE);
+
 /** Settings that can be given per target, per file_sd block, or globally. */
 const scrapeSettings = {
   interval: interval.optional(),
   timeout: duration.optional(),
-  params: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).optional(),
+  params: scrapeParams.optional(),
   headers: z.record(z.string(), z.string()).optional(),
   /** Header names whose values are credentials, redacted everywhere. */
   secret_headers: z.array(z.string()).optional(),
@@ -104,7 +121,7 @@ const scrapeSettings = {
 
 const staticTarget = z
   .strictObject({
-    url: httpUrl,
+    url: targetUrl,
     labels: labels.default({}),
     ...scrapeSettings,
   })

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { HeapwatchError, isHeapwatchError, type ErrorRecord } from '../errors.js';
 import type { DecodeLimits } from '../pprof/inflate.js';
 import { decodeHeapProfileFast } from '../pprof/fast-decode.js';
+import { refuseDeltaProfile } from '../pprof/delta-profile.js';
 import type { ImportOrigin, ImportSink } from './store-sink.js';
 
 export interface ImportSummary {
@@ -32,6 +33,7 @@ function profileTime(file: string, limits: DecodeLimits): { time: number; body: 
   try {
     const body = readFileSync(file);
     const profile = decodeHeapProfileFast(body, limits);
+    refuseDeltaProfile(profile);
     if (!profile.timeMs) return { error: { code: 'HW_ERR_BAD_REQUEST', message: `${file}: the profile has no time_nanos, so it cannot be placed in time` } };
     return { time: profile.timeMs, body };
   } catch (err) {

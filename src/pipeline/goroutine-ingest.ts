@@ -9,6 +9,7 @@
 import { fromErrorRecord, toErrorRecord, type ErrorRecord } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DecodeLimits } from '../pprof/inflate.js';
+import { refuseDeltaProfile } from '../pprof/delta-profile.js';
 import type { HeapProfile } from '../pprof/profile.js';
 import type { GoroutineAppendResult, GoroutineWriter } from '../store/goroutine-writer.js';
 import type { ProfileDecoder } from './decoder-pool.js';
@@ -63,6 +64,7 @@ export class GoroutineIngest {
     let profile: HeapProfile;
     try {
       profile = await decoder.decode(body, { maxDecompressedBytes: limits.maxDecompressedBytes, ...origin.limits }, kind);
+      if (origin.source !== 'push') refuseDeltaProfile(profile);
     } catch (err) {
       return this.reject(origin, kind, startedAt, durationMs, toErrorRecord(err, 'HW_ERR_PROFILE_MALFORMED'));
     }

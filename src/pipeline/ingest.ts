@@ -7,6 +7,7 @@
 import { fromErrorRecord, HeapwatchError, isHeapwatchError, toErrorRecord, type ErrorRecord } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { DecodeLimits } from '../pprof/inflate.js';
+import { refuseDeltaProfile } from '../pprof/delta-profile.js';
 import { sampleTotal, type HeapProfile } from '../pprof/profile.js';
 import type { AppendResult, StoreWriter } from '../store/writer.js';
 import type { OriginLife, OriginLives } from './lives.js';
@@ -76,6 +77,7 @@ export class Ingest {
     let profile: HeapProfile;
     try {
       profile = await decoder.decode(body, { maxDecompressedBytes: limits.maxDecompressedBytes, ...origin.limits });
+      if (origin.source !== 'push') refuseDeltaProfile(profile);
     } catch (err) {
       if (life.forgotten) return removed(origin);
       return this.reject(origin, kind, startedAt, durationMs, toErrorRecord(err, 'HW_ERR_PROFILE_MALFORMED'), body.length);
