@@ -18,9 +18,14 @@ import { MOSTLY_STALE, staleNote } from '../detect/stale.js';
 import type { DetectParams } from '../detect/params.js';
 import type { Finding } from '../detect/findings.js';
 import { HeapwatchError } from '../errors.js';
-import { formatBytes } from './format.js';
+import { formatBytes, formatDuration } from './format.js';
 
 const PROFILE_FILE = /\.pb(?:\.gz)?$/;
+
+const naturalOrder = new Intl.Collator('en', { numeric: true }).compare;
+
+/** How far apart profiles without a time_nanos are replayed, unless told (`--interval`). */
+export const UNTIMED_SPACING_MS = 60_000;
 
 /** Every profile file under the given paths, recursively. */
 export function collectProfileFiles(paths: readonly string[]): string[] {
@@ -29,7 +34,8 @@ export function collectProfileFiles(paths: readonly string[]): string[] {
     const st = statSync(p, { throwIfNoEntry: false });
     if (!st) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `${p}: no such file or directory`);
     if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) walk(join(p, name));
+      // Natural order (heap-2 before heap-10): it orders profiles that carry no time_nanos, and breaks ties.
+      for (const name of readdirSync(p).sort(naturalOrder)) walk(join(p, name));
     } else if (PROFILE_FILE.test(p) || paths.includes(p)) {
       out.push(p);
     }
@@ -62,6 +68,8 @@ export interface AnalyzeResult extends ReplayResult {
   mixWarning?: string;
   /** Set when the inputs hold several profile kinds (judged separately, not a warning). */
   kindsNote?: string;
+  /** Set when profiles carry no time_nanos (Go always writes it; other tools may not): placed by file order. */
+  untimedNote?: string;
 }
 
 /** One input file, decoded: `order` is its place among the inputs, which breaks ties of time. */
@@ -72,8 +80,8 @@ export interface DecodedProfileFile {
   order: number;
 }
 
-export function analyzeFiles(files: readonly string[], params: DetectParams, progress?: AnalyzeProgress): AnalyzeResult {
-  return analyzeDecoded(decodeProfileFiles(files, progress), params, progress);
+export function analyzeFiles(files: readonly string[], params: DetectParams, progress?: AnalyzeProgress, untimedSpacingMs = UNTIMED_SPACING_MS): AnalyzeResult {
+  return analyzeDecoded(decodeProfileFiles(files, progress), params, progress, untimedSpacingMs);
 }
 
 /** Decodes every file, naming the file in any error. */
@@ -98,7 +106,7 @@ export function decodeProfileFiles(files: readonly string[], progress?: AnalyzeP
  * decoding so that a caller that needs the profiles too (the corpus
  * evaluation reads their times to score) decodes each file once.
  */
-export function analyzeDecoded(inputs: readonly DecodedProfileFile[], params: DetectParams, progress?: AnalyzeProgress): AnalyzeResult {
+export function analyzeDecoded(inputs: readonly DecodedProfileFile[], params: DetectParams, progress?: AnalyzeProgress, untimedSpacingMs = UNTIMED_SPACING_MS): AnalyzeResult {
   // time_nanos orders the series; file order breaks ties (and orders profiles without a time).
   const decoded = [...inputs].sort((a, b) => a.profile.timeMs - b.profile.timeMs || a.order - b.order);
   const groups = splitTargets(decoded);
@@ -106,7 +114,7 @@ export function analyzeDecoded(inputs: readonly DecodedProfileFile[], params: De
   const targets = groups.map(({ label, kind, members }) => {
     const replayer = kind === 'heap' ? new Replayer(params) : new GoroutineReplayer(kind, params);
     members.forEach((d, i) => {
-      replayer.add(d.profile, i * 60_000);
+      replayer.add(d.profile, i * untimedSpacingMs);
       progress?.(++done, decoded.length * 2);
     });
     const r = replayer.finish();
@@ -126,6 +134,10 @@ export function analyzeDecoded(inputs: readonly DecodedProfileFile[], params: De
     targets,
   };
   // Several kinds of one target are expected (each is judged on its own); several targets of one kind are not.
+  const untimed = decoded.filter((d) => !d.profile.timeMs).length;
+  if (untimed > 0) {
+    result.untimedNote = `${untimed} of ${decoded.length} profiles carry no time_nanos: replayed ${formatDuration(untimedSpacingMs)} apart in file-name order (--interval sets how far apart)`;
+  }
   const kinds = new Set(targets.map((t) => t.kind));
   if (targets.length > kinds.size) {
     result.mixWarning = `the inputs mix ${targets.length - kinds.size + 1} targets (${targets.map((t) => `${t.label}: ${t.files} files`).join('; ')}); each is judged separately`;
@@ -223,6 +235,7 @@ function notesOf(result: AnalyzeResult): string[] {
   const notes: string[] = [];
   if (result.mixWarning) notes.push(`warning: ${result.mixWarning}`);
   if (result.kindsNote) notes.push(result.kindsNote);
+  if (result.untimedNote) notes.push(result.untimedNote);
   for (const t of result.targets) {
     const prefix = result.targets.length > 1 ? `${t.label}: ` : '';
     if (t.notEnoughHistory) notes.push(`${prefix}${t.notEnoughHistory}`);

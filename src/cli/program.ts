@@ -111,6 +111,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--max-p-value <p>', 'detect.max_p_value (Mann–Kendall)', ratioArg)
     .option('--horizons <durations>', 'detect.horizons: longer horizons, comma-separated (e.g. 6h,24h)', (v: string) => v.split(',').map((d) => durationArg(d.trim())))
     .option('--warmup <duration>', 'detect.warmup: process age before growth can be a leak (0s: off)', (v: string) => durationArg(v, true))
+    .option('--interval <duration>', 'how far apart profiles without a time_nanos were taken (Go always writes one; default 1m)', (v: string) => durationArg(v))
     .option('--daemon <url>', "a running daemon's address (api.external_url or api.listen): print each finding's page there", daemonArg)
     .option('--token <token>', "the daemon's api.auth_token (default: $HEAPWATCH_TOKEN)")
     .action(async (paths: string[], opts: AnalyzeOptions) => {
@@ -119,7 +120,7 @@ export function buildProgram(io: CliIo): Command {
       const params = analyzeParams(opts);
       const bar = !opts.json && io.stderrIsTTY && files.length >= 20 ? new SingleBar({ clearOnComplete: true, stream: process.stderr }, Presets.shades_classic) : undefined;
       bar?.start(files.length * 2, 0);
-      const result = analyzeFiles(files, params, (done) => bar?.update(done));
+      const result = analyzeFiles(files, params, (done) => bar?.update(done), opts.interval);
       bar?.stop();
       if (result.mixWarning) io.stderr(`heapwatch: warning: ${result.mixWarning}\n`);
       const pages = opts.daemon ? await findingPages(opts.daemon, opts.token ?? process.env.HEAPWATCH_TOKEN, result.findings) : undefined;
@@ -173,6 +174,8 @@ interface AnalyzeOptions {
   maxPValue?: number;
   horizons?: number[];
   warmup?: number;
+  /** Spacing of profiles without a time_nanos. */
+  interval?: number;
   daemon?: string;
   token?: string;
 }
