@@ -34,7 +34,7 @@ describe('HttpScraper', () => {
     const config = parseConfig(
       `targets:
   - url: ${base}/a
-    params: { gc: 1, seconds: 0 }
+    params: { gc: 1, tenant: 'a' }
     headers: { X-Tenant: blue }
     bearer_token_file: ${join(dir, 'token')}
   - url: ${base}/b
@@ -56,7 +56,7 @@ describe('HttpScraper', () => {
     } finally {
       await scraper.close();
     }
-    assert.equal(seen[0]!.url, '/a?gc=1&seconds=0');
+    assert.equal(seen[0]!.url, '/a?gc=1&tenant=a');
     assert.equal(seen[0]!.headers['x-tenant'], 'blue');
     assert.equal(seen[0]!.headers.authorization, 'Bearer token-one');
     assert.equal(seen[1]!.headers.authorization, 'Bearer token-two', 'a rotated token file is picked up');
