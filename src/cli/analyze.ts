@@ -133,11 +133,11 @@ export function analyzeDecoded(inputs: readonly DecodedProfileFile[], params: De
     lastEpoch: targets.at(-1)?.lastEpoch ?? { profiles: 0, spanMs: 0 },
     targets,
   };
-  // Several kinds of one target are expected (each is judged on its own); several targets of one kind are not.
   const untimed = decoded.filter((d) => !d.profile.timeMs).length;
   if (untimed > 0) {
     result.untimedNote = `${untimed} of ${decoded.length} profiles carry no time_nanos: replayed ${formatDuration(untimedSpacingMs)} apart in file-name order (--interval sets how far apart)`;
   }
+  // Several kinds of one target are expected (each is judged on its own); several targets of one kind are not.
   const kinds = new Set(targets.map((t) => t.kind));
   if (targets.length > kinds.size) {
     result.mixWarning = `the inputs mix ${targets.length - kinds.size + 1} targets (${targets.map((t) => `${t.label}: ${t.files} files`).join('; ')}); each is judged separately`;
