@@ -4,11 +4,11 @@
  * service on loopback serves both forms; heapwatch must refuse the delta
  * with its own code wherever it can arrive: in a config, from a target that
  * serves one behind a plain URL (a proxy that adds the parameter), and in
- * `analyze`'s files. The other target keeps being scraped.
+ * the files of `analyze` and `import`. The other target keeps being scraped.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,20 @@ describe('delta profiles (?seconds=)', () => {
     assert.match(r.stderr, /HW_ERR_PROFILE_DELTA/);
     assert.match(r.stderr, /heap-2\.pb\.gz: .*covers 1\.\d s/);
     assert.doesNotMatch(r.stdout, /no leak/i);
+  });
+
+  it('import refuses the delta file with its code and stores the live one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-delta-import-'));
+    const config = join(dir, 'heapwatch.yaml');
+    writeFileSync(config, `storage: { path: ${JSON.stringify(join(dir, 'heapwatch.db'))} }\n`);
+    mkdirSync(join(dir, 'profiles'));
+    writeFileSync(join(dir, 'profiles', 'heap-1.pb.gz'), heap);
+    writeFileSync(join(dir, 'profiles', 'heap-2.pb.gz'), heapDelta);
+    const r = spawnSync(process.execPath, [CLI, 'import', '--config', config, '--target', 'grower', join(dir, 'profiles')], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /2 file\(s\): 1 stored, 0 skipped \(already stored\), 1 rejected/);
+    assert.match(r.stdout, /rejected HW_ERR_PROFILE_DELTA: 1/);
+    assert.match(r.stdout, /heap-2\.pb\.gz/);
   });
 
   describe('a target that serves a delta behind a plain URL', () => {
