@@ -7,6 +7,7 @@ import type { DecodeLimits } from '../pprof/inflate.js';
 import { decodeProfileFast } from '../pprof/fast-decode.js';
 import type { ProfileKind } from '../pprof/kind.js';
 import { goroutineFacts } from '../detect/goroutine-frames.js';
+import { refuseDeltaProfile } from '../pprof/delta-profile.js';
 import { HeapwatchError } from '../errors.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import { formatBytes } from './format.js';
@@ -31,8 +32,8 @@ export interface DiffReport {
 }
 
 export function diffReport(baseFile: string, profileFile: string, limits: DecodeLimits): DiffReport {
-  const b = decodeProfileFast(readProfileFile(baseFile), limits);
-  const n = decodeProfileFast(readProfileFile(profileFile), limits);
+  const b = decodeLiveProfile(baseFile, limits);
+  const n = decodeLiveProfile(profileFile, limits);
   if (b.kind !== n.kind) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `cannot diff a ${n.kind} profile (${profileFile}) against a ${b.kind} profile (${baseFile})`);
   const type = DIFF_SAMPLE_TYPE[n.kind];
   const [base, now] = [b.profile, n.profile];
@@ -57,6 +58,22 @@ export function diffReport(baseFile: string, profileFile: string, limits: Decode
     functions: growth(fnBase, fnNow).map(({ name, base: b, now: n, delta }) => ({ name, base: b, now: n, delta })),
     stacks: growth(stBase, stNow).map(({ name, base: b, now: n, delta, frames }) => ({ name, base: b, now: n, delta, frames })),
   };
+}
+
+/**
+ * A profile as it was when taken. A delta (`?seconds=N`) already is a
+ * difference of two profiles: a diff of two of them compares two spans'
+ * changes, not two heaps, so it is refused naming the file.
+ */
+function decodeLiveProfile(file: string, limits: DecodeLimits): ReturnType<typeof decodeProfileFast> {
+  const decoded = decodeProfileFast(readProfileFile(file), limits);
+  try {
+    refuseDeltaProfile(decoded.profile);
+  } catch (err) {
+    if (err instanceof HeapwatchError) throw new HeapwatchError(err.code, err.detail === undefined ? file : `${file}: ${err.detail}`, { cause: err });
+    throw err;
+  }
+  return decoded;
 }
 
 /** What a diff compares per kind: inuse bytes, or goroutines. */

@@ -33,6 +33,12 @@ export interface TopReport {
   kind: ProfileKind;
   sample_index: SampleIndex;
   total: number;
+  /**
+   * Set for a delta profile (Go's `?seconds=N`): the span it covers. Its
+   * values are what changed over that span, inuse included, not what is
+   * live; `go tool pprof` shows the same as "Duration:".
+   */
+  duration_seconds?: number;
   functions: { name: string; flat: number; cum: number }[];
 }
 
@@ -57,14 +63,19 @@ export function topReport(file: string, opts: Pick<TopOptions, 'sampleIndex' | '
   // Like pprof, a function whose every stack has zero for this sample type is not listed.
   const nonZero = functionValues(profile, index).filter((f) => f.flat !== 0 || f.cum !== 0);
   const functions = sortFunctionValues(nonZero, opts.cum ? 'cum' : 'flat');
-  return { kind, sample_index: sampleIndex, total: profile.totals[index]!, functions: functions.map((f) => ({ name: f.name, flat: f.flat, cum: f.cum })) };
+  const delta = profile.durationNanos > 0 ? { duration_seconds: profile.durationNanos / 1e9 } : {};
+  return { kind, sample_index: sampleIndex, total: profile.totals[index]!, ...delta, functions: functions.map((f) => ({ name: f.name, flat: f.flat, cum: f.cum })) };
 }
 
 export function renderTop(report: TopReport, limit = 50): string {
   const isBytes = report.sample_index.endsWith('_space');
   const fmt = (n: number): string => (isBytes ? formatBytes(n) : String(n));
   const pct = (n: number): string => (report.total === 0 ? '0.00%' : `${((100 * n) / report.total).toFixed(2)}%`);
-  const lines = [`Showing top ${Math.min(limit, report.functions.length)} of ${report.functions.length} functions, ${report.sample_index} total ${fmt(report.total)}`];
+  const lines: string[] = [];
+  if (report.duration_seconds !== undefined) {
+    lines.push(`Duration: ${report.duration_seconds.toFixed(1)} s (a delta profile: each value is what changed over that span, not what is live)`);
+  }
+  lines.push(`Showing top ${Math.min(limit, report.functions.length)} of ${report.functions.length} functions, ${report.sample_index} total ${fmt(report.total)}`);
   lines.push(`${'flat'.padStart(10)} ${'flat%'.padStart(7)} ${'sum%'.padStart(7)} ${'cum'.padStart(10)} ${'cum%'.padStart(7)}  function`);
   let sum = 0;
   for (const f of report.functions.slice(0, limit)) {

@@ -4,11 +4,13 @@
  * service on loopback serves both forms; heapwatch must refuse the delta
  * with its own code wherever it can arrive: in a config, from a target that
  * serves one behind a plain URL (a proxy that adds the parameter), and in
- * the files of `analyze` and `import`. The other target keeps being scraped.
+ * the files of `analyze`, `import` and `diff`, and for goroutine profiles
+ * too. `top` shows a delta, as `go tool pprof` does, saying what it is.
+ * The other target keeps being scraped.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,10 +33,19 @@ async function fetchBytes(url: string): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-/** A loopback proxy that serves the grower's `?seconds=1` delta at a plain /debug/pprof/heap: what a gateway that adds the parameter looks like. */
+/**
+ * A loopback proxy in front of the grower: what a gateway that adds the
+ * parameter looks like. Under /all/ it serves every profile as Go's
+ * `?seconds=1` delta; under /goroutine/ only the goroutine profile, with the
+ * live heap beside it (the scrape loop fetches goroutines only after a heap
+ * it could take).
+ */
 async function startDeltaProxy(upstream: string): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
-    fetchBytes(`${upstream}/debug/pprof/heap?seconds=1`).then(
+    const [, mode, ...rest] = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.split('/');
+    const path = `/${rest.join('/')}`;
+    const delta = mode === 'all' || (mode === 'goroutine' && path.endsWith('/goroutine'));
+    fetchBytes(`${upstream}${path}${delta ? '?seconds=1' : ''}`).then(
       (body) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body),
       () => res.writeHead(502).end(),
     );
@@ -105,6 +116,36 @@ describe('delta profiles (?seconds=)', () => {
     assert.match(r.stdout, /heap-2\.pb\.gz/);
   });
 
+  it('top says the values are changes over the span; a live profile has no such line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-delta-top-'));
+    writeFileSync(join(dir, 'delta.pb.gz'), heapDelta);
+    writeFileSync(join(dir, 'live.pb.gz'), heap);
+    const delta = spawnSync(process.execPath, [CLI, 'top', join(dir, 'delta.pb.gz')], { encoding: 'utf8' });
+    assert.equal(delta.status, 0, delta.stderr);
+    assert.match(delta.stdout.split('\n')[0]!, /^Duration: 1\.\d s \(a delta profile: each value is what changed over that span, not what is live\)$/);
+    const json = spawnSync(process.execPath, [CLI, 'top', '--json', join(dir, 'delta.pb.gz')], { encoding: 'utf8' });
+    const report = JSON.parse(json.stdout) as { duration_seconds?: number };
+    assert.ok(report.duration_seconds! >= 0.9 && report.duration_seconds! < 5, `duration_seconds ${report.duration_seconds}`);
+    const live = spawnSync(process.execPath, [CLI, 'top', '--json', join(dir, 'live.pb.gz')], { encoding: 'utf8' });
+    assert.equal(live.status, 0, live.stderr);
+    assert.equal((JSON.parse(live.stdout) as { duration_seconds?: number }).duration_seconds, undefined);
+    assert.match(spawnSync(process.execPath, [CLI, 'top', join(dir, 'live.pb.gz')], { encoding: 'utf8' }).stdout, /^Showing top/);
+  });
+
+  it('diff refuses a delta on either side, naming the file, and writes no diff profile', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hw-delta-diff-'));
+    writeFileSync(join(dir, 'live.pb.gz'), heap);
+    writeFileSync(join(dir, 'delta.pb.gz'), heapDelta);
+    for (const [base, later] of [['live', 'delta'], ['delta', 'live']] as const) {
+      const out = join(dir, `${base}-${later}.diff.pb.gz`);
+      const r = spawnSync(process.execPath, [CLI, 'diff', '-o', out, join(dir, `${base}.pb.gz`), join(dir, `${later}.pb.gz`)], { encoding: 'utf8' });
+      assert.equal(r.status, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /HW_ERR_PROFILE_DELTA/);
+      assert.match(r.stderr, /delta\.pb\.gz: .*covers 1\.\d s/);
+      assert.equal(existsSync(out), false, 'no diff profile written');
+    }
+  });
+
   describe('a target that serves a delta behind a plain URL', () => {
     let proxy: { server: Server; url: string };
     let hw: TestDaemon;
@@ -116,8 +157,9 @@ describe('delta profiles (?seconds=)', () => {
         {
           global: { scrape_interval: '2s', scrape_timeout: '1900ms' },
           targets: [
-            { url: `${grower.url}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'live' } },
-            { url: `${proxy.url}/debug/pprof/heap`, labels: { service: 'delta' } },
+            { url: `${grower.url}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'live' }, profiles: ['heap', 'goroutine'] },
+            { url: `${proxy.url}/all/debug/pprof/heap`, labels: { service: 'delta' } },
+            { url: `${proxy.url}/goroutine/debug/pprof/heap`, labels: { service: 'goroutine-delta' }, profiles: ['heap', 'goroutine'] },
           ],
         },
         { onIngested: (i) => outcomes.set(i.target.labels.service!, (outcomes.get(i.target.labels.service!) ?? 0) + 1) },
@@ -126,7 +168,13 @@ describe('delta profiles (?seconds=)', () => {
         const body = (await hw.daemon.app.inject({ url: '/api/v1/targets' })).json<{ targets: { labels: { service: string }; failures?: number }[] }>();
         return body.targets.find((t) => t.labels.service === service)?.failures ?? 0;
       };
-      await waitFor('3 stored scrapes of the live target and 2 refused deltas', async () => (outcomes.get('live') ?? 0) >= 3 && (await failures('delta')) >= 2, 30_000, 250);
+      // Two stored heaps of the goroutine-delta target: its goroutine fetch follows the first in the same slot.
+      await waitFor(
+        '3 stored scrapes of the live target, 2 of the goroutine-delta one, and 2 refused deltas',
+        async () => (outcomes.get('live') ?? 0) >= 3 && (outcomes.get('goroutine-delta') ?? 0) >= 2 && (await failures('delta')) >= 2,
+        30_000,
+        250,
+      );
     });
 
     after(async () => {
@@ -150,13 +198,23 @@ describe('delta profiles (?seconds=)', () => {
       const db = openDatabase(hw.dbPath);
       try {
         const reader = new StoreReader(db);
-        const target = storedTargets(db).find((t) => t.url.startsWith(proxy.url))!;
+        const target = storedTargets(db).find((t) => t.url.startsWith(`${proxy.url}/all/`))!;
         const scrapes = reader.scrapes(target.id);
         assert.ok(scrapes.length >= 2);
         assert.deepEqual(new Set(scrapes.map((s) => s.errorCode)), new Set(['HW_ERR_PROFILE_DELTA']));
         assert.ok(scrapes.every((s) => s.outcome === 'error' && s.epochId === null));
         assert.match(scrapes[0]!.errorMessage!, /covers 1\.\d s .*without "seconds"/);
         assert.equal(reader.currentEpoch(target.id), undefined, 'no epoch opened from a delta');
+        // The goroutine profile's delta too: refused with the same code, while the live target's are stored.
+        const goroutineOutcomes = (targetId: number): { outcome: string; code: string | null }[] =>
+          db.prepare(`SELECT outcome, error_code AS code FROM goroutine_scrapes WHERE target_id = ? AND kind = 'goroutine'`).all(targetId) as { outcome: string; code: string | null }[];
+        const goroutineDelta = storedTargets(db).find((t) => t.url.startsWith(`${proxy.url}/goroutine/`))!;
+        assert.ok(reader.scrapes(goroutineDelta.id).every((s) => s.outcome === 'ok'), 'its live heap is stored');
+        const refused = goroutineOutcomes(goroutineDelta.id);
+        assert.ok(refused.length >= 1, "the goroutine-delta target's goroutine profile was fetched");
+        assert.deepEqual(new Set(refused.map((r) => `${r.outcome} ${r.code}`)), new Set(['error HW_ERR_PROFILE_DELTA']));
+        const live = goroutineOutcomes(storedTargets(db).find((t) => t.url.startsWith(grower.url))!.id);
+        assert.ok(live.some((r) => r.outcome === 'ok'), "the live target's goroutine profiles are stored");
       } finally {
         db.close();
       }
