@@ -55,7 +55,7 @@ describe('heapwatch CLI', () => {
     const empty = mkdtempSync(join(tmpdir(), 'hw-empty-'));
     const r = run('analyze', empty);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /HW_ERR_BAD_REQUEST: .*no \.pb\.gz or \.pb files/);
+    assert.match(r.stderr, /HW_ERR_BAD_REQUEST: .*no pprof profiles \(gzipped or not, under any file name\) under/);
     const bad = run('analyze', join(FIXTURES, 'profiles', 'README.md'));
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /HW_ERR_NOT_PPROF: .*README\.md/);

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { analyzeFiles, collectProfileFiles } from '../src/cli/analyze.js';
+import { analyzeFiles } from '../src/cli/analyze.js';
+import { collectProfileFiles } from '../src/cli/profile-files.js';
 import { DEFAULT_DETECT_PARAMS } from '../src/detect/params.js';
 import { FIXTURES } from './helpers/paths.js';
 

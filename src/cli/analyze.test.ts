@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { FIXTURES, CLI } from '../../test/helpers/paths.js';
 import { DEFAULT_DETECT_PARAMS } from '../detect/params.js';
 import { decodeProfileFast } from '../pprof/fast-decode.js';
-import { analyzeFiles, collectProfileFiles, renderReport } from './analyze.js';
+import { analyzeFiles, renderReport } from './analyze.js';
+import { collectProfileFiles } from './profile-files.js';
 
 const series = (name: string): string[] => collectProfileFiles([`${FIXTURES}corpus/${name}/profiles`]);
 /** The profile without its time_nanos (field 9), every other field copied byte for byte: what a tool that drops the time leaves. */

@@ -5,8 +5,7 @@
  * their own time_nanos and replayed through the same engines, with the same
  * defaults; each kind is judged on its own.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { decodeProfileFast } from '../pprof/fast-decode.js';
 import { refuseDeltaProfile } from '../pprof/delta-profile.js';
 import type { ProfileKind } from '../pprof/kind.js';
@@ -20,29 +19,8 @@ import type { Finding } from '../detect/findings.js';
 import { HeapwatchError } from '../errors.js';
 import { formatBytes, formatDuration } from './format.js';
 
-const PROFILE_FILE = /\.pb(?:\.gz)?$/;
-
-const naturalOrder = new Intl.Collator('en', { numeric: true }).compare;
-
 /** How far apart profiles without a time_nanos are replayed, unless told (`--interval`). */
 export const UNTIMED_SPACING_MS = 60_000;
-
-/** Every profile file under the given paths, recursively. */
-export function collectProfileFiles(paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string): void => {
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (!st) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `${p}: no such file or directory`);
-    if (st.isDirectory()) {
-      // Natural order (heap-2 before heap-10): it orders profiles that carry no time_nanos, and breaks ties.
-      for (const name of readdirSync(p).sort(naturalOrder)) walk(join(p, name));
-    } else if (PROFILE_FILE.test(p) || paths.includes(p)) {
-      out.push(p);
-    }
-  };
-  for (const p of paths) walk(p);
-  return out;
-}
 
 /** Called as files are decoded, then replayed (`total` counts both passes), so the CLI can draw a progress bar. */
 export interface AnalyzeProgress {

@@ -5,12 +5,11 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
 import { loadConfigFile } from '../config/load.js';
-import { HeapwatchError } from '../errors.js';
 import { importFiles, renderImportSummary } from '../import/importer.js';
 import { createImportSink, type ImportOrigin } from '../import/store-sink.js';
 import { createLogger } from '../log.js';
 import { openDatabase } from '../store/db.js';
-import { collectProfileFiles } from './analyze.js';
+import { collectProfileFiles, noProfilesError } from './profile-files.js';
 import type { CliIo } from './program.js';
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -34,11 +33,11 @@ export function registerImport(program: Command, io: CliIo): void {
     .requiredOption('-c, --config <file>', 'config file (YAML): storage.path, detect.* and limits')
     .requiredOption('-t, --target <name>', "the imported target's name (its key is import:<name>)", targetName)
     .option('-l, --label <k=v>', 'a label of the target (repeatable); service defaults to the name', labelArg, {})
-    .argument('<paths...>', '.pb.gz / .pb files, or folders searched recursively')
+    .argument('<paths...>', 'profile files (gzipped or not, any name), or folders searched recursively for them')
     .action(async (paths: string[], opts: { config: string; target: string; label: Record<string, string> }) => {
       const config = loadConfigFile(opts.config);
       const files = collectProfileFiles(paths);
-      if (files.length === 0) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `no .pb.gz or .pb files under ${paths.join(', ')}`);
+      if (files.length === 0) throw noProfilesError(paths);
       const origin: ImportOrigin = {
         key: `import:${opts.target}`,
         url: `import:${opts.target}`,

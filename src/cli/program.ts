@@ -16,7 +16,8 @@ import { writeFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { DEFAULT_DETECT_PARAMS, type DetectParams } from '../detect/params.js';
 import { HeapwatchError, isHeapwatchError } from '../errors.js';
-import { analyzeFiles, collectProfileFiles, findingsJson, renderReport } from './analyze.js';
+import { analyzeFiles, findingsJson, renderReport } from './analyze.js';
+import { collectProfileFiles, noProfilesError } from './profile-files.js';
 import { diffReport, renderDiff } from './diff.js';
 import { registerImport } from './import.js';
 import type { Finding } from '../detect/findings.js';
@@ -83,7 +84,7 @@ export function buildProgram(io: CliIo): Command {
   program
     .command('top')
     .description('print per-function flat and cum values of a heap, goroutine or goroutineleak profile, like `go tool pprof -top`')
-    .argument('<profile>', 'heap, goroutine or goroutineleak profile (.pb.gz or .pb)')
+    .argument('<profile>', 'heap, goroutine or goroutineleak profile (gzipped or not)')
     .addOption(
       new Option('-s, --sample-index <index>', 'sample type (default: inuse_space for heap profiles, the goroutine count for goroutine profiles)').choices([...SAMPLE_INDEXES]),
     )
@@ -99,7 +100,7 @@ export function buildProgram(io: CliIo): Command {
   program
     .command('analyze')
     .description("run the daemon's detectors over heap, goroutine or goroutineleak profiles you already have (one target's series; mixed targets and kinds are judged separately)")
-    .argument('<paths...>', '.pb.gz / .pb files, or folders searched recursively')
+    .argument('<paths...>', 'profile files (gzipped or not, any name), or folders searched recursively for them')
     .option('--json', 'print { "findings": [...], "notes": [...] }', false)
     .option('--window <duration>', 'detect.window: the shortest horizon judged', (v: string) => durationArg(v))
     .option('--min-window <duration>', 'detect.min_window: shortest history judged', (v: string) => durationArg(v))
@@ -116,7 +117,7 @@ export function buildProgram(io: CliIo): Command {
     .option('--token <token>', "the daemon's api.auth_token (default: $HEAPWATCH_TOKEN)")
     .action(async (paths: string[], opts: AnalyzeOptions) => {
       const files = collectProfileFiles(paths);
-      if (files.length === 0) throw new HeapwatchError('HW_ERR_BAD_REQUEST', `no .pb.gz or .pb files under ${paths.join(', ')}`);
+      if (files.length === 0) throw noProfilesError(paths);
       const params = analyzeParams(opts);
       const bar = !opts.json && io.stderrIsTTY && files.length >= 20 ? new SingleBar({ clearOnComplete: true, stream: process.stderr }, Presets.shades_classic) : undefined;
       bar?.start(files.length * 2, 0);

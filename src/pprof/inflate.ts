@@ -69,7 +69,8 @@ export function inflateProfile(bytes: Uint8Array, limits: DecodeLimits): Uint8Ar
 }
 
 /** The first line of a Go profile's legacy text form: "heap profile: 3: 1536 [...] @ heap/524288", "goroutine profile: total 12". */
-const LEGACY_TEXT_PROFILE = /^\s*(heap|goroutine) profile:/;
+/** Go's legacy text form of a heap or goroutine profile (`?debug=1`). */
+export const LEGACY_TEXT_PROFILE = /^\s*(heap|goroutine) profile:/;
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1;

@@ -31,7 +31,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeDecoded, collectProfileFiles, decodeProfileFiles } from '../../src/cli/analyze.js';
+import { analyzeDecoded, decodeProfileFiles } from '../../src/cli/analyze.js';
+import { collectProfileFiles } from '../../src/cli/profile-files.js';
 import type { DetectParams } from '../../src/detect/params.js';
 import { warnedAt, type Finding } from '../../src/detect/findings.js';
 import { FIXTURES } from '../helpers/paths.js';
