@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ERRORS, HeapwatchError, fromErrorRecord, toErrorRecord } from './errors.js';
+import { ERRORS, HeapwatchError, fromErrorRecord, toErrorRecord, withErrorContext } from './errors.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -27,5 +27,19 @@ describe('error registry', () => {
     assert.equal(back.code, 'HW_ERR_SCRAPE_RESET');
     assert.equal(back.message, err.message);
     assert.deepEqual(toErrorRecord(new Error('boom'), 'HW_ERR_STORE_WRITE'), { code: 'HW_ERR_STORE_WRITE', message: 'cannot write to the database: boom' });
+  });
+
+  it('withErrorContext puts the context before the detail, keeps the code, and lets other errors through', () => {
+    assert.equal(withErrorContext('a.pb.gz', () => 7), 7);
+    assert.throws(
+      () => withErrorContext('a.pb.gz', () => { throw new HeapwatchError('HW_ERR_PROFILE_GZIP', 'bad header'); }),
+      (err: unknown) => err instanceof HeapwatchError && err.code === 'HW_ERR_PROFILE_GZIP' && err.detail === 'a.pb.gz: bad header' && err.message === `${ERRORS.HW_ERR_PROFILE_GZIP.message}: a.pb.gz: bad header`,
+    );
+    assert.throws(
+      () => withErrorContext('a.pb.gz', () => { throw new HeapwatchError('HW_ERR_NOT_PPROF'); }),
+      (err: unknown) => err instanceof HeapwatchError && err.detail === 'a.pb.gz',
+    );
+    const plain = new TypeError('boom');
+    assert.throws(() => withErrorContext('a.pb.gz', () => { throw plain; }), (err: unknown) => err === plain);
   });
 });

@@ -78,6 +78,20 @@ export function isHeapwatchError(err: unknown): err is HeapwatchError {
   return err instanceof HeapwatchError;
 }
 
+/**
+ * Runs `work`; a HeapwatchError it throws is raised again with `context`
+ * (the file it was reading, say) before its detail, same code. Other errors
+ * pass through as they are.
+ */
+export function withErrorContext<T>(context: string, work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof HeapwatchError) throw new HeapwatchError(err.code, err.detail === undefined ? context : `${context}: ${err.detail}`, { cause: err });
+    throw err;
+  }
+}
+
 /** A plain, cloneable form, for crossing worker-thread boundaries and for JSON. */
 export interface ErrorRecord {
   code: ErrorCode;

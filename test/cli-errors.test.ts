@@ -55,6 +55,13 @@ describe('CLI errors and check-config', () => {
     assertUserError(run('diff', p, p, '-o', join(dir, 'missing', 'out.pb.gz')), 1, /HW_ERR_BAD_REQUEST: .*cannot write .*missing\/out\.pb\.gz: no such file or directory/);
   });
 
+  it('diff names the file that is no profile, whichever side it is on', () => {
+    const p = join(PROFILES, 'grower.pb.gz');
+    const notProfile = config('notes.txt', 'not a profile\n');
+    assertUserError(run('diff', notProfile, p), 1, /HW_ERR_NOT_PPROF: .*notes\.txt: body starts with text "not a profile"/);
+    assertUserError(run('diff', p, notProfile), 1, /HW_ERR_NOT_PPROF: .*notes\.txt: body starts with text "not a profile"/);
+  });
+
   it('usage errors exit 2', () => {
     assertUserError(run('top'), 2, /missing required argument/);
     assertUserError(run('frobnicate'), 2, /unknown command/);

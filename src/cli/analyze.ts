@@ -16,7 +16,7 @@ import type { GoroutineEvidence } from '../detect/goroutine.js';
 import { MOSTLY_STALE, staleNote } from '../detect/stale.js';
 import type { DetectParams } from '../detect/params.js';
 import type { Finding } from '../detect/findings.js';
-import { HeapwatchError } from '../errors.js';
+import { withErrorContext } from '../errors.js';
 import { formatBytes, formatDuration } from './format.js';
 
 /** How far apart profiles without a time_nanos are replayed, unless told (`--interval`). */
@@ -66,14 +66,12 @@ export function analyzeFiles(files: readonly string[], params: DetectParams, pro
 export function decodeProfileFiles(files: readonly string[], progress?: AnalyzeProgress): DecodedProfileFile[] {
   const decoded: DecodedProfileFile[] = [];
   files.forEach((file, order) => {
-    try {
-      const { kind, profile } = decodeProfileFast(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 });
-      refuseDeltaProfile(profile);
-      decoded.push({ file, kind, profile, order });
-    } catch (err) {
-      if (err instanceof HeapwatchError) throw new HeapwatchError(err.code, err.detail === undefined ? file : `${file}: ${err.detail}`, { cause: err });
-      throw err;
-    }
+    const { kind, profile } = withErrorContext(file, () => {
+      const read = decodeProfileFast(readFileSync(file), { maxDecompressedBytes: 512 * 1024 * 1024 });
+      refuseDeltaProfile(read.profile);
+      return read;
+    });
+    decoded.push({ file, kind, profile, order });
     progress?.(decoded.length, files.length * 2);
   });
   return decoded;

@@ -8,7 +8,7 @@ import { decodeProfileFast } from '../pprof/fast-decode.js';
 import type { ProfileKind } from '../pprof/kind.js';
 import { goroutineFacts } from '../detect/goroutine-frames.js';
 import { refuseDeltaProfile } from '../pprof/delta-profile.js';
-import { HeapwatchError } from '../errors.js';
+import { HeapwatchError, withErrorContext } from '../errors.js';
 import { stackCount, stackFrames, stackValue, type HeapProfile } from '../pprof/profile.js';
 import { formatBytes } from './format.js';
 import { readProfileFile } from './top.js';
@@ -61,19 +61,16 @@ export function diffReport(baseFile: string, profileFile: string, limits: Decode
 }
 
 /**
- * A profile as it was when taken. A delta (`?seconds=N`) already is a
- * difference of two profiles: a diff of two of them compares two spans'
- * changes, not two heaps, so it is refused naming the file.
+ * A profile as it was when taken, any error naming its file. A delta
+ * (`?seconds=N`) already is a difference of two profiles: a diff of two of
+ * them compares two spans' changes, not two heaps, so it is refused.
  */
 function decodeLiveProfile(file: string, limits: DecodeLimits): ReturnType<typeof decodeProfileFast> {
-  const decoded = decodeProfileFast(readProfileFile(file), limits);
-  try {
+  return withErrorContext(file, () => {
+    const decoded = decodeProfileFast(readProfileFile(file), limits);
     refuseDeltaProfile(decoded.profile);
-  } catch (err) {
-    if (err instanceof HeapwatchError) throw new HeapwatchError(err.code, err.detail === undefined ? file : `${file}: ${err.detail}`, { cause: err });
-    throw err;
-  }
-  return decoded;
+    return decoded;
+  });
 }
 
 /** What a diff compares per kind: inuse bytes, or goroutines. */
