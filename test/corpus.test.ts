@@ -467,29 +467,26 @@ describe('labelled corpus', () => {
     // not detected it) without the hysteresis judging it, and was raised
     // again at 232: a stale profile now judges a finding that falls due there
     // (session.ts: observeStale).
-    // Held-out round 28's per-request leak under falling traffic warns at
-    // 64; from minute ~107 it reads as filling (the allocation beside it
-    // holds some that does not follow traffic, so even per unit of load its
-    // rate falls a little), its warning resolves at its raised 16 MB/h rate's
-    // test, and a steady window raises it again at 148.
+    // Until stop 51 a stop was judged against the finding's whole rate, and
+    // four leaks resolved and were raised again: held-out round 28's
+    // per-request leak under falling traffic, round 22's restarted leak,
+    // round 61's raw generic leak at 5 minutes (one sampled object in 30
+    // minutes where ~3 were expected) and round 50's log-like table beside a
+    // slow leak. A stop is now judged against the rate the site's allocation
+    // since implies (hysteresis.ts: loadShare): a leak whose traffic fell,
+    // or whose sampled allocation stalled with its sampled growth, has not
+    // shown that it stopped keeping what it allocates. Two still flap, their
+    // sites' stacks allocating beside the stalled leak:
     // Held-out round 36's leak-duplicate-clients-5min-kitex-v010 (3.5 MB/h at
     // 5 minutes, its sampled sum moving in 0.5 MB steps) warns at 90, gains
     // 1.05 MB from minute 165 to 225 where its 3.2 MB/h adds 3.2, resolves at
-    // 240, reads as filling at 255 and is raised again at 300.
-    // Held-out round 50's log-like table beside leak-slow-beside-log-cache-2min
-    // (a false alarm either time) warns at 66, resolves at 104 ("growth
-    // stopped"), is found filling at 116 and warns again at 246, when an
-    // hour of its tail grows at 3/4 of the hour before (resumedAfterFilling).
+    // 240, and is raised again at 260.
     // Held-out round 59's leak-duplicate-clients-45s (~4 MB/h, its sampled
     // sum at client.NewClient moving in 0.5 MB steps) warns at 68; its site
-    // gains no sampled object, allocated or in use, from minute ~52 to ~105
-    // (~5 expected), so the warning resolves at 109.5 and is raised again at
-    // 169.5, after a filling finding.
-    // Held-out round 61's leak-codec-generic-binary-raw-5min (~6 MB/h at 5
-    // minutes, its sampled sum moving in 0.5 MB steps) warns at 55; its site
-    // gains 0.5 MB from minute 60 to 90 where ~3 were expected, the warning
-    // resolves at 105, and it is raised again at 135 after a filling finding.
-    const flapsOnSampling = new Set(['leak-restart-5min', 'leak-kitex-audit-per-request-fall', 'leak-duplicate-clients-5min-kitex-v010', 'leak-slow-beside-log-cache-2min', 'leak-duplicate-clients-45s', 'leak-codec-generic-binary-raw-5min']);
+    // gains no sampled object in use from minute ~52 to ~105 (~5 expected),
+    // so the warning resolves at 109.5 and is raised again at 169.5, after a
+    // filling finding.
+    const flapsOnSampling = new Set(['leak-duplicate-clients-5min-kitex-v010', 'leak-duplicate-clients-45s']);
     for (const s of score.series.filter((x) => !flapsOnSampling.has(x.manifest.scenario))) {
       const sites = s.alerts.map((f) => `${f.epoch} ${f.classId} ${f.function}`);
       assert.deepEqual(sites, [...new Set(sites)], `${s.manifest.scenario}: ${s.alerts.map((f) => `${f.classId}@${f.detectedAt}-${f.resolvedAt}`).join(' ')}`);
@@ -1021,11 +1018,10 @@ describe('labelled corpus', () => {
     assert.deepEqual(restarted.alerts, []);
     assert.ok(restarted.findings.some((f) => f.classId === 'server-request-field-held' && f.severity === 'info' && f.evidence.hold !== undefined), 'held with its class');
     // ~11 MB/h of 8-16 KiB payloads, ~20 sampled objects an hour: 22 in its
-    // first 45 minutes, 8 in the next 40. Read as slowing at minute 65
-    // and not back to its rate by its end at minute 90: info, no warning.
-    const sonic = byName('leak-sonic-string-realtime-30s');
-    assert.deepEqual(sonic.alerts, []);
-    assert.ok(sonic.findings.some((f) => f.classId === 'cache-filling' && f.severity === 'info'), 'read as filling');
+    // first 45 minutes, 8 in the next 40. Until stop 51 that slower last
+    // third held it as filling to its end; a class's site is now slowing
+    // only beyond the sampling error (engine.ts), and it warns.
+    warnsOnceAt({ 'leak-sonic-string-realtime-30s': ['sonic-string-pinning', /echo\.\(\*Request\)\.FastReadField3$/, 70] });
     for (const name of ['trap-kitex-warmup-realtime-2min', 'trap-load-steps-realtime-30s']) assert.deepEqual(byName(name).alerts, [], name);
   });
 
@@ -1270,9 +1266,13 @@ describe('labelled corpus', () => {
     const restarted = byName('leak-codec-protobuf-location-restart-90s');
     assert.deepEqual(restarted.alerts.map((f) => `${f.classId} ${f.function.replace(/.*\//, '')}`), Array(2).fill('server-request-field-held prutal.(*Decoder).Malloc'));
     assert.ok(restarted.leaks[0]!.minutesToDetect! <= 75, `warned ${restarted.leaks[0]!.minutesToDetect} min after the restart`);
-    // Two warnings at one site, both right (the one-finding-per-site test above lists it).
+    // One warning: until stop 51 it resolved at 105 and was raised again at
+    // 135 (its site gained one sampled object from minute 60 to 90 where ~3
+    // were expected). It keeps what it allocates, so its sampled allocation
+    // stalled with it, and a stop is now judged against the rate that
+    // allocation implies (hysteresis.ts: loadShare).
     const raw = byName('leak-codec-generic-binary-raw-5min');
-    assert.deepEqual(raw.alerts.map((f) => `${f.classId} ${f.function}`), Array(2).fill('server-request-field-held github.com/cloudwego/kitex/pkg/generic.(*binaryThriftCodec).Unmarshal'));
+    assert.deepEqual(raw.alerts.map((f) => `${f.classId} ${f.function}`), ['server-request-field-held github.com/cloudwego/kitex/pkg/generic.(*binaryThriftCodec).Unmarshal']);
     assert.ok(raw.leaks[0]!.minutesToDetect! <= 90, `warned at ${raw.leaks[0]!.minutesToDetect} min`);
     for (const name of ['trap-codec-frugal-busy-45s', 'trap-codec-generic-json-busy-3min']) assert.deepEqual(byName(name).alerts, [], name);
   });
@@ -1470,13 +1470,16 @@ describe('labelled corpus', () => {
     // the gonet gateway (~12 MB/h, objects sampled ~0.5 MB each) drew 24 of
     // them in its first hour and 4 in the next 28 minutes; the duplicate
     // clients (~60 MB/h) went on at 0.67 of their rate past the warm-up, under
-    // CONFIRM_RATE, and then read as slowing. Both are held with their class.
+    // CONFIRM_RATE. Both are held with their class. The duplicate clients then
+    // keep a falling share of what their site allocates, and read as filling;
+    // the gateway's slower last third read so too until stop 51 (a class's
+    // site is slowing only beyond the sampling error now, engine.ts).
     for (const [name, cls] of [['leak-client-response-field-gonet-realtime-2min', 'client-response-field-held'], ['leak-duplicate-clients-realtime-45s', 'duplicate-clients']] as const) {
       const s = byName(name);
       assert.deepEqual(s.alerts, [], name);
       assert.ok(s.findings.some((f) => f.classId === cls && f.severity === 'info' && f.evidence.hold !== undefined), `${name}: held with its class`);
-      assert.ok(s.findings.some((f) => f.classId === 'cache-filling' && f.severity === 'info'), `${name}: read as slowing`);
     }
+    assert.ok(byName('leak-duplicate-clients-realtime-45s').findings.some((f) => f.classId === 'cache-filling' && /client\.NewClient$/.test(f.function)), 'the duplicate clients read as filling');
     // ~5 MB/h by design, 9 sampled objects in 87 minutes: nothing to say in 90 minutes.
     assert.deepEqual(byName('leak-server-request-field-gonet-realtime-1min').findings, []);
     for (const trap of ['trap-kitex-warmup-realtime-1min', 'trap-netpoll-churn-gonet-realtime-45s']) assert.deepEqual(byName(trap).alerts, [], trap);
@@ -1590,18 +1593,20 @@ describe('labelled corpus', () => {
     assert.ok(table.findings.some((f) => f.classId === 'cache-filling'), 'no filling finding');
   });
 
-  it('held-out round 21: a field leak whose traffic falls past the warm-up is found, also when the fall reads as a filling cache', () => {
+  it('held-out round 21: a field leak whose traffic falls past the warm-up is found, and its warning stays open through the fall', () => {
     // leak-kitex-dip-and-back's traffic falls from 300 to 60 requests per
-    // step by minute 120 and comes back by 240: past the warm-up it was a
-    // filling finding. Anchored at that finding for good, its rate since
-    // never regained the rate before it (the trough is in every average
-    // since): missed in 300 minutes, where window-by-window judgement had
-    // warned at 223. Against the window before the latest one, it warns at 231.
+    // step by minute 120 and comes back by 240. Until stop 51 its falling
+    // rate past the warm-up read as filling (the thirds' plain ordering),
+    // and it warned only at 231, once its rate came back. A class's site is
+    // now slowing only beyond the sampling error (engine.ts): it warns at 71,
+    // before the fall has gone far. Its warning then stays open through the
+    // trough: a stop is judged against the rate its site's allocation implies
+    // (hysteresis.ts: loadShare), and the trough's traffic implies a fifth.
     const dip = byName('leak-kitex-dip-and-back');
     const leak = dip.leaks[0]!;
     assert.equal(leak.finding?.classId, 'server-request-field-held');
-    assert.ok(leak.minutesToDetect! <= 240, `warned at ${leak.minutesToDetect} min`);
-    assert.ok(dip.findings.some((f) => f.classId === 'cache-filling' && f.function === leak.finding!.function), 'the dip did not read as filling');
+    assert.ok(leak.minutesToDetect! <= 80, `warned at ${leak.minutesToDetect} min`);
+    assert.deepEqual(dip.alerts.map((f) => f.resolvedAt), [null], 'one warning, open to the end');
     const fall = byName('leak-kitex-evening-fall').leaks[0]!;
     assert.equal(fall.finding?.classId, 'server-request-field-held');
     assert.ok(fall.minutesToDetect! <= 70, `warned at ${fall.minutesToDetect} min`);

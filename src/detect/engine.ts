@@ -190,6 +190,9 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   if (!verdict.growing && !verdict.slowing) return undefined;
   const allocs = sumOver(state.series, h, g.members, view, 'allocated');
   const site: SiteWindow = { times, sum, allocs: allocs.slice(n - times.length), meanObjectBytes: meanObjectBytesOf(state.series, g.members), periodBytes: state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD };
+  if (g.classification.classId !== UNCLASSIFIED.id && verdict.slowedDown && !slowsBeyondSamplingError(times, sum, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ)) {
+    verdict = { ...verdict, growing: true, slowing: false, slowedDown: false, reason: undefined };
+  }
   // Whether growth is slowing, judged per unit of load where the load
   // fell (load-time.ts): a leak that keeps a record per request slows
   // with its traffic. Unclassified growth only: a class's buffers in
@@ -231,7 +234,7 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   // there it must exceed the sampling error. Past the warm-up the thirds'
   // plain ordering stays: it holds a cache's warning at weaker evidence,
   // and a leak whose rate holds fails it again within minutes.
-  if (young && verdict.decelerating && !slowsBeyondSamplingError(shapeTimes, sum, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ)) {
+  if ((young || g.classification.classId !== UNCLASSIFIED.id) && verdict.decelerating && !slowsBeyondSamplingError(shapeTimes, sum, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ)) {
     verdict = { ...verdict, decelerating: false };
   }
   // Found filling past the warm-up (in it, "filling" is only a label of

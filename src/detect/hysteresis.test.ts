@@ -15,13 +15,17 @@ const MB = 1e6;
 const FN = 'main.(*store).keep';
 const FRAMES = [[FN, 'main.main'], ['main.(*ballast).refill', 'main.main']];
 
-/** The state after `minutes` of points every `step` minutes; `inuse(m)` is the site's bytes at minute m. */
-function stateOf(minutes: number, inuse: (m: number) => number, step = 1): EpochState {
+/**
+ * The state after `minutes` of points every `step` minutes; `inuse(m)` is the
+ * site's bytes at minute m, `allocated(m)` what it allocated in the interval
+ * ending there (1 MB unless given).
+ */
+function stateOf(minutes: number, inuse: (m: number) => number, step = 1, allocated: (m: number) => number = () => MB): EpochState {
   const p = DEFAULT_DETECT_PARAMS;
   const series = new EpochSeries(horizonsOf(p), p.bucketsPerHorizon, p.maxTrackedStacks);
   for (let m = 0; m <= minutes; m += step) {
     const site = inuse(m);
-    series.append(m * MIN, site + 100 * MB, 10 * MB, new Map([[0, { bytes: site, objects: site / 1024, allocDelta: MB, largeBytes: 0, largeObjects: 0 }], [1, { bytes: 100 * MB, objects: 1e5, allocDelta: 9 * MB, largeBytes: 0, largeObjects: 0 }]]));
+    series.append(m * MIN, site + 100 * MB, 10 * MB, new Map([[0, { bytes: site, objects: site / 1024, allocDelta: allocated(m), largeBytes: 0, largeObjects: 0 }], [1, { bytes: 100 * MB, objects: 1e5, allocDelta: 9 * MB, largeBytes: 0, largeObjects: 0 }]]));
   }
   return { series, now: minutes * MIN, firstMs: 0, processStartMs: undefined, frames: (id) => FRAMES[id]!, modules: new Map(), functions: new Set([FN]) };
 }
@@ -93,6 +97,33 @@ describe('stillGrowing (hysteresis of open findings)', () => {
     const steps = Array.from({ length: 121 }, () => (r() < 2 / 3 ? 0.5 * MB : 0));
     const kept = (m: number): number => steps.slice(0, Math.min(m, 120)).reduce((a, b) => a + b, 0);
     assert.equal(stillGrowing(stateOf(160, kept), DEFAULT_DETECT_PARAMS, [site(120, 20)]).size, 0);
+  });
+
+  it('a leak whose traffic fell to a tenth is not stopped: it is held to the rate its allocation implies', () => {
+    // 20 MB/h read through 512 KiB samples, keeping a quarter of what its
+    // site allocates (1.33 MB a minute), until minute 120; then its traffic
+    // falls to a tenth, and so do its allocation and its sampled growth
+    // (1.5 MB in the 40 minutes to 160).
+    const r = seededRandom(29);
+    const fell = (m: number): number => (m > 120 ? 0.1 : 1);
+    const steps = Array.from({ length: 161 }, (_, m) => (r() < (2 / 3) * fell(m) ? 0.5 * MB : 0));
+    const kept = (m: number): number => steps.slice(0, m).reduce((a, b) => a + b, 0);
+    const allocated = (m: number): number => 4 * (20 * MB / 60) * fell(m);
+    const state = stateOf(160, kept, 1, allocated);
+    const raised = { ...site(120, 20), allocBytesPerMinute: 4 * (20 * MB / 60) };
+    assert.equal(stillGrowing(state, DEFAULT_DETECT_PARAMS, [raised]).size, 1, 'still leaking at its traffic');
+    // Held to its whole rate, as before stop 51, the slower growth reads as a stop.
+    assert.equal(stillGrowing(state, DEFAULT_DETECT_PARAMS, [site(120, 20)]).size, 0, 'without the allocation');
+  });
+
+  it('a site that allocates as before and keeps nothing more is stopped, allocation or not', () => {
+    // A cache that filled at 20 MB/h and now replaces its entries: its site
+    // still allocates 1.33 MB a minute.
+    const r = seededRandom(29);
+    const steps = Array.from({ length: 121 }, () => (r() < 2 / 3 ? 0.5 * MB : 0));
+    const kept = (m: number): number => steps.slice(0, Math.min(m, 120)).reduce((a, b) => a + b, 0);
+    const state = stateOf(160, kept, 1, () => 4 * (20 * MB / 60));
+    assert.equal(stillGrowing(state, DEFAULT_DETECT_PARAMS, [{ ...site(120, 20), allocBytesPerMinute: 4 * (20 * MB / 60) }]).size, 0);
   });
 
   it('a site whose floor no longer rose over its horizon is not held', () => {

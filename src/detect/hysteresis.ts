@@ -45,6 +45,8 @@ export interface OpenSite {
   lastSeenAt: number;
   /** The horizon the growth was judged over (evidence.horizonMinutes). */
   horizonMinutes?: number;
+  /** What the site allocated a minute when the finding was raised (evidence.allocBytesPerMinute). */
+  allocBytesPerMinute?: number;
 }
 
 /** Two-sided 95 %: the normal quantile of Sen's interval. */
@@ -84,15 +86,35 @@ export function stillGrowing(state: EpochState, params: DetectParams, sites: rea
       out.add(site.key);
       continue;
     }
-    const values = sumOver(series, ring < 0 ? horizons.length - 1 : ring, group.members, recent);
+    const recentRing = ring < 0 ? horizons.length - 1 : ring;
+    const values = sumOver(series, recentRing, group.members, recent);
     const hours = recent.times.map((t) => (t - recent.times[0]!) / HOUR);
     const ci = senSlopeInterval(hours, values, Z_95);
-    const mayHaveStopped = ci.lower <= 0 && ci.upper < site.bytesPerHour;
+    const rate = site.bytesPerHour * loadShare(site, recent.times, sumOver(series, recentRing, group.members, recent, 'allocated'));
+    const mayHaveStopped = ci.lower <= 0 && ci.upper < rate;
     // Only then is the scatter worth its cost: the whole horizon's points.
     const scatter = mayHaveStopped ? risesDispersion(view.times, sumOver(series, h, group.members, view)) : 0;
-    if (!(mayHaveStopped && shortOfItsRate(site, since, values.at(-1)! - values[0]!, scatter))) out.add(site.key);
+    if (!(mayHaveStopped && shortOfItsRate(rate, since, values.at(-1)! - values[0]!, scatter))) out.add(site.key);
   }
   return out;
+}
+
+/**
+ * The share of its allocation rate at the finding that the site allocated
+ * at since (at most 1): a leak keeps a share of what its site allocates, so
+ * when its traffic falls (an evening, a dip) it grows that much slower
+ * without having stopped, and is held to that much less. A site that still
+ * allocates as before and gained nothing (a cache now full, replacing its
+ * entries) is held to its whole rate. 1 where the finding saw no
+ * allocation (pushed godeltaprof heaps carry none).
+ */
+function loadShare(site: OpenSite, times: readonly number[], allocated: readonly number[]): number {
+  const atFinding = site.allocBytesPerMinute;
+  if (!(atFinding !== undefined && atFinding > 0) || times.length < 2) return 1;
+  let bytes = 0;
+  for (let i = 1; i < allocated.length; i++) bytes += allocated[i]!;
+  const perMinute = bytes / ((times.at(-1)! - times[0]!) / 60_000);
+  return Math.min(1, perMinute / atFinding);
 }
 
 /**
@@ -104,7 +126,7 @@ export function stillGrowing(state: EpochState, params: DetectParams, sites: rea
  * bursty leak's and no hiding place for a steady leak's. A horizon that
  * gained nothing scatters 0, and the interval decides alone.
  */
-function shortOfItsRate(site: OpenSite, sinceMs: number, grown: number, dispersion: number): boolean {
-  const expected = (site.bytesPerHour * sinceMs) / HOUR;
+function shortOfItsRate(bytesPerHour: number, sinceMs: number, grown: number, dispersion: number): boolean {
+  const expected = (bytesPerHour * sinceMs) / HOUR;
   return expected - grown > Z_95 * Math.sqrt(dispersion * expected);
 }

@@ -156,7 +156,7 @@ export class DetectionSession {
   /** Open findings that `detections` at `t` would resolve, for the hysteresis to judge (hysteresis.ts). */
   #dueToResolve(t: number, detections: readonly Detection[]): OpenSite[] {
     return this.#tracker.dueToResolve(t, detections).map(
-      (f): OpenSite => ({ key: f.key, classId: f.classId, function: f.function, bytesPerHour: f.bytesPerHour, lastSeenAt: f.lastSeenAt, horizonMinutes: f.evidence.horizonMinutes }),
+      (f): OpenSite => ({ key: f.key, classId: f.classId, function: f.function, bytesPerHour: f.bytesPerHour, lastSeenAt: f.lastSeenAt, horizonMinutes: f.evidence.horizonMinutes, allocBytesPerMinute: f.evidence.allocBytesPerMinute }),
     );
   }
 

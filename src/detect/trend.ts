@@ -63,6 +63,8 @@ export interface TrendVerdict {
    * checks above pass (a log-like fill looks almost straight in a window).
    */
   decelerating?: boolean;
+  /** The last third's rate fell below min_recent_slope_ratio of the fastest: every other check passed. */
+  slowedDown?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -134,7 +136,7 @@ export function assessTrend(
     }
   }
   if (!(recent >= p.minRecentSlopeRatio * Math.max(slopePerHour, fastestEarlier))) {
-    return { ...verdict, growing: false, reason: 'growth has slowed down (warm-up?)', slowing };
+    return { ...verdict, growing: false, reason: 'growth has slowed down (warm-up?)', slowing, slowedDown: true };
   }
   return { ...verdict, growing: true, decelerating };
 }
