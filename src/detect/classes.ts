@@ -109,6 +109,13 @@ export interface LeakClass {
   coGrowing?: StackCondition;
   /** How growth is judged (trend.ts); default `sustained`. */
   trend?: TrendMode;
+  /**
+   * The site also allocates what its kept objects use only in flight (each
+   * duplicate client's request buffers on its own connections), so the
+   * share it keeps of what it allocates falls as they are used, bound or
+   * not: the kept-share test (alloc.ts: keepsFallingShare) is not asked.
+   */
+  allocatesInFlight?: boolean;
   summary: (f: MatchFacts) => string;
   remediation: string;
   docUrl: string;
@@ -439,6 +446,7 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     stacks: [{ any: CLIENT_CREATION }],
     keyFrame: re(`${KX}/(?:client|internal/client|pkg/loadbalance/lbcache)\\..+`),
     site: DUPLICATE_CLIENTS_SITE,
+    allocatesInFlight: true,
     summary: (f) => `Kitex clients are created repeatedly (growth under ${f.function})`,
     remediation:
       'A Kitex client (and its lbcache entry, connection pool and event queue) is meant to be created once and reused. Find the code path that calls NewClient per request and keep one client per destination.',
@@ -459,6 +467,7 @@ export const LEAK_CLASSES: readonly LeakClass[] = [
     coGrowing: { any: CLIENT_CREATION },
     keyFrame: re(`${KX}/pkg/remote/(?:connpool|remotecli)\\..+`),
     site: DUPLICATE_CLIENTS_SITE,
+    allocatesInFlight: true,
     summary: (f) => `Kitex clients are created repeatedly, each with its own connections (growth under ${f.function})`,
     remediation:
       'A Kitex client (and its lbcache entry, connection pool and event queue) is meant to be created once and reused. Find the code path that calls NewClient per request and keep one client per destination.',

@@ -27,7 +27,7 @@ export interface ProcessContext {
 /** The class a growing stack belongs to (UNCLASSIFIED when none matches), with the facts that decided it. */
 export interface Classification {
   classId: LeakClassId;
-  cls: Pick<LeakClass, 'title' | 'severity' | 'summary' | 'remediation' | 'docUrl' | 'trend' | 'site'>;
+  cls: Pick<LeakClass, 'title' | 'severity' | 'summary' | 'remediation' | 'docUrl' | 'trend' | 'site' | 'allocatesInFlight'>;
   facts: MatchFacts;
   /** Frames that matched the class's conditions, for the finding's evidence. */
   matchedFrames: string[];

@@ -226,8 +226,9 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   if (verdict.growing && !exceedsSamplingError(sampledGrowth(site, verdict.growthBytes), samplingZ)) return undefined;
   const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
   const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !wentOnAfter(warmupEnd, times, sum, shapeHours, shapeRate, heapBytes, params);
-  // A cache nearing its bound keeps less of what it allocates (alloc.ts).
-  const shares = cacheLike && verdict.growing ? keptShareByThird(sum, site.allocs, view.allocs.slice(n - times.length)) : undefined;
+  // A cache nearing its bound keeps less of what it allocates (alloc.ts),
+  // unless its class says its site allocates in flight beside what it keeps.
+  const shares = cacheLike && verdict.growing && !g.classification.cls.allocatesInFlight ? keptShareByThird(sum, site.allocs, view.allocs.slice(n - times.length)) : undefined;
   const keptShares = shares && keepsFallingShare(shares, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ) ? shares : undefined;
   // In the warm-up every growth is held at info, and "slowing" only picks
   // the label: "filling, slowing down" on a steady leak would mislead, so
