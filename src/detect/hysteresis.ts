@@ -21,6 +21,9 @@
  *   stopped within about as long as before: its scatter is the sampling
  *   period's.
  *
+ * "The finding's rate" is the rate the site's allocation since implies
+ * (loadShare): a leak whose traffic fell grows slower without having stopped.
+ *
  * A plateau after a fast leak rejects the rate as soon as `resolve_after` has
  * passed; noise around a slow leak keeps the interval wide and the finding
  * open until enough points have accumulated to tell. A site still growing
