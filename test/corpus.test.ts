@@ -238,6 +238,10 @@ const SHAPES: Record<string, string[]> = {
     'leak-server-request-field-gonet-realtime-1min', 'leak-client-response-field-gonet-realtime-2min', 'leak-duplicate-clients-realtime-45s', 'leak-idle-connections-realtime-45s',
     'leak-codec-generic-map-title-realtime-1min', 'trap-kitex-warmup-realtime-1min', 'trap-netpoll-churn-gonet-realtime-45s',
   ],
+  'issue 10\'s shapes and the guide\'s classes in real time: a field leak that starts at minute 40 after a warm-up FIFO, two leaks at once at 30 s, a load ramp beside a FIFO at 45 s, a log-t symbol table, Sonic over Go\'s net package, a field leak on Kitex v0.10.0 at 90 s (held-out round 75)': [
+    'leak-kitex-note-after-warmup-realtime-1min', 'leak-kitex-two-leaks-realtime-30s', 'trap-kitex-ramp-fifo-realtime-45s', 'trap-cache-log-realtime-1min',
+    'leak-sonic-string-gonet-realtime-45s', 'leak-server-request-field-realtime-90s-kitex-v010',
+  ],
   'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min',
     // Held-out round 29 (stop 32): a half-hourly batch alone and beside a leak; a leak in rare 4 MB bursts at 2 minutes.
     'trap-batch-30min-1min', 'leak-beside-batch-1min', 'leak-burst-rare-2min'],
@@ -362,10 +366,13 @@ describe('labelled corpus', () => {
   // 0.942; with round 68 (busy servers leaking on one request in 100, all
   // right), 294 of 312, 0.942; with round 69 (GOGC=off with a memory
   // limit, all right), 296 of 314, 0.943; with rounds 70 and 71 (in real
-  // time, all right), 298 of 316, 0.943, held here at 0.94 so that any
-  // further wrong warning fails.
-  it('precision >= 0.94 (issue 10 asks 0.95), recall >= 0.95, class accuracy >= 0.9', () => {
-    assert.ok(score.precision >= 0.94, `precision ${score.precision}`);
+  // time, all right), 298 of 316, 0.943; with rounds 72 to 74, 306 of 324,
+  // 0.944; with stop 51's detection (fewer warnings raised twice at one
+  // site, one of them wrong), 305 of 322, 0.947; with round 75 (all right),
+  // 308 of 325, 0.948, held here at 0.945 so that any further wrong
+  // warning fails.
+  it('precision >= 0.945 (issue 10 asks 0.95), recall >= 0.95, class accuracy >= 0.9', () => {
+    assert.ok(score.precision >= 0.945, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
     assert.ok(score.classAccuracy >= 0.9, `class accuracy ${score.classAccuracy}`);
   });
@@ -1485,6 +1492,38 @@ describe('labelled corpus', () => {
     for (const trap of ['trap-kitex-warmup-realtime-1min', 'trap-netpoll-churn-gonet-realtime-45s']) assert.deepEqual(byName(trap).alerts, [], trap);
     // The FIFO is read as filling, never as its field's class.
     assert.deepEqual([...new Set(byName('trap-kitex-warmup-realtime-1min').findings.map((f) => `${f.classId} ${f.severity}`))], ['cache-filling info']);
+  });
+
+  it('held-out round 75: in real time, a field leak after a warm-up FIFO, an audit leak beside a field leak and Sonic over gonet warn with their class; a ramp beside a FIFO and a log-t table stay quiet', () => {
+    // Recorded by test/fixtures/shapes (its Kitex Inventory server and its
+    // plain-Go symbol table, on the real clock), test/fixtures/kitex and
+    // test/fixtures/kitex-v010 (real time, no ?gc=1, 90 minutes) after
+    // stop 51's detection was settled, and scored before any change:
+    // precision 3 of 3, recall 3 of 5, class 3 of 3, both healthy series
+    // quiet. Stop 50's detector scores the same; its Sonic warning came at
+    // 77, after reading the leak as filling.
+    warnsOnceAt({
+      // The leak starts at minute 39, past the FIFO's fill: timed from there.
+      'leak-kitex-note-after-warmup-realtime-1min': ['server-request-field-held', /inventory\.\(\*StockQuery\)\.FastReadField4$/, 45],
+      'leak-sonic-string-gonet-realtime-45s': ['sonic-string-pinning', /echo\.\(\*Request\)\.FastReadField3$/, 80],
+    });
+    // The warm-up FIFO beside the late leak is read as filling, never warned.
+    const late = byName('leak-kitex-note-after-warmup-realtime-1min');
+    assert.ok(late.findings.some((f) => f.classId === 'cache-filling' && f.function === 'main.(*inventoryHandler).remember'), 'the FIFO read as filling');
+    // Two leaks at once: the audit log (~76 MB/h) warns at 66; the field
+    // leak beside it (~11 MB/h, 1-3 KiB tags) went on at ~0.4 of its rate past
+    // the warm-up (4 sampled objects in 25 minutes where ~12 were expected):
+    // held with its class.
+    const two = byName('leak-kitex-two-leaks-realtime-30s');
+    assert.deepEqual(two.alerts.map((f) => `${f.classId} ${f.function}`), ['unclassified-growth main.(*auditLog).record']);
+    assert.ok(two.findings.some((f) => f.classId === 'server-request-field-held' && f.severity === 'info' && f.evidence.hold !== undefined), 'the field leak held with its class');
+    // Kitex v0.10.0 at 1.2 requests a second: nothing but the handler's
+    // sync.Map entries grows (0.6 MB in 90 minutes), and nothing is said.
+    assert.deepEqual(byName('leak-server-request-field-realtime-90s-kitex-v010').findings, []);
+    for (const trap of ['trap-kitex-ramp-fifo-realtime-45s', 'trap-cache-log-realtime-1min']) {
+      assert.deepEqual(byName(trap).alerts, [], trap);
+      assert.ok(byName(trap).findings.some((f) => f.classId === 'cache-filling'), `${trap}: read as filling`);
+    }
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {

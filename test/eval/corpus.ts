@@ -193,7 +193,10 @@ export function evaluateSeries(dir: string, params: DetectParams, degradation?: 
       minutesToDetect: finding ? Math.round((warnedAt(finding)! - windowMs) / 60_000) : null,
       firstFinding,
       minutesToFirstFinding: firstFinding ? Math.round((firstFinding.detectedAt - windowMs) / 60_000) : null,
-      alerted: inWindow.length > 0,
+      // Warned at this leak: a warning of its class, or of no class the
+      // series expects. With several leaks, one leak's warning is not another's
+      // (a leak missed beside a found one is a miss, not a wrong class).
+      alerted: inWindow.some((f) => f.classId === c || !classes.includes(f.classId)),
       classCorrect: firstClasses.includes(c),
     };
   });
