@@ -190,14 +190,18 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   if (!verdict.growing && !verdict.slowing) return undefined;
   const allocs = sumOver(state.series, h, g.members, view, 'allocated');
   const site: SiteWindow = { times, sum, allocs: allocs.slice(n - times.length), meanObjectBytes: meanObjectBytesOf(state.series, g.members), periodBytes: state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD };
-  if (g.classification.classId !== UNCLASSIFIED.id && verdict.slowedDown && !slowsBeyondSamplingError(times, sum, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ)) {
+  // The sampled estimate's variance per byte, and whether a class's stack
+  // says what the site is: its slowing then counts only beyond that error.
+  const bytesVariance = Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes));
+  const classified = g.classification.classId !== UNCLASSIFIED.id;
+  if (classified && verdict.slowedDown && !slowsBeyondSamplingError(times, sum, bytesVariance, samplingZ)) {
     verdict = { ...verdict, growing: true, slowing: false, slowedDown: false, reason: undefined };
   }
   // Whether growth is slowing, judged per unit of load where the load
   // fell (load-time.ts): a leak that keeps a record per request slows
   // with its traffic. Unclassified growth only: a class's buffers in
   // flight follow traffic by design, and its stack says what it is.
-  const shapeTimes = g.classification.classId === UNCLASSIFIED.id ? loadTimeAxis(times, view.allocs.slice(n - times.length), site.allocs, site.periodBytes, SLOWING_Z, CONFIRM_RATE) : times;
+  const shapeTimes = !classified ? loadTimeAxis(times, view.allocs.slice(n - times.length), site.allocs, site.periodBytes, SLOWING_Z, CONFIRM_RATE) : times;
   const shapeHours = hoursOf(shapeTimes);
   // The rate per hour of the shape's axis (per hour of average load there).
   let shapeRate = verdict.slopePerHour;
@@ -229,13 +233,15 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   // A cache nearing its bound keeps less of what it allocates (alloc.ts),
   // unless its class says its site allocates in flight beside what it keeps.
   const shares = cacheLike && verdict.growing && !g.classification.cls.allocatesInFlight ? keptShareByThird(sum, site.allocs, view.allocs.slice(n - times.length)) : undefined;
-  const keptShares = shares && keepsFallingShare(shares, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ) ? shares : undefined;
+  const keptShares = shares && keepsFallingShare(shares, bytesVariance, samplingZ) ? shares : undefined;
   // In the warm-up every growth is held at info, and "slowing" only picks
   // the label: "filling, slowing down" on a steady leak would mislead, so
-  // there it must exceed the sampling error. Past the warm-up the thirds'
-  // plain ordering stays: it holds a cache's warning at weaker evidence,
-  // and a leak whose rate holds fails it again within minutes.
-  if ((young || g.classification.classId !== UNCLASSIFIED.id) && verdict.decelerating && !slowsBeyondSamplingError(shapeTimes, sum, Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes)), samplingZ)) {
+  // there it must exceed the sampling error, and so must a class's site's
+  // at any age (its stack says what it is). Past the warm-up the thirds'
+  // plain ordering stays for growth no class explains: it holds a cache's
+  // warning at weaker evidence, and a leak whose rate holds fails it again
+  // within minutes.
+  if ((young || classified) && verdict.decelerating && !slowsBeyondSamplingError(shapeTimes, sum, bytesVariance, samplingZ)) {
     verdict = { ...verdict, decelerating: false };
   }
   // Found filling past the warm-up (in it, "filling" is only a label of
@@ -244,7 +250,7 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   const anchored = filledFrom !== undefined && filledFrom >= warmupEnd!;
   const resumed = anchored ? resumedAfterFilling(filledFrom, times, sum, heapBytes, params, shapeHours) : undefined;
   const stillFilling = resumed === false;
-  const slowerThanBefore = cacheLike && verdict.growing && !young ? slowerThanBeforeFirstSight(state, g, verdict, variancePerByte(site.meanObjectBytes, site.periodBytes), warmupEnd, params) : undefined;
+  const slowerThanBefore = cacheLike && verdict.growing && !young ? slowerThanBeforeFirstSight(state, g, verdict, bytesVariance, warmupEnd, params) : undefined;
   // Growth no known leak explains, whose rate fell over the points
   // judged: filling, until it went on at its rate after it was found
   // filling (the fall is behind it, as when a leak's traffic fell and
@@ -252,7 +258,7 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   // follows traffic; its stack, not its shape, says what it is. Found
   // filling already, it stays so at a looser significance (hysteresis).
   const fallZ = state.fillingSince?.has(g.classification.facts.function) ? STILL_SLOWING_Z : SLOWING_Z;
-  const rateFell = cacheLike && verdict.growing && resumed !== true && g.classification.classId === UNCLASSIFIED.id && rateFallsBeyondSamplingError(shapeTimes, sum, arrivalVariancePerByte(site.meanObjectBytes, site.periodBytes), fallZ);
+  const rateFell = cacheLike && verdict.growing && resumed !== true && !classified && rateFallsBeyondSamplingError(shapeTimes, sum, arrivalVariancePerByte(site.meanObjectBytes, site.periodBytes), fallZ);
   return { spanMs: verdict.spanMs, verdict, detection: detectionOf(state, g, verdict, alloc, Math.round(horizonMs / MINUTE), age, site.meanObjectBytes), cacheLike, unconfirmed, keptShares, stillFilling, slowerThanBefore, rateFell };
 }
 
