@@ -1253,7 +1253,11 @@ describe('labelled corpus', () => {
       'leak-duplicate-clients-mux-2min': ['duplicate-clients', /^github\.com\/cloudwego\/kitex\/client\.NewClient$/, 180],
     });
     for (const name of ['trap-load-bursts-2min', 'trap-kitex-warmup-3min', 'trap-netpoll-churn-mux-45s']) assert.deepEqual(byName(name).alerts, [], name);
-    assert.deepEqual(byName('trap-kitex-warmup-60min-45s').alerts.map((f) => f.function.replace(/.*\//, '')), ['echo.(*Request).FastReadField2']);
+    // Its FIFO's ~47 sampled entries are replaced past the warm-up, and read
+    // four objects higher five minutes later: within the drift of what it
+    // replaced (confirm.ts: grewBeyondReplacedError), so it no longer warns
+    // (a known false alarm from stop 44 to 51).
+    assert.deepEqual(byName('trap-kitex-warmup-60min-45s').alerts, []);
   });
 
   it('held-out round 61: the codecs at 90 s to 5 minutes, under a load ramp and across a restart, warn with their class at the decoder; busy frugal and JSON-generic services stay quiet', () => {
@@ -1337,8 +1341,11 @@ describe('labelled corpus', () => {
       assert.ok(s.alerts.every((f) => f.classId === 'unclassified-growth'), `${s.manifest.scenario}: a Kitex class`);
     }
     for (const name of ['trap-promlabels-bounded-2min', 'trap-ctx-timeout-30min-1min', 'trap-transport-ramp-30s']) assert.deepEqual(byName(name).alerts, [], name);
-    // The wrong warning of the round (eval/known-false-alarms.ts): timer-closed sessions whose ~23 sampled ones drift up at their plateau.
-    assert.deepEqual(byName('trap-afterfunc-sessions-45min-90s').alerts.map((f) => f.function), ['main.(*sessionStore).open']);
+    // Timer-closed sessions whose ~23 sampled ones drift up at their plateau:
+    // past the warm-up they keep none of what they allocate, and their rise
+    // stays within the drift of what they replaced (confirm.ts:
+    // grewBeyondReplacedError). The round's wrong warning from stop 45 to 51.
+    assert.deepEqual(byName('trap-afterfunc-sessions-45min-90s').alerts, []);
   });
 
   it('held-out round 64: leaks inside go-cache and beside a golang-lru cache are found; golang-lru under uniform keys and go-cache with expiry stay quiet; a grpc.ClientConn per call is missed', () => {

@@ -4,13 +4,17 @@
  * and, for a process first watched late, against the rate its level at first
  * sight says it grew at before (slowerThanBeforeFirstSight). Each compares
  * the rate since with a reference rate, so a cache that fills ever more
- * slowly falls short while a leak keeps its rate.
+ * slowly falls short while a leak keeps its rate. Past the warm-up the
+ * growth must also exceed the drift of what the site replaced since
+ * (grewBeyondReplacedError), so a store that filled and turns over does not
+ * read as going on.
  */
 import type { EpochState } from './engine.js';
 import { UNCLASSIFIED } from './classes.js';
 import type { Group } from './groups.js';
 import { horizonsOf, type DetectParams } from './params.js';
 import { mannKendall, stretchRate, upperNormalQuantile } from './stats.js';
+import { exceedsSamplingError, sampledGrowth, type SampledSite } from './sampling.js';
 import { assessTrend, type TrendVerdict } from './trend.js';
 
 const MINUTE = 60_000;
@@ -77,6 +81,43 @@ export function slowerThanBeforeFirstSight(state: EpochState, g: Group, verdict:
   // Both are sampled: the window's growth, and the level at first sight.
   const variance = Math.max(1, bytesVariance) * (expected + share * share * before);
   return seen + SLOWING_Z * Math.sqrt(variance) < expected ? (before * 3_600_000) / unwatchedMs : undefined;
+}
+
+/**
+ * Whether the site's growth since `from` (the warm-up's end) exceeds the
+ * sampling error of the level it replaced since (sampling.ts). A store that
+ * filled and now turns over (an LRU at capacity, sessions closed by a
+ * timer) frees old, long-sampled bytes: its estimate wanders as they are
+ * re-drawn, and a few points past the warm-up trend up at the rate of the
+ * fill (round 63's timer-closed sessions: ~23 sampled ones rose 8 MB in 3
+ * hours on a flat 12 MB). What it replaced since is what it kept short of
+ * the share of its allocation it kept before: a leak that keeps a share of
+ * what it allocates frees the rest young, whatever its traffic, and
+ * replaces none of its kept level, so it is not held. (Charging all it
+ * freed since to the level held two Kitex field leaks of the corpus back
+ * 11 and 64 minutes and lost a third; the rate it freed at before, scaled
+ * to the time since, held a leak whose traffic varied 40 minutes.) True
+ * when nothing precedes `from`.
+ */
+export function grewBeyondReplacedError(from: number, site: SampledSite, z: number): boolean {
+  const first = site.times.findIndex((t) => t >= from);
+  if (first < 1) return first === 0;
+  const last = site.times.length - 1;
+  const allocatedOver = (a: number, b: number): number => {
+    let allocated = 0;
+    for (let i = a + 1; i <= b; i++) allocated += site.allocs[i]!;
+    return allocated;
+  };
+  const allocatedBefore = allocatedOver(0, first);
+  if (!(allocatedBefore > 0)) return true;
+  const keptBefore = Math.min(1, Math.max(0, (site.sum[first]! - site.sum[0]!) / allocatedBefore));
+  const replaced = Math.max(0, keptBefore * allocatedOver(first, last) - (site.sum[last]! - site.sum[first]!));
+  const times = site.times.slice(first);
+  const sum = site.sum.slice(first);
+  const hours = hoursOf(times);
+  const growth = stretchRate(hours, sum) * hours.at(-1)!;
+  // What sampling.ts reads as freed (allocated minus grown) is what was replaced.
+  return exceedsSamplingError({ ...sampledGrowth({ ...site, times, sum }, growth), allocatedBytes: Math.max(0, growth) + replaced }, z);
 }
 
 /** Points before the split that give the rate then (the fewest Mann–Kendall judges at p < 0.05). */

@@ -22,7 +22,7 @@
  */
 import { allocContext, keepsFallingShare, keptShareByThird, type KeptShares } from './alloc.js';
 import { judgedByShape, UNCLASSIFIED, type LeakClassId } from './classes.js';
-import { CONFIRM_RATE, SLOWING_Z, STILL_SLOWING_Z, hoursOf, resumedAfterFilling, slowerThanBeforeFirstSight, wentOnAfter } from './confirm.js';
+import { CONFIRM_RATE, SLOWING_Z, STILL_SLOWING_Z, grewBeyondReplacedError, hoursOf, resumedAfterFilling, slowerThanBeforeFirstSight, wentOnAfter } from './confirm.js';
 import { asCrashLoop, asLeakedBefore, leakedInLastProcess, outlivedItsProcesses, type CarriedGrowth } from './crash-loop.js';
 import { asFilling, asHeld, detectionOf, versionDetections, type Detection } from './detection.js';
 import { groupsOf, meanObjectBytesOf, sumOf, sumOver, type Group } from './groups.js';
@@ -33,7 +33,7 @@ import { horizonsOf, type DetectParams } from './params.js';
 import { refillsInAnyHorizon } from './refill.js';
 import { median, upperNormalQuantile } from './stats.js';
 import { assessTrend, growthOnset, type TrendVerdict } from './trend.js';
-import { arrivalVariancePerByte, rateFallsBeyondSamplingError, exceedsSamplingError, slowsBeyondSamplingError, variancePerByte, GO_DEFAULT_SAMPLING_PERIOD, type SampledGrowth } from './sampling.js';
+import { arrivalVariancePerByte, rateFallsBeyondSamplingError, exceedsSamplingError, slowsBeyondSamplingError, variancePerByte, sampledGrowth, GO_DEFAULT_SAMPLING_PERIOD, type SampledSite } from './sampling.js';
 
 /** One epoch's detection state, as the session keeps it. */
 export interface EpochState {
@@ -189,7 +189,7 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   }
   if (!verdict.growing && !verdict.slowing) return undefined;
   const allocs = sumOver(state.series, h, g.members, view, 'allocated');
-  const site: SiteWindow = { times, sum, allocs: allocs.slice(n - times.length), meanObjectBytes: meanObjectBytesOf(state.series, g.members), periodBytes: state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD };
+  const site: SampledSite = { times, sum, allocs: allocs.slice(n - times.length), meanObjectBytes: meanObjectBytesOf(state.series, g.members), periodBytes: state.samplingPeriod ?? GO_DEFAULT_SAMPLING_PERIOD };
   // The sampled estimate's variance per byte, and whether a class's stack
   // says what the site is: its slowing then counts only beyond that error.
   const bytesVariance = Math.max(1, variancePerByte(site.meanObjectBytes, site.periodBytes));
@@ -229,7 +229,10 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   // from reading as a leak.)
   if (verdict.growing && !exceedsSamplingError(sampledGrowth(site, verdict.growthBytes), samplingZ)) return undefined;
   const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
-  const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && !wentOnAfter(warmupEnd, times, sum, shapeHours, shapeRate, heapBytes, params);
+  // Growth that began in the warm-up is held until it went on past it at
+  // its rate, and beyond the drift of what the site replaced since (a store
+  // that filled and now turns over reads as rising for a while).
+  const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && (!wentOnAfter(warmupEnd, times, sum, shapeHours, shapeRate, heapBytes, params) || !grewBeyondReplacedError(warmupEnd, site, samplingZ));
   // A cache nearing its bound keeps less of what it allocates (alloc.ts),
   // unless its class says its site allocates in flight beside what it keeps.
   const shares = cacheLike && verdict.growing && !g.classification.cls.allocatesInFlight ? keptShareByThird(sum, site.allocs, view.allocs.slice(n - times.length)) : undefined;
@@ -295,31 +298,4 @@ function decide(list: readonly Judged[], state: EpochState, params: DetectParams
 function remember<V>(memo: Map<string, V>, key: string, value: V): V {
   memo.set(key, value);
   return value;
-}
-
-/** A judged site's window: its points, allocation per point, and what its sampling error depends on. */
-interface SiteWindow {
-  times: readonly number[];
-  sum: readonly number[];
-  /** Bytes allocated in the interval ending at each point (the first is not in the window). */
-  allocs: readonly number[];
-  meanObjectBytes: number | undefined;
-  periodBytes: number;
-}
-
-/** The site's growth over its window, as sampling.ts judges it. */
-function sampledGrowth(site: SiteWindow, growthBytes: number): SampledGrowth {
-  const { sum } = site;
-  let allocated = 0;
-  for (let i = 1; i < site.allocs.length; i++) allocated += site.allocs[i]!;
-  return {
-    spanMs: site.times.at(-1)! - site.times[0]!,
-    points: sum.length,
-    // The level before the growth, from the first tenth (one point is one draw of its error).
-    baseBytes: median(sum.slice(0, Math.max(3, Math.floor(sum.length / 10)))),
-    growthBytes,
-    allocatedBytes: allocated > 0 ? allocated : undefined,
-    meanObjectBytes: site.meanObjectBytes,
-    periodBytes: site.periodBytes,
-  };
 }

@@ -49,7 +49,10 @@ const HELD_OUT_ROUND_24_FALSE_ALARMS = ['trap-cache-log-3min'];
  * (their maps and slices re-grow): asking the share to hold at 3/4 lost
  * leak-many-paths and delayed 15 leaks by up to 93 minutes. Asking the
  * points to continue the line fitted before the warm-up's end lost 33
- * leaks, Kitex field leaks whose first hour bends.
+ * leaks, Kitex field leaks whose first hour bends. Since stop 52 that
+ * growth must also exceed the drift of the entries the site replaced since
+ * (confirm.ts: grewBeyondReplacedError): it does, barely, two minutes later
+ * (4.7 MB past the warm-up against a bound of 4.6).
  */
 const HELD_OUT_ROUND_52_FALSE_ALARMS = ['trap-cache-fill-55min-90s'];
 
@@ -88,40 +91,6 @@ const HELD_OUT_ROUND_55_FALSE_ALARMS = ['trap-spool-76min-2min', 'trap-spool-2h-
 const HELD_OUT_ROUND_58_FALSE_ALARMS = ['trap-cache-bound-tau60-30s'];
 
 /**
- * Held-out round 60 (stop 44), kept as recorded: a Kitex handler's FIFO of
- * 4500 request messages, scraped every 45 s, meant to fill in 55 minutes;
- * its caller delivered ~56 of the 61 requests a second asked, so it filled
- * until ~61 minutes after process start (the site allocated 0.41 MB a
- * minute, 24.8 MB by minute 60). Its ~47 sampled entries are then
- * replaced: the sampled level read 23.2 MB just past the warm-up's end
- * (minute 59, the process started ~1 minute before the first profile) and
- * 26.4 MB five minutes later, four sampled objects up while nine were
- * allocated, which the confirmation read as the growth going on (warning at
- * minute 64.5, resolved at 118.5). The share kept of what the site
- * allocated fell from ~0.96 to ~0.45 there. Measured and left: a binomial
- * test of the sampled objects allocated since the warm-up's end (p < 0.05,
- * their kept share below 3/4 of the share before) quiets this FIFO, but
- * loses leak-duplicate-clients-realtime-2min (kept clients allocate on
- * their own) and delays five leaks by 5-50 minutes; asking the site also to
- * keep less per unit of the process's load, as alloc.ts: keepsFallingShare
- * does, keeps those and quiets nothing (the process allocated a quarter
- * more a minute in those five minutes).
- */
-const HELD_OUT_ROUND_60_FALSE_ALARMS = ['trap-kitex-warmup-60min-45s'];
-
-/**
- * Held-out round 63 (stop 45), kept as recorded: sessions that
- * time.AfterFunc closes 45 minutes after they open, 200 of 2 KiB a scrape at
- * 90 s. Counted exactly (-memprofilerate 1) the store plateaus at 12.9-13.1
- * MB from the moment its first sessions close. At Go's default rate its
- * ~23 sampled sessions are replaced every 45 minutes, and their level
- * happened to climb from 8.4 MB at minute 42 to 16.3 at minute 223: read as
- * filling at minute 36, it warns at 87, when its growth since the warm-up
- * held 3/4 of its earlier rate. Round 52's session LRU is the same case.
- */
-const HELD_OUT_ROUND_63_FALSE_ALARMS = ['trap-afterfunc-sessions-45min-90s'];
-
-/**
  * Held-out round 64 (stop 45), kept as recorded: a golang-lru cache of
  * 60,000 entries under Zipf(1.05) lookups over 10 million keys, meant to
  * fill ever more slowly. The long tail kept its miss rate nearly constant:
@@ -141,4 +110,4 @@ const HELD_OUT_ROUND_64_FALSE_ALARMS = ['trap-lru-zipf-80min-1min'];
  * whose sampled growth rose again between minutes 100 and 160. Both are
  * tested in test/corpus.test.ts.
  */
-export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS, ...HELD_OUT_ROUND_58_FALSE_ALARMS, ...HELD_OUT_ROUND_60_FALSE_ALARMS, ...HELD_OUT_ROUND_63_FALSE_ALARMS, ...HELD_OUT_ROUND_64_FALSE_ALARMS]);
+export const KNOWN_FALSE_ALARMS: ReadonlySet<string> = new Set([...HELD_OUT_ROUND_2_FALSE_ALARMS, ...HELD_OUT_ROUND_20_FALSE_ALARMS, ...HELD_OUT_ROUND_24_FALSE_ALARMS, ...HELD_OUT_ROUND_52_FALSE_ALARMS, ...HELD_OUT_ROUND_54_FALSE_ALARMS, ...HELD_OUT_ROUND_55_FALSE_ALARMS, ...HELD_OUT_ROUND_58_FALSE_ALARMS, ...HELD_OUT_ROUND_64_FALSE_ALARMS]);

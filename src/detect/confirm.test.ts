@@ -1,0 +1,63 @@
+/**
+ * Growth past the warm-up against the sampling error of what the site
+ * replaced since (confirm.ts: grewBeyondReplacedError).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { grewBeyondReplacedError } from './confirm.js';
+import { upperNormalQuantile } from './stats.js';
+import type { SampledSite } from './sampling.js';
+
+const MIN = 60_000;
+const MB = 1e6;
+const Z = upperNormalQuantile(0.001);
+const WARMUP_END = 60 * MIN;
+
+/** A site scraped every minute for `minutes`: its inuse and what it allocated in the minute before each point. */
+function site(minutes: number, inuse: (m: number) => number, allocatedPerMinute: (m: number) => number): SampledSite {
+  const times: number[] = [];
+  const sum: number[] = [];
+  const allocs: number[] = [];
+  for (let m = 0; m <= minutes; m++) {
+    times.push(m * MIN);
+    sum.push(inuse(m));
+    allocs.push(m === 0 ? 0 : allocatedPerMinute(m));
+  }
+  return { times, sum, allocs, meanObjectBytes: 1024, periodBytes: 512 * 1024 };
+}
+
+/** 0.5 MB a minute until minute 60, then a rise of `riseMB` over the 8 minutes since, as sampling drift may read. */
+const filledThenRose = (riseMB: number) => (m: number): number => (m <= 60 ? m * 0.5 * MB : 30 * MB + ((m - 60) / 8) * riseMB * MB);
+
+describe('grewBeyondReplacedError', () => {
+  it('a store that kept all it allocated, and past the warm-up keeps less than it allocates, must rise beyond the drift of what it replaced', () => {
+    // It allocates 4 MB in the 8 minutes since and reads 2.5 MB higher: the
+    // 1.5 MB it no longer kept replaced old entries, whose re-drawn estimate
+    // wanders by ~1.3 MB (one standard error at 512 KiB sampling).
+    assert.equal(grewBeyondReplacedError(WARMUP_END, site(68, filledThenRose(2.5), () => 0.5 * MB), Z), false);
+    // Keeping all it allocates since, the same rise replaced nothing.
+    assert.equal(grewBeyondReplacedError(WARMUP_END, site(68, filledThenRose(4), () => 0.5 * MB), Z), true);
+    // A rise of 9 MB is beyond what replacing 3 MB can read as.
+    assert.equal(grewBeyondReplacedError(WARMUP_END, site(68, filledThenRose(9), () => 1.5 * MB), Z), true);
+  });
+
+  it('a leak that keeps half of what it allocates and frees the rest young replaced nothing, whatever its traffic', () => {
+    const halfKept = (perMinuteAfter: number) =>
+      site(
+        68,
+        (m) => (m <= 60 ? m * 0.5 * MB : 30 * MB + (m - 60) * (perMinuteAfter / 2) * MB),
+        (m) => (m <= 60 ? 1 : perMinuteAfter) * MB,
+      );
+    assert.equal(grewBeyondReplacedError(WARMUP_END, halfKept(1), Z), true);
+    // Its traffic doubled past the warm-up: it allocates twice as much and keeps the same half.
+    assert.equal(grewBeyondReplacedError(WARMUP_END, halfKept(2), Z), true);
+  });
+
+  it('is not asked without points on both sides of the warm-up end', () => {
+    // The window starts past the warm-up: nothing before to tell the share kept then.
+    const late = site(30, (m) => m * 0.5 * MB, () => 0.5 * MB);
+    assert.equal(grewBeyondReplacedError(-1, late, Z), true);
+    // No point since: nothing went on.
+    assert.equal(grewBeyondReplacedError(31 * MIN, late, Z), false);
+  });
+});
