@@ -242,6 +242,9 @@ const SHAPES: Record<string, string[]> = {
     'leak-kitex-note-after-warmup-realtime-1min', 'leak-kitex-two-leaks-realtime-30s', 'trap-kitex-ramp-fifo-realtime-45s', 'trap-cache-log-realtime-1min',
     'leak-sonic-string-gonet-realtime-45s', 'leak-server-request-field-realtime-90s-kitex-v010',
   ],
+  'in real time: a Kitex FIFO that fills at a constant rate for 50 minutes, a field leak of list<string> tags at 2 minutes, a leak beside a cache nearing its bound at 45 s (held-out round 76)': [
+    'trap-kitex-fifo-50min-realtime-1min', 'leak-kitex-tags-realtime-2min', 'leak-beside-bound-cache-realtime-45s',
+  ],
   'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min',
     // Held-out round 29 (stop 32): a half-hourly batch alone and beside a leak; a leak in rare 4 MB bursts at 2 minutes.
     'trap-batch-30min-1min', 'leak-beside-batch-1min', 'leak-burst-rare-2min'],
@@ -369,10 +372,11 @@ describe('labelled corpus', () => {
   // time, all right), 298 of 316, 0.943; with rounds 72 to 74, 306 of 324,
   // 0.944; with stop 51's detection (fewer warnings raised twice at one
   // site, one of them wrong), 305 of 322, 0.947; with round 75 (all right),
-  // 308 of 325, 0.948, held here at 0.945 so that any further wrong
-  // warning fails.
-  it('precision >= 0.945 (issue 10 asks 0.95), recall >= 0.95, class accuracy >= 0.9', () => {
-    assert.ok(score.precision >= 0.945, `precision ${score.precision}`);
+  // 308 of 325, 0.948; with stop 52's drift of what a site replaced past
+  // the warm-up (two fewer wrong), 308 of 323, 0.954; with round 76 (all
+  // right), 310 of 325, 0.954: issue 10's 0.95, held here.
+  it('precision >= 0.95, recall >= 0.95, class accuracy >= 0.9 (issue 10)', () => {
+    assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
     assert.ok(score.classAccuracy >= 0.9, `class accuracy ${score.classAccuracy}`);
   });
@@ -1531,6 +1535,27 @@ describe('labelled corpus', () => {
       assert.deepEqual(byName(trap).alerts, [], trap);
       assert.ok(byName(trap).findings.some((f) => f.classId === 'cache-filling'), `${trap}: read as filling`);
     }
+  });
+
+  it('held-out round 76: in real time, a field leak at 2 minutes and a leak beside a bound cache warn with their class; a 50-minute FIFO and the bound cache stay quiet', () => {
+    // Recorded by test/fixtures/shapes (its Kitex Inventory server and its
+    // plain-Go program, real time, no ?gc=1, 90 minutes), its recipes
+    // committed before stop 52's detection change, and scored after it:
+    // precision 2 of 2, recall 2 of 2, class 2 of 2, the FIFO quiet. Stop
+    // 51's detector scores the same, its field leak's warning at 70.
+    warnsOnceAt({
+      'leak-kitex-tags-realtime-2min': ['server-request-field-held', /inventory\.\(\*StockQuery\)\.FastReadField3$/, 80],
+      'leak-beside-bound-cache-realtime-45s': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 80],
+    });
+    // The cache nearing its bound beside the leak is read as filling, never warned.
+    const cache = byName('leak-beside-bound-cache-realtime-45s').findings.filter((f) => f.function === 'main.(*priceCache).load');
+    assert.ok(cache.some((f) => f.classId === 'cache-filling'), 'the bound cache read as filling');
+    assert.ok(cache.every((f) => f.severity === 'info'), 'the bound cache warned');
+    // A FIFO full at minute ~55 whose sampled level then wanders down as its
+    // entries are replaced: held at info through the warm-up, then nothing.
+    const fifo = byName('trap-kitex-fifo-50min-realtime-1min');
+    assert.deepEqual(fifo.alerts, []);
+    assert.ok(fifo.findings.some((f) => f.function === 'main.(*inventoryHandler).remember' && f.evidence.hold !== undefined), 'the fill held through the warm-up');
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {
