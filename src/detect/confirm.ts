@@ -117,7 +117,7 @@ export function grewBeyondReplacedError(from: number, site: SampledSite, z: numb
   const hours = hoursOf(times);
   const growth = stretchRate(hours, sum) * hours.at(-1)!;
   // What sampling.ts reads as freed (allocated minus grown) is what was replaced.
-  return exceedsSamplingError({ ...sampledGrowth({ ...site, times, sum }, growth), allocatedBytes: Math.max(0, growth) + replaced }, z);
+  return exceedsSamplingError({ ...sampledGrowth({ ...site, times, sum, allocs: site.allocs.slice(first) }, growth), allocatedBytes: Math.max(0, growth) + replaced }, z);
 }
 
 /** Points before the split that give the rate then (the fewest Mann–Kendall judges at p < 0.05). */
