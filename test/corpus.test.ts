@@ -403,7 +403,7 @@ describe('labelled corpus', () => {
   it('catches a ~50 MB/h leak that began at process start just past the 60-minute warm-up, and a ~4 MB/h leak within about two hours', () => {
     // The series' process is about a minute old at its first profile: growth
     // in the first hour of a process is held as `info` (a cache may be
-    // warming up), then confirmed within minutes of the warm-up's end (README: Detection).
+    // warming up), then confirmed within minutes of the warm-up's end (docs/detection.md: the warm-up).
     const fastSeries = byName('leak-unclassified');
     const fast = fastSeries.leaks[0]!;
     assert.ok(fast.minutesToDetect !== null && fast.minutesToDetect <= WARMUP_BOUND_MINUTES, `${fast.minutesToDetect} min`);
@@ -1057,7 +1057,7 @@ describe('labelled corpus', () => {
     // evaluation and it warned for good; a site found filling now stays so
     // while its rate still falls by a standard error (confirm.ts:
     // STILL_SLOWING_Z). The slow leak's log-like table scraped every 2
-    // minutes still warns twice (README: the known false alarms).
+    // minutes still warns twice (docs/evaluation.md: the known false alarms).
     warnsOnceAt({
       'leak-kitex-tags-fall-90s': ['server-request-field-held', /inventory\.\(\*StockQuery\)\.FastReadField3$/, 90],
       'leak-late-beside-bound-1min': ['unclassified-growth', /^main\.\(\*auditTrail\)\.append$/, 60],
@@ -1370,7 +1370,7 @@ describe('labelled corpus', () => {
     // Missed, and no finding at all: each leaked ClientConn's ~25 KB is
     // spread over ~60 allocation sites in grpc-go's own goroutines (none
     // above ~1.2 MB/h of the leak's ~14). Sites are keyed by their owner
-    // frame; nothing sums a library's sites (README, Held-out check, round 64).
+    // frame; nothing sums a library's sites (docs/evaluation.md, Held-out check, round 64).
     assert.deepEqual(byName('leak-grpc-client-per-call-1min').findings.filter((f) => f.classId !== 'cache-filling'), []);
   });
 

@@ -70,7 +70,7 @@ export function ownerFrame(frames: readonly string[]): string | undefined {
  * When the owner is a dependency's frame (client_golang's
  * `prometheus.newHistogram` under label cardinality growth, held-out round
  * 63), the first application frame above it: the code to change. Keying the
- * site there instead was measured and rejected (README, Held-out check,
+ * site there instead was measured and rejected (docs/evaluation.md, Held-out check,
  * round 64); the finding names it.
  */
 function applicationCaller(frames: readonly string[], owner: string, modules: ReadonlyMap<string, string>): string | undefined {

@@ -260,7 +260,7 @@ describe('DetectionSession on synthetic processes', () => {
     // A working set loaded in each process's first 5 minutes, then flat.
     const load: Site = { fn: 'main.(*config).load', inuse: (m) => Math.min(m, 5) * 8 * MB, allocPerMin: (m) => (m < 5 ? 8 * MB : 0.01 * MB) };
     assert.deepEqual(run([load], { minutes: 120, restartEvery: 20 }).warnings, []);
-    // Processes of 10 minutes: less than half of min_window, never judged (README: Crash loops).
+    // Processes of 10 minutes: less than half of min_window, never judged (docs/detection.md: Crash loops).
     assert.deepEqual(run([{ fn: 'main.(*audit).append', inuse: linear(240), allocPerMin: steady(4) }], { minutes: 100, restartEvery: 10 }).warnings, []);
   });
 

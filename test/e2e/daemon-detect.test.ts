@@ -49,7 +49,7 @@ describe('daemon detection', () => {
     // The warning, not just any finding: on a loaded machine a stretch of
     // late scrapes can make the linear leak look like it slows down, which
     // first opens an info `cache-filling` finding that escalates once the
-    // slowing stops (README: Detection), a window (3 minutes) or two
+    // slowing stops (docs/detection.md), a window (3 minutes) or two
     // later: usually the warning comes within 30 s, and the bound allows
     // for that path. A timeout names the findings it saw and what the
     // scrapes did, so that it says why.
@@ -106,7 +106,7 @@ describe('daemon detection', () => {
     // Opened at this site: the held leak finding, at info, and nothing at a paging severity. A
     // starved service leaks more slowly for a while (the CI machine runs the suite in parallel),
     // which reads as slowing and turns the site into an info `cache-filling` finding; once the
-    // growth is steady again for `for`, the held finding is back (README: Detection). So the
+    // growth is steady again for `for`, the held finding is back (docs/detection.md). So the
     // open finding is awaited, not read once.
     const openedHere = () => held.filter((o) => o.fn === 'main.(*sessionStore).remember').map((o) => [o.cls, o.severity]);
     assert.ok(openedHere().some(([cls]) => cls === 'unclassified-growth'), JSON.stringify(openedHere()));
