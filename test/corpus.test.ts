@@ -492,12 +492,11 @@ describe('labelled corpus', () => {
     // 5 minutes, its sampled sum moving in 0.5 MB steps) warns at 90, gains
     // 1.05 MB from minute 165 to 225 where its 3.2 MB/h adds 3.2, resolves at
     // 240, and is raised again at 260.
-    // Held-out round 59's leak-duplicate-clients-45s (~4 MB/h, its sampled
-    // sum at client.NewClient moving in 0.5 MB steps) warns at 68; its site
-    // gains no sampled object in use from minute ~52 to ~105 (~5 expected),
-    // so the warning resolves at 109.5 and is raised again at 169.5, after a
-    // filling finding.
-    const flapsOnSampling = new Set(['leak-duplicate-clients-5min-kitex-v010', 'leak-duplicate-clients-45s']);
+    // Until stop 53 held-out round 59's leak-duplicate-clients-45s flapped
+    // too: warned at 68, resolved at 109.5 and raised again at 169.5. Since
+    // its confirmation past the warm-up is judged within the sampling error
+    // (confirm.ts: wentOnAfter), it warns at 75 and the warning stays open.
+    const flapsOnSampling = new Set(['leak-duplicate-clients-5min-kitex-v010']);
     for (const s of score.series.filter((x) => !flapsOnSampling.has(x.manifest.scenario))) {
       const sites = s.alerts.map((f) => `${f.epoch} ${f.classId} ${f.function}`);
       assert.deepEqual(sites, [...new Set(sites)], `${s.manifest.scenario}: ${s.alerts.map((f) => `${f.classId}@${f.detectedAt}-${f.resolvedAt}`).join(' ')}`);
@@ -903,20 +902,20 @@ describe('labelled corpus', () => {
     const stream = byName('leak-stream-upload-field-2min');
     assert.deepEqual(stream.alerts.map((f) => [f.classId, f.function.replace(/.*\//, '')]), [['server-request-field-held', 'ingest.(*Chunk).FastReadField2']]);
     assert.match(stream.alerts[0]!.summary, /^server keeps Chunk field 2 \(Kitex\)/);
-    // The 1-minute series end at minute 74, and their traffic fell by about a
-    // third from minute 55 (recorded beside a CI run): past the warm-up their
-    // growth went on below 3/4 of its rate, so it is still held at info, with
-    // its class, when they end. Missed warnings, measured and kept.
-    const held: Record<string, [string, string]> = {
+    // The 1-minute series end at minute 74. Past the warm-up their growth
+    // went on below 3/4 of its rate (the handler's chunks ran ~0.6 of it),
+    // and until stop 53 they were held at info to their end. A class's site
+    // falls short of that rate only beyond the sampling error of its ~70
+    // sampled chunks (confirm.ts: wentOnAfter): both warn with their class.
+    const heldUntilStop53: Record<string, [string, string]> = {
       'leak-stream-upload-field': ['server-request-field-held', 'ingest.(*Chunk).FastReadField2'],
       'leak-stream-relay-caller': ['client-response-field-held', 'ingest.(*Ack).FastReadField2'],
     };
-    for (const [name, [cls, fn]] of Object.entries(held)) {
+    for (const [name, [cls, fn]] of Object.entries(heldUntilStop53)) {
       const s = byName(name);
-      assert.deepEqual(s.alerts, [], name);
-      const open = s.findings.filter((f) => f.resolvedAt === null);
-      assert.deepEqual(open.map((f) => [f.classId, f.severity, f.function.replace(/.*\//, '')]), [[cls, 'info', fn]], name);
+      assert.deepEqual(s.alerts.map((f) => [f.classId, f.function.replace(/.*\//, '')]), [[cls, fn]], name);
       assert.ok(s.leaks[0]!.minutesToFirstFinding! <= 46, `${name}: first finding at ${s.leaks[0]!.minutesToFirstFinding} min`);
+      assert.ok(s.leaks[0]!.minutesToDetect! <= WARMUP_BOUND_MINUTES, `${name}: warned at ${s.leaks[0]!.minutesToDetect} min`);
     }
     assert.deepEqual(byName('trap-stream-busy').findings, []);
     // Held-out round 43, scored with the change above: the same two leaks,
@@ -956,8 +955,8 @@ describe('labelled corpus', () => {
     // 4), recall 4 of 6. The 2-minute field leak on Kitex v0.16.3 (~9 MB/h
     // of 2-4 KB strings, one sampled object per 0.5 MB) grew by 5 sampled
     // objects in the 28 minutes after its warm-up, where ~8 were due: below
-    // 3/4 of its rate, so it stays held (info, with its class) to its end at
-    // minute 88; the same program on Kitex v0.7.3 warns at 68. The large
+    // 3/4 of its rate, so until stop 53 it stayed held (info, with its class)
+    // to its end at minute 88 (below); the same program on Kitex v0.7.3 warns at 68. The large
     // requests were recorded as a leak and are relabelled healthy: netpoll
     // v0.7.2 releases a connection's input buffer between two requests and
     // the GC empties the pool that held it, so the buffers show only in the
@@ -969,10 +968,12 @@ describe('labelled corpus', () => {
       // Kitex v0.7.3 decodes with the generated apache Read (no FastRead over the default transport).
       'leak-server-request-field-realtime-2min-kitex-v07': ['server-request-field-held', /echo\.\(\*Request\)\.ReadField2$/, 70],
     };
+    // Its sparse 2-minute field leak (~9 MB/h, ~17 sampled strings an hour)
+    // read 1.3 MB/h over the first 14 minutes past its warm-up; until stop 53
+    // that held it at info to its end. The shortfall is within its sampling
+    // error (confirm.ts: wentOnAfter), and it warns once its rate comes back.
+    expected['leak-server-request-field-realtime-2min'] = ['server-request-field-held', /echo\.\(\*Request\)\.FastReadField2$/, 80];
     warnsOnceAt(expected);
-    const sparse = byName('leak-server-request-field-realtime-2min');
-    assert.deepEqual(sparse.alerts, []);
-    assert.ok(sparse.findings.some((f) => f.classId === 'server-request-field-held' && f.severity === 'info' && f.evidence.hold !== undefined), 'held with its class');
     for (const name of ['trap-kitex-warmup-60min-realtime-1min', 'trap-oversized-requests-realtime-1min', 'trap-load-steps-realtime-1min', 'trap-netpoll-churn-mux-realtime-2min']) {
       assert.deepEqual(byName(name).alerts, [], name);
     }
@@ -982,7 +983,9 @@ describe('labelled corpus', () => {
     // Held-out round 46, scored before any change: precision 1.000 (6 of
     // 6), recall 6 of 7. The apache client at 15 s (~11 MB/h) grew by 6
     // sampled objects in the 28 minutes after its warm-up where ~12 were
-    // due: below 3/4 of its rate, so it stays held at info with its class.
+    // due: below 3/4 of its rate, and until stop 53 it was held at info with
+    // its class to its end. A class's site falls short only beyond the
+    // sampling error (confirm.ts: wentOnAfter): it warns at minute 66.
     const expected: Record<string, [string, RegExp, number]> = {
       // The reflection decoders (frugal, prutal) and the generic codecs have
       // no per-field frame: the finding names the decoder and says why.
@@ -994,10 +997,8 @@ describe('labelled corpus', () => {
       // Kitex v0.11.3's fastpb-generated code on go1.22, ~6 MB/h.
       'leak-codec-fastpb-token-realtime-30s': ['server-request-field-held', /inventory\.\(\*ReserveRequest\)\.fastReadField7$/, 85],
     };
+    expected['leak-codec-apache-blob-realtime-15s'] = ['client-response-field-held', /catalog\.\(\*Item\)\.ReadField7$/, 70];
     warnsOnceAt(expected);
-    const held = byName('leak-codec-apache-blob-realtime-15s');
-    assert.deepEqual(held.alerts, []);
-    assert.ok(held.findings.some((f) => f.classId === 'client-response-field-held' && f.severity === 'info' && f.evidence.hold !== undefined), 'held with its class');
     for (const name of ['trap-codec-grpc-busy-realtime-1min', 'trap-codec-frugal-busy-realtime-30s', 'trap-codec-generic-map-busy-realtime-2min']) assert.deepEqual(byName(name).alerts, [], name);
   });
 
@@ -1235,11 +1236,12 @@ describe('labelled corpus', () => {
       'leak-client-response-field-90s': ['client-response-field-held', /\(\*Response\)\.FastReadField2$/, 90],
     });
     // Its site gains no sampled object from minute ~52 to ~105 (~5
-    // expected): the warning resolved, and a second one came once it grew
-    // again (the one-finding-per-site test above lists it). Both name the
-    // class and the constructor.
+    // expected). Until stop 53 its warning resolved there, and a second one
+    // came once it grew again. Its growth past the warm-up is now judged
+    // within its sampling error (confirm.ts: wentOnAfter): one warning, at
+    // minute 75, that stays open through the stall.
     const dup = byName('leak-duplicate-clients-45s');
-    assert.deepEqual(dup.alerts.map((f) => `${f.classId} ${f.function}`), Array(2).fill('duplicate-clients github.com/cloudwego/kitex/client.NewClient'));
+    assert.deepEqual(dup.alerts.map((f) => `${f.classId} ${f.function}`), ['duplicate-clients github.com/cloudwego/kitex/client.NewClient']);
     assert.ok(dup.leaks[0]!.minutesToDetect! <= 90, `warned at ${dup.leaks[0]!.minutesToDetect} min`);
     assert.deepEqual(byName('trap-netpoll-churn-90s').alerts, []);
   });
@@ -1475,7 +1477,7 @@ describe('labelled corpus', () => {
     );
   });
 
-  it('held-out round 74: in real time, idle connections at 45 s, a map-generic field leak and duplicate clients warn with their class; two sparse leaks are held; a FIFO and gonet echoes stay quiet', () => {
+  it('held-out round 74: in real time, idle connections at 45 s, a map-generic field leak, the field leak of a gonet gateway and duplicate clients warn with their class; a 5 MB/h leak says nothing in 90 minutes; a FIFO and gonet echoes stay quiet', () => {
     // Recorded by test/fixtures/kitex and test/fixtures/kitex-codecs (real
     // time, no ?gc=1, 90 minutes) and scored before any change: precision
     // 2 of 2, recall 2 of 5, class 2 of 2, the two healthy series quiet.
@@ -1486,17 +1488,19 @@ describe('labelled corpus', () => {
     assert.match(byName('leak-codec-generic-map-title-realtime-1min').alerts[0]!.summary, /^server keeps a field decoded by the Kitex generic codec \(field id not visible: /);
     // Missed as recorded: the gonet gateway (~12 MB/h, objects sampled
     // ~0.5 MB each) drew 24 of them in its first hour and 4 in the next 28
-    // minutes, and is held with its class. The duplicate clients (~60 MB/h)
+    // minutes, and until stop 53 was held with its class to its end. Its
+    // shortfall is within the sampling error of so few objects (confirm.ts:
+    // wentOnAfter): it warns at minute 70. The duplicate clients (~60 MB/h)
     // went on at 0.67 of their rate past the warm-up, under CONFIRM_RATE, and
     // then kept a falling share of what their site allocates, read as
     // filling. That share says nothing for this class (its site also
     // allocates each client's request buffers, classes.ts:
     // allocatesInFlight): since stop 51 they are held until their rate goes
     // on, and warn at minute 89 with their class.
-    const gateway = byName('leak-client-response-field-gonet-realtime-2min');
-    assert.deepEqual(gateway.alerts, []);
-    assert.ok(gateway.findings.some((f) => f.classId === 'client-response-field-held' && f.severity === 'info' && f.evidence.hold !== undefined), 'the gateway held with its class');
-    warnsOnceAt({ 'leak-duplicate-clients-realtime-45s': ['duplicate-clients', /kitex\/client\.NewClient$/, 90] });
+    warnsOnceAt({
+      'leak-client-response-field-gonet-realtime-2min': ['client-response-field-held', /echo\.\(\*Response\)\.FastReadField2$/, 75],
+      'leak-duplicate-clients-realtime-45s': ['duplicate-clients', /kitex\/client\.NewClient$/, 90],
+    });
     assert.ok(!byName('leak-duplicate-clients-realtime-45s').findings.some((f) => f.classId === 'cache-filling'), 'the duplicate clients read as filling');
     // ~5 MB/h by design, 9 sampled objects in 87 minutes: nothing to say in 90 minutes.
     assert.deepEqual(byName('leak-server-request-field-gonet-realtime-1min').findings, []);

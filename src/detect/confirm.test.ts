@@ -1,10 +1,13 @@
 /**
- * Growth past the warm-up against the sampling error of what the site
- * replaced since (confirm.ts: grewBeyondReplacedError).
+ * Growth past the warm-up: against the sampling error of what the site
+ * replaced since (confirm.ts: grewBeyondReplacedError), and at the rate it
+ * had before, for a class's site within the sampling error (wentOnAfter).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { grewBeyondReplacedError } from './confirm.js';
+import { grewBeyondReplacedError, hoursOf, wentOnAfter } from './confirm.js';
+import { DEFAULT_DETECT_PARAMS } from './params.js';
+import { variancePerByte } from './sampling.js';
 import { upperNormalQuantile } from './stats.js';
 import type { SampledSite } from './sampling.js';
 
@@ -59,5 +62,42 @@ describe('grewBeyondReplacedError', () => {
     assert.equal(grewBeyondReplacedError(-1, late, Z), true);
     // No point since: nothing went on.
     assert.equal(grewBeyondReplacedError(31 * MIN, late, Z), false);
+  });
+});
+
+describe('wentOnAfter', () => {
+  /** 90 one-minute points: `before` MB/h until minute 60, then `after` MB/h, with the window's rate given as `before`. */
+  const wentOn = (before: number, after: number, bytesVariance?: number): boolean => {
+    const times: number[] = [];
+    const values: number[] = [];
+    for (let m = 0; m <= 90; m++) {
+      times.push(m * MIN);
+      values.push(((Math.min(m, 60) * before + Math.max(0, m - 60) * after) / 60) * MB);
+    }
+    return wentOnAfter(WARMUP_END, times, values, hoursOf(times), before * MB, 64 * MB, DEFAULT_DETECT_PARAMS, bytesVariance);
+  };
+  // A class's site: 2 KiB strings at Go's 512 KiB sampling.
+  const sampled = variancePerByte(2048, 512 * 1024);
+
+  it('goes on at 3/4 of its rate or more, whatever the sampling', () => {
+    assert.equal(wentOn(10, 8), true);
+    assert.equal(wentOn(10, 8, sampled), true);
+  });
+
+  it('at half its rate, is held unless the sampling error explains the shortfall (a class\'s site)', () => {
+    // 10 MB/h is ~20 sampled strings an hour: half an hour at half that
+    // rate is ~5 sampled strings short of ~7, within the error.
+    assert.equal(wentOn(10, 5), false);
+    assert.equal(wentOn(10, 5, sampled), true);
+  });
+
+  it('a cache still filling at a quarter of its rate is held, with its many samples', () => {
+    // 100 MB/h is ~200 sampled objects an hour: 25 MB/h past the warm-up is
+    // ~50 sampled short of what 3/4 of its rate would give.
+    assert.equal(wentOn(100, 25, sampled), false);
+  });
+
+  it('a site that stopped growing is held whatever its sampling', () => {
+    assert.equal(wentOn(10, 0, sampled), false);
   });
 });

@@ -136,9 +136,11 @@ export function hoursOf(times: readonly number[]): number[] {
  * has passed since `from`, the points since then must also pass every check
  * on their own. Before, the few points since (at least 4, the fewest
  * Mann–Kendall judges at p < 0.05) must trend up: a confirmation of a trend
- * the whole window already showed.
+ * the whole window already showed. With `bytesVariance` (a class's site),
+ * a rate since below CONFIRM_RATE of `rateThen` holds it only where the
+ * shortfall exceeds the sampling error (slowerBeyondSamplingError).
  */
-export function wentOnAfter(from: number, times: readonly number[], values: readonly number[], hours: readonly number[], rateThen: number, heapBytes: number, params: DetectParams): boolean {
+export function wentOnAfter(from: number, times: readonly number[], values: readonly number[], hours: readonly number[], rateThen: number, heapBytes: number, params: DetectParams, bytesVariance?: number): boolean {
   const first = times.findIndex((t) => t >= from);
   if (first < 0 || times.length - first < 4) return false;
   const postTimes = times.slice(first);
@@ -152,7 +154,33 @@ export function wentOnAfter(from: number, times: readonly number[], values: read
   if (enough ? !assessTrend(postTimes, v, heapBytes, withoutLeastGrowth(params)).growing : span < CONFIRM_SPAN_MS || !(mannKendall(v).pIncreasing < CONFIRM_P)) return false;
   // Either way, at nearly the reference rate: a bounded cache still fills
   // after the warm-up, ever more slowly, and trends on its own.
-  return stretchRate(hours.slice(first), v) >= CONFIRM_RATE * rateThen;
+  const rateSince = stretchRate(hours.slice(first), v);
+  if (rateSince >= CONFIRM_RATE * rateThen) return true;
+  return bytesVariance !== undefined && !slowerBeyondSamplingError(hours, first, rateSince, rateThen, bytesVariance);
+}
+
+/**
+ * Whether growth since `hours[first]` at `rateSince` fell short of
+ * CONFIRM_RATE of `rateThen` (the rate over all of `hours`) by more than
+ * the profiler's sampling error explains, one-sided at SLOWING_Z. Both
+ * rates are sampled growth: the bytes the points since should have gained
+ * (variance `bytesVariance` per byte), and the window's growth that sets the
+ * reference, scaled to the time since. A site of a class's stack is slowing
+ * only where this holds, as within the warm-up (engine.ts: a class's site
+ * slows only beyond the sampling error): a Kitex field leak of ~10 MB/h
+ * keeps ~20 sampled strings an hour, and half an hour past the warm-up its
+ * estimate can run at half its rate by chance. A cache of request fields
+ * that still fills past the warm-up, ever more slowly, falls further short
+ * with every sample.
+ */
+function slowerBeyondSamplingError(hours: readonly number[], first: number, rateSince: number, rateThen: number, bytesVariance: number): boolean {
+  const hoursSince = hours.at(-1)! - hours[first]!;
+  const windowHours = hours.at(-1)! - hours[0]!;
+  if (!(hoursSince > 0 && windowHours > 0)) return true;
+  const expected = CONFIRM_RATE * rateThen * hoursSince;
+  const share = (CONFIRM_RATE * hoursSince) / windowHours;
+  const variance = bytesVariance * (Math.max(0, expected) + share * share * Math.max(0, rateThen * windowHours));
+  return expected - rateSince * hoursSince > SLOWING_Z * Math.sqrt(variance);
 }
 
 /**

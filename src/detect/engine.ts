@@ -231,8 +231,10 @@ function judgeSite(state: EpochState, params: DetectParams, { warmupEnd, young, 
   const age = state.processStartMs === undefined ? undefined : Math.round((now - state.processStartMs) / MINUTE);
   // Growth that began in the warm-up is held until it went on past it at
   // its rate, and beyond the drift of what the site replaced since (a store
-  // that filled and now turns over reads as rising for a while).
-  const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && (!wentOnAfter(warmupEnd, times, sum, shapeHours, shapeRate, heapBytes, params) || !grewBeyondReplacedError(warmupEnd, site, samplingZ));
+  // that filled and now turns over reads as rising for a while). A class's
+  // site falls short of its rate only beyond the sampling error, as its
+  // slowing does above: its stack says what it is.
+  const unconfirmed = cacheLike && warmupEnd !== undefined && times[0]! < warmupEnd && (!wentOnAfter(warmupEnd, times, sum, shapeHours, shapeRate, heapBytes, params, classified ? bytesVariance : undefined) || !grewBeyondReplacedError(warmupEnd, site, samplingZ));
   // A cache nearing its bound keeps less of what it allocates (alloc.ts),
   // unless its class says its site allocates in flight beside what it keeps.
   const shares = cacheLike && verdict.growing && !g.classification.cls.allocatesInFlight ? keptShareByThird(sum, site.allocs, view.allocs.slice(n - times.length)) : undefined;

@@ -453,7 +453,10 @@ describe('open findings: hysteresis', () => {
     // plain ordering held seed 2 as filling and seeds 5 and 12 until 75. A
     // class's stack says what it is, so its slowing must exceed the sampling
     // error (engine.ts). Growth no class explains keeps the plain ordering:
-    // it holds a cache's warning at weaker evidence.
+    // it holds a cache's warning at weaker evidence. Past the warm-up, its
+    // rate since falls short of 3/4 of the window's only beyond the sampling
+    // error too (confirm.ts: wentOnAfter): until stop 53 seed 7 ran at
+    // about half its rate since by chance and never warned; it warns at 85.
     const KX = 'github.com/cloudwego/kitex';
     const decoder = ['kitex_gen/echo.(*Request).FastRead', 'kitex_gen/echo.(*EchoEchoArgs).FastReadField1', 'kitex_gen/echo.(*EchoEchoArgs).FastRead', `${KX}/pkg/remote/codec/thrift.fastUnmarshal`, `${KX}/pkg/remote/codec/thrift.thriftCodec.Unmarshal`, `${KX}/pkg/remote/codec.(*defaultCodec).DecodePayload`, `${KX}/pkg/remote/trans.(*svrTransHandler).Read`, `${KX}/pkg/remote/trans.(*svrTransHandler).OnRead`, `${KX}/pkg/remote/trans/netpoll.(*transServer).onConnRead`, 'github.com/cloudwego/netpoll.(*connection).onProcess.func1'];
     const warnedBy: number[] = [];
@@ -467,8 +470,8 @@ describe('open findings: hysteresis', () => {
       const plain: Site = { fn: 'main.(*auditTrail).append', inuse: sampled(linear(12), seed), allocPerMin: steady(0.2) };
       if (run([plain], { startAge: 0, minutes: 90, seed }).findings.some((f) => f.classId === 'cache-filling')) unclassifiedFilling++;
     }
-    assert.ok(warnedBy.length >= 19, `${warnedBy.length} of 20 warned`);
-    assert.ok(Math.max(...warnedBy) <= 80, `warned at ${warnedBy.join(', ')} min`);
+    assert.equal(warnedBy.length, 20, `${warnedBy.length} of 20 warned`);
+    assert.ok(warnedBy.filter((t) => t <= 80).length >= 19, `warned at ${warnedBy.join(', ')} min`);
     assert.ok(unclassifiedFilling >= 1, 'the same growth with no class is held as filling at weaker evidence');
   });
 
