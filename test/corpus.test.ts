@@ -245,6 +245,9 @@ const SHAPES: Record<string, string[]> = {
   'in real time: a Kitex FIFO that fills at a constant rate for 50 minutes, a field leak of list<string> tags at 2 minutes, a leak beside a cache nearing its bound at 45 s (held-out round 76)': [
     'trap-kitex-fifo-50min-realtime-1min', 'leak-kitex-tags-realtime-2min', 'leak-beside-bound-cache-realtime-45s',
   ],
+  'in real time: a leak of 256 KiB entries, a 45-value fill of 0.5 MiB values, a field leak under a ramp at 90 s (held-out round 77)': [
+    'leak-few-objects-realtime-1min', 'trap-fill-few-objects-45min-realtime-90s', 'leak-kitex-note-ramp-realtime-90s',
+  ],
   'leaks in bursts: a job that leaks per run (every 30-60 min), a leak on errors; a batch loaded and freed every hour': ['leak-hourly-job', 'leak-job-30min-2min', 'leak-error-bursts', 'trap-hourly-batch', 'leak-bursty-4min',
     // Held-out round 29 (stop 32): a half-hourly batch alone and beside a leak; a leak in rare 4 MB bursts at 2 minutes.
     'trap-batch-30min-1min', 'leak-beside-batch-1min', 'leak-burst-rare-2min'],
@@ -374,7 +377,10 @@ describe('labelled corpus', () => {
   // site, one of them wrong), 305 of 322, 0.947; with round 75 (all right),
   // 308 of 325, 0.948; with stop 52's drift of what a site replaced past
   // the warm-up (two fewer wrong), 308 of 323, 0.954; with round 76 (all
-  // right), 310 of 325, 0.954: issue 10's 0.95, held here.
+  // right), 310 of 325, 0.954; with stop 53's confirmation of a class's
+  // site within its sampling error (five more leaks found, none wrong),
+  // 314 of 329, 0.954; with round 77 (all right), 315 of 330, 0.955:
+  // issue 10's 0.95, held here.
   it('precision >= 0.95, recall >= 0.95, class accuracy >= 0.9 (issue 10)', () => {
     assert.ok(score.precision >= 0.95, `precision ${score.precision}`);
     assert.ok(score.recall >= 0.95, `recall ${score.recall}`);
@@ -1560,6 +1566,28 @@ describe('labelled corpus', () => {
     const fifo = byName('trap-kitex-fifo-50min-realtime-1min');
     assert.deepEqual(fifo.alerts, []);
     assert.ok(fifo.findings.some((f) => f.function === 'main.(*inventoryHandler).remember' && f.evidence.hold !== undefined), 'the fill held through the warm-up');
+  });
+
+  it('held-out round 77: in real time, a field leak under a ramp warns with its class; a 45-value fill of 0.5 MiB values stays quiet; a leak of 256 KiB entries is held', () => {
+    // Recorded by test/fixtures/shapes (its Kitex Inventory server and its
+    // plain-Go program, real time, no ?gc=1, 90 minutes), its recipes
+    // committed before stop 53's detection change, and scored after it:
+    // precision 1 of 1, recall 1 of 2, class 1 of 1, the fill quiet. Stop
+    // 52's detector scores the same, its field leak's warning at 69.
+    warnsOnceAt({ 'leak-kitex-note-ramp-realtime-90s': ['server-request-field-held', /inventory\.\(\*StockQuery\)\.FastReadField4$/, 75] });
+    // Its 45 values, ~0.4 sampled each, read as a filling cache once full
+    // and replaced: info only.
+    const fill = byName('trap-fill-few-objects-45min-realtime-90s');
+    assert.deepEqual(fill.alerts, []);
+    assert.ok(fill.findings.some((f) => f.function === 'main.(*sessionCache).admit' && f.classId === 'cache-filling'), 'the fill read as filling');
+    // Missed as recorded: ~13 MB/h in 256 KiB entries (~0.67 MB a sampled
+    // step), 5 steps in the 29 minutes past the warm-up where ~9 were due.
+    // Its site names no class, so the point estimate below 3/4 of its rate
+    // holds it at info, with the hold's reason, to the end (README: What it
+    // can't).
+    const few = byName('leak-few-objects-realtime-1min');
+    assert.deepEqual(few.alerts, []);
+    assert.ok(few.findings.some((f) => f.function === 'main.(*auditTrail).append' && f.classId === 'unclassified-growth' && f.evidence.hold !== undefined), 'held with its class');
   });
 
   it('names abnormally large requests that nothing keeps as a risk (info, with the class), and ordinary large payloads not at all', () => {
