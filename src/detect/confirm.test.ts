@@ -86,7 +86,8 @@ describe('wentOnAfter', () => {
 
   it('at half its rate, is held unless the sampling error explains the shortfall (a class\'s site)', () => {
     // 10 MB/h is ~20 sampled strings an hour: half an hour at half that
-    // rate is ~5 sampled strings short of ~7, within the error.
+    // rate gains ~5 sampled strings where 3/4 of its rate gives ~7, a
+    // shortfall within the error.
     assert.equal(wentOn(10, 5), false);
     assert.equal(wentOn(10, 5, sampled), true);
   });
