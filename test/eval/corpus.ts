@@ -29,7 +29,7 @@
  * Info findings are no alarms (not in precision/recall/class accuracy), but
  * those on healthy series are counted and reported.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeDecoded, decodeProfileFiles } from '../../src/cli/analyze.js';
 import { collectProfileFiles } from '../../src/cli/profile-files.js';
@@ -216,9 +216,7 @@ export function evaluateSeries(dir: string, params: DetectParams, degradation?: 
 
 /** Every series of a corpus folder (the heap corpus by default; goroutine.ts scores goroutine-corpus). */
 export function evaluateCorpus(params: DetectParams, corpus = CORPUS, degradation?: Degradation): CorpusScore {
-  const series = readdirSync(corpus)
-    .sort()
-    .flatMap((name) => evaluateSeries(join(corpus, name), params, degradation) ?? []);
+  const series = seriesDirs(corpus).flatMap((dir) => evaluateSeries(dir, params, degradation) ?? []);
   const allAlerts = series.reduce((n, s) => n + s.alerts.length, 0);
   const correctAlerts = series.reduce((n, s) => n + s.correct, 0);
   const leaks = series.flatMap((s) => s.leaks);
@@ -243,6 +241,28 @@ export function evaluateCorpus(params: DetectParams, corpus = CORPUS, degradatio
     medianFastFirstMinutes: ttd(fast, true),
     medianSlowFirstMinutes: ttd(slow, true),
   };
+}
+
+/**
+ * The series folders of a corpus (each holds manifest.json and profiles/),
+ * in name order. Files beside them (a README) are not series; a folder
+ * without a manifest is an error that names it, not a series left out of
+ * the score.
+ */
+export function seriesDirs(corpus: string): string[] {
+  let names;
+  try {
+    names = readdirSync(corpus);
+  } catch (err) {
+    throw new Error(`corpus ${corpus}: ${(err as Error).message}`);
+  }
+  // statSync follows links: a corpus may link the series it borrows.
+  const dirs = names.sort().map((name) => join(corpus, name)).filter((path) => statSync(path).isDirectory());
+  for (const dir of dirs) {
+    if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`corpus ${corpus}: ${dir} has no manifest.json (a series is a folder with manifest.json and profiles/)`);
+  }
+  if (dirs.length === 0) throw new Error(`corpus ${corpus}: no series (a series is a folder with manifest.json and profiles/)`);
+  return dirs;
 }
 
 /**

@@ -23,8 +23,8 @@ export interface GoroutineManifest extends Manifest {
   goroutines_per_hour: number;
 }
 
-export function evaluateGoroutineCorpus(params: DetectParams): CorpusScore {
-  return evaluateCorpus(params, GOROUTINE_CORPUS);
+export function evaluateGoroutineCorpus(params: DetectParams, corpus = GOROUTINE_CORPUS): CorpusScore {
+  return evaluateCorpus(params, corpus);
 }
 
 export const goroutineManifest = (s: SeriesResult): GoroutineManifest => s.manifest as GoroutineManifest;

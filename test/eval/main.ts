@@ -2,16 +2,46 @@
  * `npm run eval`: the corpus evaluation tables (heap corpus, then goroutine
  * corpus). `npm run eval -- --degraded`: also the heap corpus replayed with
  * scrapes lost (degrade.ts), as summaries.
+ *
+ * `--corpus DIR` and `--goroutine-corpus DIR` score series of your own, laid
+ * out as test/fixtures/corpus is (a folder per series with manifest.json and
+ * profiles/), in place of the shipped ones; given only one of them, only its
+ * table is printed. Detection is meant to hold on series it was never tuned
+ * on, and this is how to measure it there.
  */
+import { parseArgs } from 'node:util';
 import { DEFAULT_DETECT_PARAMS } from '../../src/detect/params.js';
-import { evaluateCorpus, renderDegraded, renderScore } from './corpus.js';
+import { CORPUS, evaluateCorpus, renderDegraded, renderScore } from './corpus.js';
 import { DEGRADATIONS, type Degradation } from './degrade.js';
-import { evaluateGoroutineCorpus, renderGoroutineScore } from './goroutine.js';
+import { GOROUTINE_CORPUS, evaluateGoroutineCorpus, renderGoroutineScore } from './goroutine.js';
 
-process.stdout.write(`${renderScore(evaluateCorpus(DEFAULT_DETECT_PARAMS))}\n\n`);
-process.stdout.write(`${renderGoroutineScore(evaluateGoroutineCorpus(DEFAULT_DETECT_PARAMS))}\n`);
-if (process.argv.includes('--degraded')) {
-  for (const d of Object.keys(DEGRADATIONS) as Degradation[]) {
-    process.stdout.write(`\n${renderDegraded(d, evaluateCorpus(DEFAULT_DETECT_PARAMS, undefined, d))}\n`);
+const USAGE = 'usage: npm run eval -- [--corpus DIR] [--goroutine-corpus DIR] [--degraded]';
+
+function main(): void {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: { corpus: { type: 'string' }, 'goroutine-corpus': { type: 'string' }, degraded: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${USAGE}`);
   }
+  const own = values.corpus !== undefined || values['goroutine-corpus'] !== undefined;
+  const heap = values.corpus ?? (own ? undefined : CORPUS);
+  const goroutine = values['goroutine-corpus'] ?? (own ? undefined : GOROUTINE_CORPUS);
+  if (heap !== undefined) process.stdout.write(`${renderScore(evaluateCorpus(DEFAULT_DETECT_PARAMS, heap))}\n\n`);
+  if (goroutine !== undefined) process.stdout.write(`${renderGoroutineScore(evaluateGoroutineCorpus(DEFAULT_DETECT_PARAMS, goroutine))}\n`);
+  if (values.degraded && heap !== undefined) {
+    for (const d of Object.keys(DEGRADATIONS) as Degradation[]) {
+      process.stdout.write(`\n${renderDegraded(d, evaluateCorpus(DEFAULT_DETECT_PARAMS, heap, d))}\n`);
+    }
+  }
+}
+
+try {
+  main();
+} catch (err) {
+  process.stderr.write(`eval: ${(err as Error).message}\n`);
+  process.exitCode = 2;
 }
