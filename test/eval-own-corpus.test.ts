@@ -57,6 +57,7 @@ describe('npm run eval on a corpus of ones own', () => {
       [['--corpus', missing], new RegExp(`corpus ${missing}: ENOENT`)],
       [['--corpus', mkdtempSync(join(tmpdir(), 'hw-empty-corpus-'))], /no series \(a series is a folder with manifest\.json and profiles\/\)/],
       [['--bogus'], /Unknown option '--bogus'[\s\S]*usage: npm run eval -- \[--corpus DIR\]/],
+      [['--goroutine-corpus', join(FIXTURES, 'goroutine-corpus'), '--degraded'], /--degraded replays a heap corpus: give --corpus DIR with it/],
     ];
     const noManifest = corpusOf([LEAK]);
     mkdirSync(join(noManifest, 'half-copied'));

@@ -28,6 +28,7 @@ function main(): void {
     throw new Error(`${(err as Error).message}\n${USAGE}`);
   }
   const own = values.corpus !== undefined || values['goroutine-corpus'] !== undefined;
+  if (values.degraded && own && values.corpus === undefined) throw new Error(`--degraded replays a heap corpus: give --corpus DIR with it\n${USAGE}`);
   const heap = values.corpus ?? (own ? undefined : CORPUS);
   const goroutine = values['goroutine-corpus'] ?? (own ? undefined : GOROUTINE_CORPUS);
   if (heap !== undefined) process.stdout.write(`${renderScore(evaluateCorpus(DEFAULT_DETECT_PARAMS, heap))}\n\n`);
