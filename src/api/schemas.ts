@@ -47,6 +47,23 @@ export const targetSchema = {
       properties: { stale_share: { type: 'number' }, profiles_last_hour: { type: 'integer' }, note: { type: 'string' } },
       required: ['stale_share', 'profiles_last_hour'],
     },
+    /** The target's own detect settings, over the global block (durations in seconds); absent when it has none. */
+    detect: {
+      type: 'object',
+      properties: {
+        window_seconds: { type: 'number' },
+        min_window_seconds: { type: 'number' },
+        min_points: { type: 'integer' },
+        for_seconds: { type: 'number' },
+        resolve_after_seconds: { type: 'number' },
+        min_growth_bytes: { type: 'number' },
+        min_growth_ratio: { type: 'number' },
+        max_p_value: { type: 'number' },
+        horizons_seconds: { type: 'array', items: { type: 'number' } },
+        warmup_seconds: { type: 'number' },
+        max_tracked_stacks: { type: 'integer' },
+      },
+    },
   },
   required: ['id', 'url', 'labels', 'health'],
 } as const;

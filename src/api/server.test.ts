@@ -58,6 +58,11 @@ describe('API', () => {
     assert.equal(body.targets[0]!.labels.service, 'api-test');
     assert.equal(body.targets[0]!.health, 'unknown');
     assert.equal(body.targets[0]!.last_error, null);
+    assert.ok(!('detect' in body.targets[0]!), 'a target without its own detect settings shows none');
+    // A target's own detect settings, durations in seconds.
+    const own = { ...s.status, target: { ...s.status.target, detect: { warmup: 0, horizons: [12 * 3_600_000], min_growth_bytes: 8 << 20 } } };
+    const withOwn = buildServer({ reader: s.reader, targets: () => [own], metrics: new HeapwatchMetrics(new Registry()), ready: () => true });
+    assert.deepEqual((await withOwn.inject({ url: '/api/v1/targets' })).json<{ targets: { detect: unknown }[] }>().targets[0]!.detect, { warmup_seconds: 0, horizons_seconds: [43_200], min_growth_bytes: 8 << 20 });
     const missing = await app.inject({ url: '/api/v1/targets/9999/functions' });
     assert.equal(missing.statusCode, 404);
     assert.deepEqual(missing.json(), { code: 'HW_ERR_NOT_FOUND', message: 'not found: target 9999' });

@@ -3,6 +3,7 @@
  * and tests use `app.inject()`.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { DetectOverrides } from '../config/schema.js';
 import { parseDuration } from '../config/units.js';
 import { ERRORS, HeapwatchError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -62,6 +63,22 @@ export function sendError(reply: FastifyReply, code: ErrorCode, detail?: string)
 function detectionStatus(s: Staleness | undefined): { detection?: { stale_share: number; profiles_last_hour: number; note?: string } } {
   if (!s) return {};
   return { detection: { stale_share: s.share, profiles_last_hour: s.profiles, ...(s.note ? { note: s.note } : {}) } };
+}
+
+/** Detector settings given in the config file as durations: the API reports them in seconds. */
+const DURATION_SETTINGS = new Set(['window', 'min_window', 'for', 'resolve_after', 'warmup']);
+
+/** A target's own detect settings (over the global block) in the API's units: durations as `<key>_seconds`. */
+function detectOverrides(o: DetectOverrides | undefined): { detect?: Record<string, number | number[]> } {
+  if (!o) return {};
+  const out: Record<string, number | number[]> = {};
+  for (const [key, value] of Object.entries(o)) {
+    if (value === undefined) continue;
+    if (key === 'horizons') out.horizons_seconds = (value as number[]).map((ms) => ms / 1000);
+    else if (DURATION_SETTINGS.has(key)) out[`${key}_seconds`] = (value as number) / 1000;
+    else out[key] = value;
+  }
+  return { detect: out };
 }
 
 export function buildServer(deps: ApiDeps): FastifyInstance {
@@ -124,6 +141,7 @@ export function buildServer(deps: ApiDeps): FastifyInstance {
         failures: s.failures,
         skipped: s.skipped,
         ...detectionStatus(deps.staleness?.(s.target.key)),
+        ...detectOverrides(s.target.detect),
       };
     }),
   }));

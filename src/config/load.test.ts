@@ -30,6 +30,9 @@ const expectedErrors: Record<string, RegExp> = {
   // Go serves a delta for ?seconds= (pprof/delta-profile.ts): refused before any scrape.
   'delta-seconds-param.bad.yml': /delta-seconds-param\.bad\.yml:3: targets\[0\]\.params\.seconds: "seconds" makes Go serve the difference of two profiles/,
   'delta-seconds-url.bad.yml': /delta-seconds-url\.bad\.yml:2: targets\[0\]\.url: "seconds" makes Go serve the difference of two profiles/,
+  // A target's detect block is as strict as the global one, and read over it.
+  'detect-unknown-key.bad.yml': /detect-unknown-key\.bad\.yml:4: targets\[0\]\.detect\.warm_up: unknown key "warm_up"/,
+  'detect-min-window.bad.yml': /detect-min-window\.bad\.yml:6: targets\[0\]\.detect\.window: expected min_window <= window \(with the global detect block/,
   'delta-seconds-file-sd.bad.yml': /delta-seconds-file-sd\.bad\.yml:\d: file_sd\[0\]\.params\.seconds: "seconds" makes Go serve/,
 };
 
@@ -83,6 +86,10 @@ describe('config', () => {
     assert.equal(c.global.max_functions, 50_000);
     assert.deepEqual(c.targets[1]!.secret_params, ['token']);
     assert.equal(c.targets[1]!.max_functions, 20_000);
+    // Detector settings per target and per discovery block, in the global block's units.
+    assert.equal(c.targets[0]!.detect, undefined);
+    assert.deepEqual(c.targets[1]!.detect, { warmup: 0, window: 3 * 3_600_000 });
+    assert.deepEqual(c.file_sd[0]!.detect, { warmup: 3 * 3_600_000, horizons: [12 * 3_600_000, 24 * 3_600_000] });
   });
 
   it('has per-profile limits by default that fit real profiles and refuse a 10^6-function one', () => {

@@ -82,6 +82,29 @@ const scrapeParams = z
   .refine((params) => !Object.hasOwn(params, 'seconds'), { message: DELTA_MESSAGE, path: ['seconds'] });
 const targetUrl = httpUrl.refine((url) => !hasDeltaQuery(url), DELTA_MESSAGE);
 
+/**
+ * Detector settings: the global `detect:` block gives each its default; a
+ * target or discovery block may override any of them for its targets (a
+ * stateless service pages sooner with `warmup: 0s`; one whose caches fill for
+ * hours holds longer). Validated alike in both places.
+ */
+const detectSettings = {
+  window: duration,
+  min_window: duration,
+  min_points: z.number().int().min(5),
+  for: duration,
+  resolve_after: duration,
+  min_growth_bytes: bytes,
+  min_growth_ratio: z.number().min(0).max(1),
+  max_p_value: z.number().gt(0).lt(1),
+  horizons: z.array(duration).max(4),
+  warmup: delay,
+  max_tracked_stacks: z.number().int().min(8).max(4096),
+};
+
+/** A target's or block's `detect:` overrides, over the global block (checked together: configSchema). */
+const detectOverrides = z.strictObject(detectSettings).partial();
+
 /** Settings that can be given per target, per file_sd block, or globally. */
 const scrapeSettings = {
   interval: interval.optional(),
@@ -117,6 +140,8 @@ const scrapeSettings = {
   profiles: profileKinds.optional(),
   /** How often to fetch the goroutineleak profile (each fetch runs a leak-detecting GC). */
   goroutineleak_interval: interval.optional(),
+  /** Detector settings for these targets, over the global `detect:` block. */
+  detect: detectOverrides.optional(),
 };
 
 const staticTarget = z
@@ -205,17 +230,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   detect: z
     .strictObject({
-      window: duration.prefault(DEFAULTS.detect.window),
-      min_window: duration.prefault(DEFAULTS.detect.min_window),
-      min_points: z.number().int().min(5).default(DEFAULTS.detect.min_points),
-      for: duration.prefault(DEFAULTS.detect.for),
-      resolve_after: duration.prefault(DEFAULTS.detect.resolve_after),
-      min_growth_bytes: bytes.prefault(DEFAULTS.detect.min_growth_bytes),
-      min_growth_ratio: z.number().min(0).max(1).default(DEFAULTS.detect.min_growth_ratio),
-      max_p_value: z.number().gt(0).lt(1).default(DEFAULTS.detect.max_p_value),
-      horizons: z.array(duration).max(4).prefault([...DEFAULTS.detect.horizons]),
-      warmup: delay.prefault(DEFAULTS.detect.warmup),
-      max_tracked_stacks: z.number().int().min(8).max(4096).default(DEFAULTS.detect.max_tracked_stacks),
+      window: detectSettings.window.prefault(DEFAULTS.detect.window),
+      min_window: detectSettings.min_window.prefault(DEFAULTS.detect.min_window),
+      min_points: detectSettings.min_points.default(DEFAULTS.detect.min_points),
+      for: detectSettings.for.prefault(DEFAULTS.detect.for),
+      resolve_after: detectSettings.resolve_after.prefault(DEFAULTS.detect.resolve_after),
+      min_growth_bytes: detectSettings.min_growth_bytes.prefault(DEFAULTS.detect.min_growth_bytes),
+      min_growth_ratio: detectSettings.min_growth_ratio.default(DEFAULTS.detect.min_growth_ratio),
+      max_p_value: detectSettings.max_p_value.default(DEFAULTS.detect.max_p_value),
+      horizons: detectSettings.horizons.prefault([...DEFAULTS.detect.horizons]),
+      warmup: detectSettings.warmup.prefault(DEFAULTS.detect.warmup),
+      max_tracked_stacks: detectSettings.max_tracked_stacks.default(DEFAULTS.detect.max_tracked_stacks),
     })
     .refine((d) => d.min_window <= d.window, 'expected min_window <= window')
     .prefault({}),
@@ -230,6 +255,19 @@ export const configSchema = z.strictObject({
   targets: z.array(staticTarget).default([]),
   file_sd: z.array(fileSd).default([]),
   http_sd: z.array(httpSd).default([]),
+}).superRefine((config, ctx) => {
+  // A target's detect overrides are read over the global block, so the
+  // global block's own check holds for what the target gets.
+  for (const list of ['targets', 'file_sd', 'http_sd'] as const) {
+    config[list].forEach((entry, i) => {
+      const own = entry.detect;
+      if (own?.window === undefined && own?.min_window === undefined) return;
+      const merged = { ...config.detect, ...own };
+      if (merged.min_window <= merged.window) return;
+      const key = own.min_window !== undefined ? 'min_window' : 'window';
+      ctx.addIssue({ code: 'custom', path: [list, i, 'detect', key], message: 'expected min_window <= window (with the global detect block for what this block leaves out)' });
+    });
+  }
 });
 
 /** A validated config file with every default filled in: what the daemon runs on. */
@@ -240,5 +278,7 @@ export type StaticTargetConfig = Config['targets'][number];
 export type FileSdConfig = Config['file_sd'][number];
 /** One entry of `http_sd:`. */
 export type HttpSdConfig = Config['http_sd'][number];
+/** Detector settings as the config file gives them (durations in ms, sizes in bytes): a target's or block's overrides of the global `detect:` block. */
+export type DetectOverrides = Partial<Config['detect']>;
 /** The per-target scrape settings shared by static targets and discovery blocks. */
 export type ScrapeSettings = Pick<StaticTargetConfig, keyof typeof scrapeSettings>;

@@ -9,7 +9,7 @@
  * config/defaults.ts; this file only adds the detector's internal constants.
  */
 import { DEFAULTS } from '../config/defaults.js';
-import type { Config } from '../config/schema.js';
+import type { Config, DetectOverrides } from '../config/schema.js';
 import { parseBytes, parseDuration } from '../config/units.js';
 import type { TrendParams } from './trend.js';
 
@@ -68,20 +68,24 @@ export const DEFAULT_DETECT_PARAMS: Readonly<DetectParams> = Object.freeze({
 
 /** The config file's `detect:` block over the defaults. */
 export function detectParamsFrom(d: Config['detect']): DetectParams {
-  return {
-    ...DEFAULT_DETECT_PARAMS,
-    windowMs: d.window,
-    minWindowMs: d.min_window,
-    minPoints: d.min_points,
-    forMs: d.for,
-    resolveAfterMs: d.resolve_after,
-    minGrowthBytes: d.min_growth_bytes,
-    minGrowthRatio: d.min_growth_ratio,
-    maxPValue: d.max_p_value,
-    horizonsMs: [...d.horizons],
-    warmupMs: d.warmup,
-    maxTrackedStacks: d.max_tracked_stacks,
-  };
+  return detectParamsOver(DEFAULT_DETECT_PARAMS, d);
+}
+
+/** Detector settings in the config file's terms over parameters already set: a target's `detect:` over the global block. */
+export function detectParamsOver(base: DetectParams, d: DetectOverrides): DetectParams {
+  const p = { ...base, horizonsMs: [...base.horizonsMs] };
+  if (d.window !== undefined) p.windowMs = d.window;
+  if (d.min_window !== undefined) p.minWindowMs = d.min_window;
+  if (d.min_points !== undefined) p.minPoints = d.min_points;
+  if (d.for !== undefined) p.forMs = d.for;
+  if (d.resolve_after !== undefined) p.resolveAfterMs = d.resolve_after;
+  if (d.min_growth_bytes !== undefined) p.minGrowthBytes = d.min_growth_bytes;
+  if (d.min_growth_ratio !== undefined) p.minGrowthRatio = d.min_growth_ratio;
+  if (d.max_p_value !== undefined) p.maxPValue = d.max_p_value;
+  if (d.horizons !== undefined) p.horizonsMs = [...d.horizons];
+  if (d.warmup !== undefined) p.warmupMs = d.warmup;
+  if (d.max_tracked_stacks !== undefined) p.maxTrackedStacks = d.max_tracked_stacks;
+  return p;
 }
 
 /** Every horizon judged, shortest first: the window, then the longer ones. */

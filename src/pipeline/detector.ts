@@ -5,7 +5,8 @@
  * start-up with the target's open findings from the store.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { horizonsOf, type DetectParams } from '../detect/params.js';
+import { detectParamsOver, horizonsOf, type DetectParams } from '../detect/params.js';
+import type { ProfileOrigin } from '../targets/origin.js';
 import type { Staleness } from '../detect/stale.js';
 import type { Finding, FindingEvent } from '../detect/findings.js';
 import { DetectionSession } from '../detect/session.js';
@@ -50,6 +51,8 @@ export interface DetectorDeps {
 interface Entry {
   targetId: number;
   session: DetectionSession;
+  /** The parameters the session started with (paramsKey): when a reload changes them, the session restarts. */
+  params: string;
   /** The last staleness logged: mostly stale or not. */
   mostlyStale: boolean;
   /** The process whose carry was saved last (a new one is saved when a process starts). */
@@ -61,7 +64,7 @@ export class DetectorRunner {
   readonly #deps: DetectorDeps;
   readonly #sessions = new Map<string, Entry>();
   /** Per target: goroutine and goroutineleak detection (detect/goroutine.ts), with its own findings. */
-  readonly #goroutineSessions = new Map<string, { targetId: number; session: GoroutineSession }>();
+  readonly #goroutineSessions = new Map<string, { targetId: number; session: GoroutineSession; params: string }>();
   /** Per target with goroutine detection: cum inuse bytes per function at its latest heap profile. */
   readonly #heapByFunction = new Map<string, Map<string, number>>();
   readonly #queue: (IngestedProfile | IngestedGoroutines)[] = [];
@@ -98,9 +101,31 @@ export class DetectorRunner {
     while (this.#draining) await this.#draining;
   }
 
-  /** New parameters apply to sessions started from now on (e.g. after a restart of the target). */
+  /**
+   * A reload's global parameters. A target whose parameters this changes
+   * restarts its detection session at its next changed profile, from stored
+   * history and open findings, as a daemon restart does: nothing is lost.
+   */
   applyParams(params: DetectParams): void {
     this.#params = params;
+  }
+
+  /**
+   * The parameters a session of this origin starts with: its own `detect:`
+   * settings over the global ones. Read when the session starts, as global
+   * changes are, so a reload applies them from the target's next process.
+   */
+  #paramsFor(origin: ProfileOrigin): DetectParams {
+    return origin.detect ? detectParamsOver(this.#params, origin.detect) : this.#params;
+  }
+
+  /** The target's session, unless a reload changed its parameters since it started (then it starts again). */
+  #current<E extends { params: string }>(sessions: Map<string, E>, targetKey: string, params: string): E | undefined {
+    const entry = sessions.get(targetKey);
+    if (entry === undefined || entry.params === params) return entry;
+    sessions.delete(targetKey);
+    this.#deps.log.info({ target: targetKey }, 'detection settings changed: detection restarts from stored history');
+    return undefined;
   }
 
   /**
@@ -171,18 +196,20 @@ export class DetectorRunner {
       }
       return;
     }
-    let entry = this.#sessions.get(target.key);
+    const params = this.#paramsFor(target);
+    const paramsKey = JSON.stringify(params);
+    let entry = this.#current(this.#sessions, target.key, paramsKey);
     if (!entry) {
-      const session = new DetectionSession(this.#params, this.#deps.findings.openOf(stored.targetId).filter((f) => !isGoroutineFinding(f)));
+      const session = new DetectionSession(params, this.#deps.findings.openOf(stored.targetId).filter((f) => !isGoroutineFinding(f)));
       const carry = this.#deps.carry.carryOf(stored.targetId, stored.epochId);
       if (carry) session.restoreCarry(carry);
       if (stored.transition === 'same_epoch') {
         // A daemon restart in the middle of an epoch: resume its window.
         // Every horizon's history, including downsampled scrapes older than a day.
-        const from = (profile.timeMs || startedAt) - Math.max(...horizonsOf(this.#params));
+        const from = (profile.timeMs || startedAt) - Math.max(...horizonsOf(params));
         session.seed(String(stored.epochId), this.#deps.reader.stackHistory(stored.epochId, from, stored.scrapeId));
       }
-      entry = { targetId: stored.targetId, session, mostlyStale: false, carriedInto: carry?.epoch };
+      entry = { targetId: stored.targetId, session, params: paramsKey, mostlyStale: false, carriedInto: carry?.epoch };
       this.#sessions.set(target.key, entry);
     }
     const t = profile.timeMs || startedAt;
@@ -195,11 +222,13 @@ export class DetectorRunner {
 
   #evaluateGoroutines({ target, kind, startedAt, profile, stored, life }: IngestedGoroutines): void {
     if (life?.forgotten) return;
-    let entry = this.#goroutineSessions.get(target.key);
+    const params = this.#paramsFor(target);
+    const paramsKey = JSON.stringify(params);
+    let entry = this.#current(this.#goroutineSessions, target.key, paramsKey);
     if (!entry) {
-      entry = { targetId: stored.targetId, session: new GoroutineSession(this.#params, this.#deps.findings.openOf(stored.targetId).filter(isGoroutineFinding)) };
+      entry = { targetId: stored.targetId, session: new GoroutineSession(params, this.#deps.findings.openOf(stored.targetId).filter(isGoroutineFinding)), params: paramsKey };
       this.#goroutineSessions.set(target.key, entry);
-      this.#resumeGoroutines(target.key, entry.targetId, entry.session, stored.scrapeId, (profile.timeMs || startedAt) - this.#params.windowMs);
+      this.#resumeGoroutines(target.key, entry.targetId, entry.session, stored.scrapeId, (profile.timeMs || startedAt) - params.windowMs);
     }
     // The heap session dates the process (its allocation counters); else the warm-up counts from the first goroutine profile.
     const processStart = this.#sessions.get(target.key)?.session.processStartMs();

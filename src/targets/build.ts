@@ -52,6 +52,7 @@ export function buildTarget(
     source,
     profiles: [...(settings.profiles ?? global.profiles)],
     goroutineleakIntervalMs: Math.max(settings.goroutineleak_interval ?? global.goroutineleak_interval, settings.interval ?? global.scrape_interval),
+    ...(settings.detect && Object.keys(settings.detect).length > 0 ? { detect: { ...settings.detect } } : {}),
   };
 }
 

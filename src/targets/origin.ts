@@ -7,6 +7,7 @@
 
 /** The profile kinds a source can deliver: defined once, in pprof/kind.ts, where profiles are told apart. */
 export type { ProfileKind } from '../pprof/kind.js';
+import type { DetectOverrides } from '../config/schema.js';
 
 /** Per-profile count limits (Prometheus's sample_limit, for pprof). */
 export interface ProfileCountLimits {
@@ -28,4 +29,6 @@ export interface ProfileOrigin {
   /** Expected cadence (down/stale judgement). */
   intervalMs: number;
   limits: ProfileCountLimits;
+  /** Detector settings of this origin over the global `detect:` block (a target's or its block's `detect:`); absent: the global ones. */
+  detect?: DetectOverrides;
 }

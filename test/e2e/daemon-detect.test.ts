@@ -24,12 +24,15 @@ describe('daemon detection', () => {
 
   before(async () => {
     service = await startGoService(buildGoFixture('go/scenarios'), ['-mode', 'leak', '-background', '16']);
+    // The global warm-up holds, as the second daemon's does; the target's
+    // own detect settings switch it off for this target (README: Per-target
+    // detection settings), so this daemon warns where the other holds.
     hw = await startTestDaemon(
       {
         global: { scrape_interval: '1s', scrape_timeout: '900ms' },
-        detect: FAST_DETECT,
+        detect: { ...FAST_DETECT, warmup: '1h' },
         export: { top_functions: 5 },
-        targets: [{ url: `${service.url}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'sessions' } }],
+        targets: [{ url: `${service.url}/debug/pprof/heap`, params: { gc: 1 }, labels: { service: 'sessions' }, detect: { warmup: '0s' } }],
       },
       {
         onFinding: (key, e) => {
@@ -74,6 +77,12 @@ describe('daemon detection', () => {
   it('raises an unclassified-growth finding naming the allocating function', () => {
     const f = opened.find((o) => o.fn === 'main.(*sessionStore).remember' && o.cls !== 'cache-filling')!;
     assert.equal(f.cls, 'unclassified-growth');
+  });
+
+  it("raises it under the target's own warm-up (0s) where the global one (1h) holds, and shows that setting in the targets API", async () => {
+    const targets = (await hw.daemon.app.inject({ url: '/api/v1/targets' })).json<{ targets: { detect?: Record<string, number> }[] }>().targets;
+    assert.deepEqual(targets[0]!.detect, { warmup_seconds: 0 });
+    assert.ok(opened.some((o) => o.fn === 'main.(*sessionStore).remember' && o.cls === 'unclassified-growth'));
   });
 
   it('serves it from the findings API with its stack and remediation', async () => {
