@@ -18,7 +18,7 @@ const duration = z.string().transform((text, ctx) => {
 });
 
 /** A duration that may be 0 (to switch a delay off). */
-const delay = z.string().transform((text, ctx) => {
+export const delay = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined || ms < 0) {
     ctx.addIssue({ code: 'custom', message: `expected a duration like "0s", "15m" or "1h", got "${text}"` });

@@ -11,7 +11,7 @@ import chokidar, { type FSWatcher } from 'chokidar';
 import { globSync } from 'tinyglobby';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { profileKinds, type Config, type FileSdConfig } from '../config/schema.js';
+import { delay, profileKinds, type Config, type FileSdConfig } from '../config/schema.js';
 import { HeapwatchError } from '../errors.js';
 import { buildTarget, discoveredUrl } from './build.js';
 import { printable } from './repeat-filter.js';
@@ -57,15 +57,28 @@ export function parseTargetGroups(text: string, source: string, format: 'json' |
  */
 export const PROFILES_LABEL = '__profiles__';
 
+/**
+ * A group's `__detect_warmup__` label ("0s", "3h") sets its targets'
+ * warm-up over the block's `detect:` (README: Per-target detection
+ * settings): a registry or a Kubernetes annotation can say which services
+ * fill caches at start. Consumed like `__profiles__`.
+ */
+export const WARMUP_LABEL = '__detect_warmup__';
+
 export function targetsFromGroups(groups: TargetGroups, block: FileSdConfig | Config['http_sd'][number], global: Config['global'], source: string): Target[] {
   const out: Target[] = [];
   groups.forEach((g, i) => {
-    const { [PROFILES_LABEL]: kinds, ...labels } = g.labels ?? {};
+    const { [PROFILES_LABEL]: kinds, [WARMUP_LABEL]: warmup, ...labels } = g.labels ?? {};
     let settings = block;
     if (kinds !== undefined) {
       const parsed = profileKinds.safeParse(kinds.split(',').map((k) => k.trim()));
       if (!parsed.success) throw new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${source}: [${i}].labels.${PROFILES_LABEL}: ${printable(parsed.error.issues[0]!.message)} (got "${printable(kinds)}")`);
-      settings = { ...block, profiles: parsed.data };
+      settings = { ...settings, profiles: parsed.data };
+    }
+    if (warmup !== undefined) {
+      const parsed = delay.safeParse(warmup.trim());
+      if (!parsed.success) throw new HeapwatchError('HW_ERR_SD_FILE_INVALID', `${source}: [${i}].labels.${WARMUP_LABEL}: ${printable(parsed.error.issues[0]!.message)}`);
+      settings = { ...settings, detect: { ...settings.detect, warmup: parsed.data } };
     }
     for (const address of g.targets) out.push(buildTarget(discoveredUrl(address, block.scheme, block.path), labels, settings, global, source));
   });

@@ -63,6 +63,27 @@ targets:
     );
   });
 
+  it("reads a discovery group's __detect_warmup__ label over the block's detect settings, drops it from the labels, and rejects a bad one", () => {
+    const config = parseConfig('file_sd: [{ files: ["/x/*.json"], detect: { warmup: 2h, window: 3h } }]', 'x.yml');
+    const block = config.file_sd[0]!;
+    const groups = parseTargetGroups(
+      JSON.stringify([
+        { targets: ['10.0.0.1:6060'], labels: { service: 'gateway', __detect_warmup__: '0s' } },
+        { targets: ['10.0.0.2:6060'], labels: { service: 'search' } },
+      ]),
+      'a.json',
+    );
+    const [gateway, search] = targetsFromGroups(groups, block, config.global, 'file_sd:a.json');
+    assert.deepEqual(gateway!.detect, { warmup: 0, window: 3 * 3_600_000 });
+    assert.deepEqual(search!.detect, { warmup: 2 * 3_600_000, window: 3 * 3_600_000 });
+    assert.deepEqual(gateway!.labels, { service: 'gateway', instance: '10.0.0.1:6060' });
+    const broken = parseTargetGroups(JSON.stringify([{ targets: ['10.0.0.3:6060'], labels: { __detect_warmup__: 'soon' } }]), 'b.json');
+    assert.throws(
+      () => targetsFromGroups(broken, block, config.global, 'file_sd:b.json'),
+      (e: unknown) => e instanceof HeapwatchError && e.code === 'HW_ERR_SD_FILE_INVALID' && /file_sd:b\.json: \[0\]\.labels\.__detect_warmup__: expected a duration like "0s", "15m" or "1h", got "soon"/.test(e.message),
+    );
+  });
+
   it('fetches each kind from the sibling pprof endpoint, keeping the query', () => {
     assert.equal(profileUrl('http://10.0.0.1:6060/debug/pprof/heap?token=abc&gc=1', 'goroutine'), 'http://10.0.0.1:6060/debug/pprof/goroutine?token=abc&gc=1');
     assert.equal(profileUrl('https://h/custom/heap', 'goroutineleak'), 'https://h/custom/goroutineleak');
