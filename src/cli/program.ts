@@ -14,7 +14,7 @@ import { DEFAULTS } from '../config/defaults.js';
 import { parseBytes, parseDuration } from '../config/units.js';
 import { writeFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
-import { DEFAULT_DETECT_PARAMS, type DetectParams } from '../detect/params.js';
+import { DEFAULT_DETECT_PARAMS, detectParamsOver, type DetectParams } from '../detect/params.js';
 import { HeapwatchError, isHeapwatchError } from '../errors.js';
 import { analyzeFiles, findingsJson, renderReport } from './analyze.js';
 import { collectProfileFiles, noProfilesError } from './profile-files.js';
@@ -204,19 +204,20 @@ function daemonArg(value: string): string {
   return value;
 }
 
-/** The daemon's defaults, overridden by the `detect.*` flags given. */
+/** The daemon's defaults, overridden by the `detect.*` flags given (as a target's `detect:` block would: params.ts). */
 function analyzeParams(o: AnalyzeOptions): DetectParams {
-  const p: DetectParams = { ...DEFAULT_DETECT_PARAMS, horizonsMs: [...DEFAULT_DETECT_PARAMS.horizonsMs] };
-  if (o.window !== undefined) p.windowMs = o.window;
-  if (o.minWindow !== undefined) p.minWindowMs = o.minWindow;
-  if (o.minPoints !== undefined) p.minPoints = o.minPoints;
-  if (o.for !== undefined) p.forMs = o.for;
-  if (o.resolveAfter !== undefined) p.resolveAfterMs = o.resolveAfter;
-  if (o.minGrowth !== undefined) p.minGrowthBytes = o.minGrowth;
-  if (o.minGrowthRatio !== undefined) p.minGrowthRatio = o.minGrowthRatio;
-  if (o.maxPValue !== undefined) p.maxPValue = o.maxPValue;
-  if (o.horizons !== undefined) p.horizonsMs = o.horizons;
-  if (o.warmup !== undefined) p.warmupMs = o.warmup;
+  const p = detectParamsOver(DEFAULT_DETECT_PARAMS, {
+    window: o.window,
+    min_window: o.minWindow,
+    min_points: o.minPoints,
+    for: o.for,
+    resolve_after: o.resolveAfter,
+    min_growth_bytes: o.minGrowth,
+    min_growth_ratio: o.minGrowthRatio,
+    max_p_value: o.maxPValue,
+    horizons: o.horizons,
+    warmup: o.warmup,
+  });
   if (p.minWindowMs > p.windowMs) throw new InvalidArgumentError('--min-window must not exceed --window');
   return p;
 }
