@@ -174,8 +174,8 @@ export function asHeld(d: Detection, warmupEnd: number, now: number, params: Det
   const age = d.evidence.processAgeMinutes ?? '?';
   const young = now < warmupEnd;
   const reason = young
-    ? `growing since the process started (${age} min ago) at a steady rate; held at info until the process is ${warmup} min old (${until}), since a warm-up cache fill looks the same`
-    : `growing since the process's first ${warmup} min; held at info until the growth is confirmed to continue after the warm-up ended (${until}), since a warm-up cache fill looks the same`;
+    ? `growing since the process started (${age} min ago) at a steady rate; held at info until the process is ${warmup} min old (${until}), since a warm-up cache fill looks the same (detect.warmup, which a target may set for itself)`
+    : `growing since the process's first ${warmup} min; held at info until the growth is confirmed to continue after the warm-up ended (${until}), since a warm-up cache fill looks the same (detect.warmup, which a target may set for itself)`;
   // Past the warm-up the hold's end is behind: what still holds it is the confirmation.
   const holdsUntil = young ? `until the process is ${warmup} min old (${until})` : `until its growth goes on at its rate after the warm-up (ended ${until})`;
   return {
