@@ -51,7 +51,7 @@ export interface DetectorDeps {
 interface Entry {
   targetId: number;
   session: DetectionSession;
-  /** The parameters the session started with (paramsKey): when a reload changes them, the session restarts. */
+  /** The parameters the session started with, as JSON: when a reload changes them, the session restarts (#current). */
   params: string;
   /** The last staleness logged: mostly stale or not. */
   mostlyStale: boolean;
@@ -110,11 +110,7 @@ export class DetectorRunner {
     this.#params = params;
   }
 
-  /**
-   * The parameters a session of this origin starts with: its own `detect:`
-   * settings over the global ones. Read when the session starts, as global
-   * changes are, so a reload applies them from the target's next process.
-   */
+  /** The parameters this origin is judged by: its own `detect:` settings over the global ones. */
   #paramsFor(origin: ProfileOrigin): DetectParams {
     return origin.detect ? detectParamsOver(this.#params, origin.detect) : this.#params;
   }
@@ -204,8 +200,9 @@ export class DetectorRunner {
       const carry = this.#deps.carry.carryOf(stored.targetId, stored.epochId);
       if (carry) session.restoreCarry(carry);
       if (stored.transition === 'same_epoch') {
-        // A daemon restart in the middle of an epoch: resume its window.
-        // Every horizon's history, including downsampled scrapes older than a day.
+        // A daemon restart, or new settings, in the middle of an epoch:
+        // resume its window. Every horizon's history, including
+        // downsampled scrapes older than a day.
         const from = (profile.timeMs || startedAt) - Math.max(...horizonsOf(params));
         session.seed(String(stored.epochId), this.#deps.reader.stackHistory(stored.epochId, from, stored.scrapeId));
       }
