@@ -44,6 +44,17 @@ describe('npm run eval on a corpus of ones own', () => {
     assert.doesNotMatch(r.stdout, /goroutine series/);
   });
 
+  it('scores them with the warm-up a target may set for itself under --warmup', () => {
+    const corpus = corpusOf([LEAK]);
+    const warnedAtMinute = (stdout: string): number => Number(/server-request-field-held@(\d+)m\s/.exec(stdout)?.[1]);
+    const held = run('--corpus', corpus);
+    const own = run('--corpus', corpus, '--warmup', '0s');
+    assert.equal(own.status, 0, own.stderr);
+    // From process start: held to the 60-minute warm-up by default, raised at once without it.
+    assert.ok(warnedAtMinute(held.stdout) >= 60, held.stdout);
+    assert.ok(warnedAtMinute(own.stdout) < 50, own.stdout);
+  });
+
   it('replays the given series with scrapes lost under --degraded', () => {
     const r = run('--corpus', corpusOf([LEAK]), '--degraded');
     assert.equal(r.status, 0, r.stderr);
@@ -57,6 +68,7 @@ describe('npm run eval on a corpus of ones own', () => {
       [['--corpus', missing], new RegExp(`corpus ${missing}: ENOENT`)],
       [['--corpus', mkdtempSync(join(tmpdir(), 'hw-empty-corpus-'))], /no series \(a series is a folder with manifest\.json and profiles\/\)/],
       [['--bogus'], /Unknown option '--bogus'[\s\S]*usage: npm run eval -- \[--corpus DIR\]/],
+      [['--warmup', 'soon'], /--warmup: expected a duration like "0s", "15m" or "1h", got "soon"/],
       [['--goroutine-corpus', join(FIXTURES, 'goroutine-corpus'), '--degraded'], /--degraded replays a heap corpus: give --corpus DIR with it/],
     ];
     const noManifest = corpusOf([LEAK]);
